@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"ecitizen/internal/config"
+	"ecitizen/internal/directory"
+	"ecitizen/internal/httpapi"
+	"ecitizen/internal/identity"
+	"ecitizen/internal/store"
+)
+
+//go:embed openapi.yaml
+var spec []byte
+
+// run builds every dependency from args and getenv, serves until ctx is done, then
+// shuts down gracefully: in-flight requests finish (up to the grace period), and
+// the store closes last.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(args, getenv, stderr)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if err := cfg.EnsureKeys(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	st, err := store.Open(openCtx, store.Config{SQLitePath: cfg.SQLitePath(), MongoURI: cfg.MongoURI, MongoDatabase: cfg.MongoDatabase})
+	cancel()
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	kind := "sqlite"
+	if cfg.MongoURI != "" {
+		kind = "mongodb"
+	}
+	log.Info("store opened", "kind", kind)
+
+	dir := directory.NewService(st, nil)
+	tokens, err := identity.NewTokens(cfg.JWTKey, nil)
+	if err != nil {
+		return fmt.Errorf("config: ECITIZEN_JWT_KEY: %w", err)
+	}
+	ids, err := identity.NewService(st, dir, tokens, cfg.LoginLimits)
+	if err != nil {
+		return err
+	}
+	if err := bootstrapAdmin(ctx, ids, cfg, log); err != nil {
+		return err
+	}
+
+	h, err := httpapi.New(httpapi.Deps{
+		Identity: ids, Directory: dir, Ping: st.Ping, Logger: log,
+		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
+	})
+	if err != nil {
+		return fmt.Errorf("config: ECITIZEN_TRUSTED_PROXIES: %w", err)
+	}
+	// Listen first, so a busy port fails at once.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (ECITIZEN_ADDR): %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		// Big enough that an oversized Authorization header reaches the router and
+		// gets a 401 problem; the router refuses tokens above 4 KiB.
+		MaxHeaderBytes: 2 << 20,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String())
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.ShutdownGrace.String())
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// bootstrapAdmin creates the first admin on an empty store. Without a configured
+// password it makes a random one and logs it this once.
+func bootstrapAdmin(ctx context.Context, ids *identity.Service, cfg *config.Config, log *slog.Logger) error {
+	pw, generated := cfg.AdminPassword, false
+	if pw == "" {
+		pw, generated = rand.Text(), true
+	}
+	created, err := ids.Bootstrap(ctx, cfg.AdminEmail, pw)
+	if err != nil {
+		return err
+	}
+	switch {
+	case created && generated:
+		log.Warn("first admin created; this password is shown only once, change it after signing in",
+			"email", cfg.AdminEmail, "password", pw)
+	case created:
+		log.Info("first admin created", "email", cfg.AdminEmail)
+	}
+	return nil
+}

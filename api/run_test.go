@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ecitizen/internal/store/storetest"
+)
+
+// logBuffer collects the service's JSON log lines; safe for concurrent use.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// lines returns the decoded log records so far.
+func (b *logBuffer) lines() []map[string]any {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(b.buf.Bytes()))
+	for sc.Scan() {
+		var m map[string]any
+		if json.Unmarshal(sc.Bytes(), &m) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// service is one running instance of run().
+type service struct {
+	base   string
+	logs   *logBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// startService runs run() on port 0 with env and waits until /healthz answers.
+func startService(t *testing.T, env map[string]string) *service {
+	t.Helper()
+	env["ECITIZEN_ADDR"] = "127.0.0.1:0"
+	getenv := func(k string) string { return env[k] }
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &service{logs: &logBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	var stderr bytes.Buffer
+	go func() { s.done <- run(ctx, nil, getenv, s.logs, &stderr) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for s.base == "" {
+		for _, l := range s.logs.lines() {
+			if l["msg"] == "listening" {
+				s.base = "http://" + l["addr"].(string)
+			}
+		}
+		select {
+		case err := <-s.done:
+			t.Fatalf("run ended early: %v\nlogs:\n%s\nstderr: %s", err, s.logs, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("service did not start; logs:\n%s", s.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Cleanup(func() { s.stop(t) })
+	return s
+}
+
+// stop cancels run's context (as SIGTERM does) and waits for run to return nil.
+func (s *service) stop(t *testing.T) {
+	t.Helper()
+	if s.cancel == nil {
+		return
+	}
+	s.cancel()
+	s.cancel = nil
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("run returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("run did not stop")
+	}
+}
+
+func call(t *testing.T, method, url, token string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+func login(t *testing.T, base, email, pw string) (access, refresh string) {
+	t.Helper()
+	st, m := call(t, "POST", base+"/api/v1/auth/login", "", map[string]string{"email": email, "password": pw})
+	if st != http.StatusOK {
+		t.Fatalf("login %s: %d %v", email, st, m)
+	}
+	if m["token_type"] != "Bearer" || m["expires_in"] != float64(900) {
+		t.Fatalf("login response %v", m)
+	}
+	return m["access_token"].(string), m["refresh_token"].(string)
+}
+
+// envs returns the configuration of a fresh service on each adapter.
+func envs(t *testing.T) map[string]func() map[string]string {
+	return map[string]func() map[string]string{
+		"sqlite": func() map[string]string {
+			return map[string]string{"ECITIZEN_DATA_DIR": t.TempDir()}
+		},
+		"mongo": func() map[string]string {
+			cfg := storetest.Mongo().Config(t)
+			return map[string]string{"ECITIZEN_DATA_DIR": t.TempDir(), "ECITIZEN_MONGODB_URI": cfg.MongoURI, "ECITIZEN_MONGODB_DATABASE": cfg.MongoDatabase}
+		},
+	}
+}
+
+func TestRunServesAndRestarts(t *testing.T) {
+	for name, newEnv := range envs(t) {
+		t.Run(name, func(t *testing.T) {
+			env := newEnv()
+			env["ECITIZEN_ADMIN_EMAIL"] = "admin@quan.example.vn"
+			env["ECITIZEN_ADMIN_PASSWORD"] = "mat-khau-quan-tri"
+			s := startService(t, env)
+
+			for _, p := range []string{"/healthz", "/readyz"} {
+				if st, m := call(t, "GET", s.base+p, "", nil); st != http.StatusOK {
+					t.Fatalf("%s: %d %v", p, st, m)
+				}
+			}
+			access, refresh := login(t, s.base, "admin@quan.example.vn", "mat-khau-quan-tri")
+			st, me := call(t, "GET", s.base+"/api/v1/me", access, nil)
+			if st != http.StatusOK || me["role"] != "admin" || me["email"] != "admin@quan.example.vn" {
+				t.Fatalf("/me: %d %v", st, me)
+			}
+			// A second session that is then logged out: its family must stay revoked.
+			access2, refresh2 := login(t, s.base, "admin@quan.example.vn", "mat-khau-quan-tri")
+			if st, _ := call(t, "POST", s.base+"/api/v1/auth/logout", access2, nil); st != http.StatusNoContent {
+				t.Fatalf("logout: %d", st)
+			}
+			s.stop(t)
+
+			// Restart on the same data: same users, same token families, no new admin.
+			s2 := startService(t, env)
+			if st, m := call(t, "GET", s2.base+"/api/v1/me", access, nil); st != http.StatusOK || m["id"] != me["id"] {
+				t.Fatalf("/me after restart with the old access token: %d %v", st, m)
+			}
+			st, m := call(t, "POST", s2.base+"/api/v1/auth/refresh", "", map[string]string{"refresh_token": refresh})
+			if st != http.StatusOK {
+				t.Fatalf("refresh after restart: %d %v", st, m)
+			}
+			if st, _ := call(t, "POST", s2.base+"/api/v1/auth/refresh", "", map[string]string{"refresh_token": refresh2}); st != http.StatusUnauthorized {
+				t.Fatalf("refresh of a logged-out family after restart: %d, want 401", st)
+			}
+			for _, l := range s2.logs.lines() {
+				if strings.HasPrefix(fmt.Sprint(l["msg"]), "first admin created") {
+					t.Fatalf("restart created an admin again: %v", l)
+				}
+			}
+		})
+	}
+}
+
+func TestRunGeneratesFirstAdminPasswordOnce(t *testing.T) {
+	env := map[string]string{"ECITIZEN_DATA_DIR": t.TempDir()}
+	s := startService(t, env)
+	var pw string
+	for _, l := range s.logs.lines() {
+		if strings.HasPrefix(fmt.Sprint(l["msg"]), "first admin created") {
+			pw, _ = l["password"].(string)
+			if l["email"] != "admin@localhost" {
+				t.Fatalf("admin email %v", l["email"])
+			}
+		}
+	}
+	if len(pw) < 20 {
+		t.Fatalf("no generated password in the log:\n%s", s.logs)
+	}
+	login(t, s.base, "admin@localhost", pw)
+	s.stop(t)
+	s2 := startService(t, env)
+	if strings.Contains(s2.logs.String(), pw) {
+		t.Fatal("the generated password was logged again on restart")
+	}
+	login(t, s2.base, "admin@localhost", pw)
+}
+
+func TestRunRefusesInvalidConfig(t *testing.T) {
+	cases := map[string]map[string]string{
+		"ECITIZEN_ADDR":            {"ECITIZEN_ADDR": "no-port"},
+		"ECITIZEN_MONGODB_URI":     {"ECITIZEN_MONGODB_URI": "http://db"},
+		"ECITIZEN_JWT_KEY":         {"ECITIZEN_JWT_KEY": "c2hvcnQ="},
+		"ECITIZEN_DATA_KEY":        {"ECITIZEN_DATA_KEY": "not base64!"},
+		"ECITIZEN_LOG_LEVEL":       {"ECITIZEN_LOG_LEVEL": "loud"},
+		"ECITIZEN_CORS_ORIGINS":    {"ECITIZEN_CORS_ORIGINS": "ftp://x"},
+		"ECITIZEN_TRUSTED_PROXIES": {"ECITIZEN_TRUSTED_PROXIES": "10.0.0.300"},
+		"ECITIZEN_ADMIN_PASSWORD":  {"ECITIZEN_ADMIN_PASSWORD": "short"},
+	}
+	for name, env := range cases {
+		t.Run(name, func(t *testing.T) {
+			env["ECITIZEN_DATA_DIR"] = t.TempDir()
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), nil, func(k string) string { return env[k] }, &out, &errOut)
+			if err == nil || !strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("run error = %v, want one line naming %s", err, name)
+			}
+		})
+	}
+}
+
+func TestRunFinishesInFlightRequestOnShutdown(t *testing.T) {
+	env := map[string]string{"ECITIZEN_DATA_DIR": t.TempDir(), "ECITIZEN_ADMIN_EMAIL": "admin@quan.example.vn", "ECITIZEN_ADMIN_PASSWORD": "mat-khau-quan-tri"}
+	s := startService(t, env)
+	// A login whose body arrives slowly: the request is in flight when shutdown starts.
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", s.base+"/api/v1/auth/login", pr)
+	req.Header.Set("Content-Type", "application/json")
+	type result struct {
+		status int
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		resp.Body.Close()
+		got <- result{status: resp.StatusCode}
+	}()
+	_, _ = pw.Write([]byte(`{"email":"admin@quan.example.vn",`))
+	time.Sleep(200 * time.Millisecond) // the server has the headers and part of the body
+	s.cancel()                         // SIGTERM
+	time.Sleep(300 * time.Millisecond)
+	_, _ = pw.Write([]byte(`"password":"mat-khau-quan-tri"}`))
+	_ = pw.Close()
+	select {
+	case r := <-got:
+		if r.err != nil || r.status != http.StatusOK {
+			t.Fatalf("in-flight login: status %d, err %v", r.status, r.err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("in-flight request did not complete")
+	}
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not return after shutdown")
+	}
+	s.cancel = nil
+	// New connections are refused after shutdown.
+	if _, err := http.Get(s.base + "/healthz"); err == nil {
+		t.Fatal("server still accepts connections after shutdown")
+	}
+}

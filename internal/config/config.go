@@ -1,0 +1,259 @@
+// Package config turns environment variables and command-line flags into a Config
+// with defaults that run on a laptop. Every variable is documented in the README.
+// An invalid value stops the start with one line naming the variable.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"ecitizen/internal/identity"
+)
+
+// Config is the whole configuration of one ecitizen process.
+type Config struct {
+	Addr           string   // ECITIZEN_ADDR, default ":8080"
+	DataDir        string   // ECITIZEN_DATA_DIR, default "./data"
+	MongoURI       string   // ECITIZEN_MONGODB_URI; set: use MongoDB instead of SQLite
+	MongoDatabase  string   // ECITIZEN_MONGODB_DATABASE, default "ecitizen"
+	JWTKey         []byte   // ECITIZEN_JWT_KEY, base64; absent: DataDir/jwt.key
+	DataKey        []byte   // ECITIZEN_DATA_KEY, base64 of 32 bytes; absent: DataDir/data.key
+	TrustedProxies []string // ECITIZEN_TRUSTED_PROXIES, comma-separated IPs or CIDRs; none by default
+	CORSOrigins    []string // ECITIZEN_CORS_ORIGINS, comma-separated origins; none by default
+	LogLevel       slog.Level
+	AdminEmail     string // ECITIZEN_ADMIN_EMAIL, default "admin@localhost"
+	AdminPassword  string // ECITIZEN_ADMIN_PASSWORD; absent: random, printed once
+	LoginLimits    identity.LoginLimits
+	ShutdownGrace  time.Duration // ECITIZEN_SHUTDOWN_GRACE, default 20s
+}
+
+// SQLitePath is where the embedded store keeps its file.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "ecitizen.db") }
+
+// Load reads the configuration from getenv and then args (flags win).
+func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	c := &Config{
+		Addr:          or(getenv("ECITIZEN_ADDR"), ":8080"),
+		DataDir:       or(getenv("ECITIZEN_DATA_DIR"), "data"),
+		MongoURI:      getenv("ECITIZEN_MONGODB_URI"),
+		MongoDatabase: or(getenv("ECITIZEN_MONGODB_DATABASE"), "ecitizen"),
+		AdminEmail:    or(getenv("ECITIZEN_ADMIN_EMAIL"), "admin@localhost"),
+		AdminPassword: getenv("ECITIZEN_ADMIN_PASSWORD"),
+		LoginLimits:   identity.DefaultLoginLimits,
+		ShutdownGrace: 20 * time.Second,
+	}
+	logLevel := or(getenv("ECITIZEN_LOG_LEVEL"), "info")
+
+	fs := flag.NewFlagSet("ecitizen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (ECITIZEN_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (ECITIZEN_DATA_DIR)")
+	fs.StringVar(&c.MongoURI, "mongodb-uri", c.MongoURI, "MongoDB URI; set to use MongoDB (ECITIZEN_MONGODB_URI)")
+	fs.StringVar(&c.MongoDatabase, "mongodb-database", c.MongoDatabase, "MongoDB database (ECITIZEN_MONGODB_DATABASE)")
+	fs.StringVar(&logLevel, "log-level", logLevel, "debug, info, warn or error (ECITIZEN_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return nil, fmt.Errorf("ECITIZEN_ADDR: %q is not host:port", c.Addr)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return nil, errors.New("ECITIZEN_DATA_DIR: must not be empty")
+	}
+	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
+		return nil, errors.New("ECITIZEN_MONGODB_URI: must start with mongodb:// or mongodb+srv://")
+	}
+	if strings.ContainsAny(c.MongoDatabase, "/\\. \"$") || len(c.MongoDatabase) > 63 {
+		return nil, fmt.Errorf("ECITIZEN_MONGODB_DATABASE: %q is not a valid database name", c.MongoDatabase)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		return nil, fmt.Errorf("ECITIZEN_LOG_LEVEL: %q is not one of debug, info, warn, error", logLevel)
+	}
+	if err := identity.ValidateEmail(c.AdminEmail); err != nil && !strings.HasSuffix(c.AdminEmail, "@localhost") {
+		return nil, fmt.Errorf("ECITIZEN_ADMIN_EMAIL: %q is not an email address", c.AdminEmail)
+	}
+	if c.AdminPassword != "" && identity.ValidatePassword(c.AdminPassword) != nil {
+		return nil, fmt.Errorf("ECITIZEN_ADMIN_PASSWORD: must have %d to %d characters", identity.MinPassword, identity.MaxPassword)
+	}
+	var err error
+	if c.TrustedProxies, err = proxies(getenv("ECITIZEN_TRUSTED_PROXIES")); err != nil {
+		return nil, err
+	}
+	if c.CORSOrigins, err = origins(getenv("ECITIZEN_CORS_ORIGINS")); err != nil {
+		return nil, err
+	}
+	if c.JWTKey, err = key("ECITIZEN_JWT_KEY", getenv("ECITIZEN_JWT_KEY"), identity.MinKeyBytes, 0); err != nil {
+		return nil, err
+	}
+	if c.DataKey, err = key("ECITIZEN_DATA_KEY", getenv("ECITIZEN_DATA_KEY"), 32, 32); err != nil {
+		return nil, err
+	}
+	if v := getenv("ECITIZEN_SHUTDOWN_GRACE"); v != "" {
+		if c.ShutdownGrace, err = time.ParseDuration(v); err != nil || c.ShutdownGrace <= 0 {
+			return nil, fmt.Errorf("ECITIZEN_SHUTDOWN_GRACE: %q is not a positive duration such as 20s", v)
+		}
+	}
+	if v := getenv("ECITIZEN_LOGIN_LIMIT"); v != "" {
+		if c.LoginLimits, err = loginLimits(v); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func split(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func proxies(v string) ([]string, error) {
+	out := split(v)
+	for _, p := range out {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return nil, fmt.Errorf("ECITIZEN_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR", p)
+			}
+		}
+	}
+	return out, nil
+}
+
+func origins(v string) ([]string, error) {
+	out := split(v)
+	for _, o := range out {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return nil, fmt.Errorf("ECITIZEN_CORS_ORIGINS: %q is not an origin such as https://ecitizen.example.vn", o)
+		}
+	}
+	return out, nil
+}
+
+// key decodes a base64 key of at least min bytes (and exactly max when max > 0);
+// an empty value returns nil, for the caller to load or create the key file.
+func key(name, v string, min, max int) ([]byte, error) {
+	if v == "" {
+		return nil, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		b, err = base64.RawURLEncoding.DecodeString(strings.TrimRight(v, "="))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: not base64 (generate one with: openssl rand -base64 32)", name)
+	}
+	if len(b) < min || (max > 0 && len(b) != max) {
+		return nil, fmt.Errorf("%s: decodes to %d bytes, need 32 (generate one with: openssl rand -base64 32)", name, len(b))
+	}
+	return b, nil
+}
+
+// loginLimits parses "ACCOUNT_BURST/ACCOUNT_EVERY,ADDR_BURST/ADDR_EVERY", e.g. "5/1m,30/2s".
+func loginLimits(v string) (identity.LoginLimits, error) {
+	bad := fmt.Errorf("ECITIZEN_LOGIN_LIMIT: %q is not like 5/1m,30/2s (per account, per address)", v)
+	parts := strings.Split(v, ",")
+	if len(parts) != 2 {
+		return identity.LoginLimits{}, bad
+	}
+	var l identity.LoginLimits
+	for i, p := range parts {
+		b, e, ok := strings.Cut(strings.TrimSpace(p), "/")
+		n, err1 := strconv.Atoi(b)
+		d, err2 := time.ParseDuration(e)
+		if !ok || err1 != nil || err2 != nil || n < 0 || d <= 0 {
+			return identity.LoginLimits{}, bad
+		}
+		if i == 0 {
+			l.AccountBurst, l.AccountEvery = n, d
+		} else {
+			l.AddrBurst, l.AddrEvery = n, d
+		}
+	}
+	return l, nil
+}
+
+// EnsureKeys fills JWTKey and DataKey from files in DataDir where they were not
+// configured, creating each file with a new random key (mode 0600) the first time.
+func (c *Config) EnsureKeys() error {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("ECITIZEN_DATA_DIR: %w", err)
+	}
+	var err error
+	if c.JWTKey == nil {
+		if c.JWTKey, err = keyFile(filepath.Join(c.DataDir, "jwt.key")); err != nil {
+			return err
+		}
+	}
+	if c.DataKey == nil {
+		if c.DataKey, err = keyFile(filepath.Join(c.DataDir, "data.key")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func keyFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) != 32 {
+			return nil, fmt.Errorf("key file %s: not 32 base64-encoded bytes", path)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("key file %s: %w", path, err)
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	// Write a temporary file, then link it into place: the link fails when another
+	// process got there first, and then its key is the one to use.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".key-*")
+	if err != nil {
+		return nil, fmt.Errorf("key file %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(base64.StdEncoding.EncodeToString(k) + "\n"); err != nil {
+		_ = tmp.Close()
+		return nil, fmt.Errorf("key file %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("key file %s: %w", path, err)
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+		return keyFile(path)
+	} else if err != nil {
+		return nil, fmt.Errorf("key file %s: %w", path, err)
+	}
+	return k, nil
+}

@@ -1,0 +1,142 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/binding"
+	"github.com/go-playground/locales/en"
+	"github.com/go-playground/locales/vi"
+	ut "github.com/go-playground/universal-translator"
+	"github.com/go-playground/validator/v10"
+	entrans "github.com/go-playground/validator/v10/translations/en"
+	vitrans "github.com/go-playground/validator/v10/translations/vi"
+
+	"ecitizen/internal/apperr"
+)
+
+// maxBody is the largest request body accepted (DESIGN.md: 1 MiB, 413 above).
+const maxBody = 1 << 20
+
+var (
+	errMalformed = apperr.New(apperr.CodeMalformed, "Nội dung JSON không hợp lệ.", "The JSON body is malformed.")
+	errTooLarge  = apperr.New(apperr.CodeTooLarge, "Nội dung yêu cầu vượt quá 1 MiB.", "The request body is larger than 1 MiB.")
+	errMedia     = apperr.New(codeUnsupportedMedia, "Nội dung phải là application/json.", "The body must be application/json.")
+	errBadUTF8   = apperr.New(apperr.CodeMalformed, "Nội dung không phải UTF-8 hợp lệ.", "The body is not valid UTF-8.")
+)
+
+var transVi, transEn ut.Translator
+
+func init() {
+	// Unknown fields are a 400 (mass assignment), everywhere.
+	binding.EnableDecoderDisallowUnknownFields = true
+	v, ok := binding.Validator.Engine().(*validator.Validate)
+	if !ok {
+		panic("gin's validator is not validator/v10")
+	}
+	// Field names in errors are the JSON names clients sent.
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		if name == "" {
+			name, _, _ = strings.Cut(f.Tag.Get("form"), ",")
+		}
+		return name
+	})
+	uni := ut.New(vi.New(), vi.New(), en.New())
+	transVi, _ = uni.GetTranslator("vi")
+	transEn, _ = uni.GetTranslator("en")
+	if err := vitrans.RegisterDefaultTranslations(v, transVi); err != nil {
+		panic(err)
+	}
+	if err := entrans.RegisterDefaultTranslations(v, transEn); err != nil {
+		panic(err)
+	}
+}
+
+// bindJSON decodes the request body strictly into dst and validates it: a body of
+// valid UTF-8 JSON, at most 1 MiB, one object with only known fields of the right
+// types. Every failure is a coded 4xx error.
+func bindJSON(c *gin.Context, dst any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return errMedia
+		}
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge
+		}
+		return errMalformed
+	}
+	if !utf8.Valid(body) {
+		return errBadUTF8
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		body = []byte("{}")
+	}
+	if err := binding.JSON.BindBody(body, dst); err != nil {
+		return bindError(err)
+	}
+	return nil
+}
+
+// bindQuery binds and validates query parameters into dst.
+func bindQuery(c *gin.Context, dst any) error {
+	if err := c.ShouldBindQuery(dst); err != nil {
+		return bindError(err)
+	}
+	return nil
+}
+
+// bindError turns a decoding or validation error into a coded validation error.
+func bindError(err error) error {
+	var (
+		ve    validator.ValidationErrors
+		te    *json.UnmarshalTypeError
+		se    *json.SyntaxError
+		numEr interface{ Unwrap() error }
+	)
+	switch {
+	case errors.As(err, &ve):
+		out := &apperr.Error{Code: apperr.CodeInvalid, Vi: "Dữ liệu không hợp lệ.", En: "The input is not valid."}
+		for _, fe := range ve {
+			field := strings.TrimPrefix(fe.Namespace(), strings.SplitN(fe.Namespace(), ".", 2)[0]+".")
+			out.Fields = append(out.Fields, apperr.FieldError{Field: field, Code: fe.Tag(), Vi: fe.Translate(transVi), En: fe.Translate(transEn)})
+		}
+		return out
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "body"
+		}
+		return apperr.Invalid(field, "type", "Trường "+field+" có kiểu dữ liệu không đúng (cần "+te.Type.String()+").",
+			"The field "+field+" has the wrong type (expected "+te.Type.String()+").")
+	case errors.As(err, &se):
+		return errMalformed
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperr.Invalid(field, "unknown_field", "Trường "+field+" không được hỗ trợ.", "The field "+field+" is not allowed.")
+	case errors.As(err, &numEr):
+		// strconv errors from query binding ("limit=abc").
+		return apperr.Invalid("query", "type", "Tham số truy vấn có kiểu dữ liệu không đúng.", "A query parameter has the wrong type.")
+	}
+	return errMalformed
+}
+
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

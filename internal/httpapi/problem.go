@@ -1,0 +1,158 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/text/language"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/directory"
+	"ecitizen/internal/identity"
+)
+
+// Codes of the HTTP layer itself.
+const (
+	codeRouteNotFound     apperr.Code = "route_not_found"
+	codeMethodNotAllowed  apperr.Code = "method_not_allowed"
+	codeUnsupportedMedia  apperr.Code = "unsupported_media_type"
+	problemTypePrefix                 = "urn:ecitizen:problem:"
+	problemJSON                       = "application/problem+json"
+	defaultRetryAfterSecs             = 5
+)
+
+// statuses is the one table that maps error codes to HTTP statuses. A code missing
+// here is a programming error and answers 500 (a test keeps it complete).
+var statuses = map[apperr.Code]int{
+	apperr.CodeInvalid:              http.StatusBadRequest,
+	apperr.CodeMalformed:            http.StatusBadRequest,
+	apperr.CodeNotFound:             http.StatusNotFound,
+	apperr.CodeConflict:             http.StatusConflict,
+	apperr.CodeUnauthorized:         http.StatusUnauthorized,
+	apperr.CodeForbidden:            http.StatusForbidden,
+	apperr.CodeRateLimited:          http.StatusTooManyRequests,
+	apperr.CodeUnavailable:          http.StatusServiceUnavailable,
+	apperr.CodeInternal:             http.StatusInternalServerError,
+	apperr.CodeTooLarge:             http.StatusRequestEntityTooLarge,
+	codeRouteNotFound:               http.StatusNotFound,
+	codeMethodNotAllowed:            http.StatusMethodNotAllowed,
+	codeUnsupportedMedia:            http.StatusUnsupportedMediaType,
+	identity.CodeInvalidCredentials: http.StatusUnauthorized,
+	identity.CodeAccountDisabled:    http.StatusForbidden,
+	identity.CodeEmailTaken:         http.StatusConflict,
+	identity.CodeInvalidToken:       http.StatusUnauthorized,
+	identity.CodeWrongPassword:      http.StatusBadRequest,
+	identity.CodeInviteInvalid:      http.StatusBadRequest,
+	directory.CodeWardCodeTaken:     http.StatusConflict,
+}
+
+// titles are the short, generic summaries of each status, in both languages.
+var titles = map[int][2]string{
+	http.StatusBadRequest:            {"Yêu cầu không hợp lệ", "Bad request"},
+	http.StatusUnauthorized:          {"Chưa xác thực", "Unauthorized"},
+	http.StatusForbidden:             {"Không được phép", "Forbidden"},
+	http.StatusNotFound:              {"Không tìm thấy", "Not found"},
+	http.StatusMethodNotAllowed:      {"Phương thức không được hỗ trợ", "Method not allowed"},
+	http.StatusConflict:              {"Xung đột dữ liệu", "Conflict"},
+	http.StatusRequestEntityTooLarge: {"Nội dung quá lớn", "Content too large"},
+	http.StatusUnsupportedMediaType:  {"Định dạng không được hỗ trợ", "Unsupported media type"},
+	http.StatusTooManyRequests:       {"Quá nhiều yêu cầu", "Too many requests"},
+	http.StatusInternalServerError:   {"Lỗi hệ thống", "Internal server error"},
+	http.StatusServiceUnavailable:    {"Dịch vụ tạm thời không sẵn sàng", "Service unavailable"},
+}
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type      string       `json:"type"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
+	Detail    string       `json:"detail"`
+	Code      apperr.Code  `json:"code"`
+	Instance  string       `json:"instance,omitempty"`
+	RequestID string       `json:"request_id,omitempty"`
+	Errors    []fieldError `json:"errors,omitempty"`
+}
+
+type fieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+var langMatcher = language.NewMatcher([]language.Tag{language.Vietnamese, language.English})
+
+// lang picks "vi" (the default) or "en" from Accept-Language.
+func lang(c *gin.Context) string {
+	tags, _, err := language.ParseAcceptLanguage(c.GetHeader("Accept-Language"))
+	if err != nil || len(tags) == 0 {
+		return "vi"
+	}
+	_, i, _ := langMatcher.Match(tags...)
+	if i == 1 {
+		return "en"
+	}
+	return "vi"
+}
+
+// fail writes err as problem+json and aborts. Only *apperr.Error text reaches the
+// client; everything else is logged with the request id and answered 500 (or 503
+// when the store is unreachable or the request ran out of time).
+func fail(c *gin.Context, err error) {
+	e := apperr.As(err)
+	if e == nil {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+			e = apperr.ErrUnavailable
+		default:
+			e = apperr.New(apperr.CodeInternal, "Đã có lỗi hệ thống. Vui lòng thử lại sau.", "Something went wrong on our side. Please try again later.")
+		}
+		slog.ErrorContext(c.Request.Context(), "request failed", "request_id", requestID(c), "route", c.FullPath(), "err", err)
+	}
+	status, ok := statuses[e.Code]
+	if !ok {
+		slog.ErrorContext(c.Request.Context(), "error code without status", "code", e.Code, "request_id", requestID(c))
+		status = http.StatusInternalServerError
+	}
+	l := lang(c)
+	t := titles[status]
+	title := t[0]
+	if l == "en" {
+		title = t[1]
+	}
+	p := Problem{
+		Type: problemTypePrefix + string(e.Code), Title: title, Status: status,
+		Detail: e.Message(l), Code: e.Code, Instance: c.Request.URL.Path, RequestID: requestID(c),
+	}
+	for _, f := range e.Fields {
+		m := f.Vi
+		if l == "en" {
+			m = f.En
+		}
+		p.Errors = append(p.Errors, fieldError{Field: f.Field, Code: f.Code, Message: m})
+	}
+	if e.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
+	} else if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		c.Header("Retry-After", strconv.Itoa(defaultRetryAfterSecs))
+	}
+	c.Header("Content-Language", l)
+	c.Header("Cache-Control", "no-store")
+	c.Render(status, problemRender{p})
+	c.Abort()
+}
+
+// problemRender writes a Problem with the problem+json content type.
+type problemRender struct{ p Problem }
+
+func (r problemRender) Render(w http.ResponseWriter) error {
+	r.WriteContentType(w)
+	return jsonEncode(w, r.p)
+}
+
+func (r problemRender) WriteContentType(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", problemJSON)
+}

@@ -1,0 +1,59 @@
+package httpapi
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"ecitizen/internal/identity"
+)
+
+// routes is the whole API surface. Every route here is in api/openapi.yaml and in
+// the authorisation matrix test; a test fails when they drift apart.
+func (h *handler) routes(r *gin.Engine) {
+	var (
+		admin     = requireRole(identity.RoleAdmin)
+		staff     = requireRole(identity.RoleAdmin, identity.RoleWardStaff)
+		partners  = requireRole(identity.RoleAdmin, identity.RolePartner)
+		userReach = requireRole(identity.RoleAdmin, identity.RoleWardStaff, identity.RolePartner)
+	)
+	r.GET("/healthz", h.healthz)
+	r.GET("/readyz", h.readyz)
+	r.GET("/api/openapi.yaml", h.openapi)
+
+	v1 := r.Group("/api/v1")
+	open := v1.Group("", h.authenticateOptional) // anonymous allowed; a token sent must be valid
+	auth := v1.Group("", h.authenticate)
+
+	// Identity: sessions.
+	v1.POST("/auth/login", h.login)
+	v1.POST("/auth/refresh", h.refresh)
+	v1.POST("/auth/register", h.register)
+	auth.POST("/auth/logout", h.logout)
+	auth.GET("/me", h.me)
+	auth.PATCH("/me", h.updateMe)
+	auth.POST("/me/password", h.changePassword)
+
+	// Identity: accounts.
+	auth.GET("/users", userReach, h.listUsers)
+	auth.POST("/users", admin, h.createUser)
+	auth.GET("/users/:id", userReach, h.getUser)
+	auth.PATCH("/users/:id", partners, h.updateUser)
+
+	// Directory: wards and centres (public reads: residents look for a centre).
+	open.GET("/wards", h.listWards)
+	open.GET("/wards/:id", h.getWard)
+	auth.POST("/wards", admin, h.createWard)
+	auth.PATCH("/wards/:id", admin, h.updateWard)
+	open.GET("/wards/:id/centres", h.listCentres)
+	auth.POST("/wards/:id/centres", staff, h.createCentre)
+	open.GET("/centres/:id", h.getCentre)
+	auth.PATCH("/centres/:id", staff, h.updateCentre)
+
+	// Directory: organisations and their invite codes.
+	auth.GET("/organisations", h.listOrganisations)
+	auth.POST("/organisations", admin, h.createOrganisation)
+	auth.GET("/organisations/:id", h.getOrganisation)
+	auth.PATCH("/organisations/:id", admin, h.updateOrganisation)
+	auth.GET("/organisations/:id/invites", partners, h.listInvites)
+	auth.POST("/organisations/:id/invites", partners, h.createInvite)
+	auth.DELETE("/organisations/:id/invites/:invite_id", partners, h.revokeInvite)
+}

@@ -1,0 +1,62 @@
+// Package httpapi is ecitizen's HTTP surface: the Gin engine, the routes (all in
+// routes.go), middleware, problem+json errors and one file of handlers per domain.
+// Handlers bind and validate a DTO, read the caller, call a domain service and
+// render the result; rules and authorisation scope live in the services.
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"ecitizen/internal/directory"
+	"ecitizen/internal/identity"
+)
+
+// Deps is what the HTTP layer needs.
+type Deps struct {
+	Identity  *identity.Service
+	Directory *directory.Service
+	// Ping reports whether the store is reachable, for /readyz.
+	Ping           func(ctx context.Context) error
+	Logger         *slog.Logger
+	TrustedProxies []string
+	CORSOrigins    []string
+	// Spec is api/openapi.yaml, served at /api/openapi.yaml.
+	Spec []byte
+}
+
+type handler struct {
+	Deps
+	identity  *identity.Service
+	directory *directory.Service
+}
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// New returns the whole HTTP handler.
+func New(d Deps) (http.Handler, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	h := &handler{Deps: d, identity: d.Identity, directory: d.Directory}
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RemoveExtraSlash = true
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	r.Use(withRequestID, accessLog(d.Logger), gin.CustomRecoveryWithWriter(nil, recoverPanic),
+		securityHeaders, cors(d.CORSOrigins), limitBody)
+	r.NoRoute(func(c *gin.Context) {
+		fail(c, &errRouteNotFound)
+	})
+	r.NoMethod(func(c *gin.Context) {
+		fail(c, &errMethodNotAllowed)
+	})
+	h.routes(r)
+	return r, nil
+}
