@@ -1,0 +1,310 @@
+// Package sqlite is the embedded storage adapter: one SQLite file (pure Go driver
+// modernc.org/sqlite, no cgo) that satisfies identity.Store and directory.Store.
+// It is the default store, so `go run ./api` needs nothing else on the machine.
+//
+// Two connection pools share the file: a writer with a single connection, whose
+// transactions are BEGIN IMMEDIATE, and a read-only pool of a few connections. WAL
+// mode lets readers run while the writer writes. Invariants live in the schema
+// (PRIMARY KEY, UNIQUE, FOREIGN KEY), never in read-then-write code, and driver
+// constraint errors are mapped to apperr.ErrConflict and apperr.ErrNotFound.
+//
+// The schema is versioned: migrations/NNNN_name.sql are embedded and applied at
+// Open, each in its own transaction, and recorded in schema_migrations. Times are
+// stored as INTEGER unix milliseconds and read back in UTC.
+//
+// Files: db.go (Open, pools, migrations, error mapping), users.go, tokens.go
+// (refresh tokens and families), invites.go, directory.go (wards, centres,
+// organisations).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"ecitizen/internal/apperr"
+)
+
+// DB is the SQLite store.
+type DB struct {
+	w *sql.DB // writer: one connection, BEGIN IMMEDIATE transactions
+	r *sql.DB // readers: query_only connections
+}
+
+// readers is the size of the read pool.
+const readers = 4
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Open opens (creating when missing) the database file at path, with its parent
+// directory, and applies pending migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" || strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("sqlite: invalid database path %q", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+	}
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+
+	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open writer: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	db := &DB{w: w}
+	// The writer connects first so that the file is created and switched to WAL
+	// before any reader opens it.
+	if err := w.PingContext(ctx); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+
+	r, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("sqlite: open readers: %w", err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	db.r = r
+	if err := db.Ping(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Ping reports whether the file can be read.
+func (db *DB) Ping(ctx context.Context) error {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	errs = append(errs, db.w.Close())
+	return errors.Join(errs...)
+}
+
+// migrate applies every embedded migration not yet recorded in schema_migrations,
+// each in its own transaction, in version order.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at TEXT    NOT NULL
+	) STRICT`); err != nil {
+		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("sqlite: list migrations: %w", err)
+	}
+	type migration struct {
+		version int
+		name    string
+	}
+	var ms []migration
+	seen := map[int]string{}
+	for _, name := range names {
+		base := filepath.Base(name)
+		digits, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(digits)
+		if !ok || err != nil || v <= 0 {
+			return fmt.Errorf("sqlite: migration %s: name must be NNNN_description.sql", base)
+		}
+		if other, dup := seen[v]; dup {
+			return fmt.Errorf("sqlite: migrations %s and %s share version %d", other, base, v)
+		}
+		seen[v] = base
+		ms = append(ms, migration{v, name})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for _, m := range ms {
+		if err := db.apply(ctx, m.version, m.name); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", filepath.Base(m.name), err)
+		}
+	}
+	return nil
+}
+
+// apply runs one migration unless it is already recorded. The check runs inside
+// the BEGIN IMMEDIATE transaction, so two processes opening the same file at once
+// cannot both apply it.
+func (db *DB) apply(ctx context.Context, version int, name string) error {
+	script, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var done bool
+		if err := tx.QueryRowContext(ctx,
+			`SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, version).Scan(&done); err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, string(script)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+			version, time.Now().UTC().Format(time.RFC3339))
+		return err
+	})
+}
+
+// tx runs fn in a write transaction (BEGIN IMMEDIATE) and commits when it returns nil.
+func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// wrap adds context to a driver error and maps constraint violations to the store
+// sentinels: a taken unique or primary key is apperr.ErrConflict, a reference to a
+// missing row (foreign key) is apperr.ErrNotFound, and a database still locked after
+// the busy timeout is apperr.ErrUnavailable. The driver's text is kept after the
+// sentinel for logs. An error that already carries an *apperr.Error is returned as is.
+func wrap(err error, format string, args ...any) error {
+	if err == nil || apperr.As(err) != nil {
+		return err // nil, or already mapped with its context
+	}
+	msg := fmt.Sprintf(format, args...)
+	var se *msqlite.Error
+	if errors.As(err, &se) {
+		switch code := se.Code(); {
+		case code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrConflict, err)
+		case code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrNotFound, err)
+		case code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrUnavailable, err)
+		}
+	}
+	return fmt.Errorf("%s: %w", msg, err)
+}
+
+// notFound is the error of a missing record: "user 42: not_found: Not found."
+func notFound(kind, id string) error {
+	return fmt.Errorf("%s %s: %w", kind, id, apperr.ErrNotFound)
+}
+
+// one maps a QueryRow scan error: no row is notFound(kind, id).
+func one(err error, kind, id string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(kind, id)
+	}
+	return wrap(err, "read %s %s", kind, id)
+}
+
+// affected returns notFound(kind, id) when an UPDATE touched no row.
+func affected(res sql.Result, kind, id string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(kind, id)
+	}
+	return nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// list runs a query on the read pool and scans every row with scan.
+func list[T any](ctx context.Context, db *DB, what, query string, args []any, scan func(scanner) (*T, error)) ([]*T, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err, "list %s", what)
+	}
+	defer rows.Close()
+	var out []*T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, wrap(err, "list %s", what)
+		}
+		out = append(out, v)
+	}
+	return out, wrap(rows.Err(), "list %s", what)
+}
+
+// ms is how a time is stored: unix milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// at reads a stored time back, in UTC.
+func at(x int64) time.Time { return time.UnixMilli(x).UTC() }
+
+// nullString stores an optional string: NULL when empty.
+func nullString(s string) any { return sql.NullString{String: s, Valid: s != ""} }
+
+// nullTime stores an optional time: NULL when nil.
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// limit is the SQL LIMIT of a page: one more than asked for, or all (-1) when 0.
+func limit(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n + 1
+}
+
+// where collects the AND-ed conditions of a query. Conditions are constant SQL
+// written in this package; every value goes through a placeholder.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
