@@ -1,0 +1,102 @@
+package config
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(nil, env(nil), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.DataDir != "data" || c.MongoURI != "" || c.MongoDatabase != "ecitizen" || c.AdminEmail != "admin@localhost" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if c.SQLitePath() != filepath.Join("data", "ecitizen.db") {
+		t.Fatalf("SQLitePath %q", c.SQLitePath())
+	}
+}
+
+func TestFlagsOverrideEnv(t *testing.T) {
+	c, err := Load([]string{"-addr", "127.0.0.1:9000", "-data-dir", "/tmp/x"}, env(map[string]string{"ECITIZEN_ADDR": ":1"}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" || c.DataDir != "/tmp/x" {
+		t.Fatalf("%+v", c)
+	}
+}
+
+func TestLoadRejectsInvalid(t *testing.T) {
+	cases := map[string]string{
+		"ECITIZEN_ADDR":             "8080",
+		"ECITIZEN_MONGODB_URI":      "postgres://x",
+		"ECITIZEN_MONGODB_DATABASE": "a/b",
+		"ECITIZEN_JWT_KEY":          "dG9vIHNob3J0",
+		"ECITIZEN_DATA_KEY":         "%%%",
+		"ECITIZEN_TRUSTED_PROXIES":  "proxy.local",
+		"ECITIZEN_CORS_ORIGINS":     "*",
+		"ECITIZEN_LOG_LEVEL":        "verbose",
+		"ECITIZEN_ADMIN_EMAIL":      "admin",
+		"ECITIZEN_ADMIN_PASSWORD":   "123",
+		"ECITIZEN_LOGIN_LIMIT":      "5",
+		"ECITIZEN_SHUTDOWN_GRACE":   "-1s",
+	}
+	for name, v := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(nil, env(map[string]string{name: v}), &bytes.Buffer{})
+			if err == nil || !strings.HasPrefix(err.Error(), name+":") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("err = %v, want one line starting with %s", err, name)
+			}
+		})
+	}
+}
+
+func TestLoadParsesLists(t *testing.T) {
+	c, err := Load(nil, env(map[string]string{
+		"ECITIZEN_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16",
+		"ECITIZEN_CORS_ORIGINS":    "https://ecitizen.example.vn,http://localhost:5173",
+		"ECITIZEN_LOGIN_LIMIT":     "3/30s,10/1s",
+		"ECITIZEN_JWT_KEY":         "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+	}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 2 || len(c.CORSOrigins) != 2 || c.LoginLimits.AccountBurst != 3 || c.LoginLimits.AddrBurst != 10 || len(c.JWTKey) != 32 {
+		t.Fatalf("%+v", c)
+	}
+}
+
+func TestEnsureKeysCreatesOnceAndKeeps(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	c := &Config{DataDir: dir}
+	if err := c.EnsureKeys(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"jwt.key", "data.key"} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v, want 0600", f, st.Mode().Perm())
+		}
+	}
+	again := &Config{DataDir: dir}
+	if err := again.EnsureKeys(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(c.JWTKey, again.JWTKey) || !bytes.Equal(c.DataKey, again.DataKey) || bytes.Equal(c.JWTKey, c.DataKey) {
+		t.Fatal("keys not kept across starts, or the two keys are equal")
+	}
+	configured := &Config{DataDir: dir, JWTKey: bytes.Repeat([]byte{1}, 32)}
+	if err := configured.EnsureKeys(); err != nil || configured.JWTKey[0] != 1 {
+		t.Fatal("a configured key was replaced")
+	}
+}
