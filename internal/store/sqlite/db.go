@@ -198,7 +198,7 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // wrap adds context to a driver error and maps constraint violations to the store
 // sentinels: a taken unique or primary key is apperr.ErrConflict, a reference to a
 // missing row (foreign key) is apperr.ErrNotFound, and a database still locked after
-// the busy timeout is apperr.ErrUnavailable. The driver's text is kept after the
+// the busy timeout, a failing disk or a closed database is apperr.ErrUnavailable. The driver's text is kept after the
 // sentinel for logs. An error that already carries an *apperr.Error is returned as is.
 func wrap(err error, format string, args ...any) error {
 	if err == nil || apperr.As(err) != nil {
@@ -212,9 +212,14 @@ func wrap(err error, format string, args ...any) error {
 			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrConflict, err)
 		case code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrNotFound, err)
-		case code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED:
+		case code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED,
+			code&0xff == sqlite3.SQLITE_IOERR || code&0xff == sqlite3.SQLITE_FULL || code&0xff == sqlite3.SQLITE_CANTOPEN:
 			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrUnavailable, err)
 		}
+	}
+	// database/sql's "database is closed" has no exported sentinel.
+	if errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "sql: database is closed") {
+		return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", msg, err)
 }

@@ -34,7 +34,7 @@ func (db *DB) InviteByID(ctx context.Context, id string) (*identity.Invite, erro
 func (db *DB) InviteByCode(ctx context.Context, code string) (*identity.Invite, error) {
 	inv, err := scanInvite(db.r.QueryRowContext(ctx, inviteColumns+` WHERE code = ?`, code))
 	if err != nil {
-		return nil, one(err, "invite with code", code)
+		return nil, one(err, "invite", "by code")
 	}
 	return inv, nil
 }

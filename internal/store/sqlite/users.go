@@ -57,7 +57,7 @@ func (db *DB) UserByID(ctx context.Context, id string) (*identity.User, error) {
 func (db *DB) UserByEmail(ctx context.Context, emailKey string) (*identity.User, error) {
 	u, err := scanUser(db.r.QueryRowContext(ctx, userColumns+` WHERE u.email_key = ?`, emailKey))
 	if err != nil {
-		return nil, one(err, "user with email", emailKey)
+		return nil, one(err, "user", "by email")
 	}
 	return u, nil
 }

@@ -1,0 +1,317 @@
+// Package mongo is the MongoDB storage adapter (production), tested against FerretDB v1.
+//
+// Design: MongoDB through FerretDB offers no transactions and no atomic
+// read-modify-write (FerretDB's updates are read-then-replace), so every invariant
+// that must hold under concurrency is a unique key enforced on insert:
+//
+//   - users: unique email_key; a second account with the same email fails on insert.
+//   - refresh_spent: one document per spent refresh token, _id = token hash.
+//     Spending a token is an insert, so exactly one of any number of concurrent
+//     spends succeeds; the others get a duplicate key and return ErrConflict.
+//   - revoked_families: one document per revoked family, _id = family id; revoking
+//     is an insert whose duplicate key is ignored, which makes it idempotent.
+//   - invites: unique code; wards: unique code.
+//
+// Updates replace typed fields of one document by _id ($set); no filter or update
+// document is ever built from a map of client input. MongoDB has no foreign keys:
+// writes that reference another record (a centre's ward, a merged ward's successor,
+// a user's or an invite's organisation, a refresh token's user, a spent token)
+// check by _id that it exists first, matching the SQLite adapter's foreign keys;
+// records are never deleted, so the check cannot be overtaken.
+//
+// FerretDB v1 quirks handled here: indexes are created one per command (several
+// existing ones in one createIndexes make it panic), and a unique violation on
+// update comes back as InternalError "UNIQUE constraint failed", not E11000.
+//
+// Files: db.go (Open, indexes, errors), users.go, tokens.go, invites.go, directory.go.
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/page"
+)
+
+// DefaultDatabase is the database used when Open is given none.
+const DefaultDatabase = "ecitizen"
+
+// Timeouts so that an unreachable server fails fast instead of hanging.
+const (
+	connectTimeout = 5 * time.Second
+	selectTimeout  = 5 * time.Second
+	closeTimeout   = 5 * time.Second
+)
+
+// Collection names.
+const (
+	colUsers         = "users"
+	colRefreshTokens = "refresh_tokens"
+	colRefreshSpent  = "refresh_spent"
+	colRevoked       = "revoked_families"
+	colInvites       = "invites"
+	colWards         = "wards"
+	colCentres       = "centres"
+	colOrganisations = "organisations"
+)
+
+// DB is the MongoDB adapter; it satisfies store.Store.
+type DB struct {
+	client *mongodrv.Client
+	db     *mongodrv.Database
+
+	users, refreshTokens, refreshSpent, revoked, invites *mongodrv.Collection
+	wards, centres, organisations                        *mongodrv.Collection
+}
+
+// Open connects to uri, checks that the server answers and creates the indexes
+// (idempotently). database "" means DefaultDatabase.
+func Open(ctx context.Context, uri, database string) (*DB, error) {
+	if database == "" {
+		database = DefaultDatabase
+	}
+	// Defaults first: connectTimeoutMS and serverSelectionTimeoutMS in the URI win.
+	opts := options.Client().
+		SetConnectTimeout(connectTimeout).
+		SetServerSelectionTimeout(selectTimeout).
+		ApplyURI(uri)
+	client, err := mongodrv.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("mongo: connect: %w", err)
+	}
+	d := newDB(client, database)
+	if err := d.Ping(ctx); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
+	if err := d.createIndexes(ctx); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func newDB(client *mongodrv.Client, database string) *DB {
+	db := client.Database(database)
+	return &DB{
+		client:        client,
+		db:            db,
+		users:         db.Collection(colUsers),
+		refreshTokens: db.Collection(colRefreshTokens),
+		refreshSpent:  db.Collection(colRefreshSpent),
+		revoked:       db.Collection(colRevoked),
+		invites:       db.Collection(colInvites),
+		wards:         db.Collection(colWards),
+		centres:       db.Collection(colCentres),
+		organisations: db.Collection(colOrganisations),
+	}
+}
+
+// Ping reports whether the server is reachable.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.client.Ping(ctx, nil); err != nil {
+		return wrapErr(err, "mongo: ping")
+	}
+	return nil
+}
+
+// Close disconnects from the server.
+func (d *DB) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	if err := d.client.Disconnect(ctx); err != nil && !errors.Is(err, mongodrv.ErrClientDisconnected) {
+		return fmt.Errorf("mongo: disconnect: %w", err)
+	}
+	return nil
+}
+
+// index builds a named index model on the given keys (ascending).
+func index(name string, unique bool, keys ...string) mongodrv.IndexModel {
+	k := bson.D{}
+	for _, key := range keys {
+		k = append(k, bson.E{Key: key, Value: 1})
+	}
+	o := options.Index().SetName(name)
+	if unique {
+		o.SetUnique(true)
+	}
+	return mongodrv.IndexModel{Keys: k, Options: o}
+}
+
+// createIndexes creates every index, idempotently.
+// Only unique indexes carry invariants; the others are for MongoDB's query planner.
+func (d *DB) createIndexes(ctx context.Context) error {
+	specs := []struct {
+		col    *mongodrv.Collection
+		models []mongodrv.IndexModel
+	}{
+		{d.users, []mongodrv.IndexModel{
+			index("email_key_unique", true, "email_key"),
+			index("organisation_id", false, "organisation_id"),
+			index("ward_ids", false, "ward_ids"),
+			index("role", false, "role"),
+		}},
+		{d.refreshTokens, []mongodrv.IndexModel{
+			index("user_id", false, "user_id"),
+			index("family_id", false, "family_id"),
+		}},
+		{d.invites, []mongodrv.IndexModel{
+			index("code_unique", true, "code"),
+			index("organisation_id", false, "organisation_id"),
+		}},
+		{d.wards, []mongodrv.IndexModel{
+			index("code_unique", true, "code"),
+		}},
+		{d.centres, []mongodrv.IndexModel{
+			index("ward_id", false, "ward_id"),
+		}},
+	}
+	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when
+	// one createIndexes command lists two or more indexes that already exist.
+	// Creating an identical existing index is a no-op on MongoDB and FerretDB.
+	for _, s := range specs {
+		for _, m := range s.models {
+			if _, err := s.col.Indexes().CreateOne(ctx, m); err != nil {
+				return wrapErr(err, "mongo: create indexes on "+s.col.Name())
+			}
+		}
+	}
+	return nil
+}
+
+// wrapErr maps a driver error to the store's errors: no document is ErrNotFound, a
+// duplicate key is ErrConflict, an unreachable server is ErrUnavailable (keeping the
+// driver error in the chain for the log); anything else is wrapped with what.
+func wrapErr(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongodrv.ErrNoDocuments):
+		return fmt.Errorf("%s: %w", what, apperr.ErrNotFound)
+	case duplicateKey(err):
+		return fmt.Errorf("%s: %w", what, apperr.ErrConflict)
+	case unreachable(err):
+		return fmt.Errorf("%s: %w: %w", what, apperr.ErrUnavailable, err)
+	default:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+}
+
+// duplicateKey reports whether err is a unique index violation. MongoDB reports it
+// as E11000 on insert and update; FerretDB v1 (SQLite handler) does so on insert
+// only: on update it answers InternalError with SQLite's own message.
+func duplicateKey(err error) bool {
+	if mongodrv.IsDuplicateKeyError(err) {
+		return true
+	}
+	var se mongodrv.ServerError
+	return errors.As(err, &se) && se.HasErrorMessage("UNIQUE constraint failed")
+}
+
+// unreachable reports whether err means the server could not be reached.
+func unreachable(err error) bool {
+	var sel topology.ServerSelectionError
+	return errors.As(err, &sel) || mongodrv.IsNetworkError(err)
+}
+
+// notFound is the error of a missing record.
+func notFound(what string) error {
+	return fmt.Errorf("%s: %w", what, apperr.ErrNotFound)
+}
+
+// exists reports whether col holds a document with _id id. It is a find by _id
+// (the one filter FerretDB answers without a full scan), returning only the _id.
+func exists(ctx context.Context, col *mongodrv.Collection, id string) (bool, error) {
+	var doc struct {
+		ID string `bson:"_id"`
+	}
+	err := col.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&doc)
+	switch {
+	case errors.Is(err, mongodrv.ErrNoDocuments):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
+}
+
+// mustExist returns ErrNotFound (as "kind id: not found") when col has no document id.
+func mustExist(ctx context.Context, col *mongodrv.Collection, kind, id string) error {
+	ok, err := exists(ctx, col, id)
+	if err != nil {
+		return wrapErr(err, kind+" "+id)
+	}
+	if !ok {
+		return notFound(kind + " " + id)
+	}
+	return nil
+}
+
+// pageFind returns the options and the key condition of a page request: documents
+// whose key is strictly after p.After, sorted by key, p.Limit+1 of them (all when
+// p.Limit is 0). It appends the key condition to filter.
+func pageFind(filter bson.D, key string, p page.Request) (bson.D, *options.FindOptionsBuilder) {
+	if p.After != "" {
+		filter = append(filter, bson.E{Key: key, Value: bson.D{{Key: "$gt", Value: p.After}}})
+	}
+	o := options.Find().SetSort(bson.D{{Key: key, Value: 1}})
+	if p.Limit > 0 {
+		o.SetLimit(int64(p.Limit) + 1)
+	}
+	return filter, o
+}
+
+// findAll runs a paged find on col and decodes every document with conv.
+func findAll[D, T any](ctx context.Context, col *mongodrv.Collection, filter bson.D, key string, p page.Request, what string, conv func(*D) *T) ([]*T, error) {
+	filter, o := pageFind(filter, key, p)
+	cur, err := col.Find(ctx, filter, o)
+	if err != nil {
+		return nil, wrapErr(err, what)
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrapErr(err, what)
+	}
+	out := make([]*T, 0, len(docs))
+	for i := range docs {
+		out = append(out, conv(&docs[i]))
+	}
+	return out, nil
+}
+
+// byID is the filter {_id: id}.
+func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// updateByID sets fields of the document id; no matching document is ErrNotFound.
+func updateByID(ctx context.Context, col *mongodrv.Collection, id string, set bson.D, what string) error {
+	res, err := col.UpdateOne(ctx, byID(id), bson.D{{Key: "$set", Value: set}})
+	if err != nil {
+		return wrapErr(err, what)
+	}
+	if res.MatchedCount == 0 {
+		return notFound(what)
+	}
+	return nil
+}
+
+// utc returns t in UTC (BSON datetimes carry no zone).
+func utc(t time.Time) time.Time { return t.UTC() }
+
+// sortedOrNil returns a sorted copy of ids, nil when there are none.
+func sortedOrNil(ids []string) []string {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return out
+}

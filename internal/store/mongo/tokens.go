@@ -1,0 +1,129 @@
+package mongo
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"ecitizen/internal/identity"
+)
+
+// refreshTokenDoc is a refresh token, keyed by the hash of its value. A token is
+// never updated: spending it inserts a spentDoc, revoking its family a revokedDoc.
+type refreshTokenDoc struct {
+	Hash      string    `bson:"_id"`
+	FamilyID  string    `bson:"family_id"`
+	UserID    string    `bson:"user_id"`
+	IssuedAt  time.Time `bson:"issued_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// spentDoc records that the token with this hash was spent; _id makes it unique.
+type spentDoc struct {
+	Hash    string    `bson:"_id"`
+	SpentAt time.Time `bson:"spent_at"`
+}
+
+// revokedDoc records that a token family was revoked; _id makes it unique.
+type revokedDoc struct {
+	FamilyID  string    `bson:"_id"`
+	Reason    string    `bson:"reason"`
+	RevokedAt time.Time `bson:"revoked_at"`
+}
+
+// CreateRefreshToken stores a new refresh token of a family; a taken hash is
+// ErrConflict and an unknown user ErrNotFound.
+func (d *DB) CreateRefreshToken(ctx context.Context, t *identity.RefreshToken) error {
+	if err := mustExist(ctx, d.users, "user", t.UserID); err != nil {
+		return err
+	}
+	_, err := d.refreshTokens.InsertOne(ctx, &refreshTokenDoc{
+		Hash:      t.Hash,
+		FamilyID:  t.FamilyID,
+		UserID:    t.UserID,
+		IssuedAt:  t.IssuedAt,
+		ExpiresAt: t.ExpiresAt,
+	})
+	return wrapErr(err, "refresh token")
+}
+
+// RefreshTokenByHash finds a refresh token by the hash of its value.
+func (d *DB) RefreshTokenByHash(ctx context.Context, hash string) (*identity.RefreshToken, error) {
+	var doc refreshTokenDoc
+	if err := d.refreshTokens.FindOne(ctx, byID(hash)).Decode(&doc); err != nil {
+		return nil, wrapErr(err, "refresh token")
+	}
+	return &identity.RefreshToken{
+		Hash:      doc.Hash,
+		FamilyID:  doc.FamilyID,
+		UserID:    doc.UserID,
+		IssuedAt:  utc(doc.IssuedAt),
+		ExpiresAt: utc(doc.ExpiresAt),
+	}, nil
+}
+
+// SpendRefreshToken marks the token spent by inserting its spent record: the unique
+// _id lets exactly one of any number of concurrent calls succeed; the others, and
+// every later call, get ErrConflict. An unknown token is ErrNotFound.
+func (d *DB) SpendRefreshToken(ctx context.Context, hash string, at time.Time) error {
+	// Tokens are never deleted, so this check cannot be overtaken by a later write.
+	if err := mustExist(ctx, d.refreshTokens, "refresh token", hash); err != nil {
+		return err
+	}
+	_, err := d.refreshSpent.InsertOne(ctx, &spentDoc{Hash: hash, SpentAt: at})
+	return wrapErr(err, "spend refresh token")
+}
+
+// RevokeFamily revokes every token of a family. Idempotent: the first revocation
+// (its reason and time) is kept.
+func (d *DB) RevokeFamily(ctx context.Context, familyID, reason string, at time.Time) error {
+	_, err := d.revoked.InsertOne(ctx, &revokedDoc{FamilyID: familyID, Reason: reason, RevokedAt: at})
+	if err != nil && !duplicateKey(err) {
+		return wrapErr(err, "revoke family "+familyID)
+	}
+	return nil
+}
+
+// FamilyRevoked reports whether a family is revoked.
+func (d *DB) FamilyRevoked(ctx context.Context, familyID string) (bool, error) {
+	ok, err := exists(ctx, d.revoked, familyID)
+	if err != nil {
+		return false, wrapErr(err, "family "+familyID)
+	}
+	return ok, nil
+}
+
+// FamiliesOfUser returns the IDs of the user's token families that are not revoked,
+// sorted; nil when there are none. Two queries, since FerretDB has no $lookup.
+func (d *DB) FamiliesOfUser(ctx context.Context, userID string) ([]string, error) {
+	var families []string
+	res := d.refreshTokens.Distinct(ctx, "family_id", bson.D{{Key: "user_id", Value: userID}})
+	if err := res.Decode(&families); err != nil {
+		return nil, wrapErr(err, "families of user "+userID)
+	}
+	if len(families) == 0 {
+		return nil, nil
+	}
+	cur, err := d.revoked.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: families}}}})
+	if err != nil {
+		return nil, wrapErr(err, "revoked families of user "+userID)
+	}
+	var revoked []revokedDoc
+	if err := cur.All(ctx, &revoked); err != nil {
+		return nil, wrapErr(err, "revoked families of user "+userID)
+	}
+	gone := make(map[string]bool, len(revoked))
+	for _, r := range revoked {
+		gone[r.FamilyID] = true
+	}
+	var out []string
+	for _, f := range families {
+		if !gone[f] {
+			out = append(out, f)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
