@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -35,8 +36,6 @@ var (
 var transVi, transEn ut.Translator
 
 func init() {
-	// Unknown fields are a 400 (mass assignment), everywhere.
-	binding.EnableDecoderDisallowUnknownFields = true
 	v, ok := binding.Validator.Engine().(*validator.Validate)
 	if !ok {
 		panic("gin's validator is not validator/v10")
@@ -86,7 +85,15 @@ func bindJSON(c *gin.Context, dst any) error {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")
 	}
-	if err := binding.JSON.BindBody(body, dst); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return bindError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errMalformed // a second value after the object
+	}
+	if err := binding.Validator.ValidateStruct(dst); err != nil {
 		return bindError(err)
 	}
 	return nil

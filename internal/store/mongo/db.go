@@ -220,7 +220,7 @@ func duplicateKey(err error) bool {
 // unreachable reports whether err means the server could not be reached.
 func unreachable(err error) bool {
 	var sel topology.ServerSelectionError
-	return errors.As(err, &sel) || mongodrv.IsNetworkError(err)
+	return errors.As(err, &sel) || mongodrv.IsNetworkError(err) || errors.Is(err, mongodrv.ErrClientDisconnected)
 }
 
 // notFound is the error of a missing record.
