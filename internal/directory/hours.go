@@ -1,7 +1,6 @@
 package directory
 
 import (
-	"fmt"
 	"time"
 
 	"ecitizen/internal/apperr"
@@ -29,13 +28,20 @@ func (h OpeningHours) Day(d time.Weekday) []Span {
 	return [...][]Span{h.Sun, h.Mon, h.Tue, h.Wed, h.Thu, h.Fri, h.Sat}[d]
 }
 
-// Minutes parses "HH:MM" into minutes after midnight; ok is false when malformed.
+// Minutes parses "HH:MM" (two digits each, 00:00 to 24:00) into minutes after
+// midnight; ok is false when malformed.
 func Minutes(hhmm string) (int, bool) {
-	var h, m int
 	if len(hhmm) != 5 || hhmm[2] != ':' {
 		return 0, false
 	}
-	if _, err := fmt.Sscanf(hhmm, "%02d:%02d", &h, &m); err != nil || h > 24 || m > 59 || (h == 24 && m != 0) {
+	for _, i := range []int{0, 1, 3, 4} {
+		if hhmm[i] < '0' || hhmm[i] > '9' {
+			return 0, false
+		}
+	}
+	h := int(hhmm[0]-'0')*10 + int(hhmm[1]-'0')
+	m := int(hhmm[3]-'0')*10 + int(hhmm[4]-'0')
+	if h > 24 || m > 59 || (h == 24 && m != 0) {
 		return 0, false
 	}
 	return h*60 + m, true

@@ -7,8 +7,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -101,6 +103,10 @@ func bindJSON(c *gin.Context, dst any) error {
 
 // bindQuery binds and validates query parameters into dst.
 func bindQuery(c *gin.Context, dst any) error {
+	// Gin drops a query string it cannot decode; refuse it instead.
+	if _, err := url.ParseQuery(c.Request.URL.RawQuery); err != nil {
+		return apperr.Invalid("query", "query", "Chuỗi truy vấn không hợp lệ.", "The query string is malformed.")
+	}
 	if err := c.ShouldBindQuery(dst); err != nil {
 		return bindError(err)
 	}
@@ -113,13 +119,14 @@ func bindError(err error) error {
 		ve    validator.ValidationErrors
 		te    *json.UnmarshalTypeError
 		se    *json.SyntaxError
+		pe    *time.ParseError
 		numEr interface{ Unwrap() error }
 	)
 	switch {
 	case errors.As(err, &ve):
 		out := &apperr.Error{Code: apperr.CodeInvalid, Vi: "Dữ liệu không hợp lệ.", En: "The input is not valid."}
 		for _, fe := range ve {
-			field := strings.TrimPrefix(fe.Namespace(), strings.SplitN(fe.Namespace(), ".", 2)[0]+".")
+			field := fieldPath(fe.Namespace())
 			out.Fields = append(out.Fields, apperr.FieldError{Field: field, Code: fe.Tag(), Vi: fe.Translate(transVi), En: fe.Translate(transEn)})
 		}
 		return out
@@ -132,6 +139,9 @@ func bindError(err error) error {
 			"The field "+field+" has the wrong type (expected "+te.Type.String()+").")
 	case errors.As(err, &se):
 		return errMalformed
+	case errors.As(err, &pe):
+		return apperr.Invalid("body", "date_time", "Thời điểm phải theo RFC 3339, ví dụ 2026-12-31T17:00:00Z.",
+			"A time must be RFC 3339, e.g. 2026-12-31T17:00:00Z.")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return apperr.Invalid(field, "unknown_field", "Trường "+field+" không được hỗ trợ.", "The field "+field+" is not allowed.")
@@ -140,6 +150,19 @@ func bindError(err error) error {
 		return apperr.Invalid("query", "type", "Tham số truy vấn có kiểu dữ liệu không đúng.", "A query parameter has the wrong type.")
 	}
 	return errMalformed
+}
+
+// fieldPath turns a validator namespace ("createCentreRequest.opening_hours.mon[0].open",
+// "userQuery.listQuery.limit") into the path a client knows ("opening_hours.mon[0].open",
+// "limit"): Go type and embedded-struct names (they have capitals) are dropped.
+func fieldPath(ns string) string {
+	var keep []string
+	for _, seg := range strings.Split(ns, ".") {
+		if strings.ToLower(seg) == seg {
+			keep = append(keep, seg)
+		}
+	}
+	return strings.Join(keep, ".")
 }
 
 func jsonEncode(w io.Writer, v any) error {

@@ -80,9 +80,15 @@ func securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// limitBody caps request bodies at maxBody: a declared larger length is refused at
+// limitBody caps the bodies of POST, PUT and PATCH at maxBody: a declared larger length is refused at
 // once, and reading past the limit fails in bindJSON.
 func limitBody(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		c.Next() // bodies of other methods are never read
+		return
+	}
 	if c.Request.ContentLength > maxBody {
 		fail(c, errTooLarge)
 		return

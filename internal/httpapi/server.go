@@ -46,6 +46,7 @@ func New(d Deps) (http.Handler, error) {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true
+	r.RedirectTrailingSlash = false // "/me/" is a 404 problem, not a bare 301
 	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}

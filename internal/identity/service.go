@@ -272,6 +272,10 @@ func (s *Service) UpdateMe(ctx context.Context, c Caller, p ProfilePatch) (*User
 // ChangePassword replaces the caller's password after checking the current one,
 // and revokes every other session of the caller.
 func (s *Service) ChangePassword(ctx context.Context, c Caller, current, next string) error {
+	// Guessing the current password with a stolen access token is throttled like login.
+	if ok, wait := s.account.allow("password-change:"+c.UserID, s.now()); !ok {
+		return rateLimited(wait)
+	}
 	u, err := s.store.UserByID(ctx, c.UserID)
 	if err != nil {
 		return err

@@ -1,0 +1,231 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"ecitizen/internal/store/storetest"
+)
+
+// The principals of the authorisation matrix (SECURITY.md).
+const (
+	anon = iota
+	admin
+	staffA // ward staff of ward A
+	staffB // ward staff of ward B
+	partnerX
+	partnerY
+	volunteerX
+	volunteerY
+	nPrincipals
+)
+
+var principalNames = [nPrincipals]string{"anonymous", "admin", "staff_A", "staff_B", "partner_X", "partner_Y", "volunteer_X", "volunteer_Y"}
+
+// matrixFixture holds the objects the matrix routes act on: ward A with a centre,
+// organisation X with a volunteer and invites.
+type matrixFixture struct {
+	env                          *testEnv
+	tokens                       [nPrincipals]string
+	passwords                    [nPrincipals]string
+	emails                       [nPrincipals]string
+	wardA, wardB, centreA        string
+	orgX, orgY, volX             string
+	inviteCodeX, inviteToRevokeX string
+	seq                          atomic.Int64
+}
+
+func (f *matrixFixture) unique(prefix string) string {
+	return fmt.Sprintf("%s%d", prefix, f.seq.Add(1))
+}
+
+func newMatrixFixture(t *testing.T) *matrixFixture {
+	env := newTestEnv(t, storetest.SQLite())
+	f := &matrixFixture{env: env}
+	a, _ := env.login(testAdminEmail, testAdminPassword)
+	f.tokens[admin] = a
+	f.emails[admin], f.passwords[admin] = testAdminEmail, testAdminPassword
+	f.wardA = env.createWard(a, "A01", "Phường Bạch Đằng")
+	f.wardB = env.createWard(a, "B01", "Phường Bách Khoa")
+	f.centreA = env.createCentre(a, f.wardA, "Nhà sinh hoạt cộng đồng tổ 5")
+	f.orgX = env.createOrganisation(a, "Đại học Bách khoa Hà Nội")
+	f.orgY = env.createOrganisation(a, "Đại học Kinh tế Quốc dân")
+	f.inviteCodeX = env.createInvite(a, f.orgX)
+	revoke := env.createInvite(a, f.orgX)
+	inv, err := env.store.InviteByCode(t.Context(), revoke)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.inviteToRevokeX = inv.ID
+	users := map[int]map[string]any{
+		staffA:     {"role": "ward_staff", "ward_ids": []string{f.wardA}},
+		staffB:     {"role": "ward_staff", "ward_ids": []string{f.wardB}},
+		partnerX:   {"role": "partner", "organisation_id": f.orgX},
+		partnerY:   {"role": "partner", "organisation_id": f.orgY},
+		volunteerX: {"role": "volunteer", "organisation_id": f.orgX},
+		volunteerY: {"role": "volunteer", "organisation_id": f.orgY},
+	}
+	for p, u := range users {
+		u["email"] = principalNames[p] + "@example.vn"
+		u["display_name"] = "Người dùng " + principalNames[p]
+		u["password"] = "mat-khau-" + principalNames[p]
+		id := env.createUser(a, u)
+		if p == volunteerX {
+			f.volX = id
+		}
+		f.emails[p], f.passwords[p] = u["email"].(string), u["password"].(string)
+		f.tokens[p], _ = env.login(f.emails[p], f.passwords[p])
+	}
+	return f
+}
+
+// matrixRow is one route: how to call it, and the status each principal gets.
+type matrixRow struct {
+	path string
+	body func(f *matrixFixture, p int) any
+	want [nPrincipals]int
+	// fresh signs the principal in again for this row (for rows that end a session).
+	fresh bool
+}
+
+// all returns the same status for every principal.
+func all(s int) [nPrincipals]int {
+	var w [nPrincipals]int
+	for i := range w {
+		w[i] = s
+	}
+	return w
+}
+
+// signedIn returns 401 for anonymous and s for everyone else.
+func signedIn(s int) [nPrincipals]int {
+	w := all(s)
+	w[anon] = http.StatusUnauthorized
+	return w
+}
+
+// only returns 401 for anonymous, 403 for everyone, then the given overrides.
+func only(over map[int]int) [nPrincipals]int {
+	w := signedIn(http.StatusForbidden)
+	for p, s := range over {
+		w[p] = s
+	}
+	return w
+}
+
+// matrix is the authorisation matrix: every route x every principal. The keys are
+// "METHOD /gin/path"; a route of the router without a row fails the test.
+var matrix = map[string]matrixRow{
+	"GET /healthz":          {path: "/healthz", want: all(200)},
+	"GET /readyz":           {path: "/readyz", want: all(200)},
+	"GET /api/openapi.yaml": {path: "/api/openapi.yaml", want: all(200)},
+	"POST /api/v1/auth/login": {path: "/api/v1/auth/login", want: all(401),
+		body: func(*matrixFixture, int) any {
+			return map[string]string{"email": "nobody@example.vn", "password": "wrong-password"}
+		}},
+	"POST /api/v1/auth/refresh": {path: "/api/v1/auth/refresh", want: all(401),
+		body: func(*matrixFixture, int) any { return map[string]string{"refresh_token": "not-a-token"} }},
+	"POST /api/v1/auth/register": {path: "/api/v1/auth/register", want: all(201),
+		body: func(f *matrixFixture, _ int) any {
+			return registration(f.inviteCodeX, f.unique("sv")+"@example.vn")
+		}},
+	"POST /api/v1/auth/logout": {path: "/api/v1/auth/logout", want: signedIn(204), fresh: true},
+	"GET /api/v1/me":           {path: "/api/v1/me", want: signedIn(200)},
+	"PATCH /api/v1/me": {path: "/api/v1/me", want: signedIn(200),
+		body: func(*matrixFixture, int) any { return map[string]string{"display_name": "Tên mới"} }},
+	"POST /api/v1/me/password": {path: "/api/v1/me/password", want: signedIn(204),
+		body: func(f *matrixFixture, p int) any {
+			return map[string]string{"current_password": f.passwords[p], "new_password": f.passwords[p]}
+		}},
+	"GET /api/v1/users": {path: "/api/v1/users", want: only(map[int]int{admin: 200, staffA: 200, staffB: 200, partnerX: 200, partnerY: 200})},
+	"POST /api/v1/users": {path: "/api/v1/users", want: only(map[int]int{admin: 201}),
+		body: func(f *matrixFixture, _ int) any {
+			return map[string]any{"email": f.unique("cb") + "@example.vn", "display_name": "Cán bộ mới", "password": "mat-khau-can-bo", "role": "ward_staff", "ward_ids": []string{f.wardA}}
+		}},
+	"GET /api/v1/users/:id": {path: "/api/v1/users/{volX}", want: only(map[int]int{admin: 200, staffA: 404, staffB: 404, partnerX: 200, partnerY: 404})},
+	"PATCH /api/v1/users/:id": {path: "/api/v1/users/{volX}", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"status": "active"} }},
+	"GET /api/v1/wards":     {path: "/api/v1/wards", want: all(200)},
+	"GET /api/v1/wards/:id": {path: "/api/v1/wards/{wardA}", want: all(200)},
+	"POST /api/v1/wards": {path: "/api/v1/wards", want: only(map[int]int{admin: 201}),
+		body: func(f *matrixFixture, _ int) any {
+			return map[string]string{"code": f.unique("W"), "name_vi": "Phường Mới", "name_en": "New Ward"}
+		}},
+	"PATCH /api/v1/wards/:id": {path: "/api/v1/wards/{wardA}", want: only(map[int]int{admin: 200}),
+		body: func(*matrixFixture, int) any { return map[string]string{"name_en": "Bach Dang Ward"} }},
+	"GET /api/v1/wards/:id/centres": {path: "/api/v1/wards/{wardA}/centres", want: all(200)},
+	"POST /api/v1/wards/:id/centres": {path: "/api/v1/wards/{wardA}/centres", want: only(map[int]int{admin: 201, staffA: 201, staffB: 404}),
+		body: func(f *matrixFixture, _ int) any { return centreBody(f.unique("Nhà văn hoá ")) }},
+	"GET /api/v1/centres/:id": {path: "/api/v1/centres/{centreA}", want: all(200)},
+	"PATCH /api/v1/centres/:id": {path: "/api/v1/centres/{centreA}", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404}),
+		body: func(*matrixFixture, int) any { return map[string]int{"seats": 12} }},
+	"GET /api/v1/organisations": {path: "/api/v1/organisations", want: signedIn(200)},
+	"POST /api/v1/organisations": {path: "/api/v1/organisations", want: only(map[int]int{admin: 201}),
+		body: func(f *matrixFixture, _ int) any {
+			return map[string]string{"kind": "university", "name": f.unique("Trường ")}
+		}},
+	"GET /api/v1/organisations/:id": {path: "/api/v1/organisations/{orgX}", want: signedIn(200)},
+	"PATCH /api/v1/organisations/:id": {path: "/api/v1/organisations/{orgX}", want: only(map[int]int{admin: 200}),
+		body: func(*matrixFixture, int) any {
+			return map[string]string{"contact_name": "Phòng Công tác sinh viên"}
+		}},
+	"GET /api/v1/organisations/:id/invites": {path: "/api/v1/organisations/{orgX}/invites", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404})},
+	"POST /api/v1/organisations/:id/invites": {path: "/api/v1/organisations/{orgX}/invites", want: only(map[int]int{admin: 201, partnerX: 201, partnerY: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"label": "Khoá 2026"} }},
+	"DELETE /api/v1/organisations/:id/invites/:invite_id": {path: "/api/v1/organisations/{orgX}/invites/{inviteX}", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404})},
+}
+
+func centreBody(name string) map[string]any {
+	return map[string]any{"name": name, "address": "Số 5 ngõ 12 phố Bạch Đằng", "seats": 8,
+		"opening_hours": map[string]any{"mon": []map[string]string{{"open": "08:00", "close": "11:30"}}}}
+}
+
+// TestAuthorisationMatrix runs every route as every principal and checks the status.
+func TestAuthorisationMatrix(t *testing.T) {
+	f := newMatrixFixture(t)
+	engine := f.env.handler.(*gin.Engine)
+	var routes []string
+	for _, r := range engine.Routes() {
+		routes = append(routes, r.Method+" "+r.Path)
+	}
+	sort.Strings(routes)
+	for _, r := range routes {
+		if _, ok := matrix[r]; !ok {
+			t.Errorf("route %s has no row in the authorisation matrix", r)
+		}
+	}
+	if len(routes) != len(matrix) {
+		t.Errorf("matrix has %d rows, router has %d routes", len(matrix), len(routes))
+	}
+	repl := strings.NewReplacer("{volX}", f.volX, "{wardA}", f.wardA, "{centreA}", f.centreA, "{orgX}", f.orgX, "{inviteX}", f.inviteToRevokeX)
+	for _, r := range routes {
+		row, ok := matrix[r]
+		if !ok {
+			continue
+		}
+		method, _, _ := strings.Cut(r, " ")
+		path := repl.Replace(row.path)
+		for p := range nPrincipals {
+			t.Run(r+"/"+principalNames[p], func(t *testing.T) {
+				token := f.tokens[p]
+				if row.fresh && p != anon {
+					token, _ = f.env.login(f.emails[p], f.passwords[p])
+				}
+				var body any
+				if row.body != nil {
+					body = row.body(f, p)
+				}
+				rec := f.env.do(method, path, token, body)
+				if rec.Code != row.want[p] {
+					t.Errorf("%s as %s: status %d, want %d; body %s", r, principalNames[p], rec.Code, row.want[p], rec.Body)
+				}
+			})
+		}
+	}
+}

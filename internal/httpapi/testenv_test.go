@@ -1,0 +1,233 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"ecitizen/internal/directory"
+	"ecitizen/internal/identity"
+	"ecitizen/internal/store"
+	"ecitizen/internal/store/storetest"
+)
+
+// The first admin every testEnv bootstraps.
+const (
+	testAdminEmail    = "admin@example.vn"
+	testAdminPassword = "admin-password-1"
+)
+
+// specPath is api/openapi.yaml, relative to this package's directory (where go
+// test runs).
+const specPath = "../../api/openapi.yaml"
+
+var (
+	specOnce  sync.Once
+	specBytes []byte
+	specErr   error
+)
+
+// readSpec returns the bytes of api/openapi.yaml, read once per test process.
+func readSpec(tb testing.TB) []byte {
+	tb.Helper()
+	specOnce.Do(func() { specBytes, specErr = os.ReadFile(specPath) })
+	if specErr != nil {
+		tb.Fatalf("read the contract: %v", specErr)
+	}
+	return specBytes
+}
+
+// testEnv is the whole HTTP service on a fresh, empty store of one adapter, with
+// one bootstrapped admin (testAdminEmail / testAdminPassword). Requests go through
+// the real router (every middleware included) in-process, and every response of
+// do and serve is checked against api/openapi.yaml by checkResponse, so any test
+// that drives the API through an env is also a contract test.
+//
+// newTestEnv relaxes login throttling (1000 attempts, refilled every
+// millisecond) so tests may sign in freely; newTestEnvWithLimits sets other
+// limits. All requests come from httptest's client address 192.0.2.1.
+type testEnv struct {
+	t         *testing.T
+	store     store.Store
+	directory *directory.Service
+	identity  *identity.Service
+	// handler is what httpapi.New returned (a *gin.Engine).
+	handler http.Handler
+	// jwtKey is the HMAC key of the access tokens, for tests that forge tokens.
+	jwtKey []byte
+
+	admin *adminSession // shared with the views sub returns
+}
+
+// adminSession is the bootstrapped admin's access token, signed in once per env.
+type adminSession struct {
+	once   sync.Once
+	access string
+}
+
+// relaxedLimits let tests sign in as often as they like.
+var relaxedLimits = identity.LoginLimits{AccountBurst: 1000, AccountEvery: time.Millisecond, AddrBurst: 1000, AddrEvery: time.Millisecond}
+
+// newTestEnv opens a new empty store of adapter (closed when the test ends),
+// builds the services and the HTTP handler on it as cmd/ecitizen does, and
+// bootstraps the admin.
+func newTestEnv(t *testing.T, adapter storetest.Adapter) *testEnv {
+	t.Helper()
+	return buildTestEnv(t, adapter, relaxedLimits, nil)
+}
+
+// newTestEnvWithLimits is newTestEnv with the given login throttling.
+func newTestEnvWithLimits(t *testing.T, adapter storetest.Adapter, limits identity.LoginLimits) *testEnv {
+	t.Helper()
+	return buildTestEnv(t, adapter, limits, nil)
+}
+
+// newTestEnvWith is newTestEnv with configure changing the Deps before
+// httpapi.New, e.g. to set CORSOrigins or TrustedProxies.
+func newTestEnvWith(t *testing.T, adapter storetest.Adapter, configure func(*Deps)) *testEnv {
+	t.Helper()
+	return buildTestEnv(t, adapter, relaxedLimits, configure)
+}
+
+func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.LoginLimits, configure func(*Deps)) *testEnv {
+	t.Helper()
+	st := adapter.Open(t)
+	dir := directory.NewService(st, nil)
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := identity.NewTokens(key, nil)
+	if err != nil {
+		t.Fatalf("tokens: %v", err)
+	}
+	ids, err := identity.NewService(st, dir, tokens, limits)
+	if err != nil {
+		t.Fatalf("identity service: %v", err)
+	}
+	d := Deps{
+		Identity:  ids,
+		Directory: dir,
+		Ping:      st.Ping,
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Spec:      readSpec(t),
+	}
+	if configure != nil {
+		configure(&d)
+	}
+	h, err := New(d)
+	if err != nil {
+		t.Fatalf("httpapi.New: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if created, err := ids.Bootstrap(ctx, testAdminEmail, testAdminPassword); err != nil || !created {
+		t.Fatalf("bootstrap admin: created=%v err=%v", created, err)
+	}
+	return &testEnv{t: t, store: st, directory: dir, identity: ids, handler: h, jwtKey: key, admin: &adminSession{}}
+}
+
+// sub returns a view of the env that reports to t, for use inside t.Run: the
+// store, services, handler and admin session are shared.
+func (e *testEnv) sub(t *testing.T) *testEnv {
+	c := *e
+	c.t = t
+	return &c
+}
+
+// newRequest builds a request to path (which may carry a query string). token,
+// when not empty, is sent as "Authorization: Bearer <token>". body is sent as
+// follows: nil sends no body; a []byte or a string is sent verbatim (for malformed
+// or oversized bodies); anything else is JSON-encoded. With a body, Content-Type is
+// application/json. Callers may change headers before passing it to serve.
+func (e *testEnv) newRequest(method, path, token string, body any) *http.Request {
+	e.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		r = bytes.NewReader(b)
+	case string:
+		r = bytes.NewReader([]byte(b))
+	default:
+		buf, err := json.Marshal(body)
+		if err != nil {
+			e.t.Fatalf("encode body of %s %s: %v", method, path, err)
+		}
+		r = bytes.NewReader(buf)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req
+}
+
+// serve runs req through the router and checks the response against the
+// contract (see checkResponse); a mismatch fails the test, but serve returns anyway.
+func (e *testEnv) serve(req *http.Request) *httptest.ResponseRecorder {
+	e.t.Helper()
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	checkResponse(e.t, req, rec)
+	return rec
+}
+
+// do sends one request (see newRequest for token and body) and returns the
+// recorded response, already checked against the contract.
+func (e *testEnv) do(method, path, token string, body any) *httptest.ResponseRecorder {
+	e.t.Helper()
+	return e.serve(e.newRequest(method, path, token, body))
+}
+
+// login signs in and returns the access and refresh tokens; anything but 200 is fatal.
+func (e *testEnv) login(email, pw string) (access, refresh string) {
+	e.t.Helper()
+	rec := e.do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": email, "password": pw})
+	mustStatus(e.t, rec, http.StatusOK)
+	var tok tokenJSON
+	decodeBody(e.t, rec, &tok)
+	if tok.AccessToken == "" || tok.RefreshToken == "" {
+		e.t.Fatalf("login %s: empty tokens in %s", email, rec.Body)
+	}
+	return tok.AccessToken, tok.RefreshToken
+}
+
+// adminToken returns an access token of the bootstrapped admin, signing in once
+// per env.
+func (e *testEnv) adminToken() string {
+	e.t.Helper()
+	e.admin.once.Do(func() { e.admin.access, _ = e.login(testAdminEmail, testAdminPassword) })
+	if e.admin.access == "" {
+		e.t.Fatal("admin login failed earlier")
+	}
+	return e.admin.access
+}
+
+// mustStatus fails the test at once, showing the body, unless rec has status want.
+func mustStatus(tb testing.TB, rec *httptest.ResponseRecorder, want int) {
+	tb.Helper()
+	if rec.Code != want {
+		tb.Fatalf("status %d, want %d; body: %s", rec.Code, want, rec.Body)
+	}
+}
+
+// decodeBody decodes rec's JSON body into v, failing the test at once on error.
+func decodeBody(tb testing.TB, rec *httptest.ResponseRecorder, v any) {
+	tb.Helper()
+	if err := json.Unmarshal(rec.Body.Bytes(), v); err != nil {
+		tb.Fatalf("decode body %q: %v", rec.Body, err)
+	}
+}
