@@ -194,6 +194,15 @@ func TestRunServesAndRestarts(t *testing.T) {
 					t.Fatalf("restart created an admin again: %v", l)
 				}
 			}
+			// No password or token ever reaches the log.
+			for _, secret := range []string{"mat-khau-quan-tri", access, refresh, access2, refresh2} {
+				if strings.Contains(s.logs.String()+s2.logs.String(), secret) {
+					t.Fatalf("the log contains a secret: %.12s…", secret)
+				}
+			}
+			if !strings.Contains(s.logs.String(), `"route":"/api/v1/auth/login"`) {
+				t.Fatal("no access log line for login")
+			}
 		})
 	}
 }

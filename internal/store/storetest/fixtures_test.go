@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 	"testing"
 	"time"
 
@@ -125,11 +124,6 @@ func inviteID(i *identity.Invite) string              { return i.ID }
 func wardCode(w *directory.Ward) string               { return w.Code }
 func centreID(c *directory.Centre) string             { return c.ID }
 func organisationID(o *directory.Organisation) string { return o.ID }
-
-// sortedKeys returns the keys of items, sorted.
-func sortedKeys[T any](items []T, key func(T) string) []string {
-	return slices.Sorted(slices.Values(keys(items, key)))
-}
 
 // Fixtures. newX builds a valid record without storing it; mkX stores one and
 // fails the test on error. Options edit the record before it is stored.
