@@ -1,0 +1,571 @@
+// Command bench is a load benchmark of the ecitizen API built on the vegeta library.
+// It attacks three endpoints, one after another, each at a constant rate for a
+// fixed duration, and prints a table of latencies and outcomes:
+//
+//	POST /api/v1/auth/login           rotating over the seeded volunteers (argon2id-bound)
+//	GET  /api/v1/me                   with access tokens of ~50 volunteers signed in beforehand
+//	GET  /api/v1/wards/{id}/centres   rotating over the wards (public read)
+//
+// Usage:
+//
+//	go run ./scripts/bench [-rate 50] [-duration 10s]
+//	go run ./scripts/bench -url http://127.0.0.1:8080 [-rate 50] [-duration 10s] [-store sqlite]
+//
+// Without -url it runs a server of its own: it seeds a temporary data directory
+// with scripts/seed/seeding (or the MongoDB database of -mongodb-uri), builds
+// ./api, starts it on a free loopback port with ECITIZEN_LOGIN_LIMIT relaxed to
+// "100000/1ms,100000/1ms" so that the login attack measures hashing and not the
+// throttle, waits for /readyz, attacks, and stops the server with SIGTERM. Run it
+// from the module root.
+//
+// With -url it attacks a live server on a loopback address, which must have been
+// seeded (go run ./scripts/seed) with the same -password and at least -volunteers
+// volunteers, and should run with a relaxed ECITIZEN_LOGIN_LIMIT: with the
+// defaults most logins from one address are answered 429. -store names its store
+// kind in the header.
+//
+// Bounds: the target must be a loopback address; -rate is at most 2000/s,
+// -duration at most 5m, and one attack uses at most 512 concurrent requests.
+// Client and server share the machine when bench runs the server, so on a small
+// machine the figures include the client's own CPU use.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"ecitizen/scripts/seed/seeding"
+)
+
+// Bounds of one run.
+const (
+	maxRate     = 2000
+	maxDuration = 5 * time.Minute
+	maxWorkers  = 512
+)
+
+type options struct {
+	url        string
+	rate       int
+	duration   time.Duration
+	password   string
+	volunteers int
+	tokens     int
+	store      string
+	mongoURI   string
+	mongoDB    string
+	keep       bool
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.url, "url", "", "base URL of a live, seeded server on loopback; empty: seed and run one")
+	flag.IntVar(&o.rate, "rate", 50, "requests per second of each attack")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "duration of each attack")
+	flag.StringVar(&o.password, "password", seeding.DefaultPassword, "password of the seeded accounts")
+	flag.IntVar(&o.volunteers, "volunteers", seeding.DefaultVolunteers, "number of seeded volunteers (to seed, and to rotate over)")
+	flag.IntVar(&o.tokens, "tokens", 50, "volunteers signed in for the GET /me attack")
+	flag.StringVar(&o.store, "store", "unknown", "store kind of the -url server, for the header")
+	flag.StringVar(&o.mongoURI, "mongodb-uri", "", "without -url: seed and run the server on this MongoDB instead of SQLite")
+	flag.StringVar(&o.mongoDB, "mongodb-database", "ecitizen_bench", "without -url: MongoDB database to seed and use")
+	flag.BoolVar(&o.keep, "keep", false, "without -url: keep the temporary data directory and server log")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fail(fmt.Errorf("unexpected argument %q", flag.Arg(0)))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
+
+func run(ctx context.Context, o options) error {
+	switch {
+	case o.rate <= 0 || o.rate > maxRate:
+		return fmt.Errorf("-rate must be 1 to %d", maxRate)
+	case o.duration <= 0 || o.duration > maxDuration:
+		return fmt.Errorf("-duration must be positive and at most %s", maxDuration)
+	case o.volunteers <= 0 || o.tokens <= 0:
+		return errors.New("-volunteers and -tokens must be positive")
+	}
+	o.tokens = min(o.tokens, o.volunteers)
+
+	base, kind := o.url, o.store
+	if base == "" {
+		srv, err := startServer(ctx, o)
+		if srv != nil {
+			defer srv.stop()
+		}
+		if err != nil {
+			return err
+		}
+		base, kind = srv.base, srv.kind
+	}
+	base = strings.TrimRight(base, "/")
+	if err := checkLoopback(base); err != nil {
+		return err
+	}
+
+	c := &client{base: base, http: &http.Client{Timeout: 30 * time.Second}}
+	wards, err := c.wardIDs(ctx)
+	if err != nil {
+		return err
+	}
+	if len(wards) == 0 {
+		return errors.New("the server has no wards: seed it first (go run ./scripts/seed)")
+	}
+	t := time.Now()
+	tokens, err := c.signIn(ctx, o.tokens, o.password)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("bench: %d wards; %d volunteers signed in in %s\n\n", len(wards), len(tokens), time.Since(t).Round(time.Millisecond))
+
+	header(os.Stdout, o, base, kind)
+	var rows []row
+	for _, a := range attacks(base, o, wards, tokens) {
+		fmt.Printf("attacking %s %s at %d/s for %s …\n", a.method, a.path, o.rate, o.duration)
+		r, err := attack(ctx, a, o)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r)
+	}
+	fmt.Println()
+	table(os.Stdout, rows)
+	return nil
+}
+
+// checkLoopback refuses any target but a loopback address.
+func checkLoopback(base string) error {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("-url %q is not like http://127.0.0.1:8080", base)
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("-url %q: bench only targets loopback addresses (127.0.0.1, ::1, localhost)", base)
+}
+
+// header names the machine, the target and the settings.
+func header(w io.Writer, o options, base, kind string) {
+	fmt.Fprintf(w, "machine: %d CPUs (%s), %s/%s, %s\n", runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintf(w, "target:  %s, store %s\n", base, kind)
+	fmt.Fprintf(w, "attacks: %d req/s for %s each, one after another\n", o.rate, o.duration)
+	if o.url == "" {
+		fmt.Fprintln(w, "note:    client and server share the machine")
+	}
+	fmt.Fprintln(w)
+}
+
+// cpuModel reads the CPU model on Linux; elsewhere it is "unknown CPU".
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if k, v, ok := strings.Cut(s.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// client makes the few plain requests that prepare the attacks.
+type client struct {
+	base string
+	http *http.Client
+}
+
+func (c *client) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = strings.NewReader(string(b))
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, strings.TrimSpace(string(b)))
+	}
+	return json.Unmarshal(b, out)
+}
+
+// wardIDs lists every ward's ID, page by page (at most 100 pages).
+func (c *client) wardIDs(ctx context.Context) ([]string, error) {
+	var ids []string
+	cursor := ""
+	for range 100 {
+		var page struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+			NextCursor *string `json:"next_cursor"`
+		}
+		q := url.Values{"limit": {"100"}}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		if err := c.do(ctx, http.MethodGet, "/api/v1/wards?"+q.Encode(), nil, &page); err != nil {
+			return nil, err
+		}
+		for _, w := range page.Items {
+			ids = append(ids, w.ID)
+		}
+		if page.NextCursor == nil || *page.NextCursor == "" {
+			return ids, nil
+		}
+		cursor = *page.NextCursor
+	}
+	return ids, nil
+}
+
+// signIn logs in the first n volunteers, 4 at a time, and returns their access tokens.
+func (c *client) signIn(ctx context.Context, n int, password string) ([]string, error) {
+	tokens := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var out struct {
+				AccessToken string `json:"access_token"`
+			}
+			body := map[string]string{"email": seeding.VolunteerEmail(i + 1), "password": password}
+			if errs[i] = c.do(ctx, http.MethodPost, "/api/v1/auth/login", body, &out); errs[i] == nil && out.AccessToken == "" {
+				errs[i] = errors.New("login answered without an access token")
+			}
+			tokens[i] = out.AccessToken
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("sign in volunteers (seeded with this -password and -volunteers?): %w", err)
+	}
+	return tokens, nil
+}
+
+// spec is one attack: a name for the table and a targeter that rotates over its inputs.
+type spec struct {
+	method, path string
+	target       vegeta.Targeter
+}
+
+func attacks(base string, o options, wards, tokens []string) []spec {
+	// Targeters are called from many workers at once: each keeps an atomic counter.
+	rotate := func(n int, fill func(i int, t *vegeta.Target)) vegeta.Targeter {
+		var next atomic.Uint64
+		return func(t *vegeta.Target) error {
+			fill(int((next.Add(1)-1)%uint64(n)), t)
+			return nil
+		}
+	}
+	logins := make([][]byte, o.volunteers)
+	for i := range logins {
+		logins[i], _ = json.Marshal(map[string]string{"email": seeding.VolunteerEmail(i + 1), "password": o.password})
+	}
+	return []spec{
+		{http.MethodPost, "/api/v1/auth/login", rotate(len(logins), func(i int, t *vegeta.Target) {
+			*t = vegeta.Target{Method: http.MethodPost, URL: base + "/api/v1/auth/login", Body: logins[i],
+				Header: http.Header{"Content-Type": {"application/json"}}}
+		})},
+		{http.MethodGet, "/api/v1/me", rotate(len(tokens), func(i int, t *vegeta.Target) {
+			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/me",
+				Header: http.Header{"Authorization": {"Bearer " + tokens[i]}}}
+		})},
+		{http.MethodGet, "/api/v1/wards/{id}/centres", rotate(len(wards), func(i int, t *vegeta.Target) {
+			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/wards/" + wards[i] + "/centres"}
+		})},
+	}
+}
+
+// row is one line of the table.
+type row struct {
+	name     string
+	metrics  vegeta.Metrics
+	ok, bad  int
+	statuses map[int]int
+	errors   []string // distinct transport errors, a few
+}
+
+// attack runs one constant-rate attack and summarises it.
+func attack(ctx context.Context, a spec, o options) (row, error) {
+	atk := vegeta.NewAttacker(
+		vegeta.Timeout(30*time.Second),
+		vegeta.MaxWorkers(maxWorkers),
+		vegeta.MaxBody(4096),
+		vegeta.KeepAlive(true),
+		vegeta.Redirects(vegeta.NoFollow),
+	)
+	stop := context.AfterFunc(ctx, func() { atk.Stop() })
+	defer stop()
+	r := row{name: a.method + " " + a.path, statuses: map[int]int{}}
+	pace := vegeta.Rate{Freq: o.rate, Per: time.Second}
+	for res := range atk.Attack(a.target, pace, o.duration, a.path) {
+		r.metrics.Add(res)
+		code := int(res.Code)
+		r.statuses[code]++
+		if code >= 200 && code < 300 {
+			r.ok++
+		} else {
+			r.bad++
+			if res.Error != "" && len(r.errors) < 3 && !slices.Contains(r.errors, res.Error) {
+				r.errors = append(r.errors, res.Error)
+			}
+		}
+	}
+	r.metrics.Close()
+	if err := ctx.Err(); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+func table(w io.Writer, rows []row) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "endpoint\trequests\trate/s\tp50\tp95\tp99\tmax\tsuccess\terrors (non-2xx)\t")
+	ms := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + "ms"
+	}
+	for _, r := range rows {
+		m := r.metrics
+		succ := 0.0
+		if m.Requests > 0 {
+			succ = float64(r.ok) / float64(m.Requests)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%.1f%%\t%d\t\n",
+			r.name, m.Requests, m.Rate, ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99), ms(m.Latencies.Max), 100*succ, r.bad)
+	}
+	_ = tw.Flush()
+	for _, r := range rows {
+		if r.bad == 0 {
+			continue
+		}
+		var codes []string
+		for _, c := range slices.Sorted(maps.Keys(r.statuses)) {
+			label := strconv.Itoa(c)
+			if c == 0 {
+				label = "no response"
+			}
+			codes = append(codes, fmt.Sprintf("%s×%d", label, r.statuses[c]))
+		}
+		fmt.Fprintf(w, "%s: status %s\n", r.name, strings.Join(codes, ", "))
+		for _, e := range r.errors {
+			fmt.Fprintf(w, "  error: %s\n", e)
+		}
+	}
+}
+
+// server is the ecitizen process bench started.
+type server struct {
+	base, kind string
+	cmd        *exec.Cmd
+	dir        string // temporary directory: data, binary, log
+	log        *os.File
+	keep       bool
+	exited     chan struct{}
+}
+
+// startServer seeds a fresh store, builds ./api and starts it on a free loopback
+// port. The returned server, when not nil, must be stopped even on error.
+func startServer(ctx context.Context, o options) (*server, error) {
+	dir, err := os.MkdirTemp("", "ecitizen-bench-")
+	if err != nil {
+		return nil, err
+	}
+	s := &server{dir: dir, keep: o.keep, kind: "sqlite", exited: make(chan struct{})}
+	dataDir := filepath.Join(dir, "data")
+	if o.mongoURI != "" {
+		s.kind = "mongodb"
+	}
+
+	fmt.Printf("bench: seeding a %s store (%d volunteers; argon2id makes this take a while) …\n", s.kind, o.volunteers)
+	st, _, err := seeding.Open(ctx, dataDir, o.mongoURI, o.mongoDB)
+	if err != nil {
+		return s, err
+	}
+	res, err := seeding.Run(ctx, st, seeding.Options{Password: o.password, Volunteers: o.volunteers})
+	_ = st.Close()
+	if err != nil {
+		return s, err
+	}
+	fmt.Printf("bench: seeded in %s: %d wards, %d centres, %d organisations, %d accounts\n",
+		res.Elapsed.Round(time.Millisecond), res.Wards.Total(), res.Centres.Total(), res.Organisations.Total(),
+		res.Partners.Total()+res.Staff.Total()+res.Volunteers.Total())
+
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return s, err
+	}
+	bin := filepath.Join(dir, "ecitizen")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./api")
+	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return s, fmt.Errorf("go build ./api: %w", err)
+	}
+
+	addr, err := freePort()
+	if err != nil {
+		return s, err
+	}
+	if s.log, err = os.Create(filepath.Join(dir, "server.log")); err != nil {
+		return s, err
+	}
+	s.cmd = exec.Command(bin)
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	s.cmd.Env = append(withoutEcitizen(os.Environ()),
+		"ECITIZEN_ADDR="+addr,
+		"ECITIZEN_DATA_DIR="+dataDir,
+		"ECITIZEN_LOGIN_LIMIT=100000/1ms,100000/1ms",
+	)
+	if o.mongoURI != "" {
+		s.cmd.Env = append(s.cmd.Env, "ECITIZEN_MONGODB_URI="+o.mongoURI, "ECITIZEN_MONGODB_DATABASE="+o.mongoDB)
+	}
+	if err := s.cmd.Start(); err != nil {
+		return s, fmt.Errorf("start server: %w", err)
+	}
+	go func() { _ = s.cmd.Wait(); close(s.exited) }()
+	s.base = "http://" + addr
+	fmt.Printf("bench: server pid %d on %s (log %s)\n", s.cmd.Process.Pid, s.base, s.log.Name())
+	return s, s.waitReady(ctx, 60*time.Second)
+}
+
+// waitReady polls /readyz until it answers 200.
+func (s *server) waitReady(ctx context.Context, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	hc := &http.Client{Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.exited:
+			return fmt.Errorf("server exited before it was ready:\n%s", tail(s.log.Name(), 20))
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		resp, err := hc.Get(s.base + "/readyz")
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("server not ready after %s:\n%s", limit, tail(s.log.Name(), 20))
+}
+
+// stop ends the server with SIGTERM (SIGKILL after 30 s) and removes the
+// temporary directory unless asked to keep it.
+func (s *server) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.exited:
+		case <-time.After(30 * time.Second):
+			_ = s.cmd.Process.Kill()
+			<-s.exited
+		}
+		fmt.Printf("bench: server stopped (%s)\n", s.cmd.ProcessState)
+	}
+	if s.log != nil {
+		_ = s.log.Close()
+	}
+	if s.keep {
+		fmt.Printf("bench: kept %s\n", s.dir)
+		return
+	}
+	_ = os.RemoveAll(s.dir)
+}
+
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	gomod := strings.TrimSpace(string(out))
+	if err != nil || gomod == "" || gomod == os.DevNull {
+		return "", errors.New("run bench inside the ecitizen module (go run ./scripts/bench)")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+// freePort returns a loopback address with a port that was free a moment ago.
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// withoutEcitizen drops ECITIZEN_* variables, so the server is configured only by bench.
+func withoutEcitizen(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "ECITIZEN_") })
+}
+
+// tail returns the last n lines of a file.
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,91 @@
+// Command seed fills an ecitizen store with a realistic district for demos, manual
+// testing and benchmarks: the 18 wards of Hai Bà Trưng (Hà Nội) with 5 community
+// centres each, 6 partner organisations with an invite code and a partner account
+// each, a staff account per ward, and 600 volunteers who register with their
+// organisation's invite code. It needs no running server: it opens the store the
+// way the service does and goes through the domain services.
+//
+// Usage:
+//
+//	go run ./scripts/seed -data-dir ./data                 # the SQLite store of `go run ./api`
+//	go run ./scripts/seed -mongodb-uri mongodb://127.0.0.1:27017 -mongodb-database ecitizen
+//
+// Flags default to the service's environment (ECITIZEN_DATA_DIR, ECITIZEN_MONGODB_URI,
+// ECITIZEN_MONGODB_DATABASE, ECITIZEN_ADMIN_EMAIL). Other flags:
+//
+//	-password    password of every seeded account (default "matkhau-seed-2026"); also
+//	             the admin's when the store is empty and the seeder creates the admin
+//	-volunteers  how many volunteers (default 600)
+//	-workers     concurrent account creations; argon2id hashing is CPU-heavy (default 4)
+//
+// Running it again adds nothing that is already there. The server may keep running
+// meanwhile: SQLite in WAL mode lets both use the file.
+//
+// Accounts (all with the one password):
+//
+//	volunteer001@seed.ecitizen.vn … volunteer600@seed.ecitizen.vn
+//	staff-<ward code>@seed.ecitizen.vn, e.g. staff-00286@seed.ecitizen.vn (Bách Khoa)
+//	partner-1@seed.ecitizen.vn … partner-6@seed.ecitizen.vn
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"ecitizen/scripts/seed/seeding"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "seed:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	env := func(k, def string) string {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	var (
+		dataDir    = flag.String("data-dir", env("ECITIZEN_DATA_DIR", "data"), "data directory of the SQLite store (ECITIZEN_DATA_DIR)")
+		mongoURI   = flag.String("mongodb-uri", os.Getenv("ECITIZEN_MONGODB_URI"), "MongoDB URI; set to seed MongoDB instead of SQLite (ECITIZEN_MONGODB_URI)")
+		mongoDB    = flag.String("mongodb-database", env("ECITIZEN_MONGODB_DATABASE", "ecitizen"), "MongoDB database (ECITIZEN_MONGODB_DATABASE)")
+		adminEmail = flag.String("admin-email", env("ECITIZEN_ADMIN_EMAIL", "admin@localhost"), "admin to act as, created on an empty store (ECITIZEN_ADMIN_EMAIL)")
+		password   = flag.String("password", seeding.DefaultPassword, "password of every seeded account")
+		volunteers = flag.Int("volunteers", seeding.DefaultVolunteers, "number of volunteers")
+		workers    = flag.Int("workers", 4, "concurrent account creations")
+	)
+	flag.Parse()
+	if flag.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", flag.Arg(0))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, kind, err := seeding.Open(ctx, *dataDir, *mongoURI, *mongoDB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	where := *dataDir
+	if kind == "mongodb" {
+		where = *mongoDB
+	}
+	fmt.Printf("seed: %s store %s\n", kind, where)
+
+	res, err := seeding.Run(ctx, st, seeding.Options{
+		Password: *password, AdminEmail: *adminEmail, Volunteers: *volunteers, Workers: *workers, Log: os.Stdout,
+	})
+	if err != nil {
+		return err
+	}
+	res.Report(os.Stdout, *password)
+	return nil
+}
