@@ -238,12 +238,12 @@ func (s *Service) UpdateCentre(ctx context.Context, c identity.Caller, id string
 
 // Organisations lists organisations. Signed-in users only (the HTTP layer checks).
 func (s *Service) Organisations(ctx context.Context, f OrganisationFilter, p page.Request) ([]*Organisation, string, error) {
-	os, err := s.store.ListOrganisations(ctx, f, p)
+	orgs, err := s.store.ListOrganisations(ctx, f, p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list organisations: %w", err)
 	}
-	os, next := page.Cut(os, p, func(o *Organisation) string { return o.ID })
-	return os, next, nil
+	orgs, next := page.Cut(orgs, p, func(o *Organisation) string { return o.ID })
+	return orgs, next, nil
 }
 
 // Organisation returns one organisation.
@@ -300,4 +300,19 @@ func (s *Service) UpdateOrganisation(ctx context.Context, c identity.Caller, id 
 		return nil, fmt.Errorf("update organisation: %w", err)
 	}
 	return o, nil
+}
+
+// BuiltinOrganisationID is the organisation that owns the built-in catalogue.
+const BuiltinOrganisationID = "ecitizen"
+
+// EnsureBuiltinOrganisation creates the organisation of the built-in catalogue
+// unless it exists. Safe to call at every start, from several instances at once.
+func (s *Service) EnsureBuiltinOrganisation(ctx context.Context) error {
+	now := s.timestamp()
+	o := &Organisation{ID: BuiltinOrganisationID, Kind: KindOther, Name: "Thư viện bài học ecitizen (ecitizen lesson library)",
+		Active: true, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.CreateOrganisation(ctx, o); err != nil && !errors.Is(err, apperr.ErrConflict) {
+		return fmt.Errorf("built-in organisation: %w", err)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 
+	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/store/mongo"
@@ -17,6 +18,7 @@ import (
 type Store interface {
 	identity.Store
 	directory.Store
+	course.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

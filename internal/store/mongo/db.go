@@ -11,6 +11,16 @@
 //   - revoked_families: one document per revoked family, _id = family id; revoking
 //     is an insert whose duplicate key is ignored, which makes it idempotent.
 //   - invites: unique code; wards: unique code.
+//   - builtin_slugs: one document per built-in course, _id = slug, inserted before
+//     the course (a unique index on an optional courses field would treat every
+//     course without a slug as a duplicate null, and partial indexes are missing).
+//   - course_versions: _id = course id + ":" + zero-padded number, so a version
+//     number is taken once. Enrolments and course completions are keyed by
+//     learner:course, lesson completions by learner:course:version:lesson.
+//
+// Without transactions, a write of several documents inserts them in an order
+// that leaves nothing visible when it stops half-way: a course's slug claim, then
+// its first version, then the course itself.
 //
 // Updates replace typed fields of one document by _id ($set); no filter or update
 // document is ever built from a map of client input. MongoDB has no foreign keys:
@@ -23,7 +33,8 @@
 // existing ones in one createIndexes make it panic), and a unique violation on
 // update comes back as InternalError "UNIQUE constraint failed", not E11000.
 //
-// Files: db.go (Open, indexes, errors), users.go, tokens.go, invites.go, directory.go.
+// Files: db.go (Open, indexes, errors), users.go, tokens.go, invites.go, directory.go,
+// courses.go (courses and versions), learning.go (learners' records).
 package mongo
 
 import (
@@ -62,6 +73,13 @@ const (
 	colWards         = "wards"
 	colCentres       = "centres"
 	colOrganisations = "organisations"
+	colCourses       = "courses"
+	colBuiltinSlugs  = "builtin_slugs"
+	colVersions      = "course_versions"
+	colEnrolments    = "enrolments"
+	colLessonsDone   = "lesson_completions"
+	colQuizAttempts  = "quiz_attempts"
+	colCoursesDone   = "course_completions"
 )
 
 // DB is the MongoDB adapter; it satisfies store.Store.
@@ -71,6 +89,8 @@ type DB struct {
 
 	users, refreshTokens, refreshSpent, revoked, invites *mongodrv.Collection
 	wards, centres, organisations                        *mongodrv.Collection
+	courses, builtinSlugs, versions                      *mongodrv.Collection
+	enrolments, lessonsDone, quizAttempts, coursesDone   *mongodrv.Collection
 }
 
 // Open connects to uri, checks that the server answers and creates the indexes
@@ -113,6 +133,13 @@ func newDB(client *mongodrv.Client, database string) *DB {
 		wards:         db.Collection(colWards),
 		centres:       db.Collection(colCentres),
 		organisations: db.Collection(colOrganisations),
+		courses:       db.Collection(colCourses),
+		builtinSlugs:  db.Collection(colBuiltinSlugs),
+		versions:      db.Collection(colVersions),
+		enrolments:    db.Collection(colEnrolments),
+		lessonsDone:   db.Collection(colLessonsDone),
+		quizAttempts:  db.Collection(colQuizAttempts),
+		coursesDone:   db.Collection(colCoursesDone),
 	}
 }
 
@@ -174,6 +201,22 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.centres, []mongodrv.IndexModel{
 			index("ward_id", false, "ward_id"),
 		}},
+		{d.courses, []mongodrv.IndexModel{
+			index("organisation_id", false, "organisation_id"),
+			index("published", false, "archived", "published_version"),
+		}},
+		{d.versions, []mongodrv.IndexModel{
+			index("course_id", false, "course_id"),
+		}},
+		{d.enrolments, []mongodrv.IndexModel{
+			index("user_id_course_id", false, "user_id", "course_id"),
+		}},
+		{d.lessonsDone, []mongodrv.IndexModel{
+			index("learner", false, "user_id", "course_id", "version"),
+		}},
+		{d.quizAttempts, []mongodrv.IndexModel{
+			index("learner", false, "user_id", "course_id", "version", "submitted_at"),
+		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when
 	// one createIndexes command lists two or more indexes that already exist.
@@ -226,6 +269,11 @@ func unreachable(err error) bool {
 // notFound is the error of a missing record.
 func notFound(what string) error {
 	return fmt.Errorf("%s: %w", what, apperr.ErrNotFound)
+}
+
+// conflict is the error of a taken unique key found without an insert failing.
+func conflict(what string) error {
+	return fmt.Errorf("%s: %w", what, apperr.ErrConflict)
 }
 
 // exists reports whether col holds a document with _id id. It is a find by _id

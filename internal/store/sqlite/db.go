@@ -1,5 +1,5 @@
 // Package sqlite is the embedded storage adapter: one SQLite file (pure Go driver
-// modernc.org/sqlite, no cgo) that satisfies identity.Store and directory.Store.
+// modernc.org/sqlite, no cgo) that satisfies every domain's Store (store.Store).
 // It is the default store, so `go run ./api` needs nothing else on the machine.
 //
 // Two connection pools share the file: a writer with a single connection, whose
@@ -14,7 +14,8 @@
 //
 // Files: db.go (Open, pools, migrations, error mapping), users.go, tokens.go
 // (refresh tokens and families), invites.go, directory.go (wards, centres,
-// organisations).
+// organisations), courses.go (courses and versions), learning.go (enrolments,
+// completions, quiz attempts).
 package sqlite
 
 import (

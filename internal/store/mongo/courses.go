@@ -1,0 +1,446 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"ecitizen/internal/course"
+	"ecitizen/internal/page"
+)
+
+// courseDoc is a course across its versions. Its built-in slug is also claimed in
+// builtin_slugs, which is what makes it unique.
+type courseDoc struct {
+	ID               string    `bson:"_id"`
+	OrganisationID   string    `bson:"organisation_id"`
+	BuiltinSlug      string    `bson:"builtin_slug"` // "" for partners' courses
+	PublishedVersion int       `bson:"published_version"`
+	LatestVersion    int       `bson:"latest_version"`
+	Archived         bool      `bson:"archived"`
+	CreatedAt        time.Time `bson:"created_at"`
+	UpdatedAt        time.Time `bson:"updated_at"`
+}
+
+func (d *courseDoc) course() *course.Course {
+	return &course.Course{
+		ID:               d.ID,
+		OrganisationID:   d.OrganisationID,
+		BuiltinSlug:      d.BuiltinSlug,
+		PublishedVersion: d.PublishedVersion,
+		LatestVersion:    d.LatestVersion,
+		Archived:         d.Archived,
+		CreatedAt:        utc(d.CreatedAt),
+		UpdatedAt:        utc(d.UpdatedAt),
+	}
+}
+
+// slugDoc claims a built-in slug for a course: _id is the slug.
+type slugDoc struct {
+	Slug      string    `bson:"_id"`
+	CourseID  string    `bson:"course_id"`
+	ClaimedAt time.Time `bson:"claimed_at"`
+}
+
+// slugClaimTTL is how long a slug claim whose course does not exist is taken to
+// belong to a CreateCourse still in progress. An older one was left by a creator
+// that stopped half-way, and a new CreateCourse may take it over.
+const slugClaimTTL = time.Minute
+
+// textDoc is a course.Text.
+type textDoc struct {
+	Vi string `bson:"vi"`
+	En string `bson:"en"`
+}
+
+func toText(t course.Text) textDoc  { return textDoc(t) }
+func (t textDoc) text() course.Text { return course.Text(t) }
+
+// versionDoc is one version of a course; _id is versionKey(course_id, number).
+// A nil list is stored as null and an empty one as [], so both read back as written.
+type versionDoc struct {
+	Key         string      `bson:"_id"`
+	CourseID    string      `bson:"course_id"`
+	Number      int         `bson:"number"`
+	Status      string      `bson:"status"`
+	Title       textDoc     `bson:"title"`
+	Summary     textDoc     `bson:"summary"`
+	Audience    string      `bson:"audience"`
+	Level       string      `bson:"level"`
+	Skills      []string    `bson:"skills"`
+	Lessons     []lessonDoc `bson:"lessons"`
+	ReviewNote  string      `bson:"review_note"`
+	CreatedBy   string      `bson:"created_by"`
+	CreatedAt   time.Time   `bson:"created_at"`
+	UpdatedAt   time.Time   `bson:"updated_at"`
+	PublishedAt *time.Time  `bson:"published_at"` // null until published
+	SearchText  string      `bson:"search_text"`
+}
+
+type lessonDoc struct {
+	ID       string   `bson:"id"`
+	Title    textDoc  `bson:"title"`
+	Body     textDoc  `bson:"body"`
+	VideoURL string   `bson:"video_url"`
+	Minutes  int      `bson:"minutes"`
+	Quiz     *quizDoc `bson:"quiz"` // null when the lesson has none
+	HTML     textDoc  `bson:"html"`
+}
+
+type quizDoc struct {
+	PassMark  int           `bson:"pass_mark"`
+	Questions []questionDoc `bson:"questions"`
+}
+
+type questionDoc struct {
+	ID          string      `bson:"id"`
+	Kind        string      `bson:"kind"`
+	Prompt      textDoc     `bson:"prompt"`
+	Options     []optionDoc `bson:"options"`
+	Explanation textDoc     `bson:"explanation"`
+}
+
+type optionDoc struct {
+	ID      string  `bson:"id"`
+	Text    textDoc `bson:"text"`
+	Correct bool    `bson:"correct"`
+}
+
+// versionKey is the _id of a version: the number is zero-padded and has no ':',
+// so the key names one (course, number) pair.
+func versionKey(courseID string, number int) string {
+	return fmt.Sprintf("%s:%06d", courseID, number)
+}
+
+// convert maps a slice element by element, keeping nil as nil and empty as empty.
+func convert[A, B any](in []A, f func(*A) B) []B {
+	if in == nil {
+		return nil
+	}
+	out := make([]B, len(in))
+	for i := range in {
+		out[i] = f(&in[i])
+	}
+	return out
+}
+
+func toVersionDoc(v *course.Version) *versionDoc {
+	return &versionDoc{
+		Key:         versionKey(v.CourseID, v.Number),
+		CourseID:    v.CourseID,
+		Number:      v.Number,
+		Status:      string(v.Status),
+		Title:       toText(v.Title),
+		Summary:     toText(v.Summary),
+		Audience:    string(v.Audience),
+		Level:       string(v.Level),
+		Skills:      v.Skills,
+		Lessons:     convert(v.Lessons, toLessonDoc),
+		ReviewNote:  v.ReviewNote,
+		CreatedBy:   v.CreatedBy,
+		CreatedAt:   v.CreatedAt,
+		UpdatedAt:   v.UpdatedAt,
+		PublishedAt: v.PublishedAt,
+		SearchText:  v.SearchText,
+	}
+}
+
+func toLessonDoc(l *course.Lesson) lessonDoc {
+	d := lessonDoc{ID: l.ID, Title: toText(l.Title), Body: toText(l.Body), VideoURL: l.VideoURL,
+		Minutes: l.Minutes, HTML: toText(l.HTML)}
+	if q := l.Quiz; q != nil {
+		d.Quiz = &quizDoc{PassMark: q.PassMark, Questions: convert(q.Questions, func(q *course.Question) questionDoc {
+			return questionDoc{ID: q.ID, Kind: string(q.Kind), Prompt: toText(q.Prompt),
+				Explanation: toText(q.Explanation), Options: convert(q.Options, func(o *course.Option) optionDoc {
+					return optionDoc{ID: o.ID, Text: toText(o.Text), Correct: o.Correct}
+				})}
+		})}
+	}
+	return d
+}
+
+func (d *lessonDoc) lesson() course.Lesson {
+	l := course.Lesson{ID: d.ID, Title: d.Title.text(), Body: d.Body.text(), VideoURL: d.VideoURL,
+		Minutes: d.Minutes, HTML: d.HTML.text()}
+	if q := d.Quiz; q != nil {
+		l.Quiz = &course.Quiz{PassMark: q.PassMark, Questions: convert(q.Questions, func(q *questionDoc) course.Question {
+			return course.Question{ID: q.ID, Kind: course.QuestionKind(q.Kind), Prompt: q.Prompt.text(),
+				Explanation: q.Explanation.text(), Options: convert(q.Options, func(o *optionDoc) course.Option {
+					return course.Option{ID: o.ID, Text: o.Text.text(), Correct: o.Correct}
+				})}
+		})}
+	}
+	return l
+}
+
+func (d *versionDoc) version() *course.Version {
+	v := &course.Version{
+		CourseID:   d.CourseID,
+		Number:     d.Number,
+		Status:     course.Status(d.Status),
+		Title:      d.Title.text(),
+		Summary:    d.Summary.text(),
+		Audience:   course.Audience(d.Audience),
+		Level:      course.Level(d.Level),
+		Skills:     d.Skills,
+		Lessons:    convert(d.Lessons, (*lessonDoc).lesson),
+		ReviewNote: d.ReviewNote,
+		CreatedBy:  d.CreatedBy,
+		CreatedAt:  utc(d.CreatedAt),
+		UpdatedAt:  utc(d.UpdatedAt),
+		SearchText: d.SearchText,
+	}
+	if d.PublishedAt != nil {
+		t := utc(*d.PublishedAt)
+		v.PublishedAt = &t
+	}
+	return v
+}
+
+// --- courses ---
+
+// CreateCourse inserts a course and its first version; a taken BuiltinSlug (or ID)
+// is ErrConflict, an unknown organisation ErrNotFound. It claims the slug first,
+// then inserts the version, then the course, so that a creator stopping half-way
+// leaves no visible course; on a failure it removes what it inserted.
+func (d *DB) CreateCourse(ctx context.Context, c *course.Course, v *course.Version) error {
+	what := "course " + c.ID
+	if v.CourseID != c.ID {
+		return fmt.Errorf("%s: version belongs to course %s", what, v.CourseID)
+	}
+	if c.OrganisationID != "" {
+		if err := mustExist(ctx, d.organisations, "organisation", c.OrganisationID); err != nil {
+			return err
+		}
+	}
+	// Clean-up runs even when ctx is cancelled.
+	bg := context.WithoutCancel(ctx)
+	if c.BuiltinSlug != "" {
+		if err := d.claimSlug(ctx, c.BuiltinSlug, c.ID); err != nil {
+			return err
+		}
+	}
+	release := func() {
+		if c.BuiltinSlug != "" {
+			_, _ = d.builtinSlugs.DeleteOne(bg, bson.D{
+				{Key: "_id", Value: c.BuiltinSlug}, {Key: "course_id", Value: c.ID}})
+		}
+	}
+	vd := toVersionDoc(v)
+	if _, err := d.versions.InsertOne(ctx, vd); err != nil {
+		release()
+		return wrapErr(err, what)
+	}
+	if _, err := d.courses.InsertOne(ctx, &courseDoc{
+		ID:               c.ID,
+		OrganisationID:   c.OrganisationID,
+		BuiltinSlug:      c.BuiltinSlug,
+		PublishedVersion: c.PublishedVersion,
+		LatestVersion:    c.LatestVersion,
+		Archived:         c.Archived,
+		CreatedAt:        c.CreatedAt,
+		UpdatedAt:        c.UpdatedAt,
+	}); err != nil {
+		// The version insert succeeded, so its _id was free: the document is ours.
+		_, _ = d.versions.DeleteOne(bg, byID(vd.Key))
+		release()
+		return wrapErr(err, what)
+	}
+	return nil
+}
+
+// claimSlug inserts the claim of slug for courseID; a slug claimed for an existing
+// course is ErrConflict. A claim older than slugClaimTTL whose course does not
+// exist was left by a creator that stopped half-way: it is removed (only if it
+// still names that course) and the claim is tried once more.
+func (d *DB) claimSlug(ctx context.Context, slug, courseID string) error {
+	what := "course built-in slug " + slug
+	claim := &slugDoc{Slug: slug, CourseID: courseID, ClaimedAt: time.Now().UTC()}
+	_, err := d.builtinSlugs.InsertOne(ctx, claim)
+	if err == nil || !duplicateKey(err) {
+		return wrapErr(err, what)
+	}
+	var old slugDoc
+	if err := d.builtinSlugs.FindOne(ctx, byID(slug)).Decode(&old); err != nil {
+		if errors.Is(err, mongodrv.ErrNoDocuments) { // released meanwhile
+			_, err = d.builtinSlugs.InsertOne(ctx, claim)
+		}
+		return wrapErr(err, what)
+	}
+	taken, err := exists(ctx, d.courses, old.CourseID)
+	if err != nil {
+		return wrapErr(err, what)
+	}
+	if taken || time.Since(old.ClaimedAt) < slugClaimTTL {
+		return conflict(what)
+	}
+	if _, err := d.builtinSlugs.DeleteOne(ctx, bson.D{
+		{Key: "_id", Value: slug}, {Key: "course_id", Value: old.CourseID}}); err != nil {
+		return wrapErr(err, what)
+	}
+	_, err = d.builtinSlugs.InsertOne(ctx, claim)
+	return wrapErr(err, what)
+}
+
+// CourseByID finds a course by ID.
+func (d *DB) CourseByID(ctx context.Context, id string) (*course.Course, error) {
+	var doc courseDoc
+	if err := d.courses.FindOne(ctx, byID(id)).Decode(&doc); err != nil {
+		return nil, wrapErr(err, "course "+id)
+	}
+	return doc.course(), nil
+}
+
+// CourseByBuiltinSlug finds a course of the built-in catalogue through its slug claim.
+func (d *DB) CourseByBuiltinSlug(ctx context.Context, slug string) (*course.Course, error) {
+	what := "course by built-in slug"
+	var claim slugDoc
+	if err := d.builtinSlugs.FindOne(ctx, byID(slug)).Decode(&claim); err != nil {
+		return nil, wrapErr(err, what)
+	}
+	var doc courseDoc
+	if err := d.courses.FindOne(ctx, byID(claim.CourseID)).Decode(&doc); err != nil {
+		return nil, wrapErr(err, what) // a claim without its course: a creation in progress
+	}
+	if doc.BuiltinSlug != slug {
+		return nil, notFound(what)
+	}
+	return doc.course(), nil
+}
+
+// UpdateCourse replaces PublishedVersion, LatestVersion, Archived and UpdatedAt.
+func (d *DB) UpdateCourse(ctx context.Context, c *course.Course) error {
+	return updateByID(ctx, d.courses, c.ID, bson.D{
+		{Key: "published_version", Value: c.PublishedVersion},
+		{Key: "latest_version", Value: c.LatestVersion},
+		{Key: "archived", Value: c.Archived},
+		{Key: "updated_at", Value: c.UpdatedAt},
+	}, "course "+c.ID)
+}
+
+// ListCourses returns courses matching f ordered by ID, Limit+1 at most.
+func (d *DB) ListCourses(ctx context.Context, f course.CourseFilter, p page.Request) ([]*course.Course, error) {
+	filter := bson.D{}
+	if f.OrganisationID != "" {
+		filter = append(filter, bson.E{Key: "organisation_id", Value: f.OrganisationID})
+	}
+	return findAll(ctx, d.courses, filter, "_id", p, "list courses", (*courseDoc).course)
+}
+
+// --- versions ---
+
+// CreateVersion inserts a version; a taken (CourseID, Number) is ErrConflict, an
+// unknown course ErrNotFound.
+func (d *DB) CreateVersion(ctx context.Context, v *course.Version) error {
+	if err := mustExist(ctx, d.courses, "course", v.CourseID); err != nil {
+		return err
+	}
+	_, err := d.versions.InsertOne(ctx, toVersionDoc(v))
+	return wrapErr(err, fmt.Sprintf("version %d of course %s", v.Number, v.CourseID))
+}
+
+// Version finds version number of a course.
+func (d *DB) Version(ctx context.Context, courseID string, number int) (*course.Version, error) {
+	var doc versionDoc
+	if err := d.versions.FindOne(ctx, byID(versionKey(courseID, number))).Decode(&doc); err != nil {
+		return nil, wrapErr(err, fmt.Sprintf("version %d of course %s", number, courseID))
+	}
+	return doc.version(), nil
+}
+
+// UpdateVersion replaces the content, status, review note, search text, update
+// and publication times of a version that is not published; a published (or
+// missing) version is ErrNotFound.
+func (d *DB) UpdateVersion(ctx context.Context, v *course.Version) error {
+	what := fmt.Sprintf("unpublished version %d of course %s", v.Number, v.CourseID)
+	doc := toVersionDoc(v)
+	res, err := d.versions.UpdateOne(ctx, bson.D{
+		{Key: "_id", Value: doc.Key},
+		{Key: "status", Value: bson.D{{Key: "$ne", Value: string(course.StatusPublished)}}},
+	}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "status", Value: doc.Status},
+		{Key: "title", Value: doc.Title},
+		{Key: "summary", Value: doc.Summary},
+		{Key: "audience", Value: doc.Audience},
+		{Key: "level", Value: doc.Level},
+		{Key: "skills", Value: doc.Skills},
+		{Key: "lessons", Value: doc.Lessons},
+		{Key: "review_note", Value: doc.ReviewNote},
+		{Key: "updated_at", Value: doc.UpdatedAt},
+		{Key: "published_at", Value: doc.PublishedAt},
+		{Key: "search_text", Value: doc.SearchText},
+	}}})
+	if err != nil {
+		return wrapErr(err, what)
+	}
+	if res.MatchedCount == 0 {
+		return notFound(what)
+	}
+	return nil
+}
+
+// PublishedVersions returns the published version of every course that is not
+// archived and matches f. It reads the courses' published version numbers, then
+// those versions by _id, filtered by audience, skill and every term (a literal
+// substring of search_text). Order is unspecified; at most f.Max (0: all).
+func (d *DB) PublishedVersions(ctx context.Context, f course.CatalogueFilter) ([]*course.Version, error) {
+	const what = "published versions"
+	cur, err := d.courses.Find(ctx, bson.D{
+		{Key: "archived", Value: false},
+		{Key: "published_version", Value: bson.D{{Key: "$gt", Value: 0}}},
+	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "published_version", Value: 1}}))
+	if err != nil {
+		return nil, wrapErr(err, what)
+	}
+	var pointers []struct {
+		ID      string `bson:"_id"`
+		Version int    `bson:"published_version"`
+	}
+	if err := cur.All(ctx, &pointers); err != nil {
+		return nil, wrapErr(err, what)
+	}
+	if len(pointers) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(pointers))
+	for i, p := range pointers {
+		keys[i] = versionKey(p.ID, p.Version)
+	}
+	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}
+	if f.Audience != "" {
+		filter = append(filter, bson.E{Key: "audience", Value: string(f.Audience)})
+	}
+	if f.Skill != "" {
+		filter = append(filter, bson.E{Key: "skills", Value: f.Skill})
+	}
+	if len(f.Terms) > 0 {
+		terms := bson.A{}
+		for _, t := range f.Terms {
+			terms = append(terms, bson.D{{Key: "search_text", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(t)}}}})
+		}
+		filter = append(filter, bson.E{Key: "$and", Value: terms})
+	}
+	o := options.Find()
+	if f.Max > 0 {
+		o.SetLimit(int64(f.Max))
+	}
+	cur, err = d.versions.Find(ctx, filter, o)
+	if err != nil {
+		return nil, wrapErr(err, what)
+	}
+	var docs []versionDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrapErr(err, what)
+	}
+	out := make([]*course.Version, 0, len(docs))
+	for i := range docs {
+		out = append(out, docs[i].version())
+	}
+	return out, nil
+}
