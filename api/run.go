@@ -12,11 +12,15 @@ import (
 	"net/http"
 	"time"
 
+	"ecitizen/content"
 	"ecitizen/internal/config"
+	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
+	"ecitizen/internal/training"
 )
 
 //go:embed openapi.yaml
@@ -60,9 +64,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := bootstrapAdmin(ctx, ids, cfg, log); err != nil {
 		return err
 	}
+	courses, err := builtinCatalogue(ctx, st, dir, log)
+	if err != nil {
+		return err
+	}
 
 	h, err := httpapi.New(httpapi.Deps{
-		Identity: ids, Directory: dir, Ping: st.Ping, Logger: log,
+		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
+		Ping: st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
 	})
 	if err != nil {
@@ -105,6 +114,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// builtinCatalogue loads the skills framework and the built-in courses embedded
+// from content/, imports the courses (idempotently) and returns the course service.
+func builtinCatalogue(ctx context.Context, st store.Store, dir *directory.Service, log *slog.Logger) (*course.Service, error) {
+	framework, err := skills.Load(content.FS, "skills.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("skills framework: %w", err)
+	}
+	courses := course.NewService(st, framework.Known, nil)
+	builtins, err := course.LoadBuiltins(content.FS)
+	if err != nil {
+		return nil, fmt.Errorf("built-in catalogue: %w", err)
+	}
+	if err := dir.EnsureBuiltinOrganisation(ctx); err != nil {
+		return nil, err
+	}
+	res, err := courses.ImportBuiltins(ctx, directory.BuiltinOrganisationID, builtins)
+	if err != nil {
+		return nil, fmt.Errorf("built-in catalogue: %w", err)
+	}
+	log.Info("built-in catalogue imported", "created", res.Created, "updated", res.Updated, "unchanged", res.Unchanged,
+		"skills_framework_version", framework.Version)
+	return courses, nil
 }
 
 // bootstrapAdmin creates the first admin on an empty store. Without a configured

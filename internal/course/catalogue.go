@@ -54,17 +54,17 @@ func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery, p page.Reques
 }
 
 // Published returns the version of a course a learner sees: the one they started,
-// when they did, else the current published one. Archived or unpublished courses
-// are not found.
+// when they did (also after the course was archived: their records stay), else
+// the current published one. Unpublished or archived courses are otherwise not found.
 func (s *Service) Published(ctx context.Context, c identity.Caller, id string) (*Course, *Version, error) {
 	co, err := s.store.CourseByID(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	if co.Archived || co.PublishedVersion == 0 {
-		return nil, nil, notFound(id)
-	}
 	n := co.PublishedVersion
+	if co.Archived {
+		n = 0
+	}
 	if c.UserID != "" {
 		e, err := s.store.Enrolment(ctx, c.UserID, id)
 		switch {
@@ -73,6 +73,9 @@ func (s *Service) Published(ctx context.Context, c identity.Caller, id string) (
 		case !errors.Is(err, apperr.ErrNotFound):
 			return nil, nil, err
 		}
+	}
+	if n == 0 {
+		return nil, nil, notFound(id)
 	}
 	v, err := s.store.Version(ctx, id, n)
 	if err != nil {
@@ -92,4 +95,17 @@ func (s *Service) PublishedLesson(ctx context.Context, c identity.Caller, id, le
 		return nil, nil, fmt.Errorf("lesson %s: %w", lessonID, apperr.ErrNotFound)
 	}
 	return v, l, nil
+}
+
+// CheckPublished returns an error wrapping apperr.ErrNotFound unless the course is
+// published and not archived (training sessions are held of such courses only).
+func (s *Service) CheckPublished(ctx context.Context, id string) error {
+	co, err := s.store.CourseByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if co.Archived || co.PublishedVersion == 0 {
+		return notFound(id)
+	}
+	return nil
 }

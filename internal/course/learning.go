@@ -62,6 +62,9 @@ func (s *Service) Progress(ctx context.Context, c identity.Caller, courseID stri
 	}
 	e, err := s.store.Enrolment(ctx, c.UserID, courseID)
 	if errors.Is(err, apperr.ErrNotFound) {
+		if _, err := s.store.CourseByID(ctx, courseID); err != nil {
+			return nil, err // no such course
+		}
 		return nil, &apperr.Error{Code: CodeNotStarted, Vi: "Bạn chưa bắt đầu khoá học này.", En: "You have not started this course."}
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -45,8 +46,8 @@ const (
 func Terms(q string) []string {
 	var out []string
 	for _, t := range strings.Fields(Fold(q)) {
-		if len(t) > maxTermLen {
-			t = t[:maxTermLen]
+		for len(t) > maxTermLen || !utf8.ValidString(t) {
+			t = t[:len(t)-1] // cut at a character boundary
 		}
 		if !slices.Contains(out, t) {
 			out = append(out, t)

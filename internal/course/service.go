@@ -200,7 +200,7 @@ func (s *Service) UpdateVersion(ctx context.Context, c identity.Caller, id strin
 	if co.Archived {
 		return nil, errArchived
 	}
-	if !v.Status.Editable() {
+	if !v.Status.Editable() || v.Number != co.LatestVersion {
 		return nil, &apperr.Error{Code: CodeNotEditable,
 			Vi: "Phiên bản này không thể sửa (đang chờ duyệt hoặc đã xuất bản). Hãy tạo phiên bản mới.",
 			En: "This version cannot be edited (in review or published). Create a new version."}
@@ -267,6 +267,10 @@ func (s *Service) Transition(ctx context.Context, c identity.Caller, id string, 
 		return nil, errArchived
 	}
 	next, err := Next(v.Status, a)
+	if err == nil && v.Number != co.LatestVersion {
+		// An older version left behind (e.g. by a built-in re-import) never moves again.
+		_, err = Next(StatusPublished, a)
+	}
 	if err != nil {
 		return nil, err
 	}

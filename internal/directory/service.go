@@ -316,3 +316,16 @@ func (s *Service) EnsureBuiltinOrganisation(ctx context.Context) error {
 	}
 	return nil
 }
+
+// CentreWard returns the ward of an active centre; a missing or inactive centre is
+// not found.
+func (s *Service) CentreWard(ctx context.Context, centreID string) (string, error) {
+	c, err := s.store.CentreByID(ctx, centreID)
+	if err != nil {
+		return "", err
+	}
+	if !c.Active {
+		return "", fmt.Errorf("centre %s inactive: %w", centreID, apperr.ErrNotFound)
+	}
+	return c.WardID, nil
+}

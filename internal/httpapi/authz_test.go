@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -38,6 +39,9 @@ type matrixFixture struct {
 	wardA, wardB, centreA        string
 	orgX, orgY, volX             string
 	inviteCodeX, inviteToRevokeX string
+	courseX, draftX              string           // a published course and a draft course of X
+	sessionX, cancelX            string           // sessions of X at centre A
+	seats                        [nPrincipals]int // per principal, a seat of sessionX that admin enrolled
 	seq                          atomic.Int64
 }
 
@@ -81,6 +85,19 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		}
 		f.emails[p], f.passwords[p] = u["email"].(string), u["password"].(string)
 		f.tokens[p], _ = env.login(f.emails[p], f.passwords[p])
+	}
+	people := coursePeople{admin: a, partner: f.tokens[partnerX]}
+	f.courseX = env.publishCourse(people, "Khoá học đã xuất bản")
+	f.draftX = env.created(f.tokens[partnerX], "/api/v1/manage/courses", courseBody("Khoá học nháp"))
+	for p := admin; p < nPrincipals; p++ {
+		mustStatus(t, env.do("POST", "/api/v1/courses/"+f.courseX+"/start", f.tokens[p], nil), http.StatusCreated)
+	}
+	f.sessionX = env.created(f.tokens[partnerX], "/api/v1/sessions", sessionBody(f.courseX, f.centreA, 50))
+	f.cancelX = env.created(f.tokens[partnerX], "/api/v1/sessions", sessionBody(f.courseX, f.centreA, 5))
+	for p := range nPrincipals {
+		rec := env.do("POST", "/api/v1/sessions/"+f.sessionX+"/enrolments", a, map[string]string{"name": "Người dân " + principalNames[p]})
+		mustStatus(t, rec, http.StatusCreated)
+		f.seats[p] = int(decode(t, rec)["number"].(float64))
 	}
 	return f
 }
@@ -179,6 +196,62 @@ var matrix = map[string]matrixRow{
 	"POST /api/v1/organisations/:id/invites": {path: "/api/v1/organisations/{orgX}/invites", want: only(map[int]int{admin: 201, partnerX: 201, partnerY: 404}),
 		body: func(*matrixFixture, int) any { return map[string]string{"label": "Khoá 2026"} }},
 	"DELETE /api/v1/organisations/:id/invites/:invite_id": {path: "/api/v1/organisations/{orgX}/invites/{inviteX}", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404})},
+
+	"GET /api/v1/courses":                                  {path: "/api/v1/courses?q=khoa+hoc", want: all(200)},
+	"GET /api/v1/courses/:id":                              {path: "/api/v1/courses/{courseX}", want: all(200)},
+	"GET /api/v1/courses/:id/lessons/:lesson_id":           {path: "/api/v1/courses/{courseX}/lessons/kiem-tra", want: all(200)},
+	"POST /api/v1/courses/:id/start":                       {path: "/api/v1/courses/{courseX}/start", want: signedIn(200)},
+	"POST /api/v1/courses/:id/lessons/:lesson_id/complete": {path: "/api/v1/courses/{courseX}/lessons/gioi-thieu/complete", want: signedIn(200)},
+	"POST /api/v1/courses/:id/lessons/:lesson_id/attempts": {path: "/api/v1/courses/{courseX}/lessons/kiem-tra/attempts", want: signedIn(201),
+		body: func(*matrixFixture, int) any { return map[string]any{"answers": map[string][]string{"q1": {"b"}}} }},
+	"GET /api/v1/me/courses":     {path: "/api/v1/me/courses", want: signedIn(200)},
+	"GET /api/v1/me/courses/:id": {path: "/api/v1/me/courses/{courseX}", want: signedIn(200)},
+	"GET /api/v1/manage/courses": {path: "/api/v1/manage/courses", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 200})},
+	"POST /api/v1/manage/courses": {path: "/api/v1/manage/courses", want: only(map[int]int{admin: 201, partnerX: 201, partnerY: 404}),
+		body: func(f *matrixFixture, _ int) any {
+			b := courseBody(f.unique("Khoá mới "))
+			b["organisation_id"] = f.orgX
+			return b
+		}},
+	"GET /api/v1/manage/courses/:id": {path: "/api/v1/manage/courses/{draftX}", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404})},
+	"POST /api/v1/manage/courses/:id/archive": {path: "/api/v1/manage/courses/{draftX}/archive", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404}),
+		body: func(*matrixFixture, int) any { return map[string]bool{"archived": false} }},
+	// The draft has an open version: a new one is refused once access is granted.
+	"POST /api/v1/manage/courses/:id/versions":        {path: "/api/v1/manage/courses/{draftX}/versions", want: only(map[int]int{admin: 409, partnerX: 409, partnerY: 404})},
+	"GET /api/v1/manage/courses/:id/versions/:number": {path: "/api/v1/manage/courses/{draftX}/versions/1", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404})},
+	"PUT /api/v1/manage/courses/:id/versions/:number": {path: "/api/v1/manage/courses/{draftX}/versions/1", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404}),
+		body: func(*matrixFixture, int) any { return courseBody("Khoá học nháp đã sửa") }},
+	// Publishing a draft is illegal (409) for the reviewer, forbidden for its author.
+	"POST /api/v1/manage/courses/:id/versions/:number/transitions": {path: "/api/v1/manage/courses/{draftX}/versions/1/transitions", want: only(map[int]int{admin: 409, partnerX: 403, partnerY: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"action": "publish"} }},
+
+	"GET /api/v1/sessions":     {path: "/api/v1/sessions?course_id={courseX}", want: all(200)},
+	"GET /api/v1/sessions/:id": {path: "/api/v1/sessions/{sessionX}", want: all(200)},
+	"POST /api/v1/sessions": {path: "/api/v1/sessions", want: only(map[int]int{admin: 201, partnerX: 201, partnerY: 404}),
+		body: func(f *matrixFixture, _ int) any {
+			b := sessionBody(f.courseX, f.centreA, 20)
+			b["organisation_id"] = f.orgX
+			return b
+		}},
+	"PUT /api/v1/sessions/:id": {path: "/api/v1/sessions/{sessionX}", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404}),
+		body: func(f *matrixFixture, _ int) any {
+			b := sessionBody(f.courseX, f.centreA, 50)
+			delete(b, "course_id")
+			return b
+		}},
+	// The admin cancels first; the partner then finds it cancelled (but may act on it).
+	"POST /api/v1/sessions/:id/cancel":    {path: "/api/v1/sessions/{cancelX}/cancel", want: only(map[int]int{admin: 200, partnerX: 409, partnerY: 404})},
+	"GET /api/v1/sessions/:id/enrolments": {path: "/api/v1/sessions/{sessionX}/enrolments", want: only(map[int]int{admin: 200, staffA: 200, partnerX: 200})},
+	"POST /api/v1/sessions/:id/enrolments": {path: "/api/v1/sessions/{sessionX}/enrolments", want: signedIn(201),
+		body: func(*matrixFixture, int) any { return map[string]any{} }},
+	// Each principal acts on a seat of its own that the admin enrolled.
+	"DELETE /api/v1/sessions/:id/enrolments/:number": {path: "/api/v1/sessions/{sessionX}/enrolments/{seatP}",
+		want: only(map[int]int{admin: 204, staffA: 204, staffB: 404, partnerX: 204, partnerY: 404, volunteerX: 404, volunteerY: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Đổi lịch"} }},
+	// The session has not started: those who may mark attendance are told so.
+	"PATCH /api/v1/sessions/:id/enrolments/:number": {path: "/api/v1/sessions/{sessionX}/enrolments/1", want: only(map[int]int{admin: 409, staffA: 409, partnerX: 409}),
+		body: func(*matrixFixture, int) any { return map[string]string{"attendance": "attended"} }},
+	"GET /api/v1/me/sessions": {path: "/api/v1/me/sessions", want: signedIn(200)},
 }
 
 func centreBody(name string) map[string]any {
@@ -203,15 +276,16 @@ func TestAuthorisationMatrix(t *testing.T) {
 	if len(routes) != len(matrix) {
 		t.Errorf("matrix has %d rows, router has %d routes", len(matrix), len(routes))
 	}
-	repl := strings.NewReplacer("{volX}", f.volX, "{wardA}", f.wardA, "{centreA}", f.centreA, "{orgX}", f.orgX, "{inviteX}", f.inviteToRevokeX)
+	repl := strings.NewReplacer("{volX}", f.volX, "{wardA}", f.wardA, "{centreA}", f.centreA, "{orgX}", f.orgX, "{inviteX}", f.inviteToRevokeX,
+		"{courseX}", f.courseX, "{draftX}", f.draftX, "{sessionX}", f.sessionX, "{cancelX}", f.cancelX)
 	for _, r := range routes {
 		row, ok := matrix[r]
 		if !ok {
 			continue
 		}
 		method, _, _ := strings.Cut(r, " ")
-		path := repl.Replace(row.path)
 		for p := range nPrincipals {
+			path := strings.ReplaceAll(repl.Replace(row.path), "{seatP}", strconv.Itoa(f.seats[p]))
 			t.Run(r+"/"+principalNames[p], func(t *testing.T) {
 				token := f.tokens[p]
 				if row.fresh && p != anon {

@@ -11,8 +11,10 @@ import (
 	"golang.org/x/text/language"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/training"
 )
 
 // Codes of the HTTP layer itself.
@@ -48,6 +50,18 @@ var statuses = map[apperr.Code]int{
 	identity.CodeWrongPassword:      http.StatusBadRequest,
 	identity.CodeInviteInvalid:      http.StatusBadRequest,
 	directory.CodeWardCodeTaken:     http.StatusConflict,
+	course.CodeIllegalTransition:    http.StatusConflict,
+	course.CodeNotEditable:          http.StatusConflict,
+	course.CodeCourseArchived:       http.StatusConflict,
+	course.CodeDraftExists:          http.StatusConflict,
+	course.CodeQuizNotPassed:        http.StatusConflict,
+	course.CodeNotStarted:           http.StatusConflict,
+	training.CodeSessionFull:        http.StatusConflict,
+	training.CodeAlreadyEnrolled:    http.StatusConflict,
+	training.CodeSessionCancelled:   http.StatusConflict,
+	training.CodeSessionStarted:     http.StatusConflict,
+	training.CodeSessionNotStarted:  http.StatusConflict,
+	training.CodeCapacityBelowSeats: http.StatusConflict,
 }
 
 // titles are the short, generic summaries of each status, in both languages.

@@ -56,4 +56,38 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.GET("/organisations/:id/invites", partners, h.listInvites)
 	auth.POST("/organisations/:id/invites", partners, h.createInvite)
 	auth.DELETE("/organisations/:id/invites/:invite_id", partners, h.revokeInvite)
+
+	// Courses: the public catalogue (residents learn without an account).
+	open.GET("/courses", h.listCourses)
+	open.GET("/courses/:id", h.getCourse)
+	open.GET("/courses/:id/lessons/:lesson_id", h.getLesson)
+
+	// Courses: learning records of signed-in learners.
+	auth.POST("/courses/:id/start", h.startCourse)
+	auth.POST("/courses/:id/lessons/:lesson_id/complete", h.completeLesson)
+	auth.POST("/courses/:id/lessons/:lesson_id/attempts", h.submitAttempt)
+	auth.GET("/me/courses", h.myCourses)
+	auth.GET("/me/courses/:id", h.myCourse)
+
+	// Courses: authoring by partners, review by admins.
+	auth.GET("/manage/courses", partners, h.listManagedCourses)
+	auth.POST("/manage/courses", partners, h.createCourse)
+	auth.GET("/manage/courses/:id", partners, h.getManagedCourse)
+	auth.POST("/manage/courses/:id/archive", partners, h.archiveCourse)
+	auth.POST("/manage/courses/:id/versions", partners, h.newVersion)
+	auth.GET("/manage/courses/:id/versions/:number", partners, h.getVersion)
+	auth.PUT("/manage/courses/:id/versions/:number", partners, h.updateVersion)
+	auth.POST("/manage/courses/:id/versions/:number/transitions", partners, h.transitionVersion)
+
+	// Training sessions: public schedule; partners run them; learners take places.
+	open.GET("/sessions", h.listSessions)
+	open.GET("/sessions/:id", h.getSession)
+	auth.POST("/sessions", partners, h.createSession)
+	auth.PUT("/sessions/:id", partners, h.updateSession)
+	auth.POST("/sessions/:id/cancel", partners, h.cancelSession)
+	auth.GET("/sessions/:id/enrolments", h.listEnrolments)
+	auth.POST("/sessions/:id/enrolments", h.enrol)
+	auth.DELETE("/sessions/:id/enrolments/:number", h.withdraw)
+	auth.PATCH("/sessions/:id/enrolments/:number", h.markAttendance)
+	auth.GET("/me/sessions", h.mySessions)
 }

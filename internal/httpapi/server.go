@@ -12,14 +12,18 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/training"
 )
 
 // Deps is what the HTTP layer needs.
 type Deps struct {
 	Identity  *identity.Service
 	Directory *directory.Service
+	Courses   *course.Service
+	Training  *training.Service
 	// Ping reports whether the store is reachable, for /readyz.
 	Ping           func(ctx context.Context) error
 	Logger         *slog.Logger
@@ -33,6 +37,8 @@ type handler struct {
 	Deps
 	identity  *identity.Service
 	directory *directory.Service
+	courses   *course.Service
+	training  *training.Service
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -42,7 +48,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	h := &handler{Deps: d, identity: d.Identity, directory: d.Directory}
+	h := &handler{Deps: d, identity: d.Identity, directory: d.Directory, courses: d.Courses, training: d.Training}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true

@@ -14,10 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"ecitizen/content"
+	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
 	"ecitizen/internal/store/storetest"
+	"ecitizen/internal/training"
 )
 
 // The first admin every testEnv bootstraps.
@@ -60,6 +64,7 @@ type testEnv struct {
 	store     store.Store
 	directory *directory.Service
 	identity  *identity.Service
+	courses   *course.Service
 	// handler is what httpapi.New returned (a *gin.Engine).
 	handler http.Handler
 	// jwtKey is the HMAC key of the access tokens, for tests that forge tokens.
@@ -114,9 +119,16 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	if err != nil {
 		t.Fatalf("identity service: %v", err)
 	}
+	framework, err := skills.Load(content.FS, "skills.yaml")
+	if err != nil {
+		t.Fatalf("skills framework: %v", err)
+	}
+	courses := course.NewService(st, framework.Known, nil)
 	d := Deps{
 		Identity:  ids,
 		Directory: dir,
+		Courses:   courses,
+		Training:  training.NewService(st, courses, dir, nil),
 		Ping:      st.Ping,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Spec:      readSpec(t),
@@ -133,7 +145,25 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	if created, err := ids.Bootstrap(ctx, testAdminEmail, testAdminPassword); err != nil || !created {
 		t.Fatalf("bootstrap admin: created=%v err=%v", created, err)
 	}
-	return &testEnv{t: t, store: st, directory: dir, identity: ids, handler: h, jwtKey: key, admin: &adminSession{}}
+	return &testEnv{t: t, store: st, directory: dir, identity: ids, courses: courses, handler: h, jwtKey: key, admin: &adminSession{}}
+}
+
+// importBuiltins imports the built-in catalogue of content/ as run() does at start.
+func (e *testEnv) importBuiltins() course.ImportResult {
+	e.t.Helper()
+	ctx := context.Background()
+	if err := e.directory.EnsureBuiltinOrganisation(ctx); err != nil {
+		e.t.Fatal(err)
+	}
+	builtins, err := course.LoadBuiltins(content.FS)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	res, err := e.courses.ImportBuiltins(ctx, directory.BuiltinOrganisationID, builtins)
+	if err != nil {
+		e.t.Fatalf("import built-in catalogue: %v", err)
+	}
+	return res
 }
 
 // sub returns a view of the env that reports to t, for use inside t.Run: the

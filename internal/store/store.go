@@ -12,6 +12,7 @@ import (
 	"ecitizen/internal/identity"
 	"ecitizen/internal/store/mongo"
 	"ecitizen/internal/store/sqlite"
+	"ecitizen/internal/training"
 )
 
 // Store is everything the domains need from storage, plus health and lifecycle.
@@ -19,6 +20,7 @@ type Store interface {
 	identity.Store
 	directory.Store
 	course.Store
+	training.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -1,10 +1,13 @@
 // Command bench is a load benchmark of the ecitizen API built on the vegeta library.
-// It attacks three endpoints, one after another, each at a constant rate for a
+// It attacks six endpoints, one after another, each at a constant rate for a
 // fixed duration, and prints a table of latencies and outcomes:
 //
 //	POST /api/v1/auth/login           rotating over the seeded volunteers (argon2id-bound)
 //	GET  /api/v1/me                   with access tokens of ~50 volunteers signed in beforehand
 //	GET  /api/v1/wards/{id}/centres   rotating over the wards (public read)
+//	GET  /api/v1/courses              the public catalogue
+//	GET  /api/v1/courses?q=…          catalogue search, accented and unaccented queries
+//	GET  /api/v1/courses/{id}/lessons/{lesson_id}   every lesson of the catalogue
 //
 // Usage:
 //
@@ -149,11 +152,19 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("bench: %d wards; %d volunteers signed in in %s\n\n", len(wards), len(tokens), time.Since(t).Round(time.Millisecond))
+	fmt.Printf("bench: %d wards; %d volunteers signed in in %s\n", len(wards), len(tokens), time.Since(t).Round(time.Millisecond))
+	lessons, err := c.lessonPaths(ctx)
+	if err != nil {
+		return err
+	}
+	if len(lessons) == 0 {
+		return errors.New("the catalogue has no lessons")
+	}
+	fmt.Printf("bench: %d lessons in the catalogue\n\n", len(lessons))
 
 	header(os.Stdout, o, base, kind)
 	var rows []row
-	for _, a := range attacks(base, o, wards, tokens) {
+	for _, a := range attacks(base, o, wards, tokens, lessons) {
 		fmt.Printf("attacking %s %s at %d/s for %s …\n", a.method, a.path, o.rate, o.duration)
 		r, err := attack(ctx, a, o)
 		if err != nil {
@@ -275,6 +286,33 @@ func (c *client) wardIDs(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
+// lessonPaths lists the path of every lesson of the published catalogue's first page.
+func (c *client) lessonPaths(ctx context.Context) ([]string, error) {
+	var catalogue struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/api/v1/courses?limit=100", nil, &catalogue); err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, co := range catalogue.Items {
+		var detail struct {
+			Lessons []struct {
+				ID string `json:"id"`
+			} `json:"lessons"`
+		}
+		if err := c.do(ctx, http.MethodGet, "/api/v1/courses/"+co.ID, nil, &detail); err != nil {
+			return nil, err
+		}
+		for _, l := range detail.Lessons {
+			paths = append(paths, "/api/v1/courses/"+co.ID+"/lessons/"+l.ID)
+		}
+	}
+	return paths, nil
+}
+
 // signIn logs in the first n volunteers, 4 at a time, and returns their access tokens.
 func (c *client) signIn(ctx context.Context, n int, password string) ([]string, error) {
 	tokens := make([]string, n)
@@ -308,7 +346,10 @@ type spec struct {
 	target       vegeta.Targeter
 }
 
-func attacks(base string, o options, wards, tokens []string) []spec {
+// searches are what residents type: unaccented, accented, one word, several.
+var searches = []string{"dich vu cong", "Dịch vụ công", "vneid", "lua dao", "thanh toán", "dang ky khai sinh", "an toàn", "tinh nguyen vien"}
+
+func attacks(base string, o options, wards, tokens, lessons []string) []spec {
 	// Targeters are called from many workers at once: each keeps an atomic counter.
 	rotate := func(n int, fill func(i int, t *vegeta.Target)) vegeta.Targeter {
 		var next atomic.Uint64
@@ -332,6 +373,15 @@ func attacks(base string, o options, wards, tokens []string) []spec {
 		})},
 		{http.MethodGet, "/api/v1/wards/{id}/centres", rotate(len(wards), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/wards/" + wards[i] + "/centres"}
+		})},
+		{http.MethodGet, "/api/v1/courses", rotate(1, func(_ int, t *vegeta.Target) {
+			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/courses"}
+		})},
+		{http.MethodGet, "/api/v1/courses?q=…", rotate(len(searches), func(i int, t *vegeta.Target) {
+			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/courses?q=" + url.QueryEscape(searches[i])}
+		})},
+		{http.MethodGet, "/api/v1/courses/{id}/lessons/{lesson_id}", rotate(len(lessons), func(i int, t *vegeta.Target) {
+			*t = vegeta.Target{Method: http.MethodGet, URL: base + lessons[i]}
 		})},
 	}
 }

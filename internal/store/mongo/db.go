@@ -217,6 +217,20 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.quizAttempts, []mongodrv.IndexModel{
 			index("learner", false, "user_id", "course_id", "version", "submitted_at"),
 		}},
+		{d.sessions(), []mongodrv.IndexModel{
+			index("course_id", false, "course_id"),
+			index("organisation_id", false, "organisation_id"),
+			index("ward_id", false, "ward_id"),
+			index("centre_id", false, "centre_id"),
+			index("starts_at", false, "starts_at", "_id"),
+		}},
+		{d.seats(), []mongodrv.IndexModel{
+			index("session_id_learner_key_unique", true, "session_id", "learner_key"),
+			index("user_id", false, "user_id", "session_id"),
+		}},
+		{d.seatEvents(), []mongodrv.IndexModel{
+			index("session_id", false, "session_id", "at"),
+		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when
 	// one createIndexes command lists two or more indexes that already exist.

@@ -1,0 +1,447 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/page"
+	"ecitizen/internal/training"
+)
+
+// Training sessions, their seats and the enrolment history.
+//
+//   - training_sessions: _id = session id.
+//   - session_seats: one document per occupied place, _id = seatKey(session, number),
+//     so a number is taken once, and a unique index on (session_id, learner_key), so
+//     a learner holds one seat per session. Taking a seat is one insert: with the
+//     numbers the service takes in 1..capacity, a session is never over-filled, even
+//     on FerretDB, whose updates are not atomic. Releasing a seat deletes it.
+//   - session_seat_events: _id = event id; append-only history.
+//
+// MongoDB has no foreign keys: CreateSession and UpdateSession check the course,
+// organisation, centre and ward by _id, and TakeSeat the session, as the SQLite
+// adapter's foreign keys do. Sessions are never deleted.
+
+// Collection names of training.
+const (
+	colSessions   = "training_sessions"
+	colSeats      = "session_seats"
+	colSeatEvents = "session_seat_events"
+)
+
+func (d *DB) sessions() *mongodrv.Collection   { return d.db.Collection(colSessions) }
+func (d *DB) seats() *mongodrv.Collection      { return d.db.Collection(colSeats) }
+func (d *DB) seatEvents() *mongodrv.Collection { return d.db.Collection(colSeatEvents) }
+
+// sessionDoc is a training session. A nil trainer list is stored as null and an
+// empty one as [], so both read back as written.
+type sessionDoc struct {
+	ID             string    `bson:"_id"`
+	CourseID       string    `bson:"course_id"`
+	OrganisationID string    `bson:"organisation_id"`
+	CentreID       string    `bson:"centre_id"` // "" for another venue
+	WardID         string    `bson:"ward_id"`
+	Venue          string    `bson:"venue"`
+	StartsAt       time.Time `bson:"starts_at"`
+	EndsAt         time.Time `bson:"ends_at"`
+	Capacity       int       `bson:"capacity"`
+	Trainers       []string  `bson:"trainers"`
+	Note           string    `bson:"note"`
+	Status         string    `bson:"status"`
+	CreatedBy      string    `bson:"created_by"`
+	CreatedAt      time.Time `bson:"created_at"`
+	UpdatedAt      time.Time `bson:"updated_at"`
+}
+
+func (d *sessionDoc) session() *training.Session {
+	return &training.Session{
+		ID:             d.ID,
+		CourseID:       d.CourseID,
+		OrganisationID: d.OrganisationID,
+		CentreID:       d.CentreID,
+		WardID:         d.WardID,
+		Venue:          d.Venue,
+		StartsAt:       utc(d.StartsAt),
+		EndsAt:         utc(d.EndsAt),
+		Capacity:       d.Capacity,
+		Trainers:       d.Trainers,
+		Note:           d.Note,
+		Status:         training.Status(d.Status),
+		CreatedBy:      d.CreatedBy,
+		CreatedAt:      utc(d.CreatedAt),
+		UpdatedAt:      utc(d.UpdatedAt),
+	}
+}
+
+// seatDoc is one occupied place of a session; _id is seatKey(session_id, number).
+type seatDoc struct {
+	Key        string     `bson:"_id"`
+	SessionID  string     `bson:"session_id"`
+	Number     int        `bson:"number"`
+	LearnerKey string     `bson:"learner_key"`
+	UserID     string     `bson:"user_id"` // "" for a learner without an account
+	Name       string     `bson:"name"`
+	EnrolledBy string     `bson:"enrolled_by"`
+	EnrolledAt time.Time  `bson:"enrolled_at"`
+	Attendance string     `bson:"attendance"`
+	MarkedBy   string     `bson:"marked_by"`
+	MarkedAt   *time.Time `bson:"marked_at"` // null until marked
+}
+
+func (d *seatDoc) seat() *training.Seat {
+	s := &training.Seat{
+		SessionID:  d.SessionID,
+		Number:     d.Number,
+		LearnerKey: d.LearnerKey,
+		UserID:     d.UserID,
+		Name:       d.Name,
+		EnrolledBy: d.EnrolledBy,
+		EnrolledAt: utc(d.EnrolledAt),
+		Attendance: training.Attendance(d.Attendance),
+		MarkedBy:   d.MarkedBy,
+	}
+	if d.MarkedAt != nil {
+		t := utc(*d.MarkedAt)
+		s.MarkedAt = &t
+	}
+	return s
+}
+
+type seatEventDoc struct {
+	ID         string    `bson:"_id"`
+	SessionID  string    `bson:"session_id"`
+	Number     int       `bson:"number"`
+	LearnerKey string    `bson:"learner_key"`
+	Kind       string    `bson:"kind"`
+	By         string    `bson:"by"`
+	Reason     string    `bson:"reason"`
+	At         time.Time `bson:"at"`
+}
+
+func (d *seatEventDoc) event() *training.SeatEvent {
+	return &training.SeatEvent{ID: d.ID, SessionID: d.SessionID, Number: d.Number,
+		LearnerKey: d.LearnerKey, Kind: d.Kind, By: d.By, Reason: d.Reason, At: utc(d.At)}
+}
+
+// seatKey is the _id of a seat: the number is zero-padded and has no ':', so the
+// key names one (session, number) pair.
+func seatKey(sessionID string, number int) string {
+	return fmt.Sprintf("%s:%06d", sessionID, number)
+}
+
+// --- sessions ---
+
+// sessionPlaceExists checks that a session's centre and ward exist, when set.
+func (d *DB) sessionPlaceExists(ctx context.Context, s *training.Session) error {
+	if s.CentreID != "" {
+		if err := mustExist(ctx, d.centres, "centre", s.CentreID); err != nil {
+			return err
+		}
+	}
+	if s.WardID != "" {
+		if err := mustExist(ctx, d.wards, "ward", s.WardID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateSession inserts a session; a taken ID is ErrConflict, an unknown course,
+// organisation, centre or ward ErrNotFound.
+func (d *DB) CreateSession(ctx context.Context, s *training.Session) error {
+	if err := mustExist(ctx, d.courses, "course", s.CourseID); err != nil {
+		return err
+	}
+	if err := mustExist(ctx, d.organisations, "organisation", s.OrganisationID); err != nil {
+		return err
+	}
+	if err := d.sessionPlaceExists(ctx, s); err != nil {
+		return err
+	}
+	_, err := d.sessions().InsertOne(ctx, &sessionDoc{
+		ID:             s.ID,
+		CourseID:       s.CourseID,
+		OrganisationID: s.OrganisationID,
+		CentreID:       s.CentreID,
+		WardID:         s.WardID,
+		Venue:          s.Venue,
+		StartsAt:       s.StartsAt,
+		EndsAt:         s.EndsAt,
+		Capacity:       s.Capacity,
+		Trainers:       s.Trainers,
+		Note:           s.Note,
+		Status:         string(s.Status),
+		CreatedBy:      s.CreatedBy,
+		CreatedAt:      s.CreatedAt,
+		UpdatedAt:      s.UpdatedAt,
+	})
+	return wrapErr(err, "session "+s.ID)
+}
+
+// SessionByID finds a session by ID.
+func (d *DB) SessionByID(ctx context.Context, id string) (*training.Session, error) {
+	var doc sessionDoc
+	if err := d.sessions().FindOne(ctx, byID(id)).Decode(&doc); err != nil {
+		return nil, wrapErr(err, "session "+id)
+	}
+	return doc.session(), nil
+}
+
+// UpdateSession replaces every field but ID, CourseID, OrganisationID, CreatedBy and
+// CreatedAt; a missing session, or an unknown centre or ward, is ErrNotFound.
+func (d *DB) UpdateSession(ctx context.Context, s *training.Session) error {
+	if err := d.sessionPlaceExists(ctx, s); err != nil {
+		return err
+	}
+	return updateByID(ctx, d.sessions(), s.ID, bson.D{
+		{Key: "centre_id", Value: s.CentreID},
+		{Key: "ward_id", Value: s.WardID},
+		{Key: "venue", Value: s.Venue},
+		{Key: "starts_at", Value: s.StartsAt},
+		{Key: "ends_at", Value: s.EndsAt},
+		{Key: "capacity", Value: s.Capacity},
+		{Key: "trainers", Value: s.Trainers},
+		{Key: "note", Value: s.Note},
+		{Key: "status", Value: string(s.Status)},
+		{Key: "updated_at", Value: s.UpdatedAt},
+	}, "session "+s.ID)
+}
+
+// ListSessions returns sessions matching f ordered by (StartsAt, ID), strictly after
+// the page key p.After (training.SessionKey), Limit+1 at most. A page key of another
+// shape is a validation error of the cursor.
+func (d *DB) ListSessions(ctx context.Context, f training.SessionFilter, p page.Request) ([]*training.Session, error) {
+	const what = "list sessions"
+	filter := bson.D{}
+	if f.CourseID != "" {
+		filter = append(filter, bson.E{Key: "course_id", Value: f.CourseID})
+	}
+	if f.OrganisationID != "" {
+		filter = append(filter, bson.E{Key: "organisation_id", Value: f.OrganisationID})
+	}
+	if f.WardID != "" {
+		filter = append(filter, bson.E{Key: "ward_id", Value: f.WardID})
+	}
+	if f.CentreID != "" {
+		filter = append(filter, bson.E{Key: "centre_id", Value: f.CentreID})
+	}
+	if f.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: string(f.Status)})
+	}
+	if !f.From.IsZero() || !f.To.IsZero() {
+		span := bson.D{}
+		if !f.From.IsZero() {
+			span = append(span, bson.E{Key: "$gte", Value: f.From})
+		}
+		if !f.To.IsZero() {
+			span = append(span, bson.E{Key: "$lt", Value: f.To})
+		}
+		filter = append(filter, bson.E{Key: "starts_at", Value: span})
+	}
+	if p.After != "" {
+		start, id, err := parseSessionKey(p.After)
+		if err != nil {
+			return nil, err
+		}
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "starts_at", Value: bson.D{{Key: "$gt", Value: start}}}},
+			bson.D{{Key: "starts_at", Value: start}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
+		}})
+	}
+	o := options.Find().SetSort(bson.D{{Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}})
+	if p.Limit > 0 {
+		o.SetLimit(int64(p.Limit) + 1)
+	}
+	cur, err := d.sessions().Find(ctx, filter, o)
+	if err != nil {
+		return nil, wrapErr(err, what)
+	}
+	var docs []sessionDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrapErr(err, what)
+	}
+	out := make([]*training.Session, 0, len(docs))
+	for i := range docs {
+		out = append(out, docs[i].session())
+	}
+	return out, nil
+}
+
+// parseSessionKey splits a training.SessionKey, "<15-digit unix ms>|<id>", into its
+// start and id; any other shape is a validation error of the cursor.
+func parseSessionKey(key string) (time.Time, string, error) {
+	const width = 15
+	digits, id, ok := strings.Cut(key, "|")
+	if ok && len(digits) == width && strings.Trim(digits, "0123456789") == "" {
+		if n, err := strconv.ParseInt(digits, 10, 64); err == nil {
+			return time.UnixMilli(n).UTC(), id, nil
+		}
+	}
+	return time.Time{}, "", apperr.Invalid("cursor", "cursor", "Con trỏ phân trang không hợp lệ.", "The page cursor is not valid.")
+}
+
+// --- seats ---
+
+// TakeSeat inserts a seat in one write: a taken (SessionID, Number) is a duplicate
+// _id and a taken (SessionID, LearnerKey) a duplicate of the unique index, both
+// ErrConflict; an unknown session is ErrNotFound.
+func (d *DB) TakeSeat(ctx context.Context, s *training.Seat) error {
+	if err := mustExist(ctx, d.sessions(), "session", s.SessionID); err != nil {
+		return err
+	}
+	_, err := d.seats().InsertOne(ctx, &seatDoc{
+		Key:        seatKey(s.SessionID, s.Number),
+		SessionID:  s.SessionID,
+		Number:     s.Number,
+		LearnerKey: s.LearnerKey,
+		UserID:     s.UserID,
+		Name:       s.Name,
+		EnrolledBy: s.EnrolledBy,
+		EnrolledAt: s.EnrolledAt,
+		Attendance: string(s.Attendance),
+		MarkedBy:   s.MarkedBy,
+		MarkedAt:   s.MarkedAt,
+	})
+	return wrapErr(err, fmt.Sprintf("seat %d of session %s", s.Number, s.SessionID))
+}
+
+// seatFind returns the seats matching filter, in the order of sort, at most limit
+// of them (all when limit is 0).
+func (d *DB) seatFind(ctx context.Context, filter, sort bson.D, limit int64, what string) ([]*training.Seat, error) {
+	o := options.Find().SetSort(sort)
+	if limit > 0 {
+		o.SetLimit(limit)
+	}
+	cur, err := d.seats().Find(ctx, filter, o)
+	if err != nil {
+		return nil, wrapErr(err, what)
+	}
+	var docs []seatDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrapErr(err, what)
+	}
+	out := make([]*training.Seat, 0, len(docs))
+	for i := range docs {
+		out = append(out, docs[i].seat())
+	}
+	return out, nil
+}
+
+// Seats returns a session's seats ordered by Number.
+func (d *DB) Seats(ctx context.Context, sessionID string) ([]*training.Seat, error) {
+	return d.seatFind(ctx, bson.D{{Key: "session_id", Value: sessionID}},
+		bson.D{{Key: "number", Value: 1}}, 0, "seats of session "+sessionID)
+}
+
+// Seat finds seat number of a session.
+func (d *DB) Seat(ctx context.Context, sessionID string, number int) (*training.Seat, error) {
+	what := fmt.Sprintf("seat %d of session %s", number, sessionID)
+	var doc seatDoc
+	if err := d.seats().FindOne(ctx, byID(seatKey(sessionID, number))).Decode(&doc); err != nil {
+		return nil, wrapErr(err, what)
+	}
+	if doc.SessionID != sessionID || doc.Number != number {
+		return nil, notFound(what)
+	}
+	return doc.seat(), nil
+}
+
+// SeatOfLearner finds the seat a learner holds in a session.
+func (d *DB) SeatOfLearner(ctx context.Context, sessionID, learnerKey string) (*training.Seat, error) {
+	what := "seat of learner in session " + sessionID
+	var doc seatDoc
+	err := d.seats().FindOne(ctx, bson.D{
+		{Key: "session_id", Value: sessionID},
+		{Key: "learner_key", Value: learnerKey},
+	}).Decode(&doc)
+	if err != nil {
+		return nil, wrapErr(err, what)
+	}
+	return doc.seat(), nil
+}
+
+// ReleaseSeat deletes a seat; a missing one is ErrNotFound.
+func (d *DB) ReleaseSeat(ctx context.Context, sessionID string, number int) error {
+	what := fmt.Sprintf("seat %d of session %s", number, sessionID)
+	res, err := d.seats().DeleteOne(ctx, byID(seatKey(sessionID, number)))
+	if err != nil {
+		return wrapErr(err, what)
+	}
+	if res.DeletedCount == 0 {
+		return notFound(what)
+	}
+	return nil
+}
+
+// MarkAttendance replaces Attendance, MarkedBy and MarkedAt of a seat; a missing
+// seat is ErrNotFound.
+func (d *DB) MarkAttendance(ctx context.Context, s *training.Seat) error {
+	return updateByID(ctx, d.seats(), seatKey(s.SessionID, s.Number), bson.D{
+		{Key: "attendance", Value: string(s.Attendance)},
+		{Key: "marked_by", Value: s.MarkedBy},
+		{Key: "marked_at", Value: s.MarkedAt},
+	}, fmt.Sprintf("seat %d of session %s", s.Number, s.SessionID))
+}
+
+// SeatsOfUser returns the seats a user holds ordered by SessionID (then Number),
+// strictly after the session id p.After, Limit+1 at most. Learners without an
+// account (UserID "") hold none.
+func (d *DB) SeatsOfUser(ctx context.Context, userID string, p page.Request) ([]*training.Seat, error) {
+	if userID == "" {
+		return nil, nil
+	}
+	filter := bson.D{{Key: "user_id", Value: userID}}
+	if p.After != "" {
+		filter = append(filter, bson.E{Key: "session_id", Value: bson.D{{Key: "$gt", Value: p.After}}})
+	}
+	var n int64
+	if p.Limit > 0 {
+		n = int64(p.Limit) + 1
+	}
+	return d.seatFind(ctx, filter, bson.D{{Key: "session_id", Value: 1}, {Key: "number", Value: 1}}, n,
+		"seats of user "+userID)
+}
+
+// --- history ---
+
+// AddSeatEvent appends a line of enrolment history; a taken ID is ErrConflict.
+func (d *DB) AddSeatEvent(ctx context.Context, e *training.SeatEvent) error {
+	_, err := d.seatEvents().InsertOne(ctx, &seatEventDoc{
+		ID:         e.ID,
+		SessionID:  e.SessionID,
+		Number:     e.Number,
+		LearnerKey: e.LearnerKey,
+		Kind:       e.Kind,
+		By:         e.By,
+		Reason:     e.Reason,
+		At:         e.At,
+	})
+	return wrapErr(err, "seat event "+e.ID)
+}
+
+// SeatEvents returns a session's history, oldest first (ties by ID).
+func (d *DB) SeatEvents(ctx context.Context, sessionID string) ([]*training.SeatEvent, error) {
+	what := "seat events of session " + sessionID
+	cur, err := d.seatEvents().Find(ctx, bson.D{{Key: "session_id", Value: sessionID}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, wrapErr(err, what)
+	}
+	var docs []seatEventDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrapErr(err, what)
+	}
+	out := make([]*training.SeatEvent, 0, len(docs))
+	for i := range docs {
+		out = append(out, docs[i].event())
+	}
+	return out, nil
+}

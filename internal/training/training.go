@@ -1,0 +1,116 @@
+// Package training owns training sessions (lớp học): a partner schedules a session
+// of a published course at a community centre or another venue, learners take its
+// places (staff and volunteers themselves; residents are enrolled by ward staff or
+// volunteers), and the partner or ward staff mark attendance. A session's places
+// are never over-filled: each enrolment occupies a numbered seat, a unique key.
+//
+// Files: training.go (types and validation), service.go (rules and access),
+// store.go (the Store port).
+package training
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"ecitizen/internal/apperr"
+)
+
+// Status is whether a session takes place.
+type Status string
+
+// Session statuses.
+const (
+	StatusScheduled Status = "scheduled"
+	StatusCancelled Status = "cancelled"
+)
+
+// Session is one scheduled class of a course.
+type Session struct {
+	ID             string
+	CourseID       string
+	OrganisationID string // the partner that runs it
+	CentreID       string // "" when held at another venue
+	WardID         string // the centre's ward, or the ward of the venue; may be "" for a venue
+	Venue          string // where, when not at a centre
+	StartsAt       time.Time
+	EndsAt         time.Time
+	Capacity       int
+	Trainers       []string
+	Note           string
+	Status         Status
+	CreatedBy      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Limits of sessions.
+const (
+	MinDuration = 30 * time.Minute
+	MaxDuration = 12 * time.Hour
+	MaxCapacity = 500
+	MaxTrainers = 10
+	MaxAhead    = 366 * 24 * time.Hour
+)
+
+// Validate checks a session's own fields.
+func (s *Session) Validate() error {
+	d := s.EndsAt.Sub(s.StartsAt)
+	if d < MinDuration || d > MaxDuration {
+		return apperr.Invalid("ends_at", "duration", "Buổi học kéo dài từ 30 phút đến 12 giờ.", "A session lasts 30 minutes to 12 hours.")
+	}
+	if s.Capacity < 1 || s.Capacity > MaxCapacity {
+		return apperr.Invalid("capacity", "range", "Số chỗ từ 1 đến 500.", "Capacity is 1 to 500.")
+	}
+	if (s.CentreID == "") == (strings.TrimSpace(s.Venue) == "") {
+		return apperr.Invalid("centre_id", "venue", "Chọn một nhà sinh hoạt cộng đồng hoặc ghi địa điểm khác (chỉ một trong hai).", "Give either a community centre or another venue, not both.")
+	}
+	if utf8.RuneCountInString(s.Venue) > 300 || utf8.RuneCountInString(s.Note) > 2000 {
+		return apperr.Invalid("venue", "max", "Địa điểm tối đa 300 ký tự, ghi chú tối đa 2000 ký tự.", "The venue has 300 characters at most, the note 2000.")
+	}
+	if len(s.Trainers) == 0 || len(s.Trainers) > MaxTrainers {
+		return apperr.Invalid("trainers", "range", "Cần từ 1 đến 10 giảng viên.", "A session has 1 to 10 trainers.")
+	}
+	for _, t := range s.Trainers {
+		if strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > 120 {
+			return apperr.Invalid("trainers", "length", "Tên giảng viên không được trống, tối đa 120 ký tự.", "A trainer's name is 1 to 120 characters.")
+		}
+	}
+	return nil
+}
+
+// Attendance is whether an enrolled learner came.
+type Attendance string
+
+// Attendance values; "" until marked.
+const (
+	Attended Attendance = "attended"
+	Absent   Attendance = "absent"
+)
+
+// Seat is one enrolment: it occupies place Number (1..Capacity) of a session.
+// (SessionID, Number) and (SessionID, LearnerKey) are unique keys.
+type Seat struct {
+	SessionID  string
+	Number     int
+	LearnerKey string // "user:<id>" for people with an account, "name:<id>" for others
+	UserID     string // "" for a learner without an account
+	Name       string // the learner's name when they have no account
+	EnrolledBy string
+	EnrolledAt time.Time
+	Attendance Attendance
+	MarkedBy   string
+	MarkedAt   *time.Time
+}
+
+// SeatEvent is a line of a session's enrolment history, kept when seats come and go.
+type SeatEvent struct {
+	ID         string
+	SessionID  string
+	Number     int
+	LearnerKey string
+	Kind       string // "enrolled" or "cancelled"
+	By         string
+	Reason     string
+	At         time.Time
+}
