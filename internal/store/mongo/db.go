@@ -17,6 +17,9 @@
 //   - course_versions: _id = course id + ":" + zero-padded number, so a version
 //     number is taken once. Enrolments and course completions are keyed by
 //     learner:course, lesson completions by learner:course:version:lesson.
+//   - session_seats: a place of a training session, _id = session id + ":" +
+//     zero-padded place number, plus a unique index on (session_id, learner_key):
+//     a session never holds more places than its capacity, nor a learner twice.
 //
 // Without transactions, a write of several documents inserts them in an order
 // that leaves nothing visible when it stops half-way: a course's slug claim, then
@@ -27,14 +30,16 @@
 // writes that reference another record (a centre's ward, a merged ward's successor,
 // a user's or an invite's organisation, a refresh token's user, a spent token)
 // check by _id that it exists first, matching the SQLite adapter's foreign keys;
-// records are never deleted, so the check cannot be overtaken.
+// records they point to are never deleted, so the check cannot be overtaken
+// (seats are deleted, but nothing points to a seat).
 //
 // FerretDB v1 quirks handled here: indexes are created one per command (several
 // existing ones in one createIndexes make it panic), and a unique violation on
 // update comes back as InternalError "UNIQUE constraint failed", not E11000.
 //
 // Files: db.go (Open, indexes, errors), users.go, tokens.go, invites.go, directory.go,
-// courses.go (courses and versions), learning.go (learners' records).
+// courses.go (courses and versions), learning.go (learners' records), training.go
+// (training sessions, their seats and enrolment history).
 package mongo
 
 import (
