@@ -103,6 +103,7 @@ func TestTrainingSessions(t *testing.T) {
 				assertProblem(t, e.do("POST", "/api/v1/sessions/"+id+"/enrolments", p.partner, map[string]string{"name": "Bà Lan"}), 403, "forbidden")
 				assertProblem(t, e.do("POST", "/api/v1/sessions/"+id+"/enrolments", w.staffB, map[string]string{"name": "Bà Lan"}), 403, "forbidden")
 				mustStatus(t, e.do("POST", "/api/v1/sessions/"+id+"/enrolments", w.staffA, map[string]string{"name": "Bà Lan"}), 201)
+				assertProblem(t, e.do("POST", "/api/v1/sessions/"+id+"/enrolments", p.partner, map[string]string{"name": "   "}), 400, "invalid")
 			})
 			t.Run("HundredConcurrentEnrolmentsFillTen", func(t *testing.T) {
 				e := env.sub(t)
@@ -181,6 +182,7 @@ func TestTrainingSessions(t *testing.T) {
 				}
 				assertProblem(t, e.do("POST", "/api/v1/sessions/"+id+"/enrolments", w.staffA, map[string]string{"name": "Muộn"}), 409, "session_started")
 				assertProblem(t, e.do("DELETE", "/api/v1/sessions/"+id+"/enrolments/1", p.volunteer, map[string]string{}), 409, "session_started")
+				assertProblem(t, e.do("POST", "/api/v1/sessions/"+id+"/cancel", p.partner, nil), 409, "session_started")
 			})
 			t.Run("CancelledSessionTakesNoOne", func(t *testing.T) {
 				e := env.sub(t)

@@ -111,6 +111,9 @@ func (s *Service) Schedule(ctx context.Context, c identity.Caller, p Plan) (*Ses
 		return nil, err
 	}
 	if err := s.store.CreateSession(ctx, se); err != nil {
+		if errors.Is(err, apperr.ErrNotFound) { // the organisation (checked by the store)
+			return nil, apperr.Invalid("organisation_id", "unknown_organisation", "Tổ chức không tồn tại.", "The organisation does not exist.")
+		}
 		return nil, fmt.Errorf("schedule session: %w", err)
 	}
 	return se, nil
@@ -196,12 +199,12 @@ func (s *Service) Change(ctx context.Context, c identity.Caller, id string, p Pl
 		return nil, errCancelled
 	}
 	now := s.timestamp()
+	if !se.StartsAt.After(now) {
+		return nil, errStarted
+	}
 	if cancel {
 		se.Status = StatusCancelled
 	} else {
-		if !se.StartsAt.After(now) {
-			return nil, errStarted
-		}
 		if err := s.apply(ctx, se, p, now); err != nil {
 			return nil, err
 		}
@@ -232,6 +235,9 @@ func (s *Service) Enrol(ctx context.Context, c identity.Caller, id, name string)
 		return nil, err
 	}
 	seat := &Seat{SessionID: id, EnrolledBy: c.UserID}
+	if name != "" && strings.TrimSpace(name) == "" {
+		return nil, apperr.Invalid("name", "blank", "Tên người học không được để trống.", "The learner's name must not be blank.")
+	}
 	if name = strings.TrimSpace(name); name == "" {
 		seat.UserID, seat.LearnerKey = c.UserID, "user:"+c.UserID
 	} else {
@@ -334,6 +340,9 @@ func (s *Service) MarkAttendance(ctx context.Context, c identity.Caller, id stri
 	}
 	if !oversees(c, se) {
 		return nil, apperr.ErrForbidden
+	}
+	if se.Status == StatusCancelled {
+		return nil, errCancelled
 	}
 	if se.StartsAt.After(s.timestamp()) {
 		return nil, &apperr.Error{Code: CodeSessionNotStarted, Vi: "Chỉ điểm danh khi buổi học đã bắt đầu.", En: "Attendance is marked once the session has started."}
