@@ -24,7 +24,6 @@ type sessionWorld struct {
 	staffA, staffB string
 	wardA, centreA string
 	courseID       string
-	volunteerOther string
 }
 
 func newSessionWorld(t *testing.T, env *testEnv, suffix string) sessionWorld {
