@@ -18,6 +18,7 @@ import (
 	"ecitizen/internal/directory"
 	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/roster"
 	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
 	"ecitizen/internal/training"
@@ -71,7 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
-		Ping: st.Ping, Logger: log,
+		Roster: roster.NewService(st, dir, courses, ids, nil),
+		Ping:   st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
 	})
 	if err != nil {

@@ -245,3 +245,16 @@ func checkAnswers(q *Quiz, answers map[string][]string) error {
 	}
 	return nil
 }
+
+// Completed reports whether a user completed a course (any version): the
+// qualification rosters check.
+func (s *Service) Completed(ctx context.Context, userID, courseID string) (bool, error) {
+	_, err := s.store.Completion(ctx, userID, courseID)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, apperr.ErrNotFound):
+		return false, nil
+	}
+	return false, err
+}

@@ -320,12 +320,21 @@ func (s *Service) EnsureBuiltinOrganisation(ctx context.Context) error {
 // CentreWard returns the ward of an active centre; a missing or inactive centre is
 // not found.
 func (s *Service) CentreWard(ctx context.Context, centreID string) (string, error) {
-	c, err := s.store.CentreByID(ctx, centreID)
+	c, err := s.ActiveCentre(ctx, centreID)
 	if err != nil {
 		return "", err
 	}
-	if !c.Active {
-		return "", fmt.Errorf("centre %s inactive: %w", centreID, apperr.ErrNotFound)
-	}
 	return c.WardID, nil
+}
+
+// ActiveCentre returns an active centre; a missing or inactive one is not found.
+func (s *Service) ActiveCentre(ctx context.Context, id string) (*Centre, error) {
+	c, err := s.store.CentreByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Active {
+		return nil, fmt.Errorf("centre %s inactive: %w", id, apperr.ErrNotFound)
+	}
+	return c, nil
 }

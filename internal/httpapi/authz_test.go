@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,6 +43,10 @@ type matrixFixture struct {
 	courseX, draftX              string           // a published course and a draft course of X
 	sessionX, cancelX            string           // sessions of X at centre A
 	seats                        [nPrincipals]int // per principal, a seat of sessionX that admin enrolled
+	volY                         string
+	shiftA, fullShift            string // shifts at an all-day centre of ward A
+	cancelShift, assignShift     string
+	removeShift                  string
 	seq                          atomic.Int64
 }
 
@@ -80,8 +85,11 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		u["display_name"] = "Người dùng " + principalNames[p]
 		u["password"] = "mat-khau-" + principalNames[p]
 		id := env.createUser(a, u)
-		if p == volunteerX {
+		switch p {
+		case volunteerX:
 			f.volX = id
+		case volunteerY:
+			f.volY = id
 		}
 		f.emails[p], f.passwords[p] = u["email"].(string), u["password"].(string)
 		f.tokens[p], _ = env.login(f.emails[p], f.passwords[p])
@@ -99,7 +107,40 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		mustStatus(t, rec, http.StatusCreated)
 		f.seats[p] = int(decode(t, rec)["number"].(float64))
 	}
+	f.rosterFixture(t)
 	return f
+}
+
+// rosterFixture makes shifts at an all-day centre of ward A: shiftA booked by both
+// volunteers, fullShift (one place, taken) with both volunteers waiting, and
+// shifts to cancel, assign to and remove from.
+func (f *matrixFixture) rosterFixture(t *testing.T) {
+	env, a, staff := f.env, f.tokens[admin], f.tokens[staffA]
+	body := centreBody("Điểm hỗ trợ mở cả ngày")
+	body["opening_hours"] = allDay()
+	centre := env.created(a, "/api/v1/wards/"+f.wardA+"/centres", body)
+	shift := func(title string, days, places int) string {
+		return env.created(staff, "/api/v1/centres/"+centre+"/shifts", shiftBody(title, localTime(days, 8, 0), 2, places))
+	}
+	f.shiftA, f.fullShift = shift("Ca hướng dẫn", 2, 20), shift("Ca đã đủ", 3, 1)
+	f.cancelShift, f.assignShift, f.removeShift = shift("Ca sẽ huỷ", 4, 5), shift("Ca phân công", 5, 5), shift("Ca rút tên", 6, 5)
+	env.createUser(a, map[string]any{"email": "filler@example.vn", "display_name": "Người giữ chỗ", "password": "mat-khau-2026", "role": "volunteer", "organisation_id": f.orgX})
+	filler, _ := env.login("filler@example.vn", "mat-khau-2026")
+	mustStatus(t, env.do("POST", "/api/v1/shifts/"+f.fullShift+"/bookings", filler, map[string]bool{}), http.StatusCreated)
+	for _, v := range []int{volunteerX, volunteerY} {
+		mustStatus(t, env.do("POST", "/api/v1/shifts/"+f.shiftA+"/bookings", f.tokens[v], map[string]bool{}), http.StatusCreated)
+		mustStatus(t, env.do("POST", "/api/v1/shifts/"+f.fullShift+"/bookings", f.tokens[v], map[string]bool{"waitlist": true}), http.StatusAccepted)
+		mustStatus(t, env.do("POST", "/api/v1/shifts/"+f.removeShift+"/bookings", f.tokens[v], map[string]bool{}), http.StatusCreated)
+	}
+}
+
+// volFor is the volunteer a principal acts on in the assignment rows: the admin
+// on volunteer X, everyone else on volunteer Y.
+func (f *matrixFixture) volFor(p int) string {
+	if p == admin {
+		return f.volX
+	}
+	return f.volY
 }
 
 // matrixRow is one route: how to call it, and the status each principal gets.
@@ -252,6 +293,48 @@ var matrix = map[string]matrixRow{
 	"PATCH /api/v1/sessions/:id/enrolments/:number": {path: "/api/v1/sessions/{sessionX}/enrolments/1", want: only(map[int]int{admin: 409, staffA: 409, partnerX: 409}),
 		body: func(*matrixFixture, int) any { return map[string]string{"attendance": "attended"} }},
 	"GET /api/v1/me/sessions": {path: "/api/v1/me/sessions", want: signedIn(200)},
+
+	"GET /api/v1/centres/:id/shifts": {path: "/api/v1/centres/{centreA}/shifts", want: signedIn(200)},
+	"POST /api/v1/centres/:id/shifts": {path: "/api/v1/centres/{centreA}/shifts", want: only(map[int]int{admin: 201, staffA: 201, staffB: 404}),
+		body: func(*matrixFixture, int) any { return shiftBody("Ca thứ Hai", nextMonday(8, 30), 2, 3) }},
+	"GET /api/v1/shifts/:id": {path: "/api/v1/shifts/{shiftA}", want: signedIn(200)},
+	"PUT /api/v1/shifts/:id": {path: "/api/v1/shifts/{shiftA}", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404}),
+		body: func(*matrixFixture, int) any { return shiftBody("Ca hướng dẫn", localTime(2, 8, 0), 2, 20) }},
+	// The admin cancels first; ward A's staff then find it cancelled (but may act on it).
+	"POST /api/v1/shifts/:id/cancel": {path: "/api/v1/shifts/{cancelShift}/cancel", want: only(map[int]int{admin: 200, staffA: 409, staffB: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Mất điện"} }},
+	"GET /api/v1/shifts/:id/roster": {path: "/api/v1/shifts/{shiftA}/roster", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	// Both volunteers hold a place on shiftA: they cancel it here, then book again below.
+	"DELETE /api/v1/shifts/:id/bookings/me": {path: "/api/v1/shifts/{shiftA}/bookings/me", want: signedInExcept(404, map[int]int{volunteerX: 204, volunteerY: 204})},
+	"POST /api/v1/shifts/:id/bookings": {path: "/api/v1/shifts/{shiftA}/bookings", want: only(map[int]int{volunteerX: 201, volunteerY: 201}),
+		body: func(*matrixFixture, int) any { return map[string]bool{} }},
+	"DELETE /api/v1/shifts/:id/waiting/me": {path: "/api/v1/shifts/{fullShift}/waiting/me", want: signedInExcept(404, map[int]int{volunteerX: 204, volunteerY: 204})},
+	"POST /api/v1/shifts/:id/assignments": {path: "/api/v1/shifts/{assignShift}/assignments", want: only(map[int]int{admin: 201, staffA: 201, staffB: 404}),
+		body: func(f *matrixFixture, p int) any {
+			return map[string]string{"volunteer_id": f.volFor(p), "reason": "Thiếu người"}
+		}},
+	"DELETE /api/v1/shifts/:id/assignments/:volunteer_id": {path: "/api/v1/shifts/{removeShift}/assignments/{volP}", want: only(map[int]int{admin: 204, staffA: 204, staffB: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Đổi người"} }},
+	"GET /api/v1/me/bookings": {path: "/api/v1/me/bookings", want: signedIn(200)},
+}
+
+// signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.
+func signedInExcept(s int, over map[int]int) [nPrincipals]int {
+	w := signedIn(s)
+	for p, st := range over {
+		w[p] = st
+	}
+	return w
+}
+
+// nextMonday returns the next Monday at hh:mm in Hanoi (the matrix's centre A
+// opens Monday mornings only).
+func nextMonday(hh, mm int) time.Time {
+	day := 1
+	for localTime(day, hh, mm).Weekday() != time.Monday {
+		day++
+	}
+	return localTime(day, hh, mm)
 }
 
 func centreBody(name string) map[string]any {
@@ -277,7 +360,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		t.Errorf("matrix has %d rows, router has %d routes", len(matrix), len(routes))
 	}
 	repl := strings.NewReplacer("{volX}", f.volX, "{wardA}", f.wardA, "{centreA}", f.centreA, "{orgX}", f.orgX, "{inviteX}", f.inviteToRevokeX,
-		"{courseX}", f.courseX, "{draftX}", f.draftX, "{sessionX}", f.sessionX, "{cancelX}", f.cancelX)
+		"{courseX}", f.courseX, "{draftX}", f.draftX, "{sessionX}", f.sessionX, "{cancelX}", f.cancelX,
+		"{shiftA}", f.shiftA, "{fullShift}", f.fullShift, "{cancelShift}", f.cancelShift, "{assignShift}", f.assignShift, "{removeShift}", f.removeShift)
 	for _, r := range routes {
 		row, ok := matrix[r]
 		if !ok {
@@ -285,7 +369,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 		method, _, _ := strings.Cut(r, " ")
 		for p := range nPrincipals {
-			path := strings.ReplaceAll(repl.Replace(row.path), "{seatP}", strconv.Itoa(f.seats[p]))
+			path := strings.NewReplacer("{seatP}", strconv.Itoa(f.seats[p]), "{volP}", f.volFor(p)).Replace(repl.Replace(row.path))
 			t.Run(r+"/"+principalNames[p], func(t *testing.T) {
 				token := f.tokens[p]
 				if row.fresh && p != anon {

@@ -14,6 +14,7 @@ import (
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/roster"
 	"ecitizen/internal/training"
 )
 
@@ -62,6 +63,19 @@ var statuses = map[apperr.Code]int{
 	training.CodeSessionStarted:     http.StatusConflict,
 	training.CodeSessionNotStarted:  http.StatusConflict,
 	training.CodeCapacityBelowSeats: http.StatusConflict,
+	roster.CodeShiftFull:            http.StatusConflict,
+	roster.CodeAlreadyBooked:        http.StatusConflict,
+	roster.CodeCollides:             http.StatusConflict,
+	roster.CodeNotQualified:         http.StatusConflict,
+	roster.CodeSignupNotOpen:        http.StatusConflict,
+	roster.CodeShiftStarted:         http.StatusConflict,
+	roster.CodeCancelDeadlinePassed: http.StatusConflict,
+	roster.CodeVolunteerSuspended:   http.StatusConflict,
+	roster.CodeAlreadyWaiting:       http.StatusConflict,
+	roster.CodeShiftCancelled:       http.StatusConflict,
+	roster.CodeCentreClosed:         http.StatusBadRequest,
+	roster.CodePlacesBelowBooked:    http.StatusConflict,
+	roster.CodeShiftBooked:          http.StatusConflict,
 }
 
 // titles are the short, generic summaries of each status, in both languages.

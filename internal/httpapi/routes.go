@@ -90,4 +90,18 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.DELETE("/sessions/:id/enrolments/:number", h.withdraw)
 	auth.PATCH("/sessions/:id/enrolments/:number", h.markAttendance)
 	auth.GET("/me/sessions", h.mySessions)
+
+	// Volunteer rosters: shifts at centres, run by the ward's staff, booked by volunteers.
+	auth.GET("/centres/:id/shifts", h.listCentreShifts)
+	auth.POST("/centres/:id/shifts", staff, h.createShift)
+	auth.GET("/shifts/:id", h.getShift)
+	auth.PUT("/shifts/:id", staff, h.updateShift)
+	auth.POST("/shifts/:id/cancel", staff, h.cancelShift)
+	auth.GET("/shifts/:id/roster", staff, h.getRoster)
+	auth.POST("/shifts/:id/bookings", h.book)
+	auth.DELETE("/shifts/:id/bookings/me", h.cancelMyBooking)
+	auth.DELETE("/shifts/:id/waiting/me", h.leaveWaiting)
+	auth.POST("/shifts/:id/assignments", staff, h.assign)
+	auth.DELETE("/shifts/:id/assignments/:volunteer_id", staff, h.unassign)
+	auth.GET("/me/bookings", h.myBookings)
 }

@@ -15,6 +15,7 @@ import (
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/roster"
 	"ecitizen/internal/training"
 )
 
@@ -24,6 +25,7 @@ type Deps struct {
 	Directory *directory.Service
 	Courses   *course.Service
 	Training  *training.Service
+	Roster    *roster.Service
 	// Ping reports whether the store is reachable, for /readyz.
 	Ping           func(ctx context.Context) error
 	Logger         *slog.Logger
@@ -39,6 +41,7 @@ type handler struct {
 	directory *directory.Service
 	courses   *course.Service
 	training  *training.Service
+	roster    *roster.Service
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -48,7 +51,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	h := &handler{Deps: d, identity: d.Identity, directory: d.Directory, courses: d.Courses, training: d.Training}
+	h := &handler{Deps: d, identity: d.Identity, directory: d.Directory, courses: d.Courses, training: d.Training, roster: d.Roster}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true

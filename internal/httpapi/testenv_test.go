@@ -18,6 +18,7 @@ import (
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/roster"
 	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
 	"ecitizen/internal/store/storetest"
@@ -129,6 +130,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		Directory: dir,
 		Courses:   courses,
 		Training:  training.NewService(st, courses, dir, nil),
+		Roster:    roster.NewService(st, dir, courses, ids, nil),
 		Ping:      st.Ping,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Spec:      readSpec(t),

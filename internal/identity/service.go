@@ -567,3 +567,16 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (bool, 
 	}
 	return true, nil
 }
+
+// CheckVolunteer returns an error wrapping apperr.ErrNotFound unless the user is an
+// active volunteer (rosters assign only those).
+func (s *Service) CheckVolunteer(ctx context.Context, userID string) error {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if u.Role != RoleVolunteer || u.Status != StatusActive {
+		return fmt.Errorf("user %s is not an active volunteer: %w", userID, apperr.ErrNotFound)
+	}
+	return nil
+}

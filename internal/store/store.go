@@ -10,6 +10,7 @@ import (
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/roster"
 	"ecitizen/internal/store/mongo"
 	"ecitizen/internal/store/sqlite"
 	"ecitizen/internal/training"
@@ -21,6 +22,7 @@ type Store interface {
 	directory.Store
 	course.Store
 	training.Store
+	roster.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -20,6 +20,13 @@
 //   - session_seats: a place of a training session, _id = session id + ":" +
 //     zero-padded place number, plus a unique index on (session_id, learner_key):
 //     a session never holds more places than its capacity, nor a learner twice.
+//   - shift_bookings: a volunteer's place on a shift, _id = shift id + ":" +
+//     zero-padded place, plus a unique index on (shift_id, volunteer_id).
+//   - volunteer_leases: the per-volunteer critical section of roster.go (a lease
+//     document with a random _id, unique on volunteer_id, expiring): booking checks
+//     for overlapping shifts and inserts while holding it. FerretDB applies a
+//     filtered delete by _id after a separate read, so only deletes that name a
+//     document's own unique _id are relied on.
 //
 // Without transactions, a write of several documents inserts them in an order
 // that leaves nothing visible when it stops half-way: a course's slug claim, then
@@ -39,7 +46,8 @@
 //
 // Files: db.go (Open, indexes, errors), users.go, tokens.go, invites.go, directory.go,
 // courses.go (courses and versions), learning.go (learners' records), training.go
-// (training sessions, their seats and enrolment history).
+// (training sessions, their seats and enrolment history), roster.go (shifts,
+// bookings, waiting lists, leases).
 package mongo
 
 import (
@@ -235,6 +243,25 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.seatEvents(), []mongodrv.IndexModel{
 			index("session_id", false, "session_id", "at"),
+		}},
+		{d.shifts(), []mongodrv.IndexModel{
+			index("centre_id", false, "centre_id", "starts_at", "_id"),
+			index("ward_id", false, "ward_id", "starts_at", "_id"),
+			index("starts_at", false, "starts_at", "_id"),
+		}},
+		{d.bookings(), []mongodrv.IndexModel{
+			index("shift_id_volunteer_id_unique", true, "shift_id", "volunteer_id"),
+			index("volunteer_id", false, "volunteer_id", "starts_at"),
+		}},
+		{d.waiters(), []mongodrv.IndexModel{
+			index("shift_id_volunteer_id_unique", true, "shift_id", "volunteer_id"),
+			index("shift_id", false, "shift_id"),
+		}},
+		{d.shiftEvents(), []mongodrv.IndexModel{
+			index("shift_id", false, "shift_id", "at"),
+		}},
+		{d.leases(), []mongodrv.IndexModel{
+			index("volunteer_id_unique", true, "volunteer_id"),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when

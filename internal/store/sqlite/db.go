@@ -15,7 +15,8 @@
 // Files: db.go (Open, pools, migrations, error mapping), users.go, tokens.go
 // (refresh tokens and families), invites.go, directory.go (wards, centres,
 // organisations), courses.go (courses and versions), learning.go (enrolments,
-// completions, quiz attempts), training.go (training sessions, seats, history).
+// completions, quiz attempts), training.go (training sessions, seats, history),
+// roster.go (shifts, bookings, waiting lists).
 package sqlite
 
 import (

@@ -1,0 +1,128 @@
+// Package roster owns volunteer rosters: shifts at community centres, booking
+// their places, waiting lists, and (in later steps) attendance and hours.
+//
+// The invariants hold on every store and under any concurrency because they are
+// unique keys, not counters: a booking occupies a numbered place of its shift
+// ((shift, place) and (shift, volunteer) are unique), and a volunteer's bookings
+// never overlap because the store checks and inserts inside a per-volunteer
+// critical section (a transaction on SQLite, a lease document on MongoDB).
+//
+// Files: roster.go (types and validation), service.go (booking rules and access),
+// store.go (the Store port).
+package roster
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"ecitizen/internal/apperr"
+)
+
+// Role is what a volunteer does on a shift.
+type Role string
+
+// Shift roles.
+const (
+	RoleGuide     Role = "guide"     // helps residents with online services
+	RoleTrainer   Role = "trainer"   // teaches at the centre
+	RoleEquipment Role = "equipment" // looks after the centre's devices
+)
+
+// Status is whether a shift takes place.
+type Status string
+
+// Shift statuses.
+const (
+	StatusScheduled Status = "scheduled"
+	StatusCancelled Status = "cancelled"
+)
+
+// Shift is a time slot at a centre with a number of volunteer places.
+type Shift struct {
+	ID       string
+	CentreID string
+	WardID   string // the centre's ward: ward staff scope
+	Title    string
+	Role     Role
+	StartsAt time.Time
+	EndsAt   time.Time
+	Places   int
+	// QualificationCourseID, when set, is a course a volunteer must have completed.
+	QualificationCourseID string
+	Notes                 string
+	SignupOpensAt         time.Time // default 14 days before the start
+	CancelDeadline        time.Time // default 3 hours before the start
+	Status                Status
+	CreatedBy             string
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+}
+
+// Limits and defaults of shifts.
+const (
+	MinShift              = 30 * time.Minute
+	MaxShift              = 12 * time.Hour
+	MaxPlaces             = 100
+	DefaultSignupLead     = 14 * 24 * time.Hour
+	DefaultCancelDeadline = 3 * time.Hour
+)
+
+// Validate checks a shift's own fields.
+func (s *Shift) Validate() error {
+	d := s.EndsAt.Sub(s.StartsAt)
+	switch {
+	case d < MinShift || d > MaxShift:
+		return apperr.Invalid("ends_at", "duration", "Ca trực kéo dài từ 30 phút đến 12 giờ.", "A shift lasts 30 minutes to 12 hours.")
+	case s.Places < 1 || s.Places > MaxPlaces:
+		return apperr.Invalid("places", "range", "Số chỗ từ 1 đến 100.", "Places are 1 to 100.")
+	case strings.TrimSpace(s.Title) == "" || utf8.RuneCountInString(s.Title) > 160:
+		return apperr.Invalid("title", "length", "Tên ca trực từ 1 đến 160 ký tự.", "A shift title has 1 to 160 characters.")
+	case utf8.RuneCountInString(s.Notes) > 2000:
+		return apperr.Invalid("notes", "max", "Ghi chú tối đa 2000 ký tự.", "Notes have 2000 characters at most.")
+	case s.Role != RoleGuide && s.Role != RoleTrainer && s.Role != RoleEquipment:
+		return apperr.Invalid("role", "oneof", "Vai trò là guide, trainer hoặc equipment.", "The role is guide, trainer or equipment.")
+	case !s.SignupOpensAt.Before(s.StartsAt):
+		return apperr.Invalid("signup_opens_at", "range", "Mở đăng ký phải trước giờ bắt đầu.", "Sign-up opens before the start.")
+	case s.CancelDeadline.After(s.StartsAt) || s.CancelDeadline.Before(s.SignupOpensAt):
+		return apperr.Invalid("cancel_deadline", "range", "Hạn huỷ nằm giữa lúc mở đăng ký và giờ bắt đầu.", "The cancel deadline lies between sign-up opening and the start.")
+	}
+	return nil
+}
+
+// Overlaps reports whether [a1, a2) and [b1, b2) share time.
+func Overlaps(a1, a2, b1, b2 time.Time) bool { return a1.Before(b2) && b1.Before(a2) }
+
+// Booking is a volunteer's place on a shift. (ShiftID, Place) and (ShiftID,
+// VolunteerID) are unique keys; StartsAt/EndsAt copy the shift's times so the
+// store can find a volunteer's overlapping bookings without a join.
+type Booking struct {
+	ShiftID     string
+	Place       int
+	VolunteerID string
+	StartsAt    time.Time
+	EndsAt      time.Time
+	BookedBy    string // the volunteer, or staff who assigned them
+	Reason      string // why staff assigned them outside the rules, if they did
+	BookedAt    time.Time
+}
+
+// Waiter is a volunteer on a shift's waiting list; first come, first promoted.
+type Waiter struct {
+	ID          string // time-ordered: the arrival order
+	ShiftID     string
+	VolunteerID string
+	JoinedAt    time.Time
+}
+
+// Event is a line of a shift's booking history.
+type Event struct {
+	ID          string
+	ShiftID     string
+	VolunteerID string
+	Kind        string // booked, cancelled, waiting, left_waiting, promoted, assigned, removed
+	Place       int
+	By          string
+	Reason      string
+	At          time.Time
+}

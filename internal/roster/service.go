@@ -1,0 +1,323 @@
+package roster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/directory"
+	"ecitizen/internal/identity"
+	"ecitizen/internal/page"
+)
+
+// Error codes of rosters (the refusals volunteers see).
+const (
+	CodeShiftFull            apperr.Code = "shift_full"
+	CodeAlreadyBooked        apperr.Code = "already_booked"
+	CodeCollides             apperr.Code = "collides"
+	CodeNotQualified         apperr.Code = "not_qualified"
+	CodeSignupNotOpen        apperr.Code = "signup_not_open"
+	CodeShiftStarted         apperr.Code = "shift_started"
+	CodeCancelDeadlinePassed apperr.Code = "cancel_deadline_passed"
+	CodeVolunteerSuspended   apperr.Code = "volunteer_suspended"
+	CodeAlreadyWaiting       apperr.Code = "already_waiting"
+	CodeShiftCancelled       apperr.Code = "shift_cancelled"
+	CodeCentreClosed         apperr.Code = "centre_closed"
+	CodePlacesBelowBooked    apperr.Code = "places_below_booked"
+	CodeShiftBooked          apperr.Code = "shift_booked"
+)
+
+var (
+	errFull      = &apperr.Error{Code: CodeShiftFull, Vi: "Ca trực đã đủ người.", En: "The shift is full."}
+	errBooked    = &apperr.Error{Code: CodeAlreadyBooked, Vi: "Bạn đã đăng ký ca trực này.", En: "You have already booked this shift."}
+	errCollides  = &apperr.Error{Code: CodeCollides, Vi: "Bạn đã có một ca trực trùng giờ.", En: "You already hold a shift at the same time."}
+	errStarted   = &apperr.Error{Code: CodeShiftStarted, Vi: "Ca trực đã bắt đầu.", En: "The shift has started."}
+	errCancelled = &apperr.Error{Code: CodeShiftCancelled, Vi: "Ca trực đã bị huỷ.", En: "The shift is cancelled."}
+	errWaiting   = &apperr.Error{Code: CodeAlreadyWaiting, Vi: "Bạn đã ở trong danh sách chờ.", En: "You are already on the waiting list."}
+)
+
+// Centres is what rosters need of the directory.
+type Centres interface {
+	// ActiveCentre returns an active centre (ErrNotFound otherwise).
+	ActiveCentre(ctx context.Context, id string) (*directory.Centre, error)
+}
+
+// Qualifications tells whether a volunteer completed a course.
+type Qualifications interface {
+	CheckPublished(ctx context.Context, courseID string) error
+	Completed(ctx context.Context, userID, courseID string) (bool, error)
+}
+
+// People tells whether a user is an active volunteer.
+type People interface {
+	// CheckVolunteer returns an error wrapping apperr.ErrNotFound unless the user is
+	// an active volunteer.
+	CheckVolunteer(ctx context.Context, userID string) error
+}
+
+// Service holds the rules of shifts and bookings. Who may do what:
+//   - admins and the staff of a centre's ward manage its shifts, see who booked,
+//     and assign or remove volunteers outside the windows (with a reason);
+//   - volunteers book and cancel their own places, or wait for one;
+//   - every signed-in user reads shifts.
+type Service struct {
+	store   Store
+	centres Centres
+	quals   Qualifications
+	people  People
+	loc     *time.Location
+	now     func() time.Time
+}
+
+// NewService returns the roster service; now may be nil for time.Now.
+func NewService(st Store, centres Centres, quals Qualifications, people People, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		loc = time.FixedZone("ICT", 7*3600) // Vietnam has no daylight saving time
+	}
+	return &Service{store: st, centres: centres, quals: quals, people: people, loc: loc, now: now}
+}
+
+func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// Plan is what ward staff give to create or change a shift; zero windows take the defaults.
+type Plan struct {
+	CentreID              string
+	Title                 string
+	Role                  Role
+	StartsAt, EndsAt      time.Time
+	Places                int
+	QualificationCourseID string
+	Notes                 string
+	SignupOpensAt         time.Time
+	CancelDeadline        time.Time
+}
+
+// manages reports whether the caller manages shifts of the ward.
+func manages(c identity.Caller, wardID string) bool { return c.HasWard(wardID) }
+
+// CreateShift creates a shift at a centre of the caller's wards.
+func (s *Service) CreateShift(ctx context.Context, c identity.Caller, p Plan) (*Shift, error) {
+	centre, err := s.centres.ActiveCentre(ctx, p.CentreID)
+	if err != nil {
+		return nil, err // a missing or inactive centre (in the path) is not found
+	}
+	if !manages(c, centre.WardID) {
+		if c.Role == identity.RoleWardStaff {
+			return nil, fmt.Errorf("centre %s: %w", p.CentreID, apperr.ErrNotFound)
+		}
+		return nil, apperr.ErrForbidden
+	}
+	now := s.timestamp()
+	sh := &Shift{ID: uuid.Must(uuid.NewV7()).String(), CentreID: centre.ID, WardID: centre.WardID, Status: StatusScheduled,
+		CreatedBy: c.UserID, CreatedAt: now, UpdatedAt: now}
+	if err := s.apply(ctx, sh, centre, p, now); err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateShift(ctx, sh); err != nil {
+		return nil, fmt.Errorf("create shift: %w", err)
+	}
+	return sh, nil
+}
+
+// apply sets a plan on a shift and checks it: times in the future, within the
+// centre's opening hours of that (local) day, windows defaulted and in order.
+func (s *Service) apply(ctx context.Context, sh *Shift, centre *directory.Centre, p Plan, now time.Time) error {
+	ms := func(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+	sh.Title, sh.Role, sh.Places, sh.Notes = strings.TrimSpace(p.Title), p.Role, p.Places, p.Notes
+	sh.StartsAt, sh.EndsAt = ms(p.StartsAt), ms(p.EndsAt)
+	sh.QualificationCourseID = p.QualificationCourseID
+	sh.SignupOpensAt, sh.CancelDeadline = ms(p.SignupOpensAt), ms(p.CancelDeadline)
+	if p.SignupOpensAt.IsZero() {
+		sh.SignupOpensAt = sh.StartsAt.Add(-DefaultSignupLead)
+	}
+	if p.CancelDeadline.IsZero() {
+		sh.CancelDeadline = sh.StartsAt.Add(-DefaultCancelDeadline)
+		if sh.CancelDeadline.Before(sh.SignupOpensAt) {
+			sh.CancelDeadline = sh.SignupOpensAt
+		}
+	}
+	if err := sh.Validate(); err != nil {
+		return err
+	}
+	if !sh.StartsAt.After(now) {
+		return apperr.Invalid("starts_at", "range", "Ca trực phải bắt đầu trong tương lai.", "A shift starts in the future.")
+	}
+	if err := s.withinHours(centre, sh); err != nil {
+		return err
+	}
+	if sh.QualificationCourseID != "" {
+		if err := s.quals.CheckPublished(ctx, sh.QualificationCourseID); err != nil {
+			if errors.Is(err, apperr.ErrNotFound) {
+				return apperr.Invalid("qualification_course_id", "unknown_course", "Khoá học yêu cầu không tồn tại hoặc chưa xuất bản.", "The required course does not exist or is not published.")
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// withinHours checks that a shift lies within one local day of the centre, between
+// its first opening and last closing time that day.
+func (s *Service) withinHours(centre *directory.Centre, sh *Shift) error {
+	start, end := sh.StartsAt.In(s.loc), sh.EndsAt.In(s.loc)
+	y1, m1, d1 := start.Date()
+	endDay := end.Add(-time.Nanosecond) // a shift may end at midnight
+	if y2, m2, d2 := endDay.Date(); y1 != y2 || m1 != m2 || d1 != d2 {
+		return apperr.Invalid("ends_at", "same_day", "Ca trực phải nằm trong một ngày.", "A shift lies within one day.")
+	}
+	spans := centre.Hours.Day(start.Weekday())
+	if len(spans) == 0 {
+		return &apperr.Error{Code: CodeCentreClosed, Vi: "Nhà sinh hoạt cộng đồng đóng cửa ngày này.", En: "The centre is closed that day."}
+	}
+	open, _ := directory.Minutes(spans[0].Open)
+	closing, _ := directory.Minutes(spans[len(spans)-1].Close)
+	from := start.Hour()*60 + start.Minute()
+	to := from + int(sh.EndsAt.Sub(sh.StartsAt).Minutes())
+	if from < open || to > closing {
+		return &apperr.Error{Code: CodeCentreClosed,
+			Vi: fmt.Sprintf("Ca trực phải nằm trong giờ mở cửa (%s–%s).", spans[0].Open, spans[len(spans)-1].Close),
+			En: fmt.Sprintf("The shift must lie within opening hours (%s–%s).", spans[0].Open, spans[len(spans)-1].Close)}
+	}
+	return nil
+}
+
+// Shift returns one shift with its bookings and waiting list.
+func (s *Service) Shift(ctx context.Context, id string) (*Shift, []*Booking, []*Waiter, error) {
+	sh, err := s.store.ShiftByID(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	bs, err := s.store.Bookings(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ws, err := s.store.Waiters(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return sh, bs, ws, nil
+}
+
+// Shifts lists shifts by start time.
+func (s *Service) Shifts(ctx context.Context, f ShiftFilter, p page.Request) ([]*Shift, string, error) {
+	ss, err := s.store.ListShifts(ctx, f, p)
+	if err != nil {
+		return nil, "", fmt.Errorf("list shifts: %w", err)
+	}
+	ss, next := page.Cut(ss, p, ShiftKey)
+	return ss, next, nil
+}
+
+// ChangeShift replaces a shift's plan (not its centre). Places cannot drop below a
+// place that is taken; extra places go to the waiting list at once.
+func (s *Service) ChangeShift(ctx context.Context, c identity.Caller, id string, p Plan) (*Shift, error) {
+	sh, err := s.managed(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.timestamp()
+	switch {
+	case sh.Status == StatusCancelled:
+		return nil, errCancelled
+	case !sh.StartsAt.After(now):
+		return nil, errStarted
+	}
+	centre, err := s.centres.ActiveCentre(ctx, sh.CentreID)
+	if err != nil {
+		return nil, err
+	}
+	oldStart, oldEnd := sh.StartsAt, sh.EndsAt
+	if err := s.apply(ctx, sh, centre, p, now); err != nil {
+		return nil, err
+	}
+	bs, err := s.store.Bookings(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// Bookings carry the shift's times (the overlap guard reads them), so a booked
+	// shift keeps its times: cancel it and create another instead.
+	if len(bs) > 0 && (!sh.StartsAt.Equal(oldStart) || !sh.EndsAt.Equal(oldEnd)) {
+		return nil, &apperr.Error{Code: CodeShiftBooked,
+			Vi: "Ca trực đã có người đăng ký nên không thể đổi giờ; hãy huỷ ca và tạo ca mới.",
+			En: "The shift has bookings, so its times cannot change; cancel it and create another."}
+	}
+	if n := len(bs); n > 0 && bs[n-1].Place > sh.Places {
+		return nil, &apperr.Error{Code: CodePlacesBelowBooked,
+			Vi: fmt.Sprintf("Chỗ số %d đã có người; không thể giảm số chỗ xuống %d.", bs[n-1].Place, sh.Places),
+			En: fmt.Sprintf("Place %d is taken; places cannot drop to %d.", bs[n-1].Place, sh.Places)}
+	}
+	sh.UpdatedAt = now
+	if err := s.store.UpdateShift(ctx, sh); err != nil {
+		return nil, fmt.Errorf("change shift: %w", err)
+	}
+	return sh, s.promote(ctx, sh, sh.Places-len(bs))
+}
+
+// CancelShift cancels a shift that has not started; its bookings stay as history.
+func (s *Service) CancelShift(ctx context.Context, c identity.Caller, id, reason string) (*Shift, error) {
+	sh, err := s.managed(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.timestamp()
+	switch {
+	case sh.Status == StatusCancelled:
+		return nil, errCancelled
+	case !sh.StartsAt.After(now):
+		return nil, errStarted
+	}
+	sh.Status, sh.UpdatedAt = StatusCancelled, now
+	if err := s.store.UpdateShift(ctx, sh); err != nil {
+		return nil, fmt.Errorf("cancel shift: %w", err)
+	}
+	if err := s.event(ctx, id, "", "shift_cancelled", 0, c.UserID, reason); err != nil {
+		return nil, err
+	}
+	// Its volunteers are free again for that time; the history keeps who held a place.
+	_, bs, ws, err := s.Shift(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		if err := s.store.CancelBooking(ctx, id, b.VolunteerID); err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			return nil, err
+		}
+		if err := s.event(ctx, id, b.VolunteerID, "cancelled", b.Place, c.UserID, "shift_cancelled"); err != nil {
+			return nil, err
+		}
+	}
+	for _, w := range ws {
+		if err := s.store.RemoveWaiter(ctx, id, w.VolunteerID); err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			return nil, err
+		}
+	}
+	return sh, nil
+}
+
+// MyBookings lists the caller's bookings starting in [from, to).
+func (s *Service) MyBookings(ctx context.Context, c identity.Caller, from, to time.Time) ([]*Booking, error) {
+	return s.store.BookingsOfVolunteer(ctx, c.UserID, from, to)
+}
+
+// Roster returns a shift's bookings, waiting list and history, for its ward's staff.
+func (s *Service) Roster(ctx context.Context, c identity.Caller, id string) (*Shift, []*Booking, []*Waiter, []*Event, error) {
+	sh, err := s.managed(ctx, c, id)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	_, bs, ws, err := s.Shift(ctx, id)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	es, err := s.store.Events(ctx, id)
+	return sh, bs, ws, es, err
+}

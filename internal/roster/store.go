@@ -1,0 +1,74 @@
+package roster
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"ecitizen/internal/page"
+)
+
+// ErrOverlap is returned by Store.Book when the volunteer already holds a booking
+// that overlaps the new one.
+var ErrOverlap = errors.New("the volunteer holds an overlapping booking")
+
+// Store is the storage rosters need. Adapters return errors wrapping
+// apperr.ErrNotFound for a missing record and apperr.ErrConflict for a taken unique key.
+type Store interface {
+	CreateShift(ctx context.Context, s *Shift) error
+	ShiftByID(ctx context.Context, id string) (*Shift, error)
+	// UpdateShift replaces every field but ID, CentreID, WardID, CreatedBy and CreatedAt.
+	UpdateShift(ctx context.Context, s *Shift) error
+	// ListShifts returns shifts matching f ordered by (StartsAt, ID), Limit+1 at most,
+	// strictly after the page key p.After (ShiftKey).
+	ListShifts(ctx context.Context, f ShiftFilter, p page.Request) ([]*Shift, error)
+
+	// Book inserts b unless the volunteer holds a booking overlapping [b.StartsAt,
+	// b.EndsAt) (ErrOverlap). The check and the insert run inside a critical section
+	// per volunteer, so two overlapping bookings requested at once never both land.
+	// A taken (ShiftID, Place) or (ShiftID, VolunteerID) is apperr.ErrConflict.
+	Book(ctx context.Context, b *Booking) error
+	// Bookings returns a shift's bookings ordered by Place.
+	Bookings(ctx context.Context, shiftID string) ([]*Booking, error)
+	Booking(ctx context.Context, shiftID, volunteerID string) (*Booking, error)
+	// CancelBooking deletes a booking; a missing one is ErrNotFound. Exactly one of
+	// several concurrent cancellations of one booking succeeds.
+	CancelBooking(ctx context.Context, shiftID, volunteerID string) error
+	// BookingsOfVolunteer returns a volunteer's bookings starting in [from, to),
+	// ordered by StartsAt.
+	BookingsOfVolunteer(ctx context.Context, volunteerID string, from, to time.Time) ([]*Booking, error)
+
+	// AddWaiter appends a volunteer to a shift's waiting list; a second entry for the
+	// same volunteer is ErrConflict.
+	AddWaiter(ctx context.Context, w *Waiter) error
+	// Waiters returns a shift's waiting list in arrival order (by ID).
+	Waiters(ctx context.Context, shiftID string) ([]*Waiter, error)
+	// RemoveWaiter deletes an entry; a missing one is ErrNotFound. Exactly one of
+	// several concurrent removals of one entry succeeds: promotion claims a waiter
+	// by removing it.
+	RemoveWaiter(ctx context.Context, shiftID, volunteerID string) error
+
+	// AddEvent appends a line of booking history.
+	AddEvent(ctx context.Context, e *Event) error
+	// Events returns a shift's history, oldest first.
+	Events(ctx context.Context, shiftID string) ([]*Event, error)
+}
+
+// ShiftFilter selects shifts; empty fields match all.
+type ShiftFilter struct {
+	CentreID string
+	WardID   string
+	Status   Status
+	From, To time.Time // StartsAt in [From, To) when set
+}
+
+// ShiftKey is a shift's page key: its start (unix ms, 15 digits) and ID.
+func ShiftKey(s *Shift) string {
+	ms := s.StartsAt.UnixMilli()
+	b := []byte("000000000000000")
+	for i := len(b) - 1; i >= 0 && ms > 0; i-- {
+		b[i] = byte('0' + ms%10)
+		ms /= 10
+	}
+	return string(b) + "|" + s.ID
+}
