@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"ecitizen/content"
@@ -18,6 +19,7 @@ import (
 	"ecitizen/internal/directory"
 	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/notify"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
@@ -70,10 +72,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
+	notes := notify.NewService(st, nil)
+	rosters := roster.NewService(st, dir, courses, ids, notes, nil)
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer background.Wait() // after stopBackground, before the store closes
+	defer stopBackground()
+	background.Go(func() { sendReminders(bgCtx, rosters, log) })
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
-		Roster: roster.NewService(st, dir, courses, ids, nil),
-		Ping:   st.Ping, Logger: log,
+		Roster: rosters, Notify: notes,
+		Ping: st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
 	})
 	if err != nil {
@@ -116,6 +125,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// sendReminders sends the reminders of shifts starting in about 24 hours at once
+// and every roster.ReminderEvery until ctx ends. Several instances may run it: a
+// reminder's key makes it idempotent.
+func sendReminders(ctx context.Context, rosters *roster.Service, log *slog.Logger) {
+	tick := time.NewTicker(roster.ReminderEvery)
+	defer tick.Stop()
+	for {
+		n, err := rosters.SendReminders(ctx, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("shift reminders failed", "err", err)
+		case n > 0:
+			log.Info("shift reminders sent", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // builtinCatalogue loads the skills framework and the built-in courses embedded

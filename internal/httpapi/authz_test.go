@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ecitizen/internal/page"
 	"ecitizen/internal/store/storetest"
 )
 
@@ -47,6 +48,8 @@ type matrixFixture struct {
 	shiftA, fullShift            string // shifts at an all-day centre of ward A
 	cancelShift, assignShift     string
 	removeShift                  string
+	noteX                        string // a notification of volunteer X (their booking of shiftA)
+	feedToken                    string // the all-day centre's calendar feed
 	seq                          atomic.Int64
 }
 
@@ -108,6 +111,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		f.seats[p] = int(decode(t, rec)["number"].(float64))
 	}
 	f.rosterFixture(t)
+	f.noteX = f.notificationOf(t, f.volX)
 	return f
 }
 
@@ -124,6 +128,9 @@ func (f *matrixFixture) rosterFixture(t *testing.T) {
 	}
 	f.shiftA, f.fullShift = shift("Ca hướng dẫn", 2, 20), shift("Ca đã đủ", 3, 1)
 	f.cancelShift, f.assignShift, f.removeShift = shift("Ca sẽ huỷ", 4, 5), shift("Ca phân công", 5, 5), shift("Ca rút tên", 6, 5)
+	rec := env.do("POST", "/api/v1/centres/"+centre+"/calendar", staff, nil)
+	mustStatus(t, rec, http.StatusCreated)
+	f.feedToken = decode(t, rec)["token"].(string)
 	env.createUser(a, map[string]any{"email": "filler@example.vn", "display_name": "Người giữ chỗ", "password": "mat-khau-2026", "role": "volunteer", "organisation_id": f.orgX})
 	filler, _ := env.login("filler@example.vn", "mat-khau-2026")
 	mustStatus(t, env.do("POST", "/api/v1/shifts/"+f.fullShift+"/bookings", filler, map[string]bool{}), http.StatusCreated)
@@ -316,6 +323,19 @@ var matrix = map[string]matrixRow{
 	"DELETE /api/v1/shifts/:id/assignments/:volunteer_id": {path: "/api/v1/shifts/{removeShift}/assignments/{volP}", want: only(map[int]int{admin: 204, staffA: 204, staffB: 404}),
 		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Đổi người"} }},
 	"GET /api/v1/me/bookings": {path: "/api/v1/me/bookings", want: signedIn(200)},
+
+	"GET /api/v1/me/notifications": {path: "/api/v1/me/notifications?unread=true", want: signedIn(200)},
+	// Volunteer X's notification: theirs to mark read, not found for everyone else.
+	"POST /api/v1/me/notifications/:id/read": {path: "/api/v1/me/notifications/{noteX}/read", want: signedInExcept(404, map[int]int{volunteerX: 204})},
+
+	// Calendar feeds: any signed-in user has one of their own; a centre's is its
+	// ward's. The feed itself needs no token, only its secret URL (here the
+	// all-day centre's, which no row resets).
+	"POST /api/v1/me/calendar":   {path: "/api/v1/me/calendar", want: signedIn(201)},
+	"DELETE /api/v1/me/calendar": {path: "/api/v1/me/calendar", want: signedIn(204)},
+	"POST /api/v1/centres/:id/calendar": {path: "/api/v1/centres/{centreA}/calendar",
+		want: only(map[int]int{admin: 201, staffA: 201, staffB: 404})},
+	"GET /api/v1/calendar/:token": {path: "/api/v1/calendar/{feedToken}.ics", want: all(200)},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.
@@ -361,7 +381,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 	repl := strings.NewReplacer("{volX}", f.volX, "{wardA}", f.wardA, "{centreA}", f.centreA, "{orgX}", f.orgX, "{inviteX}", f.inviteToRevokeX,
 		"{courseX}", f.courseX, "{draftX}", f.draftX, "{sessionX}", f.sessionX, "{cancelX}", f.cancelX,
-		"{shiftA}", f.shiftA, "{fullShift}", f.fullShift, "{cancelShift}", f.cancelShift, "{assignShift}", f.assignShift, "{removeShift}", f.removeShift)
+		"{shiftA}", f.shiftA, "{fullShift}", f.fullShift, "{cancelShift}", f.cancelShift, "{assignShift}", f.assignShift, "{removeShift}", f.removeShift,
+		"{feedToken}", f.feedToken, "{noteX}", f.noteX)
 	for _, r := range routes {
 		row, ok := matrix[r]
 		if !ok {
@@ -386,4 +407,13 @@ func TestAuthorisationMatrix(t *testing.T) {
 			})
 		}
 	}
+}
+
+// notificationOf returns the id of a user's newest notification.
+func (f *matrixFixture) notificationOf(t *testing.T, userID string) string {
+	ns, err := f.env.store.ListNotifications(t.Context(), userID, false, page.Request{Limit: 1})
+	if err != nil || len(ns) == 0 {
+		t.Fatalf("notifications of %s: %v (%d)", userID, err, len(ns))
+	}
+	return ns[0].ID
 }

@@ -104,4 +104,15 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.POST("/shifts/:id/assignments", staff, h.assign)
 	auth.DELETE("/shifts/:id/assignments/:volunteer_id", staff, h.unassign)
 	auth.GET("/me/bookings", h.myBookings)
+
+	// Notifications: each user's own outbox (bookings, promotions, changes, reminders).
+	auth.GET("/me/notifications", h.myNotifications)
+	auth.POST("/me/notifications/:id/read", h.readNotification)
+
+	// Calendar feeds: secret iCalendar URLs of a volunteer's bookings and of a
+	// centre's shifts; the feed itself is public to whoever holds its URL.
+	auth.POST("/me/calendar", h.resetMyCalendar)
+	auth.DELETE("/me/calendar", h.deleteMyCalendar)
+	auth.POST("/centres/:id/calendar", staff, h.resetCentreCalendar)
+	v1.GET("/calendar/:token", h.getCalendar)
 }

@@ -15,6 +15,7 @@ import (
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/notify"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/training"
 )
@@ -26,6 +27,7 @@ type Deps struct {
 	Courses   *course.Service
 	Training  *training.Service
 	Roster    *roster.Service
+	Notify    *notify.Service
 	// Ping reports whether the store is reachable, for /readyz.
 	Ping           func(ctx context.Context) error
 	Logger         *slog.Logger

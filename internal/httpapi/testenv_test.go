@@ -18,6 +18,7 @@ import (
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/notify"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
@@ -125,12 +126,14 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		t.Fatalf("skills framework: %v", err)
 	}
 	courses := course.NewService(st, framework.Known, nil)
+	notes := notify.NewService(st, nil)
 	d := Deps{
 		Identity:  ids,
 		Directory: dir,
 		Courses:   courses,
 		Training:  training.NewService(st, courses, dir, nil),
-		Roster:    roster.NewService(st, dir, courses, ids, nil),
+		Roster:    roster.NewService(st, dir, courses, ids, notes, nil),
+		Notify:    notes,
 		Ping:      st.Ping,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Spec:      readSpec(t),

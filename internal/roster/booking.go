@@ -58,7 +58,11 @@ func (s *Service) Book(ctx context.Context, c identity.Caller, shiftID string, w
 	if len(ws) == 0 {
 		b, err := s.place(ctx, sh, c.UserID, c.UserID, "")
 		if err == nil {
-			return &BookResult{Booking: b}, s.event(ctx, sh.ID, c.UserID, "booked", b.Place, c.UserID, "")
+			if err := s.event(ctx, sh.ID, c.UserID, "booked", b.Place, c.UserID, ""); err != nil {
+				return nil, err
+			}
+			s.notify(ctx, c.UserID, NoticeBookingConfirmed, noticeKey("booked", sh.ID, b.BookedAt), sh)
+			return &BookResult{Booking: b}, nil
 		}
 		if !errors.Is(err, errFull) || !wait {
 			return nil, err
@@ -191,6 +195,7 @@ func (s *Service) promote(ctx context.Context, sh *Shift, n int) error {
 			if err := s.event(ctx, sh.ID, w.VolunteerID, "promoted", b.Place, "promotion", ""); err != nil {
 				return err
 			}
+			s.notify(ctx, w.VolunteerID, NoticePromoted, noticeKey("promoted", sh.ID, b.BookedAt), sh)
 		case errors.Is(err, errFull):
 			// The place went to someone else meanwhile: back in line, same position.
 			if err := s.store.AddWaiter(ctx, w); err != nil && !errors.Is(err, apperr.ErrConflict) {
@@ -278,7 +283,11 @@ func (s *Service) Assign(ctx context.Context, c identity.Caller, shiftID, volunt
 	if err := s.store.RemoveWaiter(ctx, sh.ID, volunteerID); err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return nil, err
 	}
-	return b, s.event(ctx, sh.ID, volunteerID, "assigned", b.Place, c.UserID, reason)
+	if err := s.event(ctx, sh.ID, volunteerID, "assigned", b.Place, c.UserID, reason); err != nil {
+		return nil, err
+	}
+	s.notify(ctx, volunteerID, NoticeBookingConfirmed, noticeKey("booked", sh.ID, b.BookedAt), sh)
+	return b, nil
 }
 
 // Remove takes a volunteer off a shift by ward staff, at any time, with a reason.
@@ -290,7 +299,11 @@ func (s *Service) Remove(ctx context.Context, c identity.Caller, shiftID, volunt
 	if strings.TrimSpace(reason) == "" {
 		return apperr.Invalid("reason", "required", "Hãy ghi lý do.", "Give a reason.")
 	}
-	return s.release(ctx, sh, volunteerID, c.UserID, "removed", reason)
+	if err := s.release(ctx, sh, volunteerID, c.UserID, "removed", reason); err != nil {
+		return err
+	}
+	s.notify(ctx, volunteerID, NoticeRemoved, noticeKey("removed", sh.ID, s.timestamp()), sh)
+	return nil
 }
 
 // managed loads a shift of the caller's wards; others are not found.

@@ -8,7 +8,7 @@
 // critical section (a transaction on SQLite, a lease document on MongoDB).
 //
 // Files: roster.go (types and validation), service.go (booking rules and access),
-// store.go (the Store port).
+// store.go (the Store port), notices.go (notifications to volunteers and reminders).
 package roster
 
 import (

@@ -70,12 +70,15 @@ type Service struct {
 	centres Centres
 	quals   Qualifications
 	people  People
-	loc     *time.Location
-	now     func() time.Time
+	// notifier, when not nil, receives notices for volunteers (notices.go).
+	notifier Notifier
+	loc      *time.Location
+	now      func() time.Time
 }
 
-// NewService returns the roster service; now may be nil for time.Now.
-func NewService(st Store, centres Centres, quals Qualifications, people People, now func() time.Time) *Service {
+// NewService returns the roster service; notifier may be nil for none, and now nil
+// for time.Now.
+func NewService(st Store, centres Centres, quals Qualifications, people People, notifier Notifier, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
@@ -83,7 +86,7 @@ func NewService(st Store, centres Centres, quals Qualifications, people People, 
 	if err != nil {
 		loc = time.FixedZone("ICT", 7*3600) // Vietnam has no daylight saving time
 	}
-	return &Service{store: st, centres: centres, quals: quals, people: people, loc: loc, now: now}
+	return &Service{store: st, centres: centres, quals: quals, people: people, notifier: notifier, loc: loc, now: now}
 }
 
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -259,6 +262,9 @@ func (s *Service) ChangeShift(ctx context.Context, c identity.Caller, id string,
 	if err := s.store.UpdateShift(ctx, sh); err != nil {
 		return nil, fmt.Errorf("change shift: %w", err)
 	}
+	for _, b := range bs {
+		s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", id, now), sh)
+	}
 	return sh, s.promote(ctx, sh, sh.Places-len(bs))
 }
 
@@ -294,6 +300,7 @@ func (s *Service) CancelShift(ctx context.Context, c identity.Caller, id, reason
 		if err := s.event(ctx, id, b.VolunteerID, "cancelled", b.Place, c.UserID, "shift_cancelled"); err != nil {
 			return nil, err
 		}
+		s.notify(ctx, b.VolunteerID, NoticeShiftCancelled, "cancelled:"+id, sh)
 	}
 	for _, w := range ws {
 		if err := s.store.RemoveWaiter(ctx, id, w.VolunteerID); err != nil && !errors.Is(err, apperr.ErrNotFound) {

@@ -52,6 +52,8 @@ type Store interface {
 	AddEvent(ctx context.Context, e *Event) error
 	// Events returns a shift's history, oldest first.
 	Events(ctx context.Context, shiftID string) ([]*Event, error)
+
+	CalendarStore
 }
 
 // ShiftFilter selects shifts; empty fields match all.

@@ -10,6 +10,7 @@ import (
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/notify"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/store/mongo"
 	"ecitizen/internal/store/sqlite"
@@ -23,6 +24,7 @@ type Store interface {
 	course.Store
 	training.Store
 	roster.Store
+	notify.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

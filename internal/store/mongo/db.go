@@ -27,6 +27,13 @@
 //     for overlapping shifts and inserts while holding it. FerretDB applies a
 //     filtered delete by _id after a separate read, so only deletes that name a
 //     document's own unique _id are relied on.
+//   - notifications: unique index on (user_id, key), an idempotency key: a notice
+//     created twice is stored once. notification_deliveries: a worker's claim to
+//     send a notification, _id = notification id, so exactly one worker sends it
+//     (notify.go).
+//   - calendar_feeds: a live calendar feed, _id = SHA-256 of its secret token, plus a
+//     unique index on (kind, owner_id): an owner has one live feed; a reset deletes
+//     the old one by its _id and inserts the new one (calendar.go).
 //
 // Without transactions, a write of several documents inserts them in an order
 // that leaves nothing visible when it stops half-way: a course's slug claim, then
@@ -47,7 +54,7 @@
 // Files: db.go (Open, indexes, errors), users.go, tokens.go, invites.go, directory.go,
 // courses.go (courses and versions), learning.go (learners' records), training.go
 // (training sessions, their seats and enrolment history), roster.go (shifts,
-// bookings, waiting lists, leases).
+// bookings, waiting lists, leases), calendar.go (calendar feeds).
 package mongo
 
 import (
@@ -262,6 +269,13 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.leases(), []mongodrv.IndexModel{
 			index("volunteer_id_unique", true, "volunteer_id"),
+		}},
+		{d.notifications(), []mongodrv.IndexModel{
+			index("user_id_key_unique", true, "user_id", "key"),
+			index("user_id", false, "user_id", "_id"),
+		}},
+		{d.calendarFeeds(), []mongodrv.IndexModel{
+			index("kind_owner_id_unique", true, "kind", "owner_id"),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when
