@@ -1,13 +1,28 @@
 // Command bench is a load benchmark of the ecitizen API built on the vegeta library.
-// It attacks six endpoints, one after another, each at a constant rate for a
+// It attacks nine endpoints, one after another, each at a constant rate for a
 // fixed duration, and prints a table of latencies and outcomes:
 //
-//	POST /api/v1/auth/login           rotating over the seeded volunteers (argon2id-bound)
-//	GET  /api/v1/me                   with access tokens of ~50 volunteers signed in beforehand
-//	GET  /api/v1/wards/{id}/centres   rotating over the wards (public read)
-//	GET  /api/v1/courses              the public catalogue
-//	GET  /api/v1/courses?q=…          catalogue search, accented and unaccented queries
-//	GET  /api/v1/courses/{id}/lessons/{lesson_id}   every lesson of the catalogue
+//	POST   /api/v1/auth/login           rotating over the seeded volunteers (argon2id-bound)
+//	GET    /api/v1/me                   with access tokens of ~50 volunteers signed in beforehand
+//	GET    /api/v1/wards/{id}/centres   rotating over the wards (public read)
+//	GET    /api/v1/courses              the public catalogue
+//	GET    /api/v1/courses?q=…          catalogue search, accented and unaccented queries
+//	GET    /api/v1/courses/{id}/lessons/{lesson_id}   every lesson of the catalogue
+//	GET    /api/v1/centres/{id}/shifts?from=…&to=…     a week of a centre's shifts, signed in,
+//	                                    rotating over the centres and the 52 weeks from tomorrow
+//	POST   /api/v1/shifts/{id}/bookings the signed-in volunteers book shifts whose sign-up is
+//	                                    open (starting in 4 h to 14 days), 8 volunteers in turn
+//	                                    per shift, every other shift with {"waitlist": true};
+//	                                    201 (booked), 202 (waiting) and 409 (full, collides,
+//	                                    already booked or waiting) are all answers, counted apart
+//	DELETE /api/v1/shifts/{id}/bookings/me   each place the book attack got (201), once;
+//	                                    this attack ends when they are all cancelled
+//
+// After the attacks it reads every shift the book attack touched (GET
+// /api/v1/shifts/{id}: booked and places) and the signed-in volunteers' bookings
+// (GET /api/v1/me/bookings), prints "overbooked shifts: N" and the volunteers with
+// overlapping bookings, and exits non-zero if there are any. Without shifts open
+// for sign-up (a store seeded with -shifts 0) the three roster attacks are skipped.
 //
 // Usage:
 //
@@ -15,7 +30,10 @@
 //	go run ./scripts/bench -url http://127.0.0.1:8080 [-rate 50] [-duration 10s] [-store sqlite]
 //
 // Without -url it runs a server of its own: it seeds a temporary data directory
-// with scripts/seed/seeding (or the MongoDB database of -mongodb-uri), builds
+// with scripts/seed/seeding (or the MongoDB database of -mongodb-uri), with
+// -shifts shifts (default 20000) and -bookings bookings (default 20000, which
+// leaves most shifts places to book; 60000, the seed command's default, fills about
+// 85% of them and adds about 30 s of seeding on two CPUs), builds
 // ./api, starts it on a free loopback port with ECITIZEN_LOGIN_LIMIT relaxed to
 // "100000/1ms,100000/1ms" so that the login attack measures hashing and not the
 // throttle, waits for /readyz, attacks, and stops the server with SIGTERM. Run it
@@ -25,7 +43,9 @@
 // seeded (go run ./scripts/seed) with the same -password and at least -volunteers
 // volunteers, and should run with a relaxed ECITIZEN_LOGIN_LIMIT: with the
 // defaults most logins from one address are answered 429. -store names its store
-// kind in the header.
+// kind in the header. The roster attacks change its data: the places they book are
+// cancelled again, but waiting-list entries (202) stay, and some of them are
+// promoted to places when the cancel attack frees them.
 //
 // Bounds: the target must be a loopback address; -rate is at most 2000/s,
 // -duration at most 5m, and one attack uses at most 512 concurrent requests.
@@ -82,6 +102,8 @@ type options struct {
 	mongoURI   string
 	mongoDB    string
 	keep       bool
+	shifts     int
+	bookings   int
 }
 
 func main() {
@@ -91,7 +113,9 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "duration of each attack")
 	flag.StringVar(&o.password, "password", seeding.DefaultPassword, "password of the seeded accounts")
 	flag.IntVar(&o.volunteers, "volunteers", seeding.DefaultVolunteers, "number of seeded volunteers (to seed, and to rotate over)")
-	flag.IntVar(&o.tokens, "tokens", 50, "volunteers signed in for the GET /me attack")
+	flag.IntVar(&o.tokens, "tokens", 50, "volunteers signed in for the GET /me and the roster attacks")
+	flag.IntVar(&o.shifts, "shifts", seeding.DefaultShifts, "without -url: shifts to seed over the year from tomorrow")
+	flag.IntVar(&o.bookings, "bookings", 20000, "without -url: bookings to seed on them")
 	flag.StringVar(&o.store, "store", "unknown", "store kind of the -url server, for the header")
 	flag.StringVar(&o.mongoURI, "mongodb-uri", "", "without -url: seed and run the server on this MongoDB instead of SQLite")
 	flag.StringVar(&o.mongoDB, "mongodb-database", "ecitizen_bench", "without -url: MongoDB database to seed and use")
@@ -120,6 +144,8 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("-duration must be positive and at most %s", maxDuration)
 	case o.volunteers <= 0 || o.tokens <= 0:
 		return errors.New("-volunteers and -tokens must be positive")
+	case o.shifts < 0 || o.bookings < 0:
+		return errors.New("-shifts and -bookings must not be negative")
 	}
 	o.tokens = min(o.tokens, o.volunteers)
 
@@ -160,20 +186,54 @@ func run(ctx context.Context, o options) error {
 	if len(lessons) == 0 {
 		return errors.New("the catalogue has no lessons")
 	}
-	fmt.Printf("bench: %d lessons in the catalogue\n\n", len(lessons))
+	fmt.Printf("bench: %d lessons in the catalogue\n", len(lessons))
+	ro, err := prepareRoster(ctx, c, wards, tokens, t, o.password)
+	if err != nil {
+		return err
+	}
+	if ro == nil {
+		fmt.Println("bench: no shifts open for sign-up: the roster attacks are skipped (seed with -shifts)")
+	}
+	fmt.Println()
 
 	header(os.Stdout, o, base, kind)
 	var rows []row
-	for _, a := range attacks(base, o, wards, tokens, lessons) {
+	hit := func(a spec) error {
 		fmt.Printf("attacking %s %s at %d/s for %s …\n", a.method, a.path, o.rate, o.duration)
 		r, err := attack(ctx, a, o)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, r)
+		return nil
+	}
+	for _, a := range attacks(base, o, wards, tokens, lessons) {
+		if err := hit(a); err != nil {
+			return err
+		}
+	}
+	var book *bookAttack
+	if ro != nil {
+		book = ro.bookAttack()
+		// Each spec is made after the tokens are renewed, if they had to be.
+		for _, mk := range []func() spec{
+			func() spec { return ro.listSpec(base) },
+			func() spec { return book.spec(base) },
+			func() spec { return book.cancelSpec(base) },
+		} {
+			if err := ro.vols.fresh(ctx); err != nil {
+				return err
+			}
+			if err := hit(mk()); err != nil {
+				return err
+			}
+		}
 	}
 	fmt.Println()
 	table(os.Stdout, rows)
+	if book != nil {
+		return book.check(ctx, os.Stdout)
+	}
 	return nil
 }
 
@@ -226,7 +286,8 @@ type client struct {
 	http *http.Client
 }
 
-func (c *client) do(ctx context.Context, method, path string, body, out any) error {
+// do sends a request, with the bearer token when not empty, and decodes a 2xx answer into out.
+func (c *client) do(ctx context.Context, method, path, token string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -241,6 +302,9 @@ func (c *client) do(ctx context.Context, method, path string, body, out any) err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -272,7 +336,7 @@ func (c *client) wardIDs(ctx context.Context) ([]string, error) {
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
-		if err := c.do(ctx, http.MethodGet, "/api/v1/wards?"+q.Encode(), nil, &page); err != nil {
+		if err := c.do(ctx, http.MethodGet, "/api/v1/wards?"+q.Encode(), "", nil, &page); err != nil {
 			return nil, err
 		}
 		for _, w := range page.Items {
@@ -293,7 +357,7 @@ func (c *client) lessonPaths(ctx context.Context) ([]string, error) {
 			ID string `json:"id"`
 		} `json:"items"`
 	}
-	if err := c.do(ctx, http.MethodGet, "/api/v1/courses?limit=100", nil, &catalogue); err != nil {
+	if err := c.do(ctx, http.MethodGet, "/api/v1/courses?limit=100", "", nil, &catalogue); err != nil {
 		return nil, err
 	}
 	var paths []string
@@ -303,7 +367,7 @@ func (c *client) lessonPaths(ctx context.Context) ([]string, error) {
 				ID string `json:"id"`
 			} `json:"lessons"`
 		}
-		if err := c.do(ctx, http.MethodGet, "/api/v1/courses/"+co.ID, nil, &detail); err != nil {
+		if err := c.do(ctx, http.MethodGet, "/api/v1/courses/"+co.ID, "", nil, &detail); err != nil {
 			return nil, err
 		}
 		for _, l := range detail.Lessons {
@@ -327,7 +391,7 @@ func (c *client) signIn(ctx context.Context, n int, password string) ([]string, 
 				AccessToken string `json:"access_token"`
 			}
 			body := map[string]string{"email": seeding.VolunteerEmail(i + 1), "password": password}
-			if errs[i] = c.do(ctx, http.MethodPost, "/api/v1/auth/login", body, &out); errs[i] == nil && out.AccessToken == "" {
+			if errs[i] = c.do(ctx, http.MethodPost, "/api/v1/auth/login", "", body, &out); errs[i] == nil && out.AccessToken == "" {
 				errs[i] = errors.New("login answered without an access token")
 			}
 			tokens[i] = out.AccessToken
@@ -340,47 +404,54 @@ func (c *client) signIn(ctx context.Context, n int, password string) ([]string, 
 	return tokens, nil
 }
 
-// spec is one attack: a name for the table and a targeter that rotates over its inputs.
+// spec is one attack: a name for the table and a targeter that rotates over its
+// inputs (or returns vegeta.ErrNoTargets when it has no more, which ends the attack).
 type spec struct {
 	method, path string
 	target       vegeta.Targeter
+	// served tells the status codes that are answers of the endpoint; 2xx when nil.
+	served func(code int) bool
+	// result, when set, sees every result, in the attack's goroutine.
+	result func(*vegeta.Result)
+}
+
+// rotate returns a targeter that fills the i-th target, i going round 0 … n-1.
+// Targeters are called from many workers at once: each keeps an atomic counter.
+func rotate(n int, fill func(i int, t *vegeta.Target)) vegeta.Targeter {
+	var next atomic.Uint64
+	return func(t *vegeta.Target) error {
+		fill(int((next.Add(1)-1)%uint64(n)), t)
+		return nil
+	}
 }
 
 // searches are what residents type: unaccented, accented, one word, several.
 var searches = []string{"dich vu cong", "Dịch vụ công", "vneid", "lua dao", "thanh toán", "dang ky khai sinh", "an toàn", "tinh nguyen vien"}
 
 func attacks(base string, o options, wards, tokens, lessons []string) []spec {
-	// Targeters are called from many workers at once: each keeps an atomic counter.
-	rotate := func(n int, fill func(i int, t *vegeta.Target)) vegeta.Targeter {
-		var next atomic.Uint64
-		return func(t *vegeta.Target) error {
-			fill(int((next.Add(1)-1)%uint64(n)), t)
-			return nil
-		}
-	}
 	logins := make([][]byte, o.volunteers)
 	for i := range logins {
 		logins[i], _ = json.Marshal(map[string]string{"email": seeding.VolunteerEmail(i + 1), "password": o.password})
 	}
 	return []spec{
-		{http.MethodPost, "/api/v1/auth/login", rotate(len(logins), func(i int, t *vegeta.Target) {
+		{method: http.MethodPost, path: "/api/v1/auth/login", target: rotate(len(logins), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodPost, URL: base + "/api/v1/auth/login", Body: logins[i],
 				Header: http.Header{"Content-Type": {"application/json"}}}
 		})},
-		{http.MethodGet, "/api/v1/me", rotate(len(tokens), func(i int, t *vegeta.Target) {
+		{method: http.MethodGet, path: "/api/v1/me", target: rotate(len(tokens), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/me",
 				Header: http.Header{"Authorization": {"Bearer " + tokens[i]}}}
 		})},
-		{http.MethodGet, "/api/v1/wards/{id}/centres", rotate(len(wards), func(i int, t *vegeta.Target) {
+		{method: http.MethodGet, path: "/api/v1/wards/{id}/centres", target: rotate(len(wards), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/wards/" + wards[i] + "/centres"}
 		})},
-		{http.MethodGet, "/api/v1/courses", rotate(1, func(_ int, t *vegeta.Target) {
+		{method: http.MethodGet, path: "/api/v1/courses", target: rotate(1, func(_ int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/courses"}
 		})},
-		{http.MethodGet, "/api/v1/courses?q=…", rotate(len(searches), func(i int, t *vegeta.Target) {
+		{method: http.MethodGet, path: "/api/v1/courses?q=…", target: rotate(len(searches), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/courses?q=" + url.QueryEscape(searches[i])}
 		})},
-		{http.MethodGet, "/api/v1/courses/{id}/lessons/{lesson_id}", rotate(len(lessons), func(i int, t *vegeta.Target) {
+		{method: http.MethodGet, path: "/api/v1/courses/{id}/lessons/{lesson_id}", target: rotate(len(lessons), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + lessons[i]}
 		})},
 	}
@@ -390,7 +461,7 @@ func attacks(base string, o options, wards, tokens, lessons []string) []spec {
 type row struct {
 	name     string
 	metrics  vegeta.Metrics
-	ok, bad  int
+	ok, bad  int // answers (spec.served) and the rest
 	statuses map[int]int
 	errors   []string // distinct transport errors, a few
 }
@@ -407,12 +478,22 @@ func attack(ctx context.Context, a spec, o options) (row, error) {
 	stop := context.AfterFunc(ctx, func() { atk.Stop() })
 	defer stop()
 	r := row{name: a.method + " " + a.path, statuses: map[int]int{}}
+	served := a.served
+	if served == nil {
+		served = func(code int) bool { return code >= 200 && code < 300 }
+	}
 	pace := vegeta.Rate{Freq: o.rate, Per: time.Second}
 	for res := range atk.Attack(a.target, pace, o.duration, a.path) {
+		if res.Code == 0 && res.Error == vegeta.ErrNoTargets.Error() {
+			continue // the targeter ran out: not a request
+		}
+		if a.result != nil {
+			a.result(res)
+		}
 		r.metrics.Add(res)
 		code := int(res.Code)
 		r.statuses[code]++
-		if code >= 200 && code < 300 {
+		if served(code) {
 			r.ok++
 		} else {
 			r.bad++
@@ -428,39 +509,45 @@ func attack(ctx context.Context, a spec, o options) (row, error) {
 	return r, nil
 }
 
+// table prints a line per attack: "success" is the share of answers (2xx, and
+// for the book attack 201, 202 and 409 too), "errors" the other responses and
+// failures, and "statuses" the count of each status code.
 func table(w io.Writer, rows []row) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "endpoint\trequests\trate/s\tp50\tp95\tp99\tmax\tsuccess\terrors (non-2xx)\t")
+	fmt.Fprintln(tw, "endpoint\trequests\trate/s\tp50\tp95\tp99\tmax\tsuccess\terrors\tstatuses\t")
 	ms := func(d time.Duration) string {
 		return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + "ms"
 	}
 	for _, r := range rows {
 		m := r.metrics
-		succ := 0.0
+		succ := "n/a" // an attack that ran out of targets at once
 		if m.Requests > 0 {
-			succ = float64(r.ok) / float64(m.Requests)
+			succ = strconv.FormatFloat(100*float64(r.ok)/float64(m.Requests), 'f', 1, 64) + "%"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%.1f%%\t%d\t\n",
-			r.name, m.Requests, m.Rate, ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99), ms(m.Latencies.Max), 100*succ, r.bad)
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t\n",
+			r.name, m.Requests, m.Rate, ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99), ms(m.Latencies.Max), succ, r.bad,
+			statuses(r.statuses))
 	}
 	_ = tw.Flush()
+	fmt.Fprintln(w, "success: answers of the endpoint (2xx; for POST …/bookings 201 booked, 202 waiting and 409 refused)")
 	for _, r := range rows {
-		if r.bad == 0 {
-			continue
-		}
-		var codes []string
-		for _, c := range slices.Sorted(maps.Keys(r.statuses)) {
-			label := strconv.Itoa(c)
-			if c == 0 {
-				label = "no response"
-			}
-			codes = append(codes, fmt.Sprintf("%s×%d", label, r.statuses[c]))
-		}
-		fmt.Fprintf(w, "%s: status %s\n", r.name, strings.Join(codes, ", "))
 		for _, e := range r.errors {
-			fmt.Fprintf(w, "  error: %s\n", e)
+			fmt.Fprintf(w, "%s: error: %s\n", r.name, e)
 		}
 	}
+}
+
+// statuses is "201×12 202×30 409×8"; status 0 (no response) is "none".
+func statuses(n map[int]int) string {
+	var codes []string
+	for _, c := range slices.Sorted(maps.Keys(n)) {
+		label := strconv.Itoa(c)
+		if c == 0 {
+			label = "none"
+		}
+		codes = append(codes, fmt.Sprintf("%s×%d", label, n[c]))
+	}
+	return strings.Join(codes, " ")
 }
 
 // server is the ecitizen process bench started.
@@ -486,19 +573,21 @@ func startServer(ctx context.Context, o options) (*server, error) {
 		s.kind = "mongodb"
 	}
 
-	fmt.Printf("bench: seeding a %s store (%d volunteers; argon2id makes this take a while) …\n", s.kind, o.volunteers)
+	fmt.Printf("bench: seeding a %s store (%d volunteers, %d shifts, %d bookings; argon2id makes this take a while) …\n",
+		s.kind, o.volunteers, o.shifts, o.bookings)
 	st, _, err := seeding.Open(ctx, dataDir, o.mongoURI, o.mongoDB)
 	if err != nil {
 		return s, err
 	}
-	res, err := seeding.Run(ctx, st, seeding.Options{Password: o.password, Volunteers: o.volunteers})
+	res, err := seeding.Run(ctx, st, seeding.Options{Password: o.password, Volunteers: o.volunteers,
+		Shifts: o.shifts, Bookings: o.bookings})
 	_ = st.Close()
 	if err != nil {
 		return s, err
 	}
-	fmt.Printf("bench: seeded in %s: %d wards, %d centres, %d organisations, %d accounts\n",
+	fmt.Printf("bench: seeded in %s: %d wards, %d centres, %d organisations, %d accounts, %d shifts, %d bookings\n",
 		res.Elapsed.Round(time.Millisecond), res.Wards.Total(), res.Centres.Total(), res.Organisations.Total(),
-		res.Partners.Total()+res.Staff.Total()+res.Volunteers.Total())
+		res.Partners.Total()+res.Staff.Total()+res.Volunteers.Total(), res.Shifts.Total(), res.Bookings.Total())
 
 	root, err := moduleRoot(ctx)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"ecitizen/internal/directory"
+	"ecitizen/internal/roster"
 )
 
 // EmailDomain is the domain of every seeded account.
@@ -156,3 +157,53 @@ func officeHours() directory.OpeningHours {
 	}
 	return directory.OpeningHours{Mon: day(), Tue: day(), Wed: day(), Thu: day(), Fri: day(), Sat: day()}
 }
+
+// DefaultShifts and DefaultBookings are the roster of scripts/seed: a year of
+// shifts at the district's 90 centres (about 0.7 of the 2 opening spans a day per
+// centre), and bookings filling about 85% of their places.
+const (
+	DefaultShifts   = 20000
+	DefaultBookings = 60000
+)
+
+// shiftTitles are what volunteers do on a shift, by role.
+var shiftTitles = map[roster.Role][]string{
+	roster.RoleGuide: {
+		"Hướng dẫn dịch vụ công trực tuyến",
+		"Hỗ trợ cài đặt VNeID",
+		"Hỗ trợ kích hoạt tài khoản định danh điện tử mức 2",
+		"Hướng dẫn nộp hồ sơ trên Cổng Dịch vụ công quốc gia",
+		"Hỗ trợ đăng ký khai sinh, thường trú trực tuyến",
+		"Hướng dẫn thanh toán trực tuyến phí, lệ phí",
+		"Hướng dẫn tra cứu kết quả thủ tục hành chính",
+		"Hỗ trợ tích hợp giấy tờ vào VNeID",
+	},
+	roster.RoleTrainer: {
+		"Lớp kỹ năng số cho người cao tuổi",
+		"Tập huấn nhận diện lừa đảo qua mạng",
+		"Hướng dẫn sử dụng điện thoại thông minh",
+		"Lớp học sử dụng ứng dụng VNeID",
+		"Tập huấn bảo vệ thông tin cá nhân trên mạng",
+		"Hướng dẫn thanh toán không dùng tiền mặt",
+	},
+	roster.RoleEquipment: {
+		"Trực hỗ trợ thiết bị tại điểm",
+		"Kiểm tra máy tính, máy in của điểm hỗ trợ",
+		"Chuẩn bị thiết bị cho buổi tập huấn",
+		"Kiểm tra kết nối Wi-Fi và thiết bị",
+	},
+}
+
+// shiftNotes are notes of shifts; the empty one is the most common.
+var shiftNotes = []string{
+	"",
+	"",
+	"",
+	"Mang theo thẻ tình nguyện viên và điện thoại đã cài VNeID.",
+	"Ưu tiên hỗ trợ người cao tuổi và người khuyết tật.",
+	"Có mặt trước giờ bắt đầu 15 phút để nhận bàn giao.",
+	"Phối hợp với cán bộ một cửa của phường.",
+}
+
+// assignReason is the reason kept on bookings the seeder has ward staff assign.
+const assignReason = "Phân công theo lịch trực năm (dữ liệu mẫu)"

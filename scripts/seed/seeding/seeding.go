@@ -1,13 +1,19 @@
 // Package seeding fills an ecitizen store with a realistic district: the 18 wards
 // of Hai Bà Trưng (Hà Nội) with five community centres each, six partner
 // organisations, one partner account per organisation, one staff account per
-// ward, and volunteers who register with their organisation's invite code.
+// ward, and volunteers who register with their organisation's invite code; and,
+// when asked (Options.Shifts, Options.Bookings), a year of volunteer shifts at the
+// centres with the volunteers' bookings on them (roster.go).
 //
-// Everything goes through the domain services (directory.Service and
-// identity.Service) acting as the district admin, so the data obeys the same
-// rules as data entered through the API. Seeding is idempotent: what already
-// exists (found by ward code, organisation name, centre name within its ward,
-// invite label, or email) is kept and counted as existing.
+// Accounts, wards, centres and organisations go through the domain services
+// (directory.Service and identity.Service) acting as the district admin, so the
+// data obeys the same rules as data entered through the API. Shifts and bookings,
+// tens of thousands of them, go through the roster Store directly for speed; they
+// are built within the service's rules, and Store.Book still enforces the booking
+// invariants. Seeding is idempotent: what already exists (found by ward code,
+// organisation name, centre name within its ward, invite label, or email) is kept
+// and counted as existing; when the seeded centres already have shifts, no shifts
+// or bookings are added.
 //
 // Every seeded account shares one password; emails are predictable:
 // volunteer001@seed.ecitizen.vn …, staff-<ward code>@seed.ecitizen.vn,
@@ -29,15 +35,19 @@ import (
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
+	"ecitizen/internal/roster"
 	"ecitizen/internal/store"
 )
 
-// Options tune a seeding run; zero fields take defaults.
+// Options tune a seeding run; zero fields take defaults, but Shifts and Bookings,
+// which are none when 0.
 type Options struct {
 	Password   string    // of every seeded account; DefaultPassword when empty
 	AdminEmail string    // the admin to act as (created on an empty store); "admin@localhost" when empty
 	Volunteers int       // DefaultVolunteers when 0
-	Workers    int       // concurrent account creations (argon2id is CPU-heavy); 4 when 0
+	Workers    int       // concurrent account creations (argon2id is CPU-heavy) and roster writes; 4 when 0
+	Shifts     int       // shifts over the year from tomorrow (DefaultShifts in scripts/seed); none when 0
+	Bookings   int       // volunteers' bookings on those shifts (DefaultBookings in scripts/seed)
 	Log        io.Writer // progress lines; io.Discard when nil
 }
 
@@ -58,8 +68,18 @@ type Result struct {
 	Partners      Count
 	Staff         Count
 	Volunteers    Count
-	WardCodes     []string // in seeding order
-	Elapsed       time.Duration
+	Shifts        Count
+	// Bookings counts the bookings this run made, and, as existing, the seeded
+	// volunteers' bookings on the shifts the seeded centres already had.
+	Bookings Count
+	// Assigned is how many of the created bookings ward staff assigned: shifts
+	// whose sign-up is not open yet (it opens 14 days before) are filled by staff,
+	// the rest were booked by the volunteers themselves.
+	Assigned int
+	// Unplaced is how many requested bookings found no free, non-overlapping place.
+	Unplaced  int
+	WardCodes []string // in seeding order
+	Elapsed   time.Duration
 }
 
 // Open opens the store like the service does: MongoDB when mongoURI is set, else
@@ -90,7 +110,13 @@ type seeder struct {
 	ids   *identity.Service
 	admin identity.Caller
 	orgs  []orgRef // the seeded organisations, in the order of organisations
-	res   *Result
+	// centres are the seeded centres that are active, in seeding order.
+	centres []centreRef
+	// fresh are the shifts this run created, for the bookings; existing the IDs of
+	// the shifts the centres already had.
+	fresh    []*roster.Shift
+	existing []string
+	res      *Result
 }
 
 // Run seeds st and reports what it created and what was already there.
@@ -108,6 +134,7 @@ func Run(ctx context.Context, st store.Store, opt Options) (*Result, error) {
 	if opt.Workers <= 0 {
 		opt.Workers = 4
 	}
+	opt.Shifts, opt.Bookings = max(opt.Shifts, 0), max(opt.Bookings, 0)
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
@@ -141,6 +168,8 @@ func Run(ctx context.Context, st store.Store, opt Options) (*Result, error) {
 		{"organisations, invites and partners", s.seedOrganisations},
 		{"ward staff", s.seedStaff},
 		{"volunteers", s.seedVolunteers},
+		{"shifts", s.seedShifts},
+		{"bookings", s.seedBookings},
 	}
 	for _, step := range steps {
 		t := time.Now()
@@ -245,21 +274,25 @@ func (s *seeder) seedCentres(ctx context.Context, w *directory.Ward, sw ward, wi
 	if err != nil {
 		return fmt.Errorf("centres of ward %s: %w", sw.Code, err)
 	}
-	have := map[string]bool{}
+	have := map[string]*directory.Centre{}
 	for _, c := range existing {
-		have[c.Name] = true
+		have[c.Name] = c
 	}
 	for k := range CentresPerWard {
 		c := centre(sw, wi, k)
-		if have[c.Name] {
+		got := have[c.Name]
+		if got != nil {
 			s.res.Centres.Existing++
-			continue
+		} else {
+			c.WardID = w.ID
+			if got, err = s.dir.CreateCentre(ctx, s.admin, c); err != nil {
+				return fmt.Errorf("centre %q: %w", c.Name, err)
+			}
+			s.res.Centres.Created++
 		}
-		c.WardID = w.ID
-		if _, err := s.dir.CreateCentre(ctx, s.admin, c); err != nil {
-			return fmt.Errorf("centre %q: %w", c.Name, err)
+		if got.Active {
+			s.centres = append(s.centres, centreRef{ID: got.ID, WardID: got.WardID, Ward: wi, Hours: got.Hours})
 		}
-		s.res.Centres.Created++
 	}
 	return nil
 }
@@ -456,8 +489,16 @@ func (r *Result) Report(w io.Writer, password string) {
 	}{
 		{"wards", r.Wards}, {"centres", r.Centres}, {"organisations", r.Organisations},
 		{"invites", r.Invites}, {"partners", r.Partners}, {"ward staff", r.Staff}, {"volunteers", r.Volunteers},
+		{"shifts", r.Shifts}, {"bookings", r.Bookings},
 	} {
-		fmt.Fprintf(w, "  %-14s %4d = %4d + %4d\n", row.name, row.c.Total(), row.c.Created, row.c.Existing)
+		fmt.Fprintf(w, "  %-14s %6d = %6d + %6d\n", row.name, row.c.Total(), row.c.Created, row.c.Existing)
+	}
+	if r.Bookings.Created > 0 {
+		fmt.Fprintf(w, "  (of the bookings made: %d booked by volunteers on shifts open for sign-up, %d assigned by ward staff on later shifts)\n",
+			r.Bookings.Created-r.Assigned, r.Assigned)
+	}
+	if r.Unplaced > 0 {
+		fmt.Fprintf(w, "  (%d bookings asked for found no free place without an overlap)\n", r.Unplaced)
 	}
 	admin := "already there, password unchanged"
 	if r.AdminCreated {

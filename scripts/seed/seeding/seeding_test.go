@@ -3,10 +3,13 @@ package seeding_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
+	"ecitizen/internal/roster"
+	"ecitizen/internal/store"
 	"ecitizen/internal/store/storetest"
 	"ecitizen/scripts/seed/seeding"
 )
@@ -18,7 +21,7 @@ func TestRunTwice(t *testing.T) {
 		t.Run(a.Name, func(t *testing.T) {
 			ctx := context.Background()
 			st := a.Open(t)
-			opt := seeding.Options{Volunteers: 8, Workers: 4}
+			opt := seeding.Options{Volunteers: 8, Workers: 4, Shifts: 50, Bookings: 100}
 
 			res, err := seeding.Run(ctx, st, opt)
 			if err != nil {
@@ -27,11 +30,16 @@ func TestRunTwice(t *testing.T) {
 			want := map[string]seeding.Count{
 				"wards": {18, 0}, "centres": {90, 0}, "organisations": {6, 0}, "invites": {6, 0},
 				"partners": {6, 0}, "staff": {18, 0}, "volunteers": {8, 0},
+				"shifts": {50, 0}, "bookings": {100, 0},
 			}
 			check(t, "first run", res, want)
 			if !res.AdminCreated {
 				t.Error("first run did not create the admin")
 			}
+			if res.Unplaced != 0 {
+				t.Errorf("first run: %d bookings unplaced", res.Unplaced)
+			}
+			checkRoster(t, st, 50, 100, 8)
 
 			res, err = seeding.Run(ctx, st, opt)
 			if err != nil {
@@ -41,6 +49,7 @@ func TestRunTwice(t *testing.T) {
 				want[k] = seeding.Count{Existing: c.Created}
 			}
 			check(t, "second run", res, want)
+			checkRoster(t, st, 50, 100, 8)
 
 			// Names keep their diacritics; every account has the seed password and
 			// the scope of its role.
@@ -82,10 +91,139 @@ func check(t *testing.T, what string, res *seeding.Result, want map[string]seedi
 	got := map[string]seeding.Count{
 		"wards": res.Wards, "centres": res.Centres, "organisations": res.Organisations, "invites": res.Invites,
 		"partners": res.Partners, "staff": res.Staff, "volunteers": res.Volunteers,
+		"shifts": res.Shifts, "bookings": res.Bookings,
 	}
 	for k, w := range want {
 		if got[k] != w {
 			t.Errorf("%s: %s = %+v, want %+v", what, k, got[k], w)
+		}
+	}
+}
+
+// checkRoster checks the seeded shifts and bookings against the rules of rosters:
+// within the centres' opening hours over the year from tomorrow, the service's
+// default windows, no shift over its places, one place per volunteer and shift,
+// no overlapping bookings of a volunteer, and a line of history per booking.
+func checkRoster(t *testing.T, st store.Store, wantShifts, wantBookings, volunteers int) {
+	t.Helper()
+	ctx := context.Background()
+	loc := seeding.Location()
+	now := time.Now()
+	y, m, d := now.In(loc).Date()
+	tomorrow := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	yearEnd := time.Date(y, m, d+1+365, 0, 0, 0, 0, loc)
+
+	wardOf := map[string]string{} // centre ID -> ward ID
+	ws, err := st.ListWards(ctx, directory.WardFilter{}, page.Request{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staffOf := map[string]string{} // ward ID -> staff user ID
+	for _, w := range ws {
+		cs, err := st.ListCentres(ctx, directory.CentreFilter{WardID: w.ID}, page.Request{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			wardOf[c.ID] = w.ID
+		}
+		u, err := st.UserByEmail(ctx, seeding.StaffEmail(w.Code))
+		if err != nil {
+			t.Fatal(err)
+		}
+		staffOf[w.ID] = u.ID
+	}
+
+	var shifts []*roster.Shift
+	p := page.Request{Limit: page.MaxLimit}
+	for {
+		ss, err := st.ListShifts(ctx, roster.ShiftFilter{}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ss) <= p.Limit {
+			shifts = append(shifts, ss...)
+			break
+		}
+		shifts = append(shifts, ss[:p.Limit]...)
+		p.After = roster.ShiftKey(ss[p.Limit-1])
+	}
+	if len(shifts) != wantShifts {
+		t.Fatalf("%d shifts, want %d", len(shifts), wantShifts)
+	}
+	total := 0
+	for _, sh := range shifts {
+		start, end := sh.StartsAt.In(loc), sh.EndsAt.In(loc)
+		from, to := start.Hour()*60+start.Minute(), end.Hour()*60+end.Minute()
+		inSpan := (from >= 8*60 && to <= 11*60+30) || (from >= 14*60 && to <= 17*60)
+		switch {
+		case sh.Validate() != nil:
+			t.Errorf("shift %s: %v", sh.ID, sh.Validate())
+		case start.Before(tomorrow) || !start.Before(yearEnd):
+			t.Errorf("shift %s starts %s, outside the year from tomorrow", sh.ID, start)
+		case start.Weekday() == time.Sunday || start.YearDay() != end.YearDay() || !inSpan:
+			t.Errorf("shift %s %s–%s is outside opening hours", sh.ID, start.Format("Mon 2006-01-02 15:04"), end.Format("15:04"))
+		case sh.Places < 2 || sh.Places > 5:
+			t.Errorf("shift %s has %d places", sh.ID, sh.Places)
+		case wardOf[sh.CentreID] == "" || sh.WardID != wardOf[sh.CentreID]:
+			t.Errorf("shift %s: centre %s of ward %q, shift ward %s", sh.ID, sh.CentreID, wardOf[sh.CentreID], sh.WardID)
+		case !sh.SignupOpensAt.Equal(sh.StartsAt.Add(-roster.DefaultSignupLead)) ||
+			!sh.CancelDeadline.Equal(sh.StartsAt.Add(-roster.DefaultCancelDeadline)):
+			t.Errorf("shift %s: windows %s, %s for a start at %s", sh.ID, sh.SignupOpensAt, sh.CancelDeadline, sh.StartsAt)
+		case sh.Status != roster.StatusScheduled || sh.CreatedBy != staffOf[sh.WardID]:
+			t.Errorf("shift %s: status %s, created by %s", sh.ID, sh.Status, sh.CreatedBy)
+		}
+		bs, err := st.Bookings(ctx, sh.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(bs)
+		if len(bs) > sh.Places {
+			t.Errorf("shift %s: %d bookings on %d places", sh.ID, len(bs), sh.Places)
+		}
+		seen := map[string]bool{}
+		for _, b := range bs {
+			open := !now.Before(sh.SignupOpensAt)
+			switch {
+			case b.Place < 1 || b.Place > sh.Places:
+				t.Errorf("shift %s: place %d of %d", sh.ID, b.Place, sh.Places)
+			case seen[b.VolunteerID]:
+				t.Errorf("shift %s: volunteer %s holds two places", sh.ID, b.VolunteerID)
+			case !b.StartsAt.Equal(sh.StartsAt) || !b.EndsAt.Equal(sh.EndsAt):
+				t.Errorf("shift %s: booking times %s–%s", sh.ID, b.StartsAt, b.EndsAt)
+			case open && (b.BookedBy != b.VolunteerID || b.BookedAt.Before(sh.SignupOpensAt) || b.BookedAt.After(now)):
+				t.Errorf("shift %s (sign-up open): booked by %s at %s", sh.ID, b.BookedBy, b.BookedAt)
+			case !open && (b.BookedBy != staffOf[sh.WardID] || b.Reason == ""):
+				t.Errorf("shift %s (sign-up not open): booked by %s, reason %q", sh.ID, b.BookedBy, b.Reason)
+			}
+			seen[b.VolunteerID] = true
+		}
+		es, err := st.Events(ctx, sh.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) != len(bs) {
+			t.Errorf("shift %s: %d bookings, %d lines of history", sh.ID, len(bs), len(es))
+		}
+	}
+	if total != wantBookings {
+		t.Errorf("%d bookings, want %d", total, wantBookings)
+	}
+
+	// No volunteer holds overlapping bookings.
+	for n := 1; n <= volunteers; n++ {
+		v, err := st.UserByEmail(ctx, seeding.VolunteerEmail(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bs, err := st.BookingsOfVolunteer(ctx, v.ID, tomorrow, yearEnd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(bs); i++ {
+			if bs[i].StartsAt.Before(bs[i-1].EndsAt) {
+				t.Errorf("volunteer %d: shift %s (%s) overlaps shift %s (%s)", n, bs[i].ShiftID, bs[i].StartsAt, bs[i-1].ShiftID, bs[i-1].StartsAt)
+			}
 		}
 	}
 }

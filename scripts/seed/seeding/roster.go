@@ -1,0 +1,462 @@
+package seeding
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/directory"
+	"ecitizen/internal/identity"
+	"ecitizen/internal/page"
+	"ecitizen/internal/roster"
+)
+
+// Shifts and bookings, written through the roster Store (store.Store is one)
+// rather than roster.Service, which takes one request at a time and would check
+// again what the seeder builds within its rules.
+//
+// Shifts cover the year from tomorrow (local time, Asia/Ho_Chi_Minh) at every
+// seeded, active centre, inside one opening span of the day: mostly the whole span
+// (08:00–11:30, 14:00–17:00), sometimes its first or last two hours. While there are
+// fewer shifts than (centre, day, span) slots, a slot gets one shift at most; the
+// slots, roles, titles and places (2 to 5) are drawn by a fixed-seed generator. The
+// windows are the service's defaults: sign-up opens 14 days before the start, the
+// cancel deadline is 3 hours before it. The ward's staff account created them.
+//
+// Bookings: each volunteer gets a share of them (some are keener than others),
+// prefers the centres of a home ward and books elsewhere in the district when those
+// are full or collide. Each worker owns its own volunteers, so its in-memory check
+// for overlapping bookings is exact; the places of a shift are claimed with a
+// counter the workers share. Store.Book stays the arbiter of the invariants: a
+// conflict or an overlap it reports is skipped and another shift picked. A shift
+// whose sign-up is open (it starts within 14 days) was booked by the volunteer at
+// some time since it opened; a later one was assigned by ward staff, with a reason,
+// as the service lets staff do outside the sign-up window. Each booking has its
+// line of history ("booked" or "assigned"), as the service writes.
+//
+// Idempotence: when any seeded centre already has a shift, the run adds no shifts
+// and no bookings, and counts the shifts of the seeded centres and the seeded
+// volunteers' bookings on them as existing. (A run interrupted while writing
+// shifts or bookings leaves a partial roster: seed a fresh store for a full one.)
+
+const (
+	// seedDays is how many days of shifts, from tomorrow.
+	seedDays = 365
+	// maxPerSlot is how many shifts one (centre, day, span) takes at most.
+	maxPerSlot = 3
+	// planLead is how long ago the year's plan was entered: the shifts' creation time.
+	planLead = 21 * 24 * time.Hour
+	// pickTries is how many shifts a volunteer tries for one booking before giving up.
+	pickTries = 200
+	// rosterSeed seeds the generator of shifts and bookings.
+	rosterSeed = 2026
+)
+
+// centreRef is a seeded, active centre.
+type centreRef struct {
+	ID, WardID string
+	Ward       int // index in wards
+	Hours      directory.OpeningHours
+}
+
+// Location is Vietnam's time zone, the centres' local time; a fixed UTC+7 when the
+// system has no time zone database (Vietnam has no daylight saving time).
+func Location() *time.Location {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		return time.FixedZone("ICT", 7*3600)
+	}
+	return loc
+}
+
+// allShifts lists every shift matching f, page by page.
+func (s *seeder) allShifts(ctx context.Context, f roster.ShiftFilter) ([]*roster.Shift, error) {
+	return all(func(p page.Request) ([]*roster.Shift, string, error) {
+		ss, err := s.st.ListShifts(ctx, f, p)
+		if err != nil {
+			return nil, "", err
+		}
+		ss, next := page.Cut(ss, p, roster.ShiftKey)
+		return ss, next, nil
+	})
+}
+
+// parallel runs fn(0) … fn(n-1) on up to opt.Workers goroutines; the first error
+// stops the rest and is returned.
+func (s *seeder) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range min(s.opt.Workers, n) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := fn(ctx, i); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+// seedShifts plans and creates the year of shifts at the centres that have none.
+func (s *seeder) seedShifts(ctx context.Context) error {
+	s.fresh = nil
+	if s.opt.Shifts == 0 || len(s.centres) == 0 {
+		return nil
+	}
+	for _, c := range s.centres {
+		ss, err := s.allShifts(ctx, roster.ShiftFilter{CentreID: c.ID})
+		if err != nil {
+			return fmt.Errorf("shifts of centre %s: %w", c.ID, err)
+		}
+		for _, sh := range ss {
+			s.existing = append(s.existing, sh.ID)
+		}
+	}
+	if n := len(s.existing); n > 0 {
+		s.res.Shifts.Existing = n
+		fmt.Fprintf(s.opt.Log, "seed: the centres already have %d shifts: no shifts or bookings added\n", n)
+		return nil
+	}
+	creators, err := s.wardStaffIDs(ctx)
+	if err != nil {
+		return err
+	}
+	shifts, err := planShifts(s.centres, s.opt.Shifts, creators, time.Now())
+	if err != nil {
+		return err
+	}
+	var done atomic.Int64
+	err = s.parallel(ctx, len(shifts), func(ctx context.Context, i int) error {
+		if err := s.st.CreateShift(ctx, shifts[i]); err != nil {
+			return fmt.Errorf("create shift %d: %w", i, err)
+		}
+		if d := done.Add(1); d%5000 == 0 {
+			fmt.Fprintf(s.opt.Log, "seed: shifts %d/%d\n", d, len(shifts))
+		}
+		return nil
+	})
+	s.res.Shifts.Created += int(done.Load())
+	if err != nil {
+		return err
+	}
+	s.fresh = shifts
+	return nil
+}
+
+// wardStaffIDs maps ward IDs to the user ID of their seeded staff account, or the
+// acting admin's when there is none.
+func (s *seeder) wardStaffIDs(ctx context.Context) (map[string]string, error) {
+	ids := map[string]string{}
+	for _, c := range s.centres {
+		if _, ok := ids[c.WardID]; ok {
+			continue
+		}
+		ids[c.WardID] = s.admin.UserID
+		u, err := s.st.UserByEmail(ctx, identity.NormaliseEmail(StaffEmail(wards[c.Ward].Code)))
+		switch {
+		case err == nil && u.Role == identity.RoleWardStaff && u.Status == identity.StatusActive:
+			ids[c.WardID] = u.ID
+		case err != nil && !errors.Is(err, apperr.ErrNotFound):
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// planShifts draws n shifts over the year from the day after now at the centres,
+// ordered by start; creators maps ward IDs to the user who created the shifts.
+func planShifts(centres []centreRef, n int, creators map[string]string, now time.Time) ([]*roster.Shift, error) {
+	loc := Location()
+	y, m, d := now.In(loc).Date()
+	day := func(i, minutes int) time.Time { // the local time on the i-th day from tomorrow
+		return time.Date(y, m, d+1+i, minutes/60, minutes%60, 0, 0, loc)
+	}
+	type slot struct{ centre, day, open, close int }
+	var slots []slot
+	for ci, c := range centres {
+		for i := range seedDays {
+			for _, sp := range c.Hours.Day(day(i, 0).Weekday()) {
+				open, ok1 := directory.Minutes(sp.Open)
+				closing, ok2 := directory.Minutes(sp.Close)
+				if ok1 && ok2 && time.Duration(closing-open)*time.Minute >= roster.MinShift {
+					slots = append(slots, slot{ci, i, open, closing})
+				}
+			}
+		}
+	}
+	switch {
+	case len(slots) == 0:
+		return nil, errors.New("the centres have no opening hours in the coming year")
+	case n > maxPerSlot*len(slots):
+		return nil, fmt.Errorf("%d shifts do not fit the %d opening spans of the year (%d shifts a span at most)", n, len(slots), maxPerSlot)
+	}
+	rng := rand.New(rand.NewPCG(rosterSeed, uint64(len(centres))))
+	rng.Shuffle(len(slots), func(i, j int) { slots[i], slots[j] = slots[j], slots[i] })
+
+	created := now.UTC().Add(-planLead).Truncate(time.Millisecond)
+	shifts := make([]*roster.Shift, 0, n)
+	for i := range n {
+		sl := slots[i%len(slots)]
+		c := centres[sl.centre]
+		from, to := sl.open, sl.close
+		if to-from >= 150 { // a long span: now and then a two-hour shift at either end
+			switch r := rng.IntN(20); {
+			case r >= 17:
+				from = to - 120
+			case r >= 14:
+				to = from + 120
+			}
+		}
+		role := roster.RoleGuide
+		switch r := rng.IntN(20); {
+		case r >= 17:
+			role = roster.RoleEquipment
+		case r >= 12:
+			role = roster.RoleTrainer
+		}
+		titles := shiftTitles[role]
+		start, end := day(sl.day, from).UTC(), day(sl.day, to).UTC()
+		sh := &roster.Shift{
+			ID: uuid.Must(uuid.NewV7()).String(), CentreID: c.ID, WardID: c.WardID,
+			Title: titles[rng.IntN(len(titles))], Role: role, StartsAt: start, EndsAt: end,
+			Places: 2 + rng.IntN(4), Notes: shiftNotes[rng.IntN(len(shiftNotes))],
+			SignupOpensAt: start.Add(-roster.DefaultSignupLead), CancelDeadline: start.Add(-roster.DefaultCancelDeadline),
+			Status: roster.StatusScheduled, CreatedBy: creators[c.WardID], CreatedAt: created, UpdatedAt: created,
+		}
+		if err := sh.Validate(); err != nil {
+			return nil, fmt.Errorf("planned shift at centre %s on %s: %w", c.ID, start.In(loc).Format(time.DateTime), err)
+		}
+		shifts = append(shifts, sh)
+	}
+	slices.SortFunc(shifts, func(a, b *roster.Shift) int {
+		if c := a.StartsAt.Compare(b.StartsAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return shifts, nil
+}
+
+// volunteer is a seeded volunteer who books shifts.
+type volunteer struct {
+	n     int // VolunteerEmail(n)
+	id    string
+	home  int // index in wards: the ward whose centres they prefer
+	quota int // bookings still to make
+	// held are their bookings' times by local day (yyyymmdd), for the overlap check.
+	held map[int][][2]time.Time
+}
+
+func (v *volunteer) overlaps(sh *roster.Shift, day int) bool {
+	for _, t := range v.held[day] {
+		if roster.Overlaps(t[0], t[1], sh.StartsAt, sh.EndsAt) {
+			return true
+		}
+	}
+	return false
+}
+
+// seededVolunteers returns the seeded volunteers that are active.
+func (s *seeder) seededVolunteers(ctx context.Context) ([]*volunteer, error) {
+	var vs []*volunteer
+	for n := 1; n <= s.opt.Volunteers; n++ {
+		u, err := s.st.UserByEmail(ctx, identity.NormaliseEmail(VolunteerEmail(n)))
+		if errors.Is(err, apperr.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if u.Role == identity.RoleVolunteer && u.Status == identity.StatusActive {
+			vs = append(vs, &volunteer{n: n, id: u.ID, home: (n - 1) % len(wards), held: map[int][][2]time.Time{}})
+		}
+	}
+	return vs, nil
+}
+
+// seedBookings books the volunteers on the shifts this run created, and counts
+// their bookings on the shifts that were already there.
+func (s *seeder) seedBookings(ctx context.Context) error {
+	if len(s.existing) == 0 && (len(s.fresh) == 0 || s.opt.Bookings == 0) {
+		return nil
+	}
+	vols, err := s.seededVolunteers(ctx)
+	if err != nil {
+		return err
+	}
+	if len(s.existing) > 0 {
+		known := make(map[string]bool, len(s.existing))
+		for _, id := range s.existing {
+			known[id] = true
+		}
+		for _, v := range vols {
+			bs, err := s.st.BookingsOfVolunteer(ctx, v.id, time.Unix(0, 0).UTC(), time.Now().AddDate(3, 0, 0))
+			if err != nil {
+				return fmt.Errorf("bookings of %s: %w", VolunteerEmail(v.n), err)
+			}
+			for _, b := range bs {
+				if known[b.ShiftID] {
+					s.res.Bookings.Existing++
+				}
+			}
+		}
+	}
+	if len(s.fresh) == 0 || s.opt.Bookings == 0 {
+		return nil
+	}
+	if len(vols) == 0 {
+		fmt.Fprintln(s.opt.Log, "seed: no active seeded volunteers: no bookings")
+		return nil
+	}
+
+	// As many bookings as asked for, within the places.
+	target, places := s.opt.Bookings, 0
+	for _, sh := range s.fresh {
+		places += sh.Places
+	}
+	if target > places {
+		s.res.Unplaced += target - places
+		target = places
+	}
+	// Shares: volunteers weigh 2 to 6, so the keenest book three times as often as
+	// the least keen; the remainder of the division goes one each to the first.
+	weights, sum := make([]int, len(vols)), 0
+	for i, v := range vols {
+		weights[i] = 2 + (v.n*7)%5
+		sum += weights[i]
+	}
+	given := 0
+	for i, v := range vols {
+		v.quota = target * weights[i] / sum
+		given += v.quota
+	}
+	for i := 0; given < target; i = (i + 1) % len(vols) {
+		vols[i].quota++
+		given++
+	}
+
+	loc := Location()
+	dayOf := func(t time.Time) int {
+		y, m, d := t.In(loc).Date()
+		return y*10000 + int(m)*100 + d
+	}
+	wardOf := map[string]int{}
+	for _, c := range s.centres {
+		wardOf[c.WardID] = c.Ward
+	}
+	days := make([]int, len(s.fresh))
+	byWard := make([][]int, len(wards))
+	for i, sh := range s.fresh {
+		days[i] = dayOf(sh.StartsAt)
+		w := wardOf[sh.WardID]
+		byWard[w] = append(byWard[w], i)
+	}
+	taken := make([]atomic.Int32, len(s.fresh)) // places claimed of each shift
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	var made, assigned, short atomic.Int64
+
+	// book makes one booking for v, or reports that it found no place.
+	book := func(ctx context.Context, v *volunteer, rng *rand.Rand) (bool, error) {
+		for range pickTries {
+			i := rng.IntN(len(s.fresh))
+			if home := byWard[v.home]; len(home) > 0 && rng.IntN(10) < 7 {
+				i = home[rng.IntN(len(home))]
+			}
+			sh := s.fresh[i]
+			if int(taken[i].Load()) >= sh.Places || v.overlaps(sh, days[i]) {
+				continue
+			}
+			place := int(taken[i].Add(1))
+			if place > sh.Places {
+				continue
+			}
+			b := &roster.Booking{ShiftID: sh.ID, Place: place, VolunteerID: v.id, StartsAt: sh.StartsAt, EndsAt: sh.EndsAt}
+			kind := "booked"
+			if now.Before(sh.SignupOpensAt) {
+				kind, b.BookedBy, b.Reason, b.BookedAt = "assigned", sh.CreatedBy, assignReason, now
+			} else {
+				// Some time since sign-up opened.
+				b.BookedBy = v.id
+				b.BookedAt = sh.SignupOpensAt.Add(time.Duration(rng.Int64N(int64(now.Sub(sh.SignupOpensAt)) + 1))).Truncate(time.Millisecond)
+			}
+			err := s.st.Book(ctx, b)
+			switch {
+			case errors.Is(err, roster.ErrOverlap), errors.Is(err, apperr.ErrConflict):
+				continue // the store says no: pick another
+			case err != nil:
+				return false, fmt.Errorf("book %s on shift %s: %w", VolunteerEmail(v.n), sh.ID, err)
+			}
+			v.held[days[i]] = append(v.held[days[i]], [2]time.Time{sh.StartsAt, sh.EndsAt})
+			e := &roster.Event{ID: uuid.Must(uuid.NewV7()).String(), ShiftID: sh.ID, VolunteerID: v.id, Kind: kind,
+				Place: place, By: b.BookedBy, Reason: b.Reason, At: b.BookedAt}
+			if err := s.st.AddEvent(ctx, e); err != nil {
+				return false, fmt.Errorf("booking history of shift %s: %w", sh.ID, err)
+			}
+			if kind == "assigned" {
+				assigned.Add(1)
+			}
+			if n := made.Add(1); n%10000 == 0 {
+				fmt.Fprintf(s.opt.Log, "seed: bookings %d/%d\n", n, target)
+			}
+			return true, nil
+		}
+		return false, nil
+	}
+
+	// Worker w owns volunteers w, w+W, …, and books for them in turns.
+	workers := min(s.opt.Workers, len(vols))
+	err = s.parallel(ctx, workers, func(ctx context.Context, w int) error {
+		rng := rand.New(rand.NewPCG(rosterSeed, uint64(w)+1))
+		var mine []*volunteer
+		for k := w; k < len(vols); k += workers {
+			if vols[k].quota > 0 {
+				mine = append(mine, vols[k])
+			}
+		}
+		for len(mine) > 0 {
+			left := mine[:0]
+			for _, v := range mine {
+				ok, err := book(ctx, v, rng)
+				if err != nil {
+					return err
+				}
+				if !ok { // nowhere left for them
+					short.Add(int64(v.quota))
+					v.quota = 0
+					continue
+				}
+				if v.quota--; v.quota > 0 {
+					left = append(left, v)
+				}
+			}
+			mine = left
+		}
+		return nil
+	})
+	s.res.Bookings.Created += int(made.Load())
+	s.res.Assigned += int(assigned.Load())
+	s.res.Unplaced += int(short.Load())
+	fmt.Fprintf(s.opt.Log, "seed: %d bookings on %d places of %d shifts by %d volunteers\n",
+		made.Load(), places, len(s.fresh), len(vols))
+	return err
+}
