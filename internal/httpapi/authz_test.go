@@ -324,6 +324,28 @@ var matrix = map[string]matrixRow{
 		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Đổi người"} }},
 	"GET /api/v1/me/bookings": {path: "/api/v1/me/bookings", want: signedIn(200)},
 
+	// Attendance: the code is the centre's staff's; shiftA (booked by both
+	// volunteers, rebooked above) starts in two days, so its window is closed for
+	// them, and nobody else holds a booking on it. Staff record attendance on
+	// assignShift (volP assigned above), also days ahead.
+	"GET /api/v1/centres/:id/checkin-code": {path: "/api/v1/centres/{centreA}/checkin-code", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"POST /api/v1/shifts/:id/checkin": {path: "/api/v1/shifts/{shiftA}/checkin", want: signedInExcept(404, map[int]int{volunteerX: 409, volunteerY: 409}),
+		body: func(*matrixFixture, int) any { return map[string]string{"code": "AAAAAAAAAAAAAAAAAAAAAAA"} }},
+	"POST /api/v1/shifts/:id/checkout": {path: "/api/v1/shifts/{shiftA}/checkout", want: signedInExcept(404, map[int]int{volunteerX: 409, volunteerY: 409}),
+		body: func(*matrixFixture, int) any { return map[string]string{"code": "AAAAAAAAAAAAAAAAAAAAAAA"} }},
+	"POST /api/v1/shifts/:id/attendance/:volunteer_id": {path: "/api/v1/shifts/{assignShift}/attendance/{volP}", want: only(map[int]int{admin: 409, staffA: 409, staffB: 404}),
+		body: func(*matrixFixture, int) any {
+			return map[string]string{"action": "checkin", "reason": "Điện thoại hết pin"}
+		}},
+	"POST /api/v1/volunteers/:id/work-entries": {path: "/api/v1/volunteers/{volX}/work-entries", want: only(map[int]int{admin: 201, staffA: 201, staffB: 404}),
+		body: func(f *matrixFixture, _ int) any {
+			return map[string]any{"minutes": 30, "date": time.Now().In(hanoi).Format(time.DateOnly), "reason": "Trực thay", "centre_id": f.centreA}
+		}},
+	"GET /api/v1/me/hours": {path: "/api/v1/me/hours", want: signedIn(200)},
+	// As for a user: the partner of another organisation finds no volunteer.
+	"GET /api/v1/volunteers/:id/hours": {path: "/api/v1/volunteers/{volX}/hours", want: only(map[int]int{admin: 200, staffA: 200, staffB: 200, partnerX: 200, partnerY: 404})},
+	"GET /api/v1/centres/:id/hours":    {path: "/api/v1/centres/{centreA}/hours", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+
 	"GET /api/v1/me/notifications": {path: "/api/v1/me/notifications?unread=true", want: signedIn(200)},
 	// Volunteer X's notification: theirs to mark read, not found for everyone else.
 	"POST /api/v1/me/notifications/:id/read": {path: "/api/v1/me/notifications/{noteX}/read", want: signedInExcept(404, map[int]int{volunteerX: 204})},

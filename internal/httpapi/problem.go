@@ -76,6 +76,11 @@ var statuses = map[apperr.Code]int{
 	roster.CodeCentreClosed:         http.StatusBadRequest,
 	roster.CodePlacesBelowBooked:    http.StatusConflict,
 	roster.CodeShiftBooked:          http.StatusConflict,
+	roster.CodeCheckinCodeInvalid:   http.StatusConflict,
+	roster.CodeAlreadyCheckedIn:     http.StatusConflict,
+	roster.CodeAlreadyCheckedOut:    http.StatusConflict,
+	roster.CodeNotCheckedIn:         http.StatusConflict,
+	roster.CodeCheckinWindowClosed:  http.StatusConflict,
 }
 
 // titles are the short, generic summaries of each status, in both languages.

@@ -105,6 +105,17 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.DELETE("/shifts/:id/assignments/:volunteer_id", staff, h.unassign)
 	auth.GET("/me/bookings", h.myBookings)
 
+	// Attendance: a rotating check-in code on each centre's screen; volunteers check
+	// in and out with it, staff without it; the hours ledger.
+	auth.GET("/centres/:id/checkin-code", staff, h.getCheckinCode)
+	auth.POST("/shifts/:id/checkin", h.checkIn)
+	auth.POST("/shifts/:id/checkout", h.checkOut)
+	auth.POST("/shifts/:id/attendance/:volunteer_id", staff, h.recordAttendance)
+	auth.POST("/volunteers/:id/work-entries", staff, h.addWorkEntry)
+	auth.GET("/me/hours", h.myHours)
+	auth.GET("/volunteers/:id/hours", h.volunteerHours)
+	auth.GET("/centres/:id/hours", staff, h.centreHours)
+
 	// Notifications: each user's own outbox (bookings, promotions, changes, reminders).
 	auth.GET("/me/notifications", h.myNotifications)
 	auth.POST("/me/notifications/:id/read", h.readNotification)

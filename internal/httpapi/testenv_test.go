@@ -132,7 +132,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		Directory: dir,
 		Courses:   courses,
 		Training:  training.NewService(st, courses, dir, nil),
-		Roster:    roster.NewService(st, dir, courses, ids, notes, nil),
+		Roster:    roster.NewService(st, dir, courses, ids, notes, nil).WithCheckinKey(key),
 		Notify:    notes,
 		Ping:      st.Ping,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -580,3 +580,16 @@ func (s *Service) CheckVolunteer(ctx context.Context, userID string) error {
 	}
 	return nil
 }
+
+// VolunteerOrganisation returns the organisation of a volunteer, active or not;
+// a user who is not a volunteer is ErrNotFound.
+func (s *Service) VolunteerOrganisation(ctx context.Context, userID string) (string, error) {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if u.Role != RoleVolunteer {
+		return "", fmt.Errorf("user %s is not a volunteer: %w", userID, apperr.ErrNotFound)
+	}
+	return u.Scope.OrganisationID, nil
+}

@@ -8,7 +8,8 @@
 // critical section (a transaction on SQLite, a lease document on MongoDB).
 //
 // Files: roster.go (types and validation), service.go (booking rules and access),
-// store.go (the Store port), notices.go (notifications to volunteers and reminders).
+// store.go (the Store port), notices.go (notifications to volunteers and reminders),
+// calendar.go (calendar feeds), attendance.go (check-in codes, attendance, hours).
 package roster
 
 import (

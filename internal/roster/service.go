@@ -58,6 +58,9 @@ type People interface {
 	// CheckVolunteer returns an error wrapping apperr.ErrNotFound unless the user is
 	// an active volunteer.
 	CheckVolunteer(ctx context.Context, userID string) error
+	// VolunteerOrganisation returns the organisation of a volunteer (active or
+	// not); a user who is not a volunteer is ErrNotFound.
+	VolunteerOrganisation(ctx context.Context, userID string) (string, error)
 }
 
 // Service holds the rules of shifts and bookings. Who may do what:
@@ -74,6 +77,8 @@ type Service struct {
 	notifier Notifier
 	loc      *time.Location
 	now      func() time.Time
+	// checkinKey signs the centres' check-in codes (attendance.go); nil: none.
+	checkinKey []byte
 }
 
 // NewService returns the roster service; notifier may be nil for none, and now nil

@@ -54,6 +54,7 @@ type Store interface {
 	Events(ctx context.Context, shiftID string) ([]*Event, error)
 
 	CalendarStore
+	AttendanceStore
 }
 
 // ShiftFilter selects shifts; empty fields match all.

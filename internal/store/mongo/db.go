@@ -34,6 +34,9 @@
 //   - calendar_feeds: a live calendar feed, _id = SHA-256 of its secret token, plus a
 //     unique index on (kind, owner_id): an owner has one live feed; a reset deletes
 //     the old one by its _id and inserts the new one (calendar.go).
+//   - shift_attendance: a check-in or check-out, _id = shift:volunteer:kind, so a
+//     volunteer checks in once per shift; work_entries: _id = entry id
+//     (attendance.go). Both are insert-only.
 //
 // Without transactions, a write of several documents inserts them in an order
 // that leaves nothing visible when it stops half-way: a course's slug claim, then
@@ -54,7 +57,8 @@
 // Files: db.go (Open, indexes, errors), users.go, tokens.go, invites.go, directory.go,
 // courses.go (courses and versions), learning.go (learners' records), training.go
 // (training sessions, their seats and enrolment history), roster.go (shifts,
-// bookings, waiting lists, leases), calendar.go (calendar feeds).
+// bookings, waiting lists, leases), calendar.go (calendar feeds), attendance.go
+// (attendance and work entries).
 package mongo
 
 import (
@@ -276,6 +280,15 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.calendarFeeds(), []mongodrv.IndexModel{
 			index("kind_owner_id_unique", true, "kind", "owner_id"),
+		}},
+		{d.attendance(), []mongodrv.IndexModel{
+			index("shift_id", false, "shift_id"),
+			index("volunteer_id", false, "volunteer_id", "starts_at"),
+			index("centre_id", false, "centre_id", "starts_at"),
+		}},
+		{d.workEntries(), []mongodrv.IndexModel{
+			index("volunteer_id", false, "volunteer_id", "date", "_id"),
+			index("centre_id", false, "centre_id", "date", "_id"),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when

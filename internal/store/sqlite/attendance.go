@@ -1,0 +1,96 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+
+	"ecitizen/internal/roster"
+)
+
+// Attendance and work entries: insert-only rows. An attendance row's primary key
+// (shift, volunteer, kind) admits one check-in and one check-out per volunteer
+// and shift; the foreign keys make an unknown shift, volunteer or centre ErrNotFound.
+
+const attendanceColumns = `SELECT shift_id, volunteer_id, kind, centre_id, ward_id,
+	starts_at, ends_at, at, by_user, reason FROM shift_attendance`
+
+// AddAttendance inserts a check-in or check-out; a second one of the same kind is
+// ErrConflict.
+func (db *DB) AddAttendance(ctx context.Context, a *roster.Attendance) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO shift_attendance (shift_id, volunteer_id,
+		kind, centre_id, ward_id, starts_at, ends_at, at, by_user, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ShiftID, a.VolunteerID, string(a.Kind), a.CentreID, a.WardID, ms(a.StartsAt),
+		ms(a.EndsAt), ms(a.At), a.By, a.Reason)
+	return wrap(err, "add %s on shift %s", a.Kind, a.ShiftID)
+}
+
+// Attendance returns a shift's rows ordered by (volunteer, kind).
+func (db *DB) Attendance(ctx context.Context, shiftID string) ([]*roster.Attendance, error) {
+	return list(ctx, db, "attendance", attendanceColumns+` WHERE shift_id = ?
+		ORDER BY volunteer_id, kind`, []any{shiftID}, scanAttendance)
+}
+
+// AttendanceOfVolunteer returns a volunteer's rows of shifts starting in [from, to).
+func (db *DB) AttendanceOfVolunteer(ctx context.Context, volunteerID string, from, to time.Time) ([]*roster.Attendance, error) {
+	return list(ctx, db, "attendance of volunteer", attendanceColumns+` WHERE volunteer_id = ?
+		AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, shift_id, kind`,
+		[]any{volunteerID, ms(from), ms(to)}, scanAttendance)
+}
+
+// AttendanceAtCentre returns the rows of a centre's shifts starting in [from, to).
+func (db *DB) AttendanceAtCentre(ctx context.Context, centreID string, from, to time.Time) ([]*roster.Attendance, error) {
+	return list(ctx, db, "attendance at centre", attendanceColumns+` WHERE centre_id = ?
+		AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, shift_id, volunteer_id, kind`,
+		[]any{centreID, ms(from), ms(to)}, scanAttendance)
+}
+
+func scanAttendance(s scanner) (*roster.Attendance, error) {
+	var (
+		a                  roster.Attendance
+		starts, ends, when int64
+	)
+	if err := s.Scan(&a.ShiftID, &a.VolunteerID, &a.Kind, &a.CentreID, &a.WardID, &starts,
+		&ends, &when, &a.By, &a.Reason); err != nil {
+		return nil, err
+	}
+	a.StartsAt, a.EndsAt, a.At = at(starts), at(ends), at(when)
+	return &a, nil
+}
+
+const workEntryColumns = `SELECT id, volunteer_id, centre_id, ward_id, day, minutes,
+	reason, created_by, created_at FROM work_entries`
+
+// AddWorkEntry inserts a work entry; a taken id is ErrConflict.
+func (db *DB) AddWorkEntry(ctx context.Context, e *roster.WorkEntry) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO work_entries (id, volunteer_id, centre_id,
+		ward_id, day, minutes, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.VolunteerID, e.CentreID, e.WardID, ms(e.Date), e.Minutes, e.Reason,
+		e.CreatedBy, ms(e.CreatedAt))
+	return wrap(err, "add work entry %s", e.ID)
+}
+
+// WorkEntries returns a volunteer's entries dated in [from, to), by (date, id).
+func (db *DB) WorkEntries(ctx context.Context, volunteerID string, from, to time.Time) ([]*roster.WorkEntry, error) {
+	return list(ctx, db, "work entries", workEntryColumns+` WHERE volunteer_id = ?
+		AND day >= ? AND day < ? ORDER BY day, id`, []any{volunteerID, ms(from), ms(to)}, scanWorkEntry)
+}
+
+// WorkEntriesAtCentre returns a centre's entries dated in [from, to), by (date, id).
+func (db *DB) WorkEntriesAtCentre(ctx context.Context, centreID string, from, to time.Time) ([]*roster.WorkEntry, error) {
+	return list(ctx, db, "work entries at centre", workEntryColumns+` WHERE centre_id = ?
+		AND day >= ? AND day < ? ORDER BY day, id`, []any{centreID, ms(from), ms(to)}, scanWorkEntry)
+}
+
+func scanWorkEntry(s scanner) (*roster.WorkEntry, error) {
+	var (
+		e            roster.WorkEntry
+		day, created int64
+	)
+	if err := s.Scan(&e.ID, &e.VolunteerID, &e.CentreID, &e.WardID, &day, &e.Minutes,
+		&e.Reason, &e.CreatedBy, &created); err != nil {
+		return nil, err
+	}
+	e.Date, e.CreatedAt = at(day), at(created)
+	return &e, nil
+}

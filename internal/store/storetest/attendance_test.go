@@ -1,0 +1,105 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/roster"
+	"ecitizen/internal/store"
+)
+
+// newAttendance builds a row of kind for the volunteer on s, at the given time.
+func newAttendance(s *roster.Shift, volunteerID string, kind roster.AttendanceKind, at time.Time) *roster.Attendance {
+	return &roster.Attendance{ShiftID: s.ID, VolunteerID: volunteerID, Kind: kind, CentreID: s.CentreID, WardID: s.WardID,
+		StartsAt: s.StartsAt, EndsAt: s.EndsAt, At: at, By: volunteerID}
+}
+
+func newWorkEntry(t testing.TB, w *rosterWorld, volunteerID string, date time.Time, minutes int) *roster.WorkEntry {
+	return &roster.WorkEntry{ID: newID(t), VolunteerID: volunteerID, CentreID: w.centre.ID, WardID: w.ward.ID,
+		Date: date, Minutes: minutes, Reason: "Hỗ trợ người dân ngoài ca", CreatedBy: "staff-1", CreatedAt: now()}
+}
+
+func TestAttendance(t *testing.T) {
+	runCases(t, []storeCase{
+		{"RoundTripAndRanges", func(t *testing.T, st store.Store) {
+			ctx := t.Context()
+			w := mkRosterWorld(t, st)
+			v1, v2 := mkVolunteer(t, st, w), mkVolunteer(t, st, w)
+			s1 := mkShift(t, st, w, day())
+			s2 := mkShift(t, st, w, day().Add(24*time.Hour))
+			in := newAttendance(s1, v1.ID, roster.KindCheckin, s1.StartsAt.Add(-5*time.Minute))
+			out := newAttendance(s1, v1.ID, roster.KindCheckout, s1.EndsAt)
+			out.By, out.Reason = "staff-1", "Quên quét mã"
+			in2 := newAttendance(s1, v2.ID, roster.KindCheckin, s1.StartsAt)
+			in3 := newAttendance(s2, v1.ID, roster.KindCheckin, s2.StartsAt)
+			for _, a := range []*roster.Attendance{out, in, in2, in3} {
+				must(t, st.AddAttendance(ctx, a))
+			}
+			got, err := st.Attendance(ctx, s1.ID)
+			must(t, err)
+			want := []*roster.Attendance{in, out, in2}
+			if v2.ID < v1.ID {
+				want = []*roster.Attendance{in2, in, out}
+			}
+			same(t, "attendance of shift", got, want)
+			got, err = st.AttendanceOfVolunteer(ctx, v1.ID, s1.StartsAt, s2.StartsAt.Add(time.Millisecond))
+			must(t, err)
+			same(t, "attendance of volunteer", got, []*roster.Attendance{in, out, in3})
+			got, err = st.AttendanceOfVolunteer(ctx, v1.ID, s1.StartsAt.Add(time.Millisecond), s2.StartsAt)
+			must(t, err)
+			same(t, "attendance of volunteer, empty range", len(got), 0)
+			got, err = st.AttendanceAtCentre(ctx, w.centre.ID, s1.StartsAt, s1.StartsAt.Add(time.Hour))
+			must(t, err)
+			same(t, "attendance at centre", len(got), 3)
+		}},
+		{"UniqueKeysAndReferences", func(t *testing.T, st store.Store) {
+			ctx := t.Context()
+			w := mkRosterWorld(t, st)
+			v := mkVolunteer(t, st, w)
+			s := mkShift(t, st, w, day())
+			must(t, st.AddAttendance(ctx, newAttendance(s, v.ID, roster.KindCheckin, now())))
+			wantErr(t, st.AddAttendance(ctx, newAttendance(s, v.ID, roster.KindCheckin, now())), apperr.ErrConflict)
+			must(t, st.AddAttendance(ctx, newAttendance(s, v.ID, roster.KindCheckout, now())))
+			wantErr(t, st.AddAttendance(ctx, newAttendance(s, v.ID, roster.KindCheckout, now())), apperr.ErrConflict)
+			ghost := newShift(t, w, day())
+			wantErr(t, st.AddAttendance(ctx, newAttendance(ghost, v.ID, roster.KindCheckin, now())), apperr.ErrNotFound)
+			wantErr(t, st.AddAttendance(ctx, newAttendance(s, newID(t), roster.KindCheckin, now())), apperr.ErrNotFound)
+		}},
+		{"ConcurrentCheckinsOneRow", func(t *testing.T, st store.Store) {
+			ctx := t.Context()
+			w := mkRosterWorld(t, st)
+			v := mkVolunteer(t, st, w)
+			s := mkShift(t, st, w, day())
+			raceOne(t, 20, apperr.ErrConflict, func(int) error {
+				return st.AddAttendance(ctx, newAttendance(s, v.ID, roster.KindCheckin, now()))
+			})
+			got, err := st.Attendance(ctx, s.ID)
+			must(t, err)
+			same(t, "rows after 20 concurrent check-ins", len(got), 1)
+		}},
+		{"WorkEntries", func(t *testing.T, st store.Store) {
+			ctx := t.Context()
+			w := mkRosterWorld(t, st)
+			v1, v2 := mkVolunteer(t, st, w), mkVolunteer(t, st, w)
+			d := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC) // a local midnight in Hanoi
+			e1 := newWorkEntry(t, w, v1.ID, d, 90)
+			e2 := newWorkEntry(t, w, v1.ID, d.Add(24*time.Hour), 30)
+			e3 := newWorkEntry(t, w, v2.ID, d, 45)
+			for _, e := range []*roster.WorkEntry{e2, e1, e3} {
+				must(t, st.AddWorkEntry(ctx, e))
+			}
+			wantErr(t, st.AddWorkEntry(ctx, e1), apperr.ErrConflict)
+			wantErr(t, st.AddWorkEntry(ctx, newWorkEntry(t, w, newID(t), d, 10)), apperr.ErrNotFound)
+			got, err := st.WorkEntries(ctx, v1.ID, d, d.Add(48*time.Hour))
+			must(t, err)
+			same(t, "entries of volunteer", got, []*roster.WorkEntry{e1, e2})
+			got, err = st.WorkEntries(ctx, v1.ID, d, d.Add(24*time.Hour))
+			must(t, err)
+			same(t, "entries of volunteer, one day", got, []*roster.WorkEntry{e1})
+			got, err = st.WorkEntriesAtCentre(ctx, w.centre.ID, d, d.Add(time.Hour))
+			must(t, err)
+			same(t, "entries at centre", len(got), 2)
+		}},
+	})
+}
