@@ -73,7 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	notes := notify.NewService(st, nil)
-	rosters := roster.NewService(st, dir, courses, ids, notes, nil).WithCheckinKey(cfg.JWTKey)
+	rosters := roster.NewService(st, dir, courses, ids, notes, nil).WithCheckinKey(cfg.JWTKey).
+		WithNoShowRule(cfg.NoShowRule)
 	bgCtx, stopBackground := context.WithCancel(ctx)
 	var background sync.WaitGroup
 	defer background.Wait() // after stopBackground, before the store closes

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"ecitizen/internal/identity"
+	"ecitizen/internal/roster"
 )
 
 // Config is the whole configuration of one ecitizen process.
@@ -36,7 +37,8 @@ type Config struct {
 	AdminEmail     string // ECITIZEN_ADMIN_EMAIL, default "admin@localhost"
 	AdminPassword  string // ECITIZEN_ADMIN_PASSWORD; absent: random, printed once
 	LoginLimits    identity.LoginLimits
-	ShutdownGrace  time.Duration // ECITIZEN_SHUTDOWN_GRACE, default 20s
+	ShutdownGrace  time.Duration     // ECITIZEN_SHUTDOWN_GRACE, default 20s
+	NoShowRule     roster.NoShowRule // ECITIZEN_NO_SHOW_RULE, default "3/90d/30d"
 }
 
 // SQLitePath is where the embedded store keeps its file.
@@ -53,6 +55,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 		AdminPassword: getenv("ECITIZEN_ADMIN_PASSWORD"),
 		LoginLimits:   identity.DefaultLoginLimits,
 		ShutdownGrace: 20 * time.Second,
+		NoShowRule:    roster.DefaultNoShowRule,
 	}
 	logLevel := or(getenv("ECITIZEN_LOG_LEVEL"), "info")
 
@@ -111,6 +114,11 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 	}
 	if v := getenv("ECITIZEN_LOGIN_LIMIT"); v != "" {
 		if c.LoginLimits, err = loginLimits(v); err != nil {
+			return nil, err
+		}
+	}
+	if v := getenv("ECITIZEN_NO_SHOW_RULE"); v != "" {
+		if c.NoShowRule, err = noShowRule(v); err != nil {
 			return nil, err
 		}
 	}
@@ -256,4 +264,46 @@ func keyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("key file %s: %w", path, err)
 	}
 	return k, nil
+}
+
+// noShowRule parses "COUNT/WINDOW/SUSPENSION", e.g. "3/90d/30d": durations are Go
+// durations (720h) or whole days with a "d" suffix.
+func noShowRule(v string) (roster.NoShowRule, error) {
+	bad := fmt.Errorf("ECITIZEN_NO_SHOW_RULE: %q is not like 3/90d/30d (count of no-shows / window / suspension)", v)
+	parts := strings.Split(v, "/")
+	if len(parts) != 3 {
+		return roster.NoShowRule{}, bad
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(parts[0]))
+	if err != nil || n < 1 || n > 1000 {
+		return roster.NoShowRule{}, bad
+	}
+	window, err1 := days(parts[1])
+	suspension, err2 := days(parts[2])
+	if err1 != nil || err2 != nil {
+		return roster.NoShowRule{}, bad
+	}
+	return roster.NoShowRule{Count: n, Window: window, Suspension: suspension}, nil
+}
+
+// days parses a positive duration of at most 10 years: "30d" (days) or a Go duration.
+func days(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	var d time.Duration
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		k, err := strconv.Atoi(n)
+		if err != nil || k < 1 || k > 3660 {
+			return 0, errors.New("bad days")
+		}
+		d = time.Duration(k) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, err
+		}
+	}
+	if d <= 0 || d > 3660*24*time.Hour {
+		return 0, errors.New("out of range")
+	}
+	return d, nil
 }

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"ecitizen/internal/roster"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -47,6 +50,7 @@ func TestLoadRejectsInvalid(t *testing.T) {
 		"ECITIZEN_ADMIN_PASSWORD":   "123",
 		"ECITIZEN_LOGIN_LIMIT":      "5",
 		"ECITIZEN_SHUTDOWN_GRACE":   "-1s",
+		"ECITIZEN_NO_SHOW_RULE":     "3/90d",
 	}
 	for name, v := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -70,6 +74,30 @@ func TestLoadParsesLists(t *testing.T) {
 	}
 	if len(c.TrustedProxies) != 2 || len(c.CORSOrigins) != 2 || c.LoginLimits.AccountBurst != 3 || c.LoginLimits.AddrBurst != 10 || len(c.JWTKey) != 32 {
 		t.Fatalf("%+v", c)
+	}
+}
+
+func TestNoShowRule(t *testing.T) {
+	c, err := Load(nil, env(nil), &bytes.Buffer{})
+	if err != nil || c.NoShowRule != roster.DefaultNoShowRule {
+		t.Fatalf("default rule %+v, %v", c.NoShowRule, err)
+	}
+	day := 24 * time.Hour
+	for v, want := range map[string]roster.NoShowRule{
+		"3/90d/30d":      {Count: 3, Window: 90 * day, Suspension: 30 * day},
+		"2/720h/168h":    {Count: 2, Window: 720 * time.Hour, Suspension: 168 * time.Hour},
+		" 5 / 30d / 7d ": {Count: 5, Window: 30 * day, Suspension: 7 * day},
+	} {
+		c, err := Load(nil, env(map[string]string{"ECITIZEN_NO_SHOW_RULE": v}), &bytes.Buffer{})
+		if err != nil || c.NoShowRule != want {
+			t.Errorf("%q: %+v, %v; want %+v", v, c, err, want)
+		}
+	}
+	for _, v := range []string{"3", "0/90d/30d", "x/90d/30d", "3/90/30d", "3/-1d/30d", "3/90d/0s", "3/90d/30d/1", "3/9999999d/30d"} {
+		_, err := Load(nil, env(map[string]string{"ECITIZEN_NO_SHOW_RULE": v}), &bytes.Buffer{})
+		if err == nil || !strings.HasPrefix(err.Error(), "ECITIZEN_NO_SHOW_RULE:") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: err = %v, want one line naming ECITIZEN_NO_SHOW_RULE", v, err)
+		}
 	}
 }
 

@@ -345,6 +345,13 @@ var matrix = map[string]matrixRow{
 	// As for a user: the partner of another organisation finds no volunteer.
 	"GET /api/v1/volunteers/:id/hours": {path: "/api/v1/volunteers/{volX}/hours", want: only(map[int]int{admin: 200, staffA: 200, staffB: 200, partnerX: 200, partnerY: 404})},
 	"GET /api/v1/centres/:id/hours":    {path: "/api/v1/centres/{centreA}/hours", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	// No-shows: shiftA has not ended, so its bookings are no no-shows yet for
+	// those who may decide; another ward's staff find no shift.
+	"POST /api/v1/shifts/:id/no-shows/:volunteer_id": {path: "/api/v1/shifts/{shiftA}/no-shows/{volP}", want: only(map[int]int{admin: 409, staffA: 409, staffB: 404}),
+		body: func(*matrixFixture, int) any {
+			return map[string]string{"decision": "confirm", "reason": "Không đến"}
+		}},
+	"GET /api/v1/me/standing": {path: "/api/v1/me/standing", want: signedIn(200)},
 
 	"GET /api/v1/me/notifications": {path: "/api/v1/me/notifications?unread=true", want: signedIn(200)},
 	// Volunteer X's notification: theirs to mark read, not found for everyone else.

@@ -78,6 +78,8 @@ var statuses = map[apperr.Code]int{
 	roster.CodeShiftBooked:          http.StatusConflict,
 	roster.CodeCheckinCodeInvalid:   http.StatusConflict,
 	roster.CodeAlreadyCheckedIn:     http.StatusConflict,
+	roster.CodeNoShowDecided:        http.StatusConflict,
+	roster.CodeNotANoShow:           http.StatusConflict,
 	roster.CodeAlreadyCheckedOut:    http.StatusConflict,
 	roster.CodeNotCheckedIn:         http.StatusConflict,
 	roster.CodeCheckinWindowClosed:  http.StatusConflict,

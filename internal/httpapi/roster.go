@@ -232,22 +232,30 @@ type eventJSON struct {
 	At          time.Time `json:"at"`
 }
 
+// rosterBookingJSON is a booking on the roster with its attendance state (null
+// before the shift ends without a check-in).
+type rosterBookingJSON struct {
+	bookingJSON
+	Attendance *string `json:"attendance"`
+}
+
 type rosterJSON struct {
-	Shift    shiftJSON     `json:"shift"`
-	Bookings []bookingJSON `json:"bookings"`
-	Waiting  []waitingJSON `json:"waiting"`
-	History  []eventJSON   `json:"history"`
+	Shift    shiftJSON           `json:"shift"`
+	Bookings []rosterBookingJSON `json:"bookings"`
+	Waiting  []waitingJSON       `json:"waiting"`
+	History  []eventJSON         `json:"history"`
 }
 
 func (h *handler) getRoster(c *gin.Context) {
-	s, bs, ws, es, err := h.roster.Roster(c.Request.Context(), caller(c), c.Param("id"))
+	r, err := h.roster.Roster(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	out := rosterJSON{Shift: toShift(s), Bookings: []bookingJSON{}, Waiting: []waitingJSON{}, History: []eventJSON{}}
-	for _, b := range bs {
-		out.Bookings = append(out.Bookings, toBooking(b))
+	ws, es := r.Waiting, r.History
+	out := rosterJSON{Shift: toShift(r.Shift), Bookings: []rosterBookingJSON{}, Waiting: []waitingJSON{}, History: []eventJSON{}}
+	for _, b := range r.Bookings {
+		out.Bookings = append(out.Bookings, rosterBookingJSON{bookingJSON: toBooking(b), Attendance: optional(string(r.States[b.VolunteerID]))})
 	}
 	for i, w := range ws {
 		out.Waiting = append(out.Waiting, waitingJSON{ShiftID: w.ShiftID, VolunteerID: w.VolunteerID, Position: i + 1, JoinedAt: w.JoinedAt})

@@ -116,6 +116,11 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.GET("/volunteers/:id/hours", h.volunteerHours)
 	auth.GET("/centres/:id/hours", staff, h.centreHours)
 
+	// No-shows: staff confirm or excuse a booking of an ended shift without a
+	// check-in; confirmed no-shows suspend self-booking (the caller's standing).
+	auth.POST("/shifts/:id/no-shows/:volunteer_id", staff, h.decideNoShow)
+	auth.GET("/me/standing", h.myStanding)
+
 	// Notifications: each user's own outbox (bookings, promotions, changes, reminders).
 	auth.GET("/me/notifications", h.myNotifications)
 	auth.POST("/me/notifications/:id/read", h.readNotification)

@@ -105,6 +105,16 @@ type WorkEntry struct {
 	CreatedAt   time.Time
 }
 
+// HoursFilter selects a volunteer's attendance rows or work entries in [From,
+// To). WardIDs is the ward scope, applied inside the store query: rows of other
+// wards are not read; empty means every ward (callers with an empty scope must
+// not query at all).
+type HoursFilter struct {
+	VolunteerID string
+	From, To    time.Time
+	WardIDs     []string
+}
+
 // AttendanceStore is the storage of attendance and work entries. Adapters return
 // apperr.ErrConflict for a taken key and apperr.ErrNotFound for an unknown shift,
 // volunteer or centre referenced by a new row.
@@ -112,15 +122,17 @@ type AttendanceStore interface {
 	AddAttendance(ctx context.Context, a *Attendance) error
 	// Attendance returns a shift's rows ordered by (VolunteerID, Kind).
 	Attendance(ctx context.Context, shiftID string) ([]*Attendance, error)
-	// AttendanceOfVolunteer returns a volunteer's rows of shifts starting in [from,
-	// to), ordered by (StartsAt, ShiftID, Kind).
-	AttendanceOfVolunteer(ctx context.Context, volunteerID string, from, to time.Time) ([]*Attendance, error)
+	// AttendanceOfVolunteer returns a volunteer's rows of shifts starting in
+	// [f.From, f.To) at f.WardIDs (all wards when empty), ordered by (StartsAt,
+	// ShiftID, Kind).
+	AttendanceOfVolunteer(ctx context.Context, f HoursFilter) ([]*Attendance, error)
 	// AttendanceAtCentre returns the rows of a centre's shifts starting in [from,
 	// to), ordered by (StartsAt, ShiftID, VolunteerID, Kind).
 	AttendanceAtCentre(ctx context.Context, centreID string, from, to time.Time) ([]*Attendance, error)
 	AddWorkEntry(ctx context.Context, e *WorkEntry) error
-	// WorkEntries returns a volunteer's entries dated in [from, to), ordered by (Date, ID).
-	WorkEntries(ctx context.Context, volunteerID string, from, to time.Time) ([]*WorkEntry, error)
+	// WorkEntries returns a volunteer's entries dated in [f.From, f.To) at f.WardIDs
+	// (all wards when empty), ordered by (Date, ID).
+	WorkEntries(ctx context.Context, f HoursFilter) ([]*WorkEntry, error)
 	// WorkEntriesAtCentre returns a centre's entries dated in [from, to), ordered by (Date, ID).
 	WorkEntriesAtCentre(ctx context.Context, centreID string, from, to time.Time) ([]*WorkEntry, error)
 }
@@ -369,13 +381,10 @@ func served(in, out, start, end time.Time) int {
 }
 
 // ledger groups attendance rows into per-shift lines (rows ordered by shift).
-func ledger(rows []*Attendance, keep func(*Attendance) bool) []*ShiftHours {
+func ledger(rows []*Attendance) []*ShiftHours {
 	byShift := map[string]*ShiftHours{}
 	var out []*ShiftHours
 	for _, a := range rows {
-		if !keep(a) {
-			continue
-		}
 		key := a.ShiftID + "|" + a.VolunteerID
 		h := byShift[key]
 		if h == nil {
@@ -406,46 +415,50 @@ func span(from, to time.Time) error {
 	return nil
 }
 
-// hours builds a volunteer's ledger, keeping the lines at centres of wards keep accepts.
-func (s *Service) hours(ctx context.Context, volunteerID string, from, to time.Time, keepWard func(string) bool) (*Hours, error) {
+// hours builds a volunteer's ledger; wards scopes it (nil: every ward). The scope
+// is part of the store queries, so lines of other wards are never loaded.
+func (s *Service) hours(ctx context.Context, volunteerID string, from, to time.Time, wards []string) (*Hours, error) {
 	if err := span(from, to); err != nil {
 		return nil, err
 	}
-	rows, err := s.store.AttendanceOfVolunteer(ctx, volunteerID, from, to)
+	h := &Hours{VolunteerID: volunteerID, From: from, To: to}
+	if wards != nil && len(wards) == 0 {
+		return h, nil // a scope of no wards sees no lines
+	}
+	f := HoursFilter{VolunteerID: volunteerID, From: from, To: to, WardIDs: wards}
+	rows, err := s.store.AttendanceOfVolunteer(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	es, err := s.store.WorkEntries(ctx, volunteerID, from, to)
+	es, err := s.store.WorkEntries(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	h := &Hours{VolunteerID: volunteerID, From: from, To: to, Shifts: ledger(rows, func(a *Attendance) bool { return keepWard(a.WardID) })}
+	h.Shifts = ledger(rows)
 	for _, l := range h.Shifts {
 		h.TotalMinutes += l.Minutes
 	}
+	h.Entries = es
 	for _, e := range es {
-		if keepWard(e.WardID) {
-			h.Entries = append(h.Entries, e)
-			h.TotalMinutes += e.Minutes
-		}
+		h.TotalMinutes += e.Minutes
 	}
 	return h, nil
 }
 
 // MyHours is the calling user's own ledger of shifts starting, and entries dated, in [from, to).
 func (s *Service) MyHours(ctx context.Context, c identity.Caller, from, to time.Time) (*Hours, error) {
-	return s.hours(ctx, c.UserID, from, to, func(string) bool { return true })
+	return s.hours(ctx, c.UserID, from, to, nil)
 }
 
 // VolunteerHours is a volunteer's ledger for admins, for ward staff (only the
 // lines at their wards' centres) and for the partner of the volunteer's
 // organisation; other partners find no volunteer, volunteers are forbidden.
 func (s *Service) VolunteerHours(ctx context.Context, c identity.Caller, volunteerID string, from, to time.Time) (*Hours, error) {
-	keep := func(string) bool { return true }
+	var wards []string // nil: every ward
 	switch c.Role {
 	case identity.RoleAdmin:
 	case identity.RoleWardStaff:
-		keep = c.HasWard
+		wards = append([]string{}, c.Scope.WardIDs...)
 	case identity.RolePartner:
 	default:
 		return nil, apperr.ErrForbidden
@@ -457,7 +470,7 @@ func (s *Service) VolunteerHours(ctx context.Context, c identity.Caller, volunte
 	if c.Role == identity.RolePartner && !c.HasOrganisation(org) {
 		return nil, fmt.Errorf("volunteer %s: %w", volunteerID, apperr.ErrNotFound)
 	}
-	return s.hours(ctx, volunteerID, from, to, keep)
+	return s.hours(ctx, volunteerID, from, to, wards)
 }
 
 // VolunteerMinutes is one volunteer's total at a centre.
@@ -504,7 +517,7 @@ func (s *Service) CentreHours(ctx context.Context, c identity.Caller, centreID s
 		lines[a.VolunteerID] = append(lines[a.VolunteerID], a)
 	}
 	for v, rs := range lines {
-		for _, l := range ledger(rs, func(*Attendance) bool { return true }) {
+		for _, l := range ledger(rs) {
 			per[v] += l.Minutes
 		}
 	}

@@ -41,6 +41,9 @@ func (s *Service) Book(ctx context.Context, c identity.Caller, shiftID string, w
 			Vi: "Chưa mở đăng ký ca trực này (mở lúc " + sh.SignupOpensAt.In(s.loc).Format("15:04 02/01/2006") + ").",
 			En: "Sign-up for this shift is not open yet (it opens " + sh.SignupOpensAt.In(s.loc).Format("2006-01-02 15:04") + ")."}
 	}
+	if err := s.checkNotSuspended(ctx, c.UserID); err != nil {
+		return nil, err
+	}
 	if sh.QualificationCourseID != "" {
 		ok, err := s.quals.Completed(ctx, c.UserID, sh.QualificationCourseID)
 		if err != nil {

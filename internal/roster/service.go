@@ -79,6 +79,8 @@ type Service struct {
 	now      func() time.Time
 	// checkinKey signs the centres' check-in codes (attendance.go); nil: none.
 	checkinKey []byte
+	// noShowRule suspends self-booking after confirmed no-shows (noshow.go).
+	noShowRule NoShowRule
 }
 
 // NewService returns the roster service; notifier may be nil for none, and now nil
@@ -91,7 +93,8 @@ func NewService(st Store, centres Centres, quals Qualifications, people People, 
 	if err != nil {
 		loc = time.FixedZone("ICT", 7*3600) // Vietnam has no daylight saving time
 	}
-	return &Service{store: st, centres: centres, quals: quals, people: people, notifier: notifier, loc: loc, now: now}
+	return &Service{store: st, centres: centres, quals: quals, people: people, notifier: notifier, loc: loc, now: now,
+		noShowRule: DefaultNoShowRule}
 }
 
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -320,16 +323,33 @@ func (s *Service) MyBookings(ctx context.Context, c identity.Caller, from, to ti
 	return s.store.BookingsOfVolunteer(ctx, c.UserID, from, to)
 }
 
+// RosterView is a shift with its bookings (and each booked volunteer's
+// attendance state), waiting list and history.
+type RosterView struct {
+	Shift    *Shift
+	Bookings []*Booking
+	States   map[string]AttendanceState // by VolunteerID
+	Waiting  []*Waiter
+	History  []*Event
+}
+
 // Roster returns a shift's bookings, waiting list and history, for its ward's staff.
-func (s *Service) Roster(ctx context.Context, c identity.Caller, id string) (*Shift, []*Booking, []*Waiter, []*Event, error) {
+func (s *Service) Roster(ctx context.Context, c identity.Caller, id string) (*RosterView, error) {
 	sh, err := s.managed(ctx, c, id)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
 	_, bs, ws, err := s.Shift(ctx, id)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
+	}
+	states, err := s.attendanceStates(ctx, sh, bs)
+	if err != nil {
+		return nil, err
 	}
 	es, err := s.store.Events(ctx, id)
-	return sh, bs, ws, es, err
+	if err != nil {
+		return nil, err
+	}
+	return &RosterView{Shift: sh, Bookings: bs, States: states, Waiting: ws, History: es}, nil
 }

@@ -55,6 +55,7 @@ type Store interface {
 
 	CalendarStore
 	AttendanceStore
+	NoShowStore
 }
 
 // ShiftFilter selects shifts; empty fields match all.

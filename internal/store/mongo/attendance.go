@@ -82,13 +82,23 @@ func (d *DB) Attendance(ctx context.Context, shiftID string) ([]*roster.Attendan
 		"attendance of shift "+shiftID, (*attendanceDoc).attendance)
 }
 
-// AttendanceOfVolunteer returns a volunteer's rows of shifts starting in [from, to).
-func (d *DB) AttendanceOfVolunteer(ctx context.Context, volunteerID string, from, to time.Time) ([]*roster.Attendance, error) {
-	return find(ctx, d.attendance(), bson.D{
-		{Key: "volunteer_id", Value: volunteerID},
-		{Key: "starts_at", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}},
-	}, options.Find().SetSort(bson.D{{Key: "starts_at", Value: 1}, {Key: "shift_id", Value: 1}, {Key: "kind", Value: 1}}),
-		"attendance of volunteer "+volunteerID, (*attendanceDoc).attendance)
+// AttendanceOfVolunteer returns a volunteer's rows of shifts starting in [f.From,
+// f.To) at f.WardIDs (every ward when empty).
+func (d *DB) AttendanceOfVolunteer(ctx context.Context, f roster.HoursFilter) ([]*roster.Attendance, error) {
+	return find(ctx, d.attendance(), withWards(bson.D{
+		{Key: "volunteer_id", Value: f.VolunteerID},
+		{Key: "starts_at", Value: bson.D{{Key: "$gte", Value: f.From}, {Key: "$lt", Value: f.To}}},
+	}, f.WardIDs), options.Find().SetSort(bson.D{{Key: "starts_at", Value: 1}, {Key: "shift_id", Value: 1}, {Key: "kind", Value: 1}}),
+		"attendance of volunteer "+f.VolunteerID, (*attendanceDoc).attendance)
+}
+
+// withWards adds a ward scope ({ward_id: {$in: wards}}) to a filter; an empty
+// scope adds nothing. The ward ids are strings, compared literally.
+func withWards(filter bson.D, wardIDs []string) bson.D {
+	if len(wardIDs) == 0 {
+		return filter
+	}
+	return append(filter, bson.E{Key: "ward_id", Value: bson.D{{Key: "$in", Value: append([]string{}, wardIDs...)}}})
 }
 
 // AttendanceAtCentre returns the rows of a centre's shifts starting in [from, to).
@@ -141,20 +151,21 @@ func (d *DB) AddWorkEntry(ctx context.Context, e *roster.WorkEntry) error {
 	return wrapErr(err, "work entry "+e.ID)
 }
 
-// WorkEntries returns a volunteer's entries dated in [from, to), by (date, id).
-func (d *DB) WorkEntries(ctx context.Context, volunteerID string, from, to time.Time) ([]*roster.WorkEntry, error) {
-	return d.findEntries(ctx, "volunteer_id", volunteerID, from, to)
+// WorkEntries returns a volunteer's entries dated in [f.From, f.To) at f.WardIDs
+// (every ward when empty), by (date, id).
+func (d *DB) WorkEntries(ctx context.Context, f roster.HoursFilter) ([]*roster.WorkEntry, error) {
+	return d.findEntries(ctx, "volunteer_id", f.VolunteerID, f.From, f.To, f.WardIDs)
 }
 
 // WorkEntriesAtCentre returns a centre's entries dated in [from, to), by (date, id).
 func (d *DB) WorkEntriesAtCentre(ctx context.Context, centreID string, from, to time.Time) ([]*roster.WorkEntry, error) {
-	return d.findEntries(ctx, "centre_id", centreID, from, to)
+	return d.findEntries(ctx, "centre_id", centreID, from, to, nil)
 }
 
-func (d *DB) findEntries(ctx context.Context, field, id string, from, to time.Time) ([]*roster.WorkEntry, error) {
-	return find(ctx, d.workEntries(), bson.D{
+func (d *DB) findEntries(ctx context.Context, field, id string, from, to time.Time, wardIDs []string) ([]*roster.WorkEntry, error) {
+	return find(ctx, d.workEntries(), withWards(bson.D{
 		{Key: field, Value: id},
 		{Key: "date", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}},
-	}, options.Find().SetSort(bson.D{{Key: "date", Value: 1}, {Key: "_id", Value: 1}}),
+	}, wardIDs), options.Find().SetSort(bson.D{{Key: "date", Value: 1}, {Key: "_id", Value: 1}}),
 		"work entries of "+id, (*workEntryDoc).entry)
 }

@@ -37,6 +37,8 @@
 //   - shift_attendance: a check-in or check-out, _id = shift:volunteer:kind, so a
 //     volunteer checks in once per shift; work_entries: _id = entry id
 //     (attendance.go). Both are insert-only.
+//   - no_shows: staff's decision on a no-show, _id = shift:volunteer, so a no-show
+//     is decided once (noshow.go); insert-only.
 //
 // Without transactions, a write of several documents inserts them in an order
 // that leaves nothing visible when it stops half-way: a course's slug claim, then
@@ -58,7 +60,7 @@
 // courses.go (courses and versions), learning.go (learners' records), training.go
 // (training sessions, their seats and enrolment history), roster.go (shifts,
 // bookings, waiting lists, leases), calendar.go (calendar feeds), attendance.go
-// (attendance and work entries).
+// (attendance and work entries), noshow.go (no-show decisions).
 package mongo
 
 import (
@@ -289,6 +291,10 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.workEntries(), []mongodrv.IndexModel{
 			index("volunteer_id", false, "volunteer_id", "date", "_id"),
 			index("centre_id", false, "centre_id", "date", "_id"),
+		}},
+		{d.noShows(), []mongodrv.IndexModel{
+			index("shift_id", false, "shift_id", "volunteer_id"),
+			index("volunteer_id", false, "volunteer_id", "decision", "ends_at"),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when

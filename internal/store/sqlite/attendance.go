@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"ecitizen/internal/roster"
@@ -31,11 +32,32 @@ func (db *DB) Attendance(ctx context.Context, shiftID string) ([]*roster.Attenda
 		ORDER BY volunteer_id, kind`, []any{shiftID}, scanAttendance)
 }
 
-// AttendanceOfVolunteer returns a volunteer's rows of shifts starting in [from, to).
-func (db *DB) AttendanceOfVolunteer(ctx context.Context, volunteerID string, from, to time.Time) ([]*roster.Attendance, error) {
+// AttendanceOfVolunteer returns a volunteer's rows of shifts starting in [f.From,
+// f.To) at f.WardIDs (every ward when empty).
+func (db *DB) AttendanceOfVolunteer(ctx context.Context, f roster.HoursFilter) ([]*roster.Attendance, error) {
+	wards, args := wardScope(f.WardIDs, []any{f.VolunteerID, ms(f.From), ms(f.To)})
 	return list(ctx, db, "attendance of volunteer", attendanceColumns+` WHERE volunteer_id = ?
-		AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, shift_id, kind`,
-		[]any{volunteerID, ms(from), ms(to)}, scanAttendance)
+		AND starts_at >= ? AND starts_at < ?`+wards+` ORDER BY starts_at, shift_id, kind`,
+		args, scanAttendance)
+}
+
+// wardScope returns the condition " AND ward_id IN (?, ...)" of a ward scope and
+// args with the wards appended; an empty scope is no condition.
+func wardScope(wardIDs []string, args []any) (string, []any) {
+	if len(wardIDs) == 0 {
+		return "", args
+	}
+	var b strings.Builder
+	b.WriteString(" AND ward_id IN (")
+	for i, w := range wardIDs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("?")
+		args = append(args, w)
+	}
+	b.WriteString(")")
+	return b.String(), args
 }
 
 // AttendanceAtCentre returns the rows of a centre's shifts starting in [from, to).
@@ -70,10 +92,12 @@ func (db *DB) AddWorkEntry(ctx context.Context, e *roster.WorkEntry) error {
 	return wrap(err, "add work entry %s", e.ID)
 }
 
-// WorkEntries returns a volunteer's entries dated in [from, to), by (date, id).
-func (db *DB) WorkEntries(ctx context.Context, volunteerID string, from, to time.Time) ([]*roster.WorkEntry, error) {
+// WorkEntries returns a volunteer's entries dated in [f.From, f.To) at f.WardIDs
+// (every ward when empty), by (date, id).
+func (db *DB) WorkEntries(ctx context.Context, f roster.HoursFilter) ([]*roster.WorkEntry, error) {
+	wards, args := wardScope(f.WardIDs, []any{f.VolunteerID, ms(f.From), ms(f.To)})
 	return list(ctx, db, "work entries", workEntryColumns+` WHERE volunteer_id = ?
-		AND day >= ? AND day < ? ORDER BY day, id`, []any{volunteerID, ms(from), ms(to)}, scanWorkEntry)
+		AND day >= ? AND day < ?`+wards+` ORDER BY day, id`, args, scanWorkEntry)
 }
 
 // WorkEntriesAtCentre returns a centre's entries dated in [from, to), by (date, id).

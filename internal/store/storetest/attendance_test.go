@@ -43,10 +43,10 @@ func TestAttendance(t *testing.T) {
 				want = []*roster.Attendance{in2, in, out}
 			}
 			same(t, "attendance of shift", got, want)
-			got, err = st.AttendanceOfVolunteer(ctx, v1.ID, s1.StartsAt, s2.StartsAt.Add(time.Millisecond))
+			got, err = st.AttendanceOfVolunteer(ctx, roster.HoursFilter{VolunteerID: v1.ID, From: s1.StartsAt, To: s2.StartsAt.Add(time.Millisecond)})
 			must(t, err)
 			same(t, "attendance of volunteer", got, []*roster.Attendance{in, out, in3})
-			got, err = st.AttendanceOfVolunteer(ctx, v1.ID, s1.StartsAt.Add(time.Millisecond), s2.StartsAt)
+			got, err = st.AttendanceOfVolunteer(ctx, roster.HoursFilter{VolunteerID: v1.ID, From: s1.StartsAt.Add(time.Millisecond), To: s2.StartsAt})
 			must(t, err)
 			same(t, "attendance of volunteer, empty range", len(got), 0)
 			got, err = st.AttendanceAtCentre(ctx, w.centre.ID, s1.StartsAt, s1.StartsAt.Add(time.Hour))
@@ -78,6 +78,52 @@ func TestAttendance(t *testing.T) {
 			must(t, err)
 			same(t, "rows after 20 concurrent check-ins", len(got), 1)
 		}},
+		{"VolunteerHoursWardScope", func(t *testing.T, st store.Store) {
+			// The ward scope is part of the query: rows of other wards are not returned.
+			ctx := t.Context()
+			wa, wb := mkRosterWorld(t, st), mkRosterWorld(t, st)
+			v := mkVolunteer(t, st, wa)
+			sa := mkShift(t, st, wa, day())
+			sb := mkShift(t, st, wb, day().Add(24*time.Hour))
+			ina := newAttendance(sa, v.ID, roster.KindCheckin, sa.StartsAt)
+			inb := newAttendance(sb, v.ID, roster.KindCheckin, sb.StartsAt)
+			must(t, st.AddAttendance(ctx, ina))
+			must(t, st.AddAttendance(ctx, inb))
+			d := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
+			ea := newWorkEntry(t, wa, v.ID, d, 60)
+			eb := newWorkEntry(t, wb, v.ID, d.Add(24*time.Hour), 30)
+			must(t, st.AddWorkEntry(ctx, ea))
+			must(t, st.AddWorkEntry(ctx, eb))
+			rows := roster.HoursFilter{VolunteerID: v.ID, From: sa.StartsAt, To: sb.EndsAt}
+			entries := roster.HoursFilter{VolunteerID: v.ID, From: d, To: d.Add(48 * time.Hour)}
+			for _, c := range []struct {
+				name    string
+				wards   []string
+				att     []*roster.Attendance
+				entries []*roster.WorkEntry
+			}{
+				{"all wards", nil, []*roster.Attendance{ina, inb}, []*roster.WorkEntry{ea, eb}},
+				{"ward A", []string{wa.ward.ID}, []*roster.Attendance{ina}, []*roster.WorkEntry{ea}},
+				{"ward B", []string{wb.ward.ID}, []*roster.Attendance{inb}, []*roster.WorkEntry{eb}},
+				{"both", []string{wb.ward.ID, wa.ward.ID}, []*roster.Attendance{ina, inb}, []*roster.WorkEntry{ea, eb}},
+				{"another ward", []string{newID(t)}, nil, nil},
+				{"literal operator", []string{`{"$ne": ""}`}, nil, nil},
+			} {
+				rows.WardIDs, entries.WardIDs = c.wards, c.wards
+				got, err := st.AttendanceOfVolunteer(ctx, rows)
+				must(t, err)
+				same(t, "attendance, "+c.name, len(got), len(c.att))
+				if len(c.att) > 0 {
+					same(t, "attendance, "+c.name, got, c.att)
+				}
+				es, err := st.WorkEntries(ctx, entries)
+				must(t, err)
+				same(t, "entries, "+c.name, len(es), len(c.entries))
+				if len(c.entries) > 0 {
+					same(t, "entries, "+c.name, es, c.entries)
+				}
+			}
+		}},
 		{"WorkEntries", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
 			w := mkRosterWorld(t, st)
@@ -91,10 +137,10 @@ func TestAttendance(t *testing.T) {
 			}
 			wantErr(t, st.AddWorkEntry(ctx, e1), apperr.ErrConflict)
 			wantErr(t, st.AddWorkEntry(ctx, newWorkEntry(t, w, newID(t), d, 10)), apperr.ErrNotFound)
-			got, err := st.WorkEntries(ctx, v1.ID, d, d.Add(48*time.Hour))
+			got, err := st.WorkEntries(ctx, roster.HoursFilter{VolunteerID: v1.ID, From: d, To: d.Add(48 * time.Hour)})
 			must(t, err)
 			same(t, "entries of volunteer", got, []*roster.WorkEntry{e1, e2})
-			got, err = st.WorkEntries(ctx, v1.ID, d, d.Add(24*time.Hour))
+			got, err = st.WorkEntries(ctx, roster.HoursFilter{VolunteerID: v1.ID, From: d, To: d.Add(24 * time.Hour)})
 			must(t, err)
 			same(t, "entries of volunteer, one day", got, []*roster.WorkEntry{e1})
 			got, err = st.WorkEntriesAtCentre(ctx, w.centre.ID, d, d.Add(time.Hour))
