@@ -5,6 +5,10 @@ package page
 
 import (
 	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
 	"ecitizen/internal/apperr"
 )
@@ -48,4 +52,21 @@ func Cut[T any](items []T, r Request, key func(T) string) ([]T, string) {
 	}
 	items = items[:r.Limit]
 	return items, base64.RawURLEncoding.EncodeToString([]byte(key(items[len(items)-1])))
+}
+
+// TimeKey is the page key of an item listed by start time: the start in unix
+// milliseconds (15 digits, so keys sort as the times do) and the item's ID.
+func TimeKey(start time.Time, id string) string {
+	return fmt.Sprintf("%015d|%s", max(start.UnixMilli(), 0), id)
+}
+
+// ParseTimeKey reads a TimeKey back; any other shape is an invalid cursor.
+func ParseTimeKey(key string) (time.Time, string, error) {
+	digits, id, ok := strings.Cut(key, "|")
+	if ok && len(digits) == 15 && strings.Trim(digits, "0123456789") == "" {
+		if n, err := strconv.ParseInt(digits, 10, 64); err == nil {
+			return time.UnixMilli(n).UTC(), id, nil
+		}
+	}
+	return time.Time{}, "", apperr.Invalid("cursor", "cursor", "Con trỏ phân trang không hợp lệ.", "The page cursor is not valid.")
 }

@@ -66,13 +66,5 @@ type ShiftFilter struct {
 	From, To time.Time // StartsAt in [From, To) when set
 }
 
-// ShiftKey is a shift's page key: its start (unix ms, 15 digits) and ID.
-func ShiftKey(s *Shift) string {
-	ms := s.StartsAt.UnixMilli()
-	b := []byte("000000000000000")
-	for i := len(b) - 1; i >= 0 && ms > 0; i-- {
-		b[i] = byte('0' + ms%10)
-		ms /= 10
-	}
-	return string(b) + "|" + s.ID
-}
+// ShiftKey is a shift's page key: its start and ID (page.TimeKey).
+func ShiftKey(s *Shift) string { return page.TimeKey(s.StartsAt, s.ID) }

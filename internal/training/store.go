@@ -47,17 +47,5 @@ type SessionFilter struct {
 	From, To       time.Time // StartsAt in [From, To) when set
 }
 
-// SessionKey is a session's page key: its start (unix ms, 15 digits) and ID.
-func SessionKey(s *Session) string {
-	return pad(s.StartsAt.UnixMilli()) + "|" + s.ID
-}
-
-func pad(ms int64) string {
-	const width = 15
-	b := []byte("000000000000000")
-	for i := width - 1; i >= 0 && ms > 0; i-- {
-		b[i] = byte('0' + ms%10)
-		ms /= 10
-	}
-	return string(b)
-}
+// SessionKey is a session's page key: its start and ID (page.TimeKey).
+func SessionKey(s *Session) string { return page.TimeKey(s.StartsAt, s.ID) }

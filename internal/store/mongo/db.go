@@ -442,3 +442,30 @@ func sortedOrNil(ids []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// startWindow adds to filter the documents starting in [from, to) (each bound when
+// set) and strictly after the page key after (page.TimeKey), for lists sorted by
+// (starts_at, _id). A malformed key is an invalid cursor.
+func startWindow(filter bson.D, from, to time.Time, after string) (bson.D, error) {
+	if !from.IsZero() || !to.IsZero() {
+		span := bson.D{}
+		if !from.IsZero() {
+			span = append(span, bson.E{Key: "$gte", Value: from})
+		}
+		if !to.IsZero() {
+			span = append(span, bson.E{Key: "$lt", Value: to})
+		}
+		filter = append(filter, bson.E{Key: "starts_at", Value: span})
+	}
+	if after != "" {
+		start, id, err := page.ParseTimeKey(after)
+		if err != nil {
+			return nil, err
+		}
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "starts_at", Value: bson.D{{Key: "$gt", Value: start}}}},
+			bson.D{{Key: "starts_at", Value: start}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
+		}})
+	}
+	return filter, nil
+}

@@ -304,26 +304,9 @@ func (d *DB) ListShifts(ctx context.Context, f roster.ShiftFilter, p page.Reques
 	if f.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: string(f.Status)})
 	}
-	if !f.From.IsZero() || !f.To.IsZero() {
-		span := bson.D{}
-		if !f.From.IsZero() {
-			span = append(span, bson.E{Key: "$gte", Value: f.From})
-		}
-		if !f.To.IsZero() {
-			span = append(span, bson.E{Key: "$lt", Value: f.To})
-		}
-		filter = append(filter, bson.E{Key: "starts_at", Value: span})
-	}
-	if p.After != "" {
-		// roster.ShiftKey has the shape of training.SessionKey.
-		start, id, err := parseSessionKey(p.After)
-		if err != nil {
-			return nil, err
-		}
-		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
-			bson.D{{Key: "starts_at", Value: bson.D{{Key: "$gt", Value: start}}}},
-			bson.D{{Key: "starts_at", Value: start}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
-		}})
+	filter, err := startWindow(filter, f.From, f.To, p.After)
+	if err != nil {
+		return nil, err
 	}
 	o := options.Find().SetSort(bson.D{{Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}})
 	if p.Limit > 0 {

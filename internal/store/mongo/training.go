@@ -3,15 +3,12 @@ package mongo
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"ecitizen/internal/apperr"
 	"ecitizen/internal/page"
 	"ecitizen/internal/training"
 )
@@ -236,25 +233,9 @@ func (d *DB) ListSessions(ctx context.Context, f training.SessionFilter, p page.
 	if f.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: string(f.Status)})
 	}
-	if !f.From.IsZero() || !f.To.IsZero() {
-		span := bson.D{}
-		if !f.From.IsZero() {
-			span = append(span, bson.E{Key: "$gte", Value: f.From})
-		}
-		if !f.To.IsZero() {
-			span = append(span, bson.E{Key: "$lt", Value: f.To})
-		}
-		filter = append(filter, bson.E{Key: "starts_at", Value: span})
-	}
-	if p.After != "" {
-		start, id, err := parseSessionKey(p.After)
-		if err != nil {
-			return nil, err
-		}
-		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
-			bson.D{{Key: "starts_at", Value: bson.D{{Key: "$gt", Value: start}}}},
-			bson.D{{Key: "starts_at", Value: start}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
-		}})
+	filter, err := startWindow(filter, f.From, f.To, p.After)
+	if err != nil {
+		return nil, err
 	}
 	o := options.Find().SetSort(bson.D{{Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}})
 	if p.Limit > 0 {
@@ -273,19 +254,6 @@ func (d *DB) ListSessions(ctx context.Context, f training.SessionFilter, p page.
 		out = append(out, docs[i].session())
 	}
 	return out, nil
-}
-
-// parseSessionKey splits a training.SessionKey, "<15-digit unix ms>|<id>", into its
-// start and id; any other shape is a validation error of the cursor.
-func parseSessionKey(key string) (time.Time, string, error) {
-	const width = 15
-	digits, id, ok := strings.Cut(key, "|")
-	if ok && len(digits) == width && strings.Trim(digits, "0123456789") == "" {
-		if n, err := strconv.ParseInt(digits, 10, 64); err == nil {
-			return time.UnixMilli(n).UTC(), id, nil
-		}
-	}
-	return time.Time{}, "", apperr.Invalid("cursor", "cursor", "Con trỏ phân trang không hợp lệ.", "The page cursor is not valid.")
 }
 
 // --- seats ---

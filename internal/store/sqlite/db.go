@@ -38,6 +38,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/page"
 )
 
 // DB is the SQLite store.
@@ -308,6 +309,26 @@ type where struct {
 func (w *where) add(cond string, args ...any) {
 	w.conds = append(w.conds, cond)
 	w.args = append(w.args, args...)
+}
+
+// startWindow narrows w to rows starting in [from, to) (each bound when set) and
+// strictly after the page key after (page.TimeKey), for lists ordered by
+// (starts_at, id). A malformed key is an invalid cursor.
+func (w *where) startWindow(from, to time.Time, after string) error {
+	if after != "" {
+		start, id, err := page.ParseTimeKey(after)
+		if err != nil {
+			return err
+		}
+		w.add(`(starts_at > ? OR (starts_at = ? AND id > ?))`, ms(start), ms(start), id)
+	}
+	if !from.IsZero() {
+		w.add(`starts_at >= ?`, ms(from))
+	}
+	if !to.IsZero() {
+		w.add(`starts_at < ?`, ms(to))
+	}
+	return nil
 }
 
 func (w *where) String() string {

@@ -66,13 +66,8 @@ func (db *DB) UpdateShift(ctx context.Context, s *roster.Shift) error {
 // page key of another shape is a validation error of the cursor.
 func (db *DB) ListShifts(ctx context.Context, f roster.ShiftFilter, p page.Request) ([]*roster.Shift, error) {
 	var w where
-	if p.After != "" {
-		// roster.ShiftKey has the shape of training.SessionKey.
-		start, id, err := parseSessionKey(p.After)
-		if err != nil {
-			return nil, err
-		}
-		w.add(`(starts_at > ? OR (starts_at = ? AND id > ?))`, start, start, id)
+	if err := w.startWindow(f.From, f.To, p.After); err != nil {
+		return nil, err
 	}
 	if f.CentreID != "" {
 		w.add(`centre_id = ?`, f.CentreID)
@@ -82,12 +77,6 @@ func (db *DB) ListShifts(ctx context.Context, f roster.ShiftFilter, p page.Reque
 	}
 	if f.Status != "" {
 		w.add(`status = ?`, string(f.Status))
-	}
-	if !f.From.IsZero() {
-		w.add(`starts_at >= ?`, ms(f.From))
-	}
-	if !f.To.IsZero() {
-		w.add(`starts_at < ?`, ms(f.To))
 	}
 	return list(ctx, db, "shifts", shiftColumns+w.String()+` ORDER BY starts_at, id LIMIT ?`,
 		append(w.args, limit(p.Limit)), scanShift)

@@ -5,10 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 
-	"ecitizen/internal/apperr"
 	"ecitizen/internal/page"
 	"ecitizen/internal/training"
 )
@@ -71,12 +68,8 @@ func (db *DB) UpdateSession(ctx context.Context, s *training.Session) error {
 // 0). A page key of another shape is a validation error of the cursor.
 func (db *DB) ListSessions(ctx context.Context, f training.SessionFilter, p page.Request) ([]*training.Session, error) {
 	var w where
-	if p.After != "" {
-		start, id, err := parseSessionKey(p.After)
-		if err != nil {
-			return nil, err
-		}
-		w.add(`(starts_at > ? OR (starts_at = ? AND id > ?))`, start, start, id)
+	if err := w.startWindow(f.From, f.To, p.After); err != nil {
+		return nil, err
 	}
 	if f.CourseID != "" {
 		w.add(`course_id = ?`, f.CourseID)
@@ -93,27 +86,8 @@ func (db *DB) ListSessions(ctx context.Context, f training.SessionFilter, p page
 	if f.Status != "" {
 		w.add(`status = ?`, string(f.Status))
 	}
-	if !f.From.IsZero() {
-		w.add(`starts_at >= ?`, ms(f.From))
-	}
-	if !f.To.IsZero() {
-		w.add(`starts_at < ?`, ms(f.To))
-	}
 	return list(ctx, db, "sessions", sessionColumns+w.String()+` ORDER BY starts_at, id LIMIT ?`,
 		append(w.args, limit(p.Limit)), scanSession)
-}
-
-// parseSessionKey splits a training.SessionKey, "<15-digit unix ms>|<id>", into its
-// start (unix ms) and id; any other shape is a validation error of the cursor.
-func parseSessionKey(key string) (int64, string, error) {
-	const width = 15
-	digits, id, ok := strings.Cut(key, "|")
-	if ok && len(digits) == width && strings.Trim(digits, "0123456789") == "" {
-		if n, err := strconv.ParseInt(digits, 10, 64); err == nil {
-			return n, id, nil
-		}
-	}
-	return 0, "", apperr.Invalid("cursor", "cursor", "Con trỏ phân trang không hợp lệ.", "The page cursor is not valid.")
 }
 
 func scanSession(s scanner) (*training.Session, error) {
