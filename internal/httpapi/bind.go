@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -90,6 +92,10 @@ func bindJSON(c *gin.Context, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
+		var pe *time.ParseError
+		if errors.As(err, &pe) {
+			return errTime(valuePath(body, pe.Value))
+		}
 		return bindError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -140,8 +146,7 @@ func bindError(err error) error {
 	case errors.As(err, &se):
 		return errMalformed
 	case errors.As(err, &pe):
-		return apperr.Invalid("body", "date_time", "Thời điểm phải theo RFC 3339, ví dụ 2026-12-31T17:00:00Z.",
-			"A time must be RFC 3339, e.g. 2026-12-31T17:00:00Z.")
+		return errTime("body")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return apperr.Invalid(field, "unknown_field", "Trường "+field+" không được hỗ trợ.", "The field "+field+" is not allowed.")
@@ -150,6 +155,55 @@ func bindError(err error) error {
 		return apperr.Invalid("query", "type", "Tham số truy vấn có kiểu dữ liệu không đúng.", "A query parameter has the wrong type.")
 	}
 	return errMalformed
+}
+
+// errTime is the error of a time that is not RFC 3339, at field.
+func errTime(field string) error {
+	return apperr.Invalid(field, "date_time", "Thời điểm phải theo RFC 3339, ví dụ 2026-12-31T17:00:00Z.",
+		"A time must be RFC 3339, e.g. 2026-12-31T17:00:00Z.")
+}
+
+// valuePath finds the field of body holding the string value, as fieldPath writes
+// it ("starts_at", "slots[1].from"): encoding/json does not say which field's
+// UnmarshalJSON failed, only the value it refused. "body" when it is not found.
+func valuePath(body []byte, value string) string {
+	var doc any
+	if json.Unmarshal(body, &doc) != nil {
+		return "body"
+	}
+	var walk func(v any, path string) (string, bool)
+	walk = func(v any, path string) (string, bool) {
+		switch v := v.(type) {
+		case string:
+			return path, v == value
+		case map[string]any:
+			keys := make([]string, 0, len(v))
+			for k := range v {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys) // deterministic when two fields hold the same bad value
+			for _, k := range keys {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				if found, ok := walk(v[k], p); ok {
+					return found, true
+				}
+			}
+		case []any:
+			for i, e := range v {
+				if found, ok := walk(e, path+"["+strconv.Itoa(i)+"]"); ok {
+					return found, true
+				}
+			}
+		}
+		return "", false
+	}
+	if p, ok := walk(doc, ""); ok && p != "" {
+		return p
+	}
+	return "body"
 }
 
 // fieldPath turns a validator namespace ("createCentreRequest.opening_hours.mon[0].open",

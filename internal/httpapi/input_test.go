@@ -114,3 +114,30 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("wards stored: %d, want %d", got, wards)
 	}
 }
+
+// TestTimeErrorNamesField: a time that is not RFC 3339 is refused with the name of
+// the field that holds it, also inside arrays, not with "body".
+func TestTimeErrorNamesField(t *testing.T) {
+	env := newTestEnv(t, storetest.SQLite())
+	admin, _ := env.login(testAdminEmail, testAdminPassword)
+	ward := env.createWard(admin, "T01", "Phường Thanh Lương")
+	centre := env.createCentre(admin, ward, "Nhà văn hoá tổ 3")
+	rec := env.do("POST", "/api/v1/centres/"+centre+"/shifts", admin, map[string]any{
+		"title": "Hướng dẫn VNeID", "role": "guide", "places": 2,
+		"starts_at": "2027-01-04T08:00:00Z", "ends_at": "mai lúc 11 giờ",
+	})
+	p := problemOf(t, rec)
+	if rec.Code != http.StatusBadRequest || len(p.Errors) != 1 || p.Errors[0].Field != "ends_at" || p.Errors[0].Code != "date_time" {
+		t.Fatalf("bad ends_at: %d %+v", rec.Code, p)
+	}
+	for _, tc := range []struct{ body, value, want string }{
+		{`{"a":{"b":[{"c":"x"},{"d":"bad"}]}}`, "bad", "a.b[1].d"},
+		{`{"starts_at":"ok","ends_at":"bad"}`, "bad", "ends_at"},
+		{`{"x":"y"}`, "missing", "body"},
+		{`not json`, "bad", "body"},
+	} {
+		if got := valuePath([]byte(tc.body), tc.value); got != tc.want {
+			t.Errorf("valuePath(%s, %q) = %q, want %q", tc.body, tc.value, got, tc.want)
+		}
+	}
+}
