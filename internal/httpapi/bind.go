@@ -101,6 +101,13 @@ func bindJSON(c *gin.Context, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errMalformed // a second value after the object
 	}
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return errMalformed
+	}
+	if err := exactKeys(reflect.TypeOf(dst), doc, ""); err != nil {
+		return err
+	}
 	if err := binding.Validator.ValidateStruct(dst); err != nil {
 		return bindError(err)
 	}

@@ -141,3 +141,33 @@ func TestTimeErrorNamesField(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysAreExact: a key that matches a field only case-insensitively is an
+// unknown field, at any depth, and nothing is stored.
+func TestKeysAreExact(t *testing.T) {
+	env := newTestEnv(t, storetest.SQLite())
+	admin, _ := env.login(testAdminEmail, testAdminPassword)
+	for _, tc := range []struct{ path, body, field string }{
+		{"/api/v1/wards", `{"CODE":"P09","name_vi":"Phường 9","name_en":"Ward 9"}`, "CODE"},
+		{"/api/v1/users", `{"email":"k@example.vn","Display_Name":"A","password":"mat-khau-dai-1","role":"admin"}`, "Display_Name"},
+	} {
+		req := httptest.NewRequest("POST", tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+admin)
+		rec := env.serve(req)
+		p := problemOf(t, rec)
+		if rec.Code != http.StatusBadRequest || len(p.Errors) != 1 || p.Errors[0].Field != tc.field || p.Errors[0].Code != "unknown_field" {
+			t.Errorf("%s %s: %d %+v", tc.path, tc.body, rec.Code, p)
+		}
+	}
+	ward := env.createWard(admin, "P10", "Phường Minh Khai")
+	rec := env.do("POST", "/api/v1/wards/"+ward+"/centres", admin, map[string]any{
+		"name": "Nhà văn hoá", "address": "Số 1", "opening_hours": map[string]any{"mon": []map[string]string{{"OPEN": "08:00", "close": "11:00"}}},
+	})
+	if p := problemOf(t, rec); rec.Code != http.StatusBadRequest || len(p.Errors) != 1 || p.Errors[0].Field != "opening_hours.mon[0].OPEN" {
+		t.Errorf("nested key: %d %+v", rec.Code, p)
+	}
+	if ws, err := env.store.ListWards(context.Background(), directory.WardFilter{}, pageAll); err != nil || len(ws) != 1 {
+		t.Errorf("wards stored: %d %v, want 1", len(ws), err)
+	}
+}
