@@ -420,7 +420,7 @@ func (d *DB) acquire(ctx context.Context, volunteerID, token string, deadline ti
 			wait := backoff + mrand.N(backoff)
 			backoff = min(2*backoff, leaseBackoffMax)
 			if time.Now().Add(wait).After(deadline) {
-				return nil, fmt.Errorf("%s: held for %s: %w", what, leaseWait, apperr.ErrUnavailable)
+				return nil, fmt.Errorf("%s: held by another for %s: %w", what, leaseWait, apperr.ErrUnavailable)
 			}
 			t := time.NewTimer(wait)
 			select {
@@ -436,6 +436,10 @@ func (d *DB) acquire(ctx context.Context, volunteerID, token string, deadline ti
 				held = false
 			case err != nil:
 				return nil, wrapErr(err, what)
+			case doc.Token == token:
+				// Our own insert landed although the driver saw an error (a retried
+				// write whose first attempt succeeded): the lease is ours.
+				return &lease{d: d, token: token, acquired: start}, nil
 			case doc.ExpiresAt.Before(time.Now()):
 				if _, err := d.leases().DeleteOne(ctx, byID(doc.Token)); err != nil {
 					return nil, wrapErr(err, what)
