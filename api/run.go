@@ -18,6 +18,7 @@ import (
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/httpapi"
+	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
 	"ecitizen/internal/roster"
@@ -79,10 +80,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var background sync.WaitGroup
 	defer background.Wait() // after stopBackground, before the store closes
 	defer stopBackground()
-	background.Go(func() { sendReminders(bgCtx, rosters, log) })
+	background.Go(func() { periodic(bgCtx, log, "shift reminders sent", roster.ReminderEvery, rosters.SendReminders) })
+	retries := idempotency.NewService(st, nil)
+	background.Go(func() {
+		periodic(bgCtx, log, "idempotency keys swept", time.Hour, func(ctx context.Context, _ time.Time) (int, error) {
+			return retries.Sweep(ctx)
+		})
+	})
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
-		Roster: rosters, Notify: notes,
+		Roster: rosters, Notify: notes, Idempotency: retries,
 		Ping: st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
 	})
@@ -128,19 +135,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
-// sendReminders sends the reminders of shifts starting in about 24 hours at once
-// and every roster.ReminderEvery until ctx ends. Several instances may run it: a
-// reminder's key makes it idempotent.
-func sendReminders(ctx context.Context, rosters *roster.Service, log *slog.Logger) {
-	tick := time.NewTicker(roster.ReminderEvery)
+// periodic runs job at once and then every period until ctx ends, logging its
+// failures and how many things it did. Jobs are idempotent, so several instances
+// may run them: reminders have unique keys, sweeps delete what is expired.
+func periodic(ctx context.Context, log *slog.Logger, what string, period time.Duration, job func(context.Context, time.Time) (int, error)) {
+	tick := time.NewTicker(period)
 	defer tick.Stop()
 	for {
-		n, err := rosters.SendReminders(ctx, time.Now())
+		n, err := job(ctx, time.Now())
 		switch {
 		case err != nil && ctx.Err() == nil:
-			log.Error("shift reminders failed", "err", err)
+			log.Error(what+" failed", "err", err)
 		case n > 0:
-			log.Info("shift reminders sent", "count", n)
+			log.Info(what, "count", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -13,6 +13,7 @@ import (
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/training"
@@ -83,6 +84,8 @@ var statuses = map[apperr.Code]int{
 	roster.CodeAlreadyCheckedOut:    http.StatusConflict,
 	roster.CodeNotCheckedIn:         http.StatusConflict,
 	roster.CodeCheckinWindowClosed:  http.StatusConflict,
+	idempotency.CodeInUse:           http.StatusConflict,
+	idempotency.CodeReused:          http.StatusUnprocessableEntity,
 }
 
 // titles are the short, generic summaries of each status, in both languages.
@@ -95,6 +98,7 @@ var titles = map[int][2]string{
 	http.StatusConflict:              {"Xung đột dữ liệu", "Conflict"},
 	http.StatusRequestEntityTooLarge: {"Nội dung quá lớn", "Content too large"},
 	http.StatusUnsupportedMediaType:  {"Định dạng không được hỗ trợ", "Unsupported media type"},
+	http.StatusUnprocessableEntity:   {"Không thể xử lý yêu cầu", "Unprocessable content"},
 	http.StatusTooManyRequests:       {"Quá nhiều yêu cầu", "Too many requests"},
 	http.StatusInternalServerError:   {"Lỗi hệ thống", "Internal server error"},
 	http.StatusServiceUnavailable:    {"Dịch vụ tạm thời không sẵn sàng", "Service unavailable"},

@@ -14,6 +14,9 @@ func (h *handler) routes(r *gin.Engine) {
 		staff     = requireRole(identity.RoleAdmin, identity.RoleWardStaff)
 		partners  = requireRole(identity.RoleAdmin, identity.RolePartner)
 		userReach = requireRole(identity.RoleAdmin, identity.RoleWardStaff, identity.RolePartner)
+		// retrySafe replays the first response of a request retried with the same
+		// Idempotency-Key (creates and actions; not those answering with secrets).
+		retrySafe = h.idempotent
 	)
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
@@ -41,20 +44,20 @@ func (h *handler) routes(r *gin.Engine) {
 	// Directory: wards and centres (public reads: residents look for a centre).
 	open.GET("/wards", h.listWards)
 	open.GET("/wards/:id", h.getWard)
-	auth.POST("/wards", admin, h.createWard)
+	auth.POST("/wards", admin, retrySafe, h.createWard)
 	auth.PATCH("/wards/:id", admin, h.updateWard)
 	open.GET("/wards/:id/centres", h.listCentres)
-	auth.POST("/wards/:id/centres", staff, h.createCentre)
+	auth.POST("/wards/:id/centres", staff, retrySafe, h.createCentre)
 	open.GET("/centres/:id", h.getCentre)
 	auth.PATCH("/centres/:id", staff, h.updateCentre)
 
 	// Directory: organisations and their invite codes.
 	auth.GET("/organisations", h.listOrganisations)
-	auth.POST("/organisations", admin, h.createOrganisation)
+	auth.POST("/organisations", admin, retrySafe, h.createOrganisation)
 	auth.GET("/organisations/:id", h.getOrganisation)
 	auth.PATCH("/organisations/:id", admin, h.updateOrganisation)
 	auth.GET("/organisations/:id/invites", partners, h.listInvites)
-	auth.POST("/organisations/:id/invites", partners, h.createInvite)
+	auth.POST("/organisations/:id/invites", partners, retrySafe, h.createInvite)
 	auth.DELETE("/organisations/:id/invites/:invite_id", partners, h.revokeInvite)
 
 	// Courses: the public catalogue (residents learn without an account).
@@ -63,62 +66,62 @@ func (h *handler) routes(r *gin.Engine) {
 	open.GET("/courses/:id/lessons/:lesson_id", h.getLesson)
 
 	// Courses: learning records of signed-in learners.
-	auth.POST("/courses/:id/start", h.startCourse)
-	auth.POST("/courses/:id/lessons/:lesson_id/complete", h.completeLesson)
-	auth.POST("/courses/:id/lessons/:lesson_id/attempts", h.submitAttempt)
+	auth.POST("/courses/:id/start", retrySafe, h.startCourse)
+	auth.POST("/courses/:id/lessons/:lesson_id/complete", retrySafe, h.completeLesson)
+	auth.POST("/courses/:id/lessons/:lesson_id/attempts", retrySafe, h.submitAttempt)
 	auth.GET("/me/courses", h.myCourses)
 	auth.GET("/me/courses/:id", h.myCourse)
 
 	// Courses: authoring by partners, review by admins.
 	auth.GET("/manage/courses", partners, h.listManagedCourses)
-	auth.POST("/manage/courses", partners, h.createCourse)
+	auth.POST("/manage/courses", partners, retrySafe, h.createCourse)
 	auth.GET("/manage/courses/:id", partners, h.getManagedCourse)
-	auth.POST("/manage/courses/:id/archive", partners, h.archiveCourse)
-	auth.POST("/manage/courses/:id/versions", partners, h.newVersion)
+	auth.POST("/manage/courses/:id/archive", partners, retrySafe, h.archiveCourse)
+	auth.POST("/manage/courses/:id/versions", partners, retrySafe, h.newVersion)
 	auth.GET("/manage/courses/:id/versions/:number", partners, h.getVersion)
 	auth.PUT("/manage/courses/:id/versions/:number", partners, h.updateVersion)
-	auth.POST("/manage/courses/:id/versions/:number/transitions", partners, h.transitionVersion)
+	auth.POST("/manage/courses/:id/versions/:number/transitions", partners, retrySafe, h.transitionVersion)
 
 	// Training sessions: public schedule; partners run them; learners take places.
 	open.GET("/sessions", h.listSessions)
 	open.GET("/sessions/:id", h.getSession)
-	auth.POST("/sessions", partners, h.createSession)
+	auth.POST("/sessions", partners, retrySafe, h.createSession)
 	auth.PUT("/sessions/:id", partners, h.updateSession)
-	auth.POST("/sessions/:id/cancel", partners, h.cancelSession)
+	auth.POST("/sessions/:id/cancel", partners, retrySafe, h.cancelSession)
 	auth.GET("/sessions/:id/enrolments", h.listEnrolments)
-	auth.POST("/sessions/:id/enrolments", h.enrol)
+	auth.POST("/sessions/:id/enrolments", retrySafe, h.enrol)
 	auth.DELETE("/sessions/:id/enrolments/:number", h.withdraw)
 	auth.PATCH("/sessions/:id/enrolments/:number", h.markAttendance)
 	auth.GET("/me/sessions", h.mySessions)
 
 	// Volunteer rosters: shifts at centres, run by the ward's staff, booked by volunteers.
 	auth.GET("/centres/:id/shifts", h.listCentreShifts)
-	auth.POST("/centres/:id/shifts", staff, h.createShift)
+	auth.POST("/centres/:id/shifts", staff, retrySafe, h.createShift)
 	auth.GET("/shifts/:id", h.getShift)
 	auth.PUT("/shifts/:id", staff, h.updateShift)
-	auth.POST("/shifts/:id/cancel", staff, h.cancelShift)
+	auth.POST("/shifts/:id/cancel", staff, retrySafe, h.cancelShift)
 	auth.GET("/shifts/:id/roster", staff, h.getRoster)
-	auth.POST("/shifts/:id/bookings", h.book)
+	auth.POST("/shifts/:id/bookings", retrySafe, h.book)
 	auth.DELETE("/shifts/:id/bookings/me", h.cancelMyBooking)
 	auth.DELETE("/shifts/:id/waiting/me", h.leaveWaiting)
-	auth.POST("/shifts/:id/assignments", staff, h.assign)
+	auth.POST("/shifts/:id/assignments", staff, retrySafe, h.assign)
 	auth.DELETE("/shifts/:id/assignments/:volunteer_id", staff, h.unassign)
 	auth.GET("/me/bookings", h.myBookings)
 
 	// Attendance: a rotating check-in code on each centre's screen; volunteers check
 	// in and out with it, staff without it; the hours ledger.
 	auth.GET("/centres/:id/checkin-code", staff, h.getCheckinCode)
-	auth.POST("/shifts/:id/checkin", h.checkIn)
-	auth.POST("/shifts/:id/checkout", h.checkOut)
-	auth.POST("/shifts/:id/attendance/:volunteer_id", staff, h.recordAttendance)
-	auth.POST("/volunteers/:id/work-entries", staff, h.addWorkEntry)
+	auth.POST("/shifts/:id/checkin", retrySafe, h.checkIn)
+	auth.POST("/shifts/:id/checkout", retrySafe, h.checkOut)
+	auth.POST("/shifts/:id/attendance/:volunteer_id", staff, retrySafe, h.recordAttendance)
+	auth.POST("/volunteers/:id/work-entries", staff, retrySafe, h.addWorkEntry)
 	auth.GET("/me/hours", h.myHours)
 	auth.GET("/volunteers/:id/hours", h.volunteerHours)
 	auth.GET("/centres/:id/hours", staff, h.centreHours)
 
 	// No-shows: staff confirm or excuse a booking of an ended shift without a
 	// check-in; confirmed no-shows suspend self-booking (the caller's standing).
-	auth.POST("/shifts/:id/no-shows/:volunteer_id", staff, h.decideNoShow)
+	auth.POST("/shifts/:id/no-shows/:volunteer_id", staff, retrySafe, h.decideNoShow)
 	auth.GET("/me/standing", h.myStanding)
 
 	// Notifications: each user's own outbox (bookings, promotions, changes, reminders).

@@ -14,6 +14,7 @@ import (
 
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
 	"ecitizen/internal/roster"
@@ -28,6 +29,9 @@ type Deps struct {
 	Training  *training.Service
 	Roster    *roster.Service
 	Notify    *notify.Service
+	// Idempotency keeps the responses of creates sent with an Idempotency-Key;
+	// nil: the header is ignored.
+	Idempotency *idempotency.Service
 	// Ping reports whether the store is reachable, for /readyz.
 	Ping           func(ctx context.Context) error
 	Logger         *slog.Logger
@@ -39,11 +43,12 @@ type Deps struct {
 
 type handler struct {
 	Deps
-	identity  *identity.Service
-	directory *directory.Service
-	courses   *course.Service
-	training  *training.Service
-	roster    *roster.Service
+	identity    *identity.Service
+	directory   *directory.Service
+	courses     *course.Service
+	training    *training.Service
+	roster      *roster.Service
+	idempotency *idempotency.Service
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -53,7 +58,8 @@ func New(d Deps) (http.Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	h := &handler{Deps: d, identity: d.Identity, directory: d.Directory, courses: d.Courses, training: d.Training, roster: d.Roster}
+	h := &handler{Deps: d, identity: d.Identity, directory: d.Directory, courses: d.Courses, training: d.Training, roster: d.Roster,
+		idempotency: d.Idempotency}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true

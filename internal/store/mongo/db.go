@@ -296,6 +296,10 @@ func (d *DB) createIndexes(ctx context.Context) error {
 			index("shift_id", false, "shift_id", "volunteer_id"),
 			index("volunteer_id", false, "volunteer_id", "decision", "ends_at"),
 		}},
+		{d.idempotency(), []mongodrv.IndexModel{
+			index("user_id_key_unique", true, "user_id", "key"),
+			index("created_at", false, "created_at"),
+		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when
 	// one createIndexes command lists two or more indexes that already exist.

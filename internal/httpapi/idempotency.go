@@ -1,0 +1,119 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/idempotency"
+)
+
+// headerIdempotencyKey names the key of a retry-safe create; headerReplayed marks
+// a response that is the replay of the key's first one.
+const (
+	headerIdempotencyKey = "Idempotency-Key"
+	headerReplayed       = "Idempotent-Replayed"
+)
+
+var errBadIdempotencyKey = apperr.Invalid(headerIdempotencyKey, "idempotency_key",
+	"Idempotency-Key có từ 1 đến 255 ký tự ASCII nhìn thấy được (ví dụ một UUID).",
+	"An Idempotency-Key has 1 to 255 visible ASCII characters (a UUID, for example).")
+
+// idempotent makes a create retry-safe for a signed-in caller who sends an
+// Idempotency-Key: the first request with the key runs and its response is kept;
+// a retry of the same request (method, path, query and body) gets that response
+// again, with Idempotent-Replayed: true, and creates nothing. Only successes are
+// kept (idempotency.Service.Finish). The key is the
+// caller's own: another user's key never collides. Without the header the
+// request runs as usual.
+func (h *handler) idempotent(c *gin.Context) {
+	key := c.GetHeader(headerIdempotencyKey)
+	if key == "" || h.idempotency == nil {
+		c.Next()
+		return
+	}
+	if uq, err := strconv.Unquote(key); err == nil && len(key) > 1 && key[0] == '"' {
+		key = uq // a structured-field string, as the IETF draft writes it
+	}
+	if !idempotency.ValidKey(key) {
+		fail(c, errBadIdempotencyKey)
+		return
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			fail(c, errTooLarge)
+			return
+		}
+		fail(c, errMalformed)
+		return
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	sum := sha256.New()
+	io.WriteString(sum, c.Request.Method+" "+c.Request.URL.RequestURI()+"\n")
+	sum.Write(body)
+	fingerprint := hex.EncodeToString(sum.Sum(nil))
+
+	ctx := c.Request.Context()
+	claim, replay, err := h.idempotency.Begin(ctx, caller(c).UserID, key, fingerprint)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if replay != nil {
+		if replay.Location != "" {
+			c.Header("Location", replay.Location)
+		}
+		c.Header(headerReplayed, "true")
+		c.Header("Cache-Control", "no-store")
+		c.Data(replay.Status, replay.ContentType, replay.Body)
+		c.Abort()
+		return
+	}
+	rec := &recordingWriter{ResponseWriter: c.Writer}
+	c.Writer = rec
+	finished := false
+	defer func() {
+		// The response is sent whatever happens here: the claim's fate is for retries.
+		bg := context.WithoutCancel(ctx)
+		if !finished { // the handler panicked: let a retry run again
+			if err := h.idempotency.Release(bg, claim); err != nil {
+				slog.ErrorContext(ctx, "release idempotency key", "request_id", requestID(c), "err", err)
+			}
+			return
+		}
+		hd := rec.Header()
+		if err := h.idempotency.Finish(bg, claim, rec.Status(), hd.Get("Content-Type"), hd.Get("Location"), rec.body.Bytes()); err != nil {
+			slog.ErrorContext(ctx, "keep idempotent response", "request_id", requestID(c), "err", err)
+			_ = h.idempotency.Release(bg, claim)
+		}
+	}()
+	c.Next()
+	finished = true
+}
+
+// recordingWriter copies the response body it writes.
+type recordingWriter struct {
+	gin.ResponseWriter
+	body bytes.Buffer
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *recordingWriter) WriteString(s string) (int, error) {
+	w.body.WriteString(s)
+	return w.ResponseWriter.WriteString(s)
+}
