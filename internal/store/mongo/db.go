@@ -60,7 +60,8 @@
 // courses.go (courses and versions), learning.go (learners' records), training.go
 // (training sessions, their seats and enrolment history), roster.go (shifts,
 // bookings, waiting lists, leases), calendar.go (calendar feeds), attendance.go
-// (attendance and work entries), noshow.go (no-show decisions).
+// (attendance and work entries), noshow.go (no-show decisions), idempotency.go
+// (Idempotency-Key records).
 package mongo
 
 import (
