@@ -207,7 +207,16 @@ func (h *handler) volunteerHours(c *gin.Context) {
 
 type volunteerMinutesJSON struct {
 	VolunteerID string `json:"volunteer_id"`
+	DisplayName string `json:"display_name,omitempty"` // in an organisation's totals
 	Minutes     int    `json:"minutes"`
+}
+
+func volunteerMinutes(vs []roster.VolunteerMinutes) []volunteerMinutesJSON {
+	out := []volunteerMinutesJSON{}
+	for _, v := range vs {
+		out = append(out, volunteerMinutesJSON(v))
+	}
+	return out
 }
 
 type centreHoursJSON struct {
@@ -229,9 +238,62 @@ func (h *handler) centreHours(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	out := centreHoursJSON{CentreID: x.CentreID, From: x.From, To: x.To, TotalMinutes: x.TotalMinutes, Volunteers: []volunteerMinutesJSON{}}
-	for _, v := range x.Volunteers {
-		out.Volunteers = append(out.Volunteers, volunteerMinutesJSON(v))
+	c.JSON(http.StatusOK, centreHoursJSON{CentreID: x.CentreID, From: x.From, To: x.To, TotalMinutes: x.TotalMinutes,
+		Volunteers: volunteerMinutes(x.Volunteers)})
+}
+
+type centreMinutesJSON struct {
+	CentreID string `json:"centre_id"`
+	Minutes  int    `json:"minutes"`
+}
+
+type wardHoursJSON struct {
+	WardID       string                 `json:"ward_id"`
+	From         time.Time              `json:"from"`
+	To           time.Time              `json:"to"`
+	TotalMinutes int                    `json:"total_minutes"`
+	Centres      []centreMinutesJSON    `json:"centres"`
+	Volunteers   []volunteerMinutesJSON `json:"volunteers"`
+}
+
+func (h *handler) wardHours(c *gin.Context) {
+	from, to, err := bindHours(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	x, err := h.roster.WardHours(c.Request.Context(), caller(c), c.Param("id"), from, to)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := wardHoursJSON{WardID: x.WardID, From: x.From, To: x.To, TotalMinutes: x.TotalMinutes,
+		Centres: []centreMinutesJSON{}, Volunteers: volunteerMinutes(x.Volunteers)}
+	for _, m := range x.Centres {
+		out.Centres = append(out.Centres, centreMinutesJSON(m))
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+type organisationHoursJSON struct {
+	OrganisationID string                 `json:"organisation_id"`
+	From           time.Time              `json:"from"`
+	To             time.Time              `json:"to"`
+	TotalMinutes   int                    `json:"total_minutes"`
+	Volunteers     []volunteerMinutesJSON `json:"volunteers"`
+}
+
+func (h *handler) organisationHours(c *gin.Context) {
+	from, to, err := bindHours(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	x, err := h.roster.OrganisationHours(c.Request.Context(), caller(c), c.Param("id"), from, to)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, organisationHoursJSON{OrganisationID: x.OrganisationID, From: x.From, To: x.To,
+		TotalMinutes: x.TotalMinutes, Volunteers: volunteerMinutes(x.Volunteers)})
 }

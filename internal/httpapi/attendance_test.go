@@ -143,6 +143,58 @@ func TestAttendanceAndHours(t *testing.T) {
 				t.Fatalf("centre hours: %s", rec.Body)
 			}
 
+			// The ward totals every centre of the ward; the organisation every
+			// volunteer of it, wherever they served, 0 for those who did not.
+			entry = map[string]any{"minutes": 30, "date": today, "reason": "Trực máy tính", "centre_id": otherCentre}
+			mustStatus(t, env.do("POST", "/api/v1/volunteers/"+ids[1]+"/work-entries", w.staffA, entry), 201)
+			var ward struct {
+				TotalMinutes int `json:"total_minutes"`
+				Centres      []struct {
+					CentreID string `json:"centre_id"`
+					Minutes  int    `json:"minutes"`
+				} `json:"centres"`
+				Volunteers []struct {
+					VolunteerID string `json:"volunteer_id"`
+					DisplayName string `json:"display_name"`
+					Minutes     int    `json:"minutes"`
+				} `json:"volunteers"`
+			}
+			rec = env.do("GET", "/api/v1/wards/"+w.wardA+"/hours", w.staffA, nil)
+			mustStatus(t, rec, 200)
+			decodeBody(t, rec, &ward)
+			byCentre := map[string]int{}
+			for _, c := range ward.Centres {
+				byCentre[c.CentreID] = c.Minutes
+			}
+			if ward.TotalMinutes != 195 || len(byCentre) != 2 || byCentre[w.centreA] != 165 || byCentre[otherCentre] != 30 || len(ward.Volunteers) != 2 {
+				t.Fatalf("ward hours: %s", rec.Body)
+			}
+			assertProblem(t, env.do("GET", "/api/v1/wards/"+w.wardA+"/hours", w.staffB, nil), 404, "not_found")
+			assertProblem(t, env.do("GET", "/api/v1/wards/"+w.wardA+"/hours?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", w.staffA, nil), 400, "invalid")
+			var org struct {
+				TotalMinutes int `json:"total_minutes"`
+				Volunteers   []struct {
+					VolunteerID string `json:"volunteer_id"`
+					DisplayName string `json:"display_name"`
+					Minutes     int    `json:"minutes"`
+				} `json:"volunteers"`
+			}
+			rec = env.do("GET", "/api/v1/organisations/"+w.org+"/hours", w.admin, nil)
+			mustStatus(t, rec, 200)
+			decodeBody(t, rec, &org)
+			byVolunteer := map[string]int{}
+			for _, v := range org.Volunteers {
+				byVolunteer[v.VolunteerID] = v.Minutes
+				if v.DisplayName == "" {
+					t.Errorf("volunteer %s without a name", v.VolunteerID)
+				}
+			}
+			if org.TotalMinutes != 195 || len(org.Volunteers) != 3 || byVolunteer[ids[0]] != 165 || byVolunteer[ids[1]] != 30 || byVolunteer[ids[2]] != 0 {
+				t.Fatalf("organisation hours: %s", rec.Body)
+			}
+			assertProblem(t, env.do("GET", "/api/v1/organisations/"+w.org+"/hours", w.staffA, nil), 403, "forbidden")
+			assertProblem(t, env.do("GET", "/api/v1/organisations/nope/hours", w.admin, nil), 404, "not_found")
+
 			// Staff check a volunteer in without a code, with a reason.
 			assertProblem(t, env.do("POST", "/api/v1/shifts/"+s1+"/attendance/"+ids[1], w.staffA, map[string]string{"action": "checkin", "reason": " "}), 400, "invalid")
 			rec = env.do("POST", "/api/v1/shifts/"+s1+"/attendance/"+ids[1], w.staffA, map[string]string{"action": "checkin", "reason": "Điện thoại hết pin"})

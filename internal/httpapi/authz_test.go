@@ -343,8 +343,10 @@ var matrix = map[string]matrixRow{
 		}},
 	"GET /api/v1/me/hours": {path: "/api/v1/me/hours", want: signedIn(200)},
 	// As for a user: the partner of another organisation finds no volunteer.
-	"GET /api/v1/volunteers/:id/hours": {path: "/api/v1/volunteers/{volX}/hours", want: only(map[int]int{admin: 200, staffA: 200, staffB: 200, partnerX: 200, partnerY: 404})},
-	"GET /api/v1/centres/:id/hours":    {path: "/api/v1/centres/{centreA}/hours", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"GET /api/v1/volunteers/:id/hours":    {path: "/api/v1/volunteers/{volX}/hours", want: only(map[int]int{admin: 200, staffA: 200, staffB: 200, partnerX: 200, partnerY: 404})},
+	"GET /api/v1/centres/:id/hours":       {path: "/api/v1/centres/{centreA}/hours", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"GET /api/v1/wards/:id/hours":         {path: "/api/v1/wards/{wardA}/hours", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"GET /api/v1/organisations/:id/hours": {path: "/api/v1/organisations/{orgX}/hours", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404})},
 	// No-shows: shiftA has not ended, so its bookings are no no-shows yet for
 	// those who may decide; another ward's staff find no shift.
 	"POST /api/v1/shifts/:id/no-shows/:volunteer_id": {path: "/api/v1/shifts/{shiftA}/no-shows/{volP}", want: only(map[int]int{admin: 409, staffA: 409, staffB: 404}),

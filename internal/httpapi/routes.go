@@ -118,6 +118,8 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.GET("/me/hours", h.myHours)
 	auth.GET("/volunteers/:id/hours", h.volunteerHours)
 	auth.GET("/centres/:id/hours", staff, h.centreHours)
+	auth.GET("/wards/:id/hours", staff, h.wardHours)
+	auth.GET("/organisations/:id/hours", partners, h.organisationHours)
 
 	// No-shows: staff confirm or excuse a booking of an ended shift without a
 	// check-in; confirmed no-shows suspend self-booking (the caller's standing).

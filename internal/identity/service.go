@@ -581,6 +581,27 @@ func (s *Service) CheckVolunteer(ctx context.Context, userID string) error {
 	return nil
 }
 
+// OrganisationVolunteers returns every volunteer of an organisation, active or
+// not, by ID.
+func (s *Service) OrganisationVolunteers(ctx context.Context, orgID string) ([]*User, error) {
+	var out []*User
+	p := page.Request{Limit: page.MaxLimit}
+	for {
+		us, err := s.store.ListUsers(ctx, UserFilter{Role: RoleVolunteer, OrganisationID: orgID}, p)
+		if err != nil {
+			return nil, fmt.Errorf("volunteers of %s: %w", orgID, err)
+		}
+		us, next := page.Cut(us, p, func(u *User) string { return u.ID })
+		out = append(out, us...)
+		if next == "" {
+			return out, nil
+		}
+		if p, err = page.New(p.Limit, next); err != nil {
+			return nil, err
+		}
+	}
+}
+
 // VolunteerOrganisation returns the organisation of a volunteer, active or not;
 // a user who is not a volunteer is ErrNotFound.
 func (s *Service) VolunteerOrganisation(ctx context.Context, userID string) (string, error) {

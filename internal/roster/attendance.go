@@ -115,6 +115,13 @@ type HoursFilter struct {
 	WardIDs     []string
 }
 
+// Place selects the rows of one centre (CentreID) or of every centre of one ward
+// (WardID); exactly one is set.
+type Place struct {
+	CentreID string
+	WardID   string
+}
+
 // AttendanceStore is the storage of attendance and work entries. Adapters return
 // apperr.ErrConflict for a taken key and apperr.ErrNotFound for an unknown shift,
 // volunteer or centre referenced by a new row.
@@ -126,15 +133,15 @@ type AttendanceStore interface {
 	// [f.From, f.To) at f.WardIDs (all wards when empty), ordered by (StartsAt,
 	// ShiftID, Kind).
 	AttendanceOfVolunteer(ctx context.Context, f HoursFilter) ([]*Attendance, error)
-	// AttendanceAtCentre returns the rows of a centre's shifts starting in [from,
+	// AttendanceAt returns the rows of the shifts at a place starting in [from,
 	// to), ordered by (StartsAt, ShiftID, VolunteerID, Kind).
-	AttendanceAtCentre(ctx context.Context, centreID string, from, to time.Time) ([]*Attendance, error)
+	AttendanceAt(ctx context.Context, at Place, from, to time.Time) ([]*Attendance, error)
 	AddWorkEntry(ctx context.Context, e *WorkEntry) error
 	// WorkEntries returns a volunteer's entries dated in [f.From, f.To) at f.WardIDs
 	// (all wards when empty), ordered by (Date, ID).
 	WorkEntries(ctx context.Context, f HoursFilter) ([]*WorkEntry, error)
-	// WorkEntriesAtCentre returns a centre's entries dated in [from, to), ordered by (Date, ID).
-	WorkEntriesAtCentre(ctx context.Context, centreID string, from, to time.Time) ([]*WorkEntry, error)
+	// WorkEntriesAt returns the entries at a place dated in [from, to), ordered by (Date, ID).
+	WorkEntriesAt(ctx context.Context, at Place, from, to time.Time) ([]*WorkEntry, error)
 }
 
 // CheckinKey derives the MAC key of check-in codes from the JWT key.
@@ -473,62 +480,3 @@ func (s *Service) VolunteerHours(ctx context.Context, c identity.Caller, volunte
 	return s.hours(ctx, volunteerID, from, to, wards)
 }
 
-// VolunteerMinutes is one volunteer's total at a centre.
-type VolunteerMinutes struct {
-	VolunteerID string
-	Minutes     int
-}
-
-// CentreHours is a centre's total over a range, per volunteer.
-type CentreHours struct {
-	CentreID     string
-	From, To     time.Time
-	TotalMinutes int
-	Volunteers   []VolunteerMinutes // ordered by VolunteerID
-}
-
-// CentreHours totals the minutes served at a centre (shifts starting, and entries
-// dated, in [from, to)), for admins and the staff of its ward.
-func (s *Service) CentreHours(ctx context.Context, c identity.Caller, centreID string, from, to time.Time) (*CentreHours, error) {
-	centre, err := s.centres.ActiveCentre(ctx, centreID)
-	if err != nil {
-		return nil, err
-	}
-	if !manages(c, centre.WardID) {
-		if c.Role == identity.RoleWardStaff {
-			return nil, fmt.Errorf("centre %s: %w", centreID, apperr.ErrNotFound)
-		}
-		return nil, apperr.ErrForbidden
-	}
-	if err := span(from, to); err != nil {
-		return nil, err
-	}
-	rows, err := s.store.AttendanceAtCentre(ctx, centre.ID, from, to)
-	if err != nil {
-		return nil, err
-	}
-	es, err := s.store.WorkEntriesAtCentre(ctx, centre.ID, from, to)
-	if err != nil {
-		return nil, err
-	}
-	per := map[string]int{}
-	lines := map[string][]*Attendance{}
-	for _, a := range rows {
-		lines[a.VolunteerID] = append(lines[a.VolunteerID], a)
-	}
-	for v, rs := range lines {
-		for _, l := range ledger(rs) {
-			per[v] += l.Minutes
-		}
-	}
-	for _, e := range es {
-		per[e.VolunteerID] += e.Minutes
-	}
-	out := &CentreHours{CentreID: centre.ID, From: from, To: to, Volunteers: []VolunteerMinutes{}}
-	for v, m := range per {
-		out.Volunteers = append(out.Volunteers, VolunteerMinutes{VolunteerID: v, Minutes: m})
-		out.TotalMinutes += m
-	}
-	slices.SortFunc(out.Volunteers, func(a, b VolunteerMinutes) int { return strings.Compare(a.VolunteerID, b.VolunteerID) })
-	return out, nil
-}

@@ -45,6 +45,10 @@ var (
 type Centres interface {
 	// ActiveCentre returns an active centre (ErrNotFound otherwise).
 	ActiveCentre(ctx context.Context, id string) (*directory.Centre, error)
+	// CheckWards returns ErrNotFound unless every ward exists.
+	CheckWards(ctx context.Context, ids []string) error
+	// CheckOrganisation returns ErrNotFound unless the organisation is active.
+	CheckOrganisation(ctx context.Context, id string) error
 }
 
 // Qualifications tells whether a volunteer completed a course.
@@ -61,6 +65,8 @@ type People interface {
 	// VolunteerOrganisation returns the organisation of a volunteer (active or
 	// not); a user who is not a volunteer is ErrNotFound.
 	VolunteerOrganisation(ctx context.Context, userID string) (string, error)
+	// OrganisationVolunteers returns every volunteer of an organisation, active or not.
+	OrganisationVolunteers(ctx context.Context, orgID string) ([]*identity.User, error)
 }
 
 // Service holds the rules of shifts and bookings. Who may do what:

@@ -101,14 +101,23 @@ func withWards(filter bson.D, wardIDs []string) bson.D {
 	return append(filter, bson.E{Key: "ward_id", Value: bson.D{{Key: "$in", Value: append([]string{}, wardIDs...)}}})
 }
 
-// AttendanceAtCentre returns the rows of a centre's shifts starting in [from, to).
-func (d *DB) AttendanceAtCentre(ctx context.Context, centreID string, from, to time.Time) ([]*roster.Attendance, error) {
+// AttendanceAt returns the rows of the shifts at a centre or ward starting in [from, to).
+func (d *DB) AttendanceAt(ctx context.Context, at roster.Place, from, to time.Time) ([]*roster.Attendance, error) {
+	field, id := placeField(at)
 	return find(ctx, d.attendance(), bson.D{
-		{Key: "centre_id", Value: centreID},
+		{Key: field, Value: id},
 		{Key: "starts_at", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}},
 	}, options.Find().SetSort(bson.D{{Key: "starts_at", Value: 1}, {Key: "shift_id", Value: 1},
 		{Key: "volunteer_id", Value: 1}, {Key: "kind", Value: 1}}),
-		"attendance at centre "+centreID, (*attendanceDoc).attendance)
+		"attendance at "+id, (*attendanceDoc).attendance)
+}
+
+// placeField is the field and value a Place selects on.
+func placeField(at roster.Place) (field, id string) {
+	if at.CentreID != "" {
+		return "centre_id", at.CentreID
+	}
+	return "ward_id", at.WardID
 }
 
 type workEntryDoc struct {
@@ -157,9 +166,10 @@ func (d *DB) WorkEntries(ctx context.Context, f roster.HoursFilter) ([]*roster.W
 	return d.findEntries(ctx, "volunteer_id", f.VolunteerID, f.From, f.To, f.WardIDs)
 }
 
-// WorkEntriesAtCentre returns a centre's entries dated in [from, to), by (date, id).
-func (d *DB) WorkEntriesAtCentre(ctx context.Context, centreID string, from, to time.Time) ([]*roster.WorkEntry, error) {
-	return d.findEntries(ctx, "centre_id", centreID, from, to, nil)
+// WorkEntriesAt returns the entries at a centre or ward dated in [from, to), by (date, id).
+func (d *DB) WorkEntriesAt(ctx context.Context, at roster.Place, from, to time.Time) ([]*roster.WorkEntry, error) {
+	field, id := placeField(at)
+	return d.findEntries(ctx, field, id, from, to, nil)
 }
 
 func (d *DB) findEntries(ctx context.Context, field, id string, from, to time.Time, wardIDs []string) ([]*roster.WorkEntry, error) {

@@ -288,10 +288,12 @@ func (d *DB) createIndexes(ctx context.Context) error {
 			index("shift_id", false, "shift_id"),
 			index("volunteer_id", false, "volunteer_id", "starts_at"),
 			index("centre_id", false, "centre_id", "starts_at"),
+			index("ward_id", false, "ward_id", "starts_at"),
 		}},
 		{d.workEntries(), []mongodrv.IndexModel{
 			index("volunteer_id", false, "volunteer_id", "date", "_id"),
 			index("centre_id", false, "centre_id", "date", "_id"),
+			index("ward_id", false, "ward_id", "date", "_id"),
 		}},
 		{d.noShows(), []mongodrv.IndexModel{
 			index("shift_id", false, "shift_id", "volunteer_id"),

@@ -60,11 +60,20 @@ func wardScope(wardIDs []string, args []any) (string, []any) {
 	return b.String(), args
 }
 
-// AttendanceAtCentre returns the rows of a centre's shifts starting in [from, to).
-func (db *DB) AttendanceAtCentre(ctx context.Context, centreID string, from, to time.Time) ([]*roster.Attendance, error) {
-	return list(ctx, db, "attendance at centre", attendanceColumns+` WHERE centre_id = ?
+// AttendanceAt returns the rows of the shifts at a centre or ward starting in [from, to).
+func (db *DB) AttendanceAt(ctx context.Context, at roster.Place, from, to time.Time) ([]*roster.Attendance, error) {
+	col, id := placeColumn(at)
+	return list(ctx, db, "attendance at "+id, attendanceColumns+` WHERE `+col+` = ?
 		AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, shift_id, volunteer_id, kind`,
-		[]any{centreID, ms(from), ms(to)}, scanAttendance)
+		[]any{id, ms(from), ms(to)}, scanAttendance)
+}
+
+// placeColumn is the column and value a Place selects on.
+func placeColumn(at roster.Place) (column, id string) {
+	if at.CentreID != "" {
+		return "centre_id", at.CentreID
+	}
+	return "ward_id", at.WardID
 }
 
 func scanAttendance(s scanner) (*roster.Attendance, error) {
@@ -100,10 +109,11 @@ func (db *DB) WorkEntries(ctx context.Context, f roster.HoursFilter) ([]*roster.
 		AND day >= ? AND day < ?`+wards+` ORDER BY day, id`, args, scanWorkEntry)
 }
 
-// WorkEntriesAtCentre returns a centre's entries dated in [from, to), by (date, id).
-func (db *DB) WorkEntriesAtCentre(ctx context.Context, centreID string, from, to time.Time) ([]*roster.WorkEntry, error) {
-	return list(ctx, db, "work entries at centre", workEntryColumns+` WHERE centre_id = ?
-		AND day >= ? AND day < ? ORDER BY day, id`, []any{centreID, ms(from), ms(to)}, scanWorkEntry)
+// WorkEntriesAt returns the entries at a centre or ward dated in [from, to), by (date, id).
+func (db *DB) WorkEntriesAt(ctx context.Context, at roster.Place, from, to time.Time) ([]*roster.WorkEntry, error) {
+	col, id := placeColumn(at)
+	return list(ctx, db, "work entries at "+id, workEntryColumns+` WHERE `+col+` = ?
+		AND day >= ? AND day < ? ORDER BY day, id`, []any{id, ms(from), ms(to)}, scanWorkEntry)
 }
 
 func scanWorkEntry(s scanner) (*roster.WorkEntry, error) {

@@ -49,9 +49,17 @@ func TestAttendance(t *testing.T) {
 			got, err = st.AttendanceOfVolunteer(ctx, roster.HoursFilter{VolunteerID: v1.ID, From: s1.StartsAt.Add(time.Millisecond), To: s2.StartsAt})
 			must(t, err)
 			same(t, "attendance of volunteer, empty range", len(got), 0)
-			got, err = st.AttendanceAtCentre(ctx, w.centre.ID, s1.StartsAt, s1.StartsAt.Add(time.Hour))
-			must(t, err)
-			same(t, "attendance at centre", len(got), 3)
+			for _, at := range []roster.Place{{CentreID: w.centre.ID}, {WardID: w.ward.ID}} {
+				got, err = st.AttendanceAt(ctx, at, s1.StartsAt, s1.StartsAt.Add(time.Hour))
+				must(t, err)
+				same(t, "attendance at place", len(got), 3)
+			}
+			other := mkRosterWorld(t, st)
+			for _, at := range []roster.Place{{CentreID: other.centre.ID}, {WardID: other.ward.ID}} {
+				got, err = st.AttendanceAt(ctx, at, s1.StartsAt, s1.StartsAt.Add(time.Hour))
+				must(t, err)
+				same(t, "attendance at another place", len(got), 0)
+			}
 		}},
 		{"UniqueKeysAndReferences", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
@@ -143,9 +151,15 @@ func TestAttendance(t *testing.T) {
 			got, err = st.WorkEntries(ctx, roster.HoursFilter{VolunteerID: v1.ID, From: d, To: d.Add(24 * time.Hour)})
 			must(t, err)
 			same(t, "entries of volunteer, one day", got, []*roster.WorkEntry{e1})
-			got, err = st.WorkEntriesAtCentre(ctx, w.centre.ID, d, d.Add(time.Hour))
+			for _, at := range []roster.Place{{CentreID: w.centre.ID}, {WardID: w.ward.ID}} {
+				got, err = st.WorkEntriesAt(ctx, at, d, d.Add(time.Hour))
+				must(t, err)
+				same(t, "entries at place", len(got), 2)
+			}
+			other := mkRosterWorld(t, st)
+			got, err = st.WorkEntriesAt(ctx, roster.Place{WardID: other.ward.ID}, d, d.Add(time.Hour))
 			must(t, err)
-			same(t, "entries at centre", len(got), 2)
+			same(t, "entries at another ward", len(got), 0)
 		}},
 	})
 }
