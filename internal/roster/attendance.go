@@ -479,4 +479,3 @@ func (s *Service) VolunteerHours(ctx context.Context, c identity.Caller, volunte
 	}
 	return s.hours(ctx, volunteerID, from, to, wards)
 }
-
