@@ -9,7 +9,9 @@
 //
 // Files: roster.go (types and validation), service.go (booking rules and access),
 // store.go (the Store port), notices.go (notifications to volunteers and reminders),
-// calendar.go (calendar feeds), attendance.go (check-in codes, attendance, hours).
+// calendar.go (calendar feeds), attendance.go (check-in codes, attendance, a
+// volunteer's hours), totals.go (hours per centre, ward and organisation),
+// noshow.go (no-show decisions and suspension).
 package roster
 
 import (
