@@ -1,5 +1,5 @@
 // Package roster owns volunteer rosters: shifts at community centres, booking
-// their places, waiting lists, and (in later steps) attendance and hours.
+// their places, waiting lists, attendance, hours and no-shows.
 //
 // The invariants hold on every store and under any concurrency because they are
 // unique keys, not counters: a booking occupies a numbered place of its shift
