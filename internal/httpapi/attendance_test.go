@@ -147,18 +147,7 @@ func TestAttendanceAndHours(t *testing.T) {
 			// volunteer of it, wherever they served, 0 for those who did not.
 			entry = map[string]any{"minutes": 30, "date": today, "reason": "Trực máy tính", "centre_id": otherCentre}
 			mustStatus(t, env.do("POST", "/api/v1/volunteers/"+ids[1]+"/work-entries", w.staffA, entry), 201)
-			var ward struct {
-				TotalMinutes int `json:"total_minutes"`
-				Centres      []struct {
-					CentreID string `json:"centre_id"`
-					Minutes  int    `json:"minutes"`
-				} `json:"centres"`
-				Volunteers []struct {
-					VolunteerID string `json:"volunteer_id"`
-					DisplayName string `json:"display_name"`
-					Minutes     int    `json:"minutes"`
-				} `json:"volunteers"`
-			}
+			var ward wardHoursJSON
 			rec = env.do("GET", "/api/v1/wards/"+w.wardA+"/hours", w.staffA, nil)
 			mustStatus(t, rec, 200)
 			decodeBody(t, rec, &ward)
@@ -171,14 +160,7 @@ func TestAttendanceAndHours(t *testing.T) {
 			}
 			assertProblem(t, env.do("GET", "/api/v1/wards/"+w.wardA+"/hours", w.staffB, nil), 404, "not_found")
 			assertProblem(t, env.do("GET", "/api/v1/wards/"+w.wardA+"/hours?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", w.staffA, nil), 400, "invalid")
-			var org struct {
-				TotalMinutes int `json:"total_minutes"`
-				Volunteers   []struct {
-					VolunteerID string `json:"volunteer_id"`
-					DisplayName string `json:"display_name"`
-					Minutes     int    `json:"minutes"`
-				} `json:"volunteers"`
-			}
+			var org organisationHoursJSON
 			rec = env.do("GET", "/api/v1/organisations/"+w.org+"/hours", w.admin, nil)
 			mustStatus(t, rec, 200)
 			decodeBody(t, rec, &org)
