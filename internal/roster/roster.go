@@ -9,7 +9,8 @@
 //
 // Files: roster.go (types and validation), service.go (booking rules and access),
 // store.go (the Store port), notices.go (notifications to volunteers and reminders),
-// calendar.go (calendar feeds), attendance.go (check-in codes, attendance, hours).
+// calendar.go (calendar feeds), attendance.go (check-in codes, attendance, hours),
+// onduty.go (whether a volunteer is on duty at a centre now).
 package roster
 
 import (

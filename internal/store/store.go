@@ -9,6 +9,7 @@ import (
 
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/equipment"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
 	"ecitizen/internal/roster"
@@ -25,6 +26,7 @@ type Store interface {
 	training.Store
 	roster.Store
 	notify.Store
+	equipment.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -12,7 +12,7 @@ func (d *DB) LeaseForTest(ctx context.Context, volunteerID string) (func(), erro
 	if err != nil {
 		return nil, err
 	}
-	l, err := d.acquire(ctx, volunteerID, token, time.Now().Add(leaseWait), "test lease on "+volunteerID)
+	l, err := d.acquire(ctx, volunteerLeases, volunteerID, token, time.Now().Add(leaseWait), "test lease on "+volunteerID)
 	if err != nil {
 		return nil, err
 	}
