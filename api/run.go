@@ -17,6 +17,7 @@ import (
 	"ecitizen/internal/config"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/equipment"
 	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	background.Go(func() { sendReminders(bgCtx, rosters, log) })
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
-		Roster: rosters, Notify: notes,
+		Roster: rosters, Notify: notes, Equipment: equipment.NewService(st, dir, rosters, nil),
 		Ping: st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
 	})

@@ -5,8 +5,11 @@
 //
 // A device's label is unique per centre whatever its case and spacing (a unique
 // key on the normalised label). Usage is insert-only, and one device never has
-// two overlapping sessions: the store checks and inserts inside a per-device
-// critical section (a transaction on SQLite, a lease document on MongoDB).
+// two overlapping sessions that count: the store checks and inserts inside a
+// per-device critical section (a transaction on SQLite, a lease document on
+// MongoDB). A usage recorded in error is voided by ward staff with a reason (an
+// insert keyed by the usage): it stays in the log, marked, and no longer counts
+// in totals nor blocks its device.
 //
 // Files: equipment.go (types and validation), service.go (devices: rules and
 // access), usage.go (the usage log, its rules and totals), store.go (the Store port).
@@ -138,6 +141,18 @@ type Usage struct {
 	// ShiftID is the shift the recording volunteer was on duty on; "" for staff.
 	ShiftID   string
 	CreatedAt time.Time
+	// Void, when not nil, is staff's correction: the usage no longer counts,
+	// nor blocks its device. Stores fill it in when they read usage.
+	Void *Void
+}
+
+// Void is staff's correction of a usage recorded in error, with a reason;
+// insert-only, one per usage (UsageID is unique).
+type Void struct {
+	UsageID string
+	Reason  string
+	By      string
+	At      time.Time
 }
 
 // Minutes is the usage's length in whole minutes.

@@ -20,6 +20,7 @@ const (
 	CodeDeviceLabelTaken apperr.Code = "device_label_taken"
 	CodeDeviceInUse      apperr.Code = "device_in_use"
 	CodeDeviceRetired    apperr.Code = "device_retired"
+	CodeUsageVoided      apperr.Code = "usage_voided"
 )
 
 var (
@@ -29,6 +30,8 @@ var (
 		Vi: "Thiết bị đã có một lượt sử dụng trùng thời gian.", En: "The device already has a session of use at an overlapping time."}
 	errRetired = &apperr.Error{Code: CodeDeviceRetired,
 		Vi: "Thiết bị đã ngừng sử dụng.", En: "The device is retired."}
+	errVoided = &apperr.Error{Code: CodeUsageVoided,
+		Vi: "Lượt sử dụng này đã bị huỷ.", En: "This session of use has already been voided."}
 )
 
 // Centres is what equipment needs of the directory.
@@ -47,7 +50,8 @@ type Duty interface {
 // Service holds the rules of devices and their usage. Who may do what:
 //   - every signed-in user lists a centre's devices (volunteers pick one);
 //   - admins and the staff of a centre's ward add and change its devices, record
-//     usage at any time within a year, and read the usage log with its totals;
+//     usage at any time within a year, void usage recorded in error, and read
+//     the usage log with its totals;
 //   - a volunteer records usage at a centre only while on duty there, for a
 //     session overlapping their shift (roster.Service.OnDuty).
 type Service struct {

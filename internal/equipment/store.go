@@ -26,13 +26,20 @@ type Store interface {
 	// when Limit is 0), strictly after the ID p.After.
 	ListDevices(ctx context.Context, centreID string, p page.Request) ([]*Device, error)
 
-	// AddUsage inserts u unless another usage of the device overlaps [u.From,
-	// u.To) (ErrInUse). The check and the insert run inside a critical section
-	// per device, so two overlapping usages recorded at once never both land.
+	// AddUsage inserts u unless another usage of the device that is not voided
+	// overlaps [u.From, u.To) (ErrInUse). The check and the insert run inside a
+	// critical section per device, so two overlapping usages recorded at once
+	// never both land. u.Void is ignored.
 	AddUsage(ctx context.Context, u *Usage) error
-	// ListUsage returns the usage matching f ordered by (From, ID), Limit+1 at
-	// most (all when Limit is 0), strictly after the page key p.After (UsageKey).
+	// UsageByID returns a usage with its Void, if any.
+	UsageByID(ctx context.Context, id string) (*Usage, error)
+	// ListUsage returns the usage matching f, each with its Void, ordered by
+	// (From, ID), Limit+1 at most (all when Limit is 0), strictly after the page
+	// key p.After (UsageKey).
 	ListUsage(ctx context.Context, f UsageFilter, p page.Request) ([]*Usage, error)
+	// VoidUsage inserts a void; a second one of the same usage is ErrConflict,
+	// an unknown usage ErrNotFound.
+	VoidUsage(ctx context.Context, v *Void) error
 }
 
 // UsageFilter selects a centre's usage starting in [From, To).

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -138,7 +139,8 @@ type Report struct {
 
 // UsageReport returns a centre's sessions of use starting in [from, to) (a page
 // of them, ordered by start) and their totals over the whole range, for admins
-// and the staff of the centre's ward.
+// and the staff of the centre's ward. Voided sessions are listed (with their
+// void) but not counted.
 func (s *Service) UsageReport(ctx context.Context, c identity.Caller, centreID string, from, to time.Time, p page.Request) (*Report, error) {
 	centre, err := s.managedCentre(ctx, c, centreID)
 	if err != nil {
@@ -164,7 +166,41 @@ func (s *Service) UsageReport(ctx context.Context, c identity.Caller, centreID s
 	return &Report{CentreID: centre.ID, From: from, To: to, Items: items, Next: next, Totals: totals(all, devices)}, nil
 }
 
-// totals sums sessions and minutes per purpose and per device.
+// VoidUsage marks a usage recorded in error, with a reason, for admins and the
+// staff of its ward (others: not found, or forbidden for other roles). A voided
+// usage stays in the log but no longer counts nor blocks its device; a usage is
+// voided once (usage_voided).
+func (s *Service) VoidUsage(ctx context.Context, c identity.Caller, id, reason string) (*Usage, error) {
+	if c.Role != identity.RoleAdmin && c.Role != identity.RoleWardStaff {
+		return nil, apperr.ErrForbidden
+	}
+	u, err := s.store.UsageByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.HasWard(u.WardID) {
+		return nil, fmt.Errorf("usage %s: %w", id, apperr.ErrNotFound)
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > MaxNote {
+		return nil, apperr.Invalid("reason", "length", "Lý do từ 1 đến 500 ký tự.", "A reason has 1 to 500 characters.")
+	}
+	if u.Void != nil {
+		return nil, errVoided
+	}
+	v := &Void{UsageID: u.ID, Reason: reason, By: c.UserID, At: s.timestamp()}
+	if err := s.store.VoidUsage(ctx, v); err != nil {
+		if errors.Is(err, apperr.ErrConflict) {
+			return nil, errVoided
+		}
+		return nil, fmt.Errorf("void usage: %w", err)
+	}
+	u.Void = v
+	return u, nil
+}
+
+// totals sums sessions and minutes per purpose and per device; voided usage
+// does not count.
 func totals(us []*Usage, devices []*Device) Totals {
 	labels := map[string]*Device{}
 	for _, d := range devices {
@@ -180,6 +216,9 @@ func totals(us []*Usage, devices []*Device) Totals {
 	}
 	byDevice := map[string]*DeviceTotal{}
 	for _, u := range us {
+		if u.Void != nil {
+			continue
+		}
 		m := u.Minutes()
 		t.Sessions++
 		t.Minutes += m

@@ -13,6 +13,7 @@ import (
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/equipment"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/training"
@@ -83,6 +84,11 @@ var statuses = map[apperr.Code]int{
 	roster.CodeAlreadyCheckedOut:    http.StatusConflict,
 	roster.CodeNotCheckedIn:         http.StatusConflict,
 	roster.CodeCheckinWindowClosed:  http.StatusConflict,
+	roster.CodeNotOnDuty:            http.StatusForbidden,
+	equipment.CodeDeviceLabelTaken:  http.StatusConflict,
+	equipment.CodeDeviceInUse:       http.StatusConflict,
+	equipment.CodeDeviceRetired:     http.StatusConflict,
+	equipment.CodeUsageVoided:       http.StatusConflict,
 }
 
 // titles are the short, generic summaries of each status, in both languages.

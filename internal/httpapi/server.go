@@ -14,6 +14,7 @@ import (
 
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/equipment"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
 	"ecitizen/internal/roster"
@@ -28,6 +29,8 @@ type Deps struct {
 	Training  *training.Service
 	Roster    *roster.Service
 	Notify    *notify.Service
+	// Equipment keeps centres' devices and their usage log.
+	Equipment *equipment.Service
 	// Ping reports whether the store is reachable, for /readyz.
 	Ping           func(ctx context.Context) error
 	Logger         *slog.Logger

@@ -17,6 +17,7 @@ import (
 	"ecitizen/content"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/equipment"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
 	"ecitizen/internal/roster"
@@ -127,13 +128,15 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	}
 	courses := course.NewService(st, framework.Known, nil)
 	notes := notify.NewService(st, nil)
+	rosters := roster.NewService(st, dir, courses, ids, notes, nil).WithCheckinKey(key)
 	d := Deps{
 		Identity:  ids,
 		Directory: dir,
 		Courses:   courses,
 		Training:  training.NewService(st, courses, dir, nil),
-		Roster:    roster.NewService(st, dir, courses, ids, notes, nil).WithCheckinKey(key),
+		Roster:    rosters,
 		Notify:    notes,
+		Equipment: equipment.NewService(st, dir, rosters, nil),
 		Ping:      st.Ping,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Spec:      readSpec(t),

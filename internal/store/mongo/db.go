@@ -41,6 +41,7 @@
 //     is decided once (noshow.go); insert-only.
 //   - devices: a centre's device, unique index on (centre_id, label_key), so a
 //     label is taken once per centre. device_usage: a session of use, insert-only;
+//     device_usage_voids: staff's correction of one, _id = usage id (voided once);
 //     device_leases: the per-device critical section in which AddUsage checks for
 //     an overlapping session and inserts (equipment.go; the lease of roster.go).
 //
@@ -308,6 +309,9 @@ func (d *DB) createIndexes(ctx context.Context) error {
 			index("device_id", false, "device_id", "starts_at"),
 			index("centre_id", false, "centre_id", "starts_at", "_id"),
 			index("ward_id", false, "ward_id", "starts_at"),
+		}},
+		{d.usageVoids(), []mongodrv.IndexModel{
+			index("by", false, "by"),
 		}},
 		{d.deviceLeases(), []mongodrv.IndexModel{
 			index("device_id_unique", true, "device_id"),

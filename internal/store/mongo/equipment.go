@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -20,12 +19,16 @@ import (
 //     label is taken once per centre (on insert and on update).
 //   - device_usage: _id = usage id; insert-only. starts_at and ends_at are the
 //     session's times.
+//   - device_usage_voids: staff's correction of a session, _id = usage id, so a
+//     session is voided once; insert-only.
 //   - device_leases: the per-device critical section of AddUsage (the lease of
 //     roster.go, in its own collection, unique on device_id).
 //
-// That a device's sessions never overlap spans documents, and MongoDB through
-// FerretDB has no transactions, so AddUsage checks for an overlapping session and
-// inserts while holding the device's lease, as Book does on a volunteer's.
+// That a device's sessions (those not voided) never overlap spans documents, and
+// MongoDB through FerretDB has no transactions, so AddUsage checks for an
+// overlapping session and inserts while holding the device's lease, as Book does
+// on a volunteer's. A void racing AddUsage can only make it refuse a session it
+// could have taken, never admit an overlap.
 // MongoDB has no foreign keys: CreateDevice checks the centre and AddUsage the
 // device and the centre, by _id, as SQLite's foreign keys do.
 
@@ -33,11 +36,24 @@ const (
 	colDevices      = "devices"
 	colDeviceUsage  = "device_usage"
 	colDeviceLeases = "device_leases"
+	colUsageVoids   = "device_usage_voids"
 )
 
 func (d *DB) devices() *mongodrv.Collection      { return d.db.Collection(colDevices) }
 func (d *DB) deviceUsage() *mongodrv.Collection  { return d.db.Collection(colDeviceUsage) }
 func (d *DB) deviceLeases() *mongodrv.Collection { return d.db.Collection(colDeviceLeases) }
+func (d *DB) usageVoids() *mongodrv.Collection   { return d.db.Collection(colUsageVoids) }
+
+type voidDoc struct {
+	UsageID string    `bson:"_id"`
+	Reason  string    `bson:"reason"`
+	By      string    `bson:"by"`
+	At      time.Time `bson:"at"`
+}
+
+func (d *voidDoc) void() *equipment.Void {
+	return &equipment.Void{UsageID: d.UsageID, Reason: d.Reason, By: d.By, At: utc(d.At)}
+}
 
 type deviceDoc struct {
 	ID        string    `bson:"_id"`
@@ -138,17 +154,28 @@ func (d *DB) AddUsage(ctx context.Context, u *equipment.Usage) error {
 	}
 	defer l.release(ctx)
 
-	var found usageDoc
-	err = d.deviceUsage().FindOne(ctx, bson.D{
+	// The overlapping sessions (a device's sessions do not overlap one another
+	// unless voided, so they are few), then whether each is voided.
+	cur, err := d.deviceUsage().Find(ctx, bson.D{
 		{Key: "device_id", Value: u.DeviceID},
 		{Key: "starts_at", Value: bson.D{{Key: "$gt", Value: u.From.Add(-equipment.MaxUsage)}, {Key: "$lt", Value: u.To}}},
 		{Key: "ends_at", Value: bson.D{{Key: "$gt", Value: u.From}}},
-	}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&found)
-	switch {
-	case err == nil:
-		return fmt.Errorf("%s: %w", what, equipment.ErrInUse)
-	case !errors.Is(err, mongodrv.ErrNoDocuments):
+	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
 		return wrapErr(err, what)
+	}
+	var overlapping []usageDoc
+	if err := cur.All(ctx, &overlapping); err != nil {
+		return wrapErr(err, what)
+	}
+	for _, o := range overlapping {
+		voided, err := exists(ctx, d.usageVoids(), o.ID)
+		if err != nil {
+			return wrapErr(err, what)
+		}
+		if !voided {
+			return fmt.Errorf("%s: %w", what, equipment.ErrInUse)
+		}
 	}
 	if err := l.check(what); err != nil {
 		return err
@@ -159,8 +186,60 @@ func (d *DB) AddUsage(ctx context.Context, u *equipment.Usage) error {
 	return wrapErr(err, what)
 }
 
-// ListUsage returns a centre's sessions starting in [f.From, f.To), ordered by
-// (start, ID), strictly after the page key p.After (equipment.UsageKey).
+// UsageByID finds a session by ID, with its void.
+func (d *DB) UsageByID(ctx context.Context, id string) (*equipment.Usage, error) {
+	var doc usageDoc
+	if err := d.deviceUsage().FindOne(ctx, byID(id)).Decode(&doc); err != nil {
+		return nil, wrapErr(err, "usage "+id)
+	}
+	u := doc.usage()
+	if err := d.withVoids(ctx, []*equipment.Usage{u}); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// VoidUsage inserts a void; a second one of the session is ErrConflict, an
+// unknown session ErrNotFound.
+func (d *DB) VoidUsage(ctx context.Context, v *equipment.Void) error {
+	if err := mustExist(ctx, d.deviceUsage(), "usage", v.UsageID); err != nil {
+		return err
+	}
+	_, err := d.usageVoids().InsertOne(ctx, &voidDoc{UsageID: v.UsageID, Reason: v.Reason, By: v.By, At: v.At})
+	return wrapErr(err, "void of usage "+v.UsageID)
+}
+
+// voidBatch bounds the ids of one $in query for voids.
+const voidBatch = 500
+
+// withVoids sets the Void of each session that has one.
+func (d *DB) withVoids(ctx context.Context, us []*equipment.Usage) error {
+	byID := make(map[string]*equipment.Usage, len(us))
+	for _, u := range us {
+		byID[u.ID] = u
+	}
+	for start := 0; start < len(us); start += voidBatch {
+		ids := bson.A{}
+		for _, u := range us[start:min(start+voidBatch, len(us))] {
+			ids = append(ids, u.ID)
+		}
+		vs, err := find(ctx, d.usageVoids(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find(),
+			"voids of usage", (*voidDoc).void)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			if u := byID[v.UsageID]; u != nil {
+				u.Void = v
+			}
+		}
+	}
+	return nil
+}
+
+// ListUsage returns a centre's sessions starting in [f.From, f.To), each with its
+// void, ordered by (start, ID), strictly after the page key p.After
+// (equipment.UsageKey).
 func (d *DB) ListUsage(ctx context.Context, f equipment.UsageFilter, p page.Request) ([]*equipment.Usage, error) {
 	filter, err := startWindow(bson.D{{Key: "centre_id", Value: f.CentreID}}, f.From, f.To, p.After)
 	if err != nil {
@@ -170,5 +249,9 @@ func (d *DB) ListUsage(ctx context.Context, f equipment.UsageFilter, p page.Requ
 	if p.Limit > 0 {
 		o.SetLimit(int64(p.Limit) + 1)
 	}
-	return find(ctx, d.deviceUsage(), filter, o, "usage at centre "+f.CentreID, (*usageDoc).usage)
+	us, err := find(ctx, d.deviceUsage(), filter, o, "usage at centre "+f.CentreID, (*usageDoc).usage)
+	if err != nil {
+		return nil, err
+	}
+	return us, d.withVoids(ctx, us)
 }

@@ -11,9 +11,10 @@ import (
 )
 
 // Devices of centres and their usage log. A device's (centre, label_key) is a
-// UNIQUE key. That a device's sessions never overlap spans rows: AddUsage checks
-// and inserts in one write transaction (BEGIN IMMEDIATE), so two overlapping
-// sessions recorded at once are serialised and the second sees the first.
+// UNIQUE key. That a device's sessions (those not voided) never overlap spans
+// rows: AddUsage checks and inserts in one write transaction (BEGIN IMMEDIATE),
+// so two overlapping sessions recorded at once are serialised and the second
+// sees the first. A void is a row keyed by its session.
 
 const deviceColumns = `SELECT id, centre_id, ward_id, kind, label, label_key, status,
 	notes, created_by, created_at, updated_at FROM devices`
@@ -69,8 +70,9 @@ func scanDevice(s scanner) (*equipment.Device, error) {
 	return &d, nil
 }
 
-const usageColumns = `SELECT id, device_id, centre_id, ward_id, starts_at, ends_at, purpose,
-	procedure, note, recorded_by, shift_id, created_at FROM device_usage`
+const usageColumns = `SELECT u.id, u.device_id, u.centre_id, u.ward_id, u.starts_at, u.ends_at,
+	u.purpose, u.procedure, u.note, u.recorded_by, u.shift_id, u.created_at, v.reason, v.by_user, v.at
+	FROM device_usage u LEFT JOIN device_usage_voids v ON v.usage_id = u.id`
 
 // AddUsage inserts a session of use unless another session of the device
 // overlaps it (equipment.ErrInUse); the check and the insert run in one BEGIN
@@ -80,8 +82,9 @@ const usageColumns = `SELECT id, device_id, centre_id, ward_id, starts_at, ends_
 func (db *DB) AddUsage(ctx context.Context, u *equipment.Usage) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var found int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM device_usage WHERE device_id = ?
-			AND starts_at > ? AND starts_at < ? AND ends_at > ? LIMIT 1`,
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM device_usage u WHERE device_id = ?
+			AND starts_at > ? AND starts_at < ? AND ends_at > ?
+			AND NOT EXISTS (SELECT 1 FROM device_usage_voids v WHERE v.usage_id = u.id) LIMIT 1`,
 			u.DeviceID, ms(u.From.Add(-equipment.MaxUsage)), ms(u.To), ms(u.From)).Scan(&found)
 		switch {
 		case err == nil:
@@ -99,29 +102,53 @@ func (db *DB) AddUsage(ctx context.Context, u *equipment.Usage) error {
 	return wrap(err, "add usage %s of device %s", u.ID, u.DeviceID)
 }
 
-// ListUsage returns a centre's sessions starting in [f.From, f.To), ordered by
-// (start, id), strictly after the page key p.After (equipment.UsageKey).
+// UsageByID finds a session by id, with its void.
+func (db *DB) UsageByID(ctx context.Context, id string) (*equipment.Usage, error) {
+	u, err := scanUsage(db.r.QueryRowContext(ctx, usageColumns+` WHERE u.id = ?`, id))
+	if err != nil {
+		return nil, one(err, "usage", id)
+	}
+	return u, nil
+}
+
+// ListUsage returns a centre's sessions starting in [f.From, f.To), each with its
+// void, ordered by (start, id), strictly after the page key p.After
+// (equipment.UsageKey).
 func (db *DB) ListUsage(ctx context.Context, f equipment.UsageFilter, p page.Request) ([]*equipment.Usage, error) {
+	// The conditions of startWindow name starts_at and id, which are the session's
+	// own: the void table has neither.
 	var w where
 	if err := w.startWindow(f.From, f.To, p.After); err != nil {
 		return nil, err
 	}
 	w.add(`centre_id = ?`, f.CentreID)
-	return list(ctx, db, "device usage", usageColumns+w.String()+` ORDER BY starts_at, id LIMIT ?`,
+	return list(ctx, db, "device usage", usageColumns+w.String()+` ORDER BY u.starts_at, u.id LIMIT ?`,
 		append(w.args, limit(p.Limit)), scanUsage)
+}
+
+// VoidUsage inserts a void; a second one of the session is ErrConflict, an
+// unknown session ErrNotFound.
+func (db *DB) VoidUsage(ctx context.Context, v *equipment.Void) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO device_usage_voids (usage_id, reason, by_user, at)
+		VALUES (?, ?, ?, ?)`, v.UsageID, v.Reason, v.By, ms(v.At))
+	return wrap(err, "void usage %s", v.UsageID)
 }
 
 func scanUsage(s scanner) (*equipment.Usage, error) {
 	var (
 		u                     equipment.Usage
-		shift                 sql.NullString
+		shift, reason, by     sql.NullString
 		starts, ends, created int64
+		voided                sql.NullInt64
 	)
 	if err := s.Scan(&u.ID, &u.DeviceID, &u.CentreID, &u.WardID, &starts, &ends, &u.Purpose,
-		&u.Procedure, &u.Note, &u.RecordedBy, &shift, &created); err != nil {
+		&u.Procedure, &u.Note, &u.RecordedBy, &shift, &created, &reason, &by, &voided); err != nil {
 		return nil, err
 	}
 	u.ShiftID = shift.String
+	if voided.Valid {
+		u.Void = &equipment.Void{UsageID: u.ID, Reason: reason.String, By: by.String, At: at(voided.Int64)}
+	}
 	u.From, u.To, u.CreatedAt = at(starts), at(ends), at(created)
 	return &u, nil
 }

@@ -138,6 +138,30 @@ func TestEquipment(t *testing.T) {
 			must(t, err)
 			same(t, "usage of another centre", len(got), 0)
 		}},
+		{"VoidsOncePerUsageAndFreeTheDevice", func(t *testing.T, st store.Store) {
+			ctx := t.Context()
+			w := mkRosterWorld(t, st)
+			d := mkDevice(t, st, w, "Máy tính bảng 1")
+			t0 := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
+			u := newUsage(t, d, t0, time.Hour)
+			must(t, st.AddUsage(ctx, u))
+			wantErr(t, st.VoidUsage(ctx, &equipment.Void{UsageID: newID(t), Reason: "Nhầm", By: "staff-1", At: now()}), apperr.ErrNotFound)
+			v := &equipment.Void{UsageID: u.ID, Reason: "Ghi nhầm thiết bị", By: "staff-1", At: now()}
+			raceOne(t, 20, apperr.ErrConflict, func(int) error { return st.VoidUsage(ctx, v) })
+			got, err := st.UsageByID(ctx, u.ID)
+			must(t, err)
+			want := *u
+			want.Void = v
+			same(t, "voided usage", got, &want)
+			// The corrected session takes the same time; the voided one stays listed.
+			fixed := newUsage(t, d, t0, time.Hour)
+			must(t, st.AddUsage(ctx, fixed))
+			list, err := st.ListUsage(ctx, equipment.UsageFilter{CentreID: w.centre.ID, From: t0, To: t0.Add(time.Hour)}, page.Request{})
+			must(t, err)
+			same(t, "usage listed", list, []*equipment.Usage{&want, fixed})
+			_, err = st.UsageByID(ctx, newID(t))
+			wantErr(t, err, apperr.ErrNotFound)
+		}},
 		{"ConcurrentOverlappingUsageOneRow", func(t *testing.T, st store.Store) {
 			// 50 overlapping sessions of one device at once: exactly one is stored.
 			ctx := t.Context()

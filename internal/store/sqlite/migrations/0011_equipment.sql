@@ -38,3 +38,12 @@ CREATE TABLE device_usage (
 CREATE INDEX device_usage_device ON device_usage (device_id, starts_at);
 CREATE INDEX device_usage_centre ON device_usage (centre_id, starts_at, id);
 CREATE INDEX device_usage_ward ON device_usage (ward_id, starts_at);
+
+-- Staff's corrections: a voided session stays in the log but no longer counts nor
+-- blocks its device. Insert-only, one per session (the primary key).
+CREATE TABLE device_usage_voids (
+    usage_id  TEXT    PRIMARY KEY REFERENCES device_usage (id),
+    reason    TEXT    NOT NULL,
+    by_user   TEXT    NOT NULL,
+    at        INTEGER NOT NULL
+) STRICT;
