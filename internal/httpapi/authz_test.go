@@ -50,6 +50,7 @@ type matrixFixture struct {
 	removeShift                  string
 	noteX                        string // a notification of volunteer X (their booking of shiftA)
 	feedToken                    string // the all-day centre's calendar feed
+	deviceA, usageA              string // a device at centre A and a session of its use (equipmentFixture)
 	seq                          atomic.Int64
 }
 
@@ -112,6 +113,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	}
 	f.rosterFixture(t)
 	f.noteX = f.notificationOf(t, f.volX)
+	f.equipmentFixture(t)
 	return f
 }
 
@@ -367,6 +369,27 @@ var matrix = map[string]matrixRow{
 	"POST /api/v1/centres/:id/calendar": {path: "/api/v1/centres/{centreA}/calendar",
 		want: only(map[int]int{admin: 201, staffA: 201, staffB: 404})},
 	"GET /api/v1/calendar/:token": {path: "/api/v1/calendar/{feedToken}.ics", want: all(200)},
+
+	// Equipment: everyone signed in lists a centre's devices; its ward's staff
+	// manage them. No volunteer is on duty, so they may not log usage; staff log
+	// sessions an hour apart (f.unique), so none overlaps another.
+	"GET /api/v1/centres/:id/devices": {path: "/api/v1/centres/{centreA}/devices", want: signedIn(200)},
+	"POST /api/v1/centres/:id/devices": {path: "/api/v1/centres/{centreA}/devices", want: only(map[int]int{admin: 201, staffA: 201, staffB: 404}),
+		body: func(f *matrixFixture, _ int) any {
+			return map[string]string{"kind": "tablet", "label": f.unique("Máy tính bảng ")}
+		}},
+	"PATCH /api/v1/devices/:id": {path: "/api/v1/devices/{deviceA}", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"status": "working"} }},
+	"POST /api/v1/centres/:id/device-usage": {path: "/api/v1/centres/{centreA}/device-usage",
+		want: only(map[int]int{admin: 201, staffA: 201, staffB: 404, volunteerX: 403, volunteerY: 403}),
+		body: func(f *matrixFixture, _ int) any {
+			ago := time.Duration(f.seq.Add(1)) * time.Hour
+			return usageBody(f.deviceA, ago, 30*time.Minute)
+		}},
+	"GET /api/v1/centres/:id/device-usage": {path: "/api/v1/centres/{centreA}/device-usage", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	// The admin voids first; ward A's staff then find it voided.
+	"POST /api/v1/device-usage/:id/void": {path: "/api/v1/device-usage/{usageA}/void", want: only(map[int]int{admin: 200, staffA: 409, staffB: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Ghi nhầm"} }},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.
@@ -413,7 +436,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	repl := strings.NewReplacer("{volX}", f.volX, "{wardA}", f.wardA, "{centreA}", f.centreA, "{orgX}", f.orgX, "{inviteX}", f.inviteToRevokeX,
 		"{courseX}", f.courseX, "{draftX}", f.draftX, "{sessionX}", f.sessionX, "{cancelX}", f.cancelX,
 		"{shiftA}", f.shiftA, "{fullShift}", f.fullShift, "{cancelShift}", f.cancelShift, "{assignShift}", f.assignShift, "{removeShift}", f.removeShift,
-		"{feedToken}", f.feedToken, "{noteX}", f.noteX)
+		"{feedToken}", f.feedToken, "{noteX}", f.noteX, "{deviceA}", f.deviceA, "{usageA}", f.usageA)
 	for _, r := range routes {
 		row, ok := matrix[r]
 		if !ok {

@@ -13,6 +13,7 @@ import (
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/equipment"
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/roster"
@@ -86,6 +87,11 @@ var statuses = map[apperr.Code]int{
 	roster.CodeCheckinWindowClosed:  http.StatusConflict,
 	idempotency.CodeInUse:           http.StatusConflict,
 	idempotency.CodeReused:          http.StatusUnprocessableEntity,
+	roster.CodeNotOnDuty:            http.StatusForbidden,
+	equipment.CodeDeviceLabelTaken:  http.StatusConflict,
+	equipment.CodeDeviceInUse:       http.StatusConflict,
+	equipment.CodeDeviceRetired:     http.StatusConflict,
+	equipment.CodeUsageVoided:       http.StatusConflict,
 }
 
 // titles are the short, generic summaries of each status, in both languages.

@@ -136,4 +136,14 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.DELETE("/me/calendar", h.deleteMyCalendar)
 	auth.POST("/centres/:id/calendar", staff, h.resetCentreCalendar)
 	v1.GET("/calendar/:token", h.getCalendar)
+
+	// Equipment at centres: devices (any signed-in user picks one; staff manage
+	// them) and the usage log kept by the volunteer on duty, with totals per
+	// purpose; staff void a session recorded in error.
+	auth.GET("/centres/:id/devices", h.listDevices)
+	auth.POST("/centres/:id/devices", staff, retrySafe, h.createDevice)
+	auth.PATCH("/devices/:id", staff, h.updateDevice)
+	auth.POST("/centres/:id/device-usage", retrySafe, h.logUsage)
+	auth.GET("/centres/:id/device-usage", staff, h.usageReport)
+	auth.POST("/device-usage/:id/void", staff, retrySafe, h.voidUsage)
 }

@@ -14,6 +14,7 @@ import (
 
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/equipment"
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
@@ -32,6 +33,8 @@ type Deps struct {
 	// Idempotency keeps the responses of creates sent with an Idempotency-Key;
 	// nil: the header is ignored.
 	Idempotency *idempotency.Service
+	// Equipment keeps centres' devices and their usage log.
+	Equipment *equipment.Service
 	// Ping reports whether the store is reachable, for /readyz.
 	Ping           func(ctx context.Context) error
 	Logger         *slog.Logger

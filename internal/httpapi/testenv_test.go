@@ -17,6 +17,7 @@ import (
 	"ecitizen/content"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/equipment"
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
@@ -128,14 +129,16 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	}
 	courses := course.NewService(st, framework.Known, nil)
 	notes := notify.NewService(st, nil)
+	rosters := roster.NewService(st, dir, courses, ids, notes, nil).WithCheckinKey(key)
 	d := Deps{
 		Identity:    ids,
 		Directory:   dir,
 		Courses:     courses,
 		Training:    training.NewService(st, courses, dir, nil),
-		Roster:      roster.NewService(st, dir, courses, ids, notes, nil).WithCheckinKey(key),
+		Roster:      rosters,
 		Notify:      notes,
 		Idempotency: idempotency.NewService(st, nil),
+		Equipment:   equipment.NewService(st, dir, rosters, nil),
 		Ping:        st.Ping,
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Spec:        readSpec(t),

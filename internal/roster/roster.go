@@ -11,7 +11,8 @@
 // store.go (the Store port), notices.go (notifications to volunteers and reminders),
 // calendar.go (calendar feeds), attendance.go (check-in codes, attendance, a
 // volunteer's hours), totals.go (hours per centre, ward and organisation),
-// noshow.go (no-show decisions and suspension).
+// noshow.go (no-show decisions and suspension), onduty.go (whether a volunteer is
+// on duty at a centre now).
 package roster
 
 import (

@@ -9,6 +9,7 @@ import (
 
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/equipment"
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
@@ -27,6 +28,7 @@ type Store interface {
 	roster.Store
 	notify.Store
 	idempotency.Store
+	equipment.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -39,6 +39,11 @@
 //     (attendance.go). Both are insert-only.
 //   - no_shows: staff's decision on a no-show, _id = shift:volunteer, so a no-show
 //     is decided once (noshow.go); insert-only.
+//   - devices: a centre's device, unique index on (centre_id, label_key), so a
+//     label is taken once per centre. device_usage: a session of use, insert-only;
+//     device_usage_voids: staff's correction of one, _id = usage id (voided once);
+//     device_leases: the per-device critical section in which AddUsage checks for
+//     an overlapping session and inserts (equipment.go; the lease of roster.go).
 //
 // Without transactions, a write of several documents inserts them in an order
 // that leaves nothing visible when it stops half-way: a course's slug claim, then
@@ -61,7 +66,7 @@
 // (training sessions, their seats and enrolment history), roster.go (shifts,
 // bookings, waiting lists, leases), calendar.go (calendar feeds), attendance.go
 // (attendance and work entries), noshow.go (no-show decisions), idempotency.go
-// (Idempotency-Key records).
+// (Idempotency-Key records), equipment.go (devices and their usage log).
 package mongo
 
 import (
@@ -302,6 +307,20 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.idempotency(), []mongodrv.IndexModel{
 			index("user_id_key_unique", true, "user_id", "key"),
 			index("created_at", false, "created_at"),
+		}},
+		{d.devices(), []mongodrv.IndexModel{
+			index("centre_id_label_key_unique", true, "centre_id", "label_key"),
+		}},
+		{d.deviceUsage(), []mongodrv.IndexModel{
+			index("device_id", false, "device_id", "starts_at"),
+			index("centre_id", false, "centre_id", "starts_at", "_id"),
+			index("ward_id", false, "ward_id", "starts_at"),
+		}},
+		{d.usageVoids(), []mongodrv.IndexModel{
+			index("by", false, "by"),
+		}},
+		{d.deviceLeases(), []mongodrv.IndexModel{
+			index("device_id_unique", true, "device_id"),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when

@@ -12,7 +12,22 @@ func (d *DB) LeaseForTest(ctx context.Context, volunteerID string) (func(), erro
 	if err != nil {
 		return nil, err
 	}
-	l, err := d.acquire(ctx, volunteerID, token, time.Now().Add(leaseWait), "test lease on "+volunteerID)
+	l, err := d.acquire(ctx, volunteerLeases, volunteerID, token, time.Now().Add(leaseWait), "test lease on "+volunteerID)
+	if err != nil {
+		return nil, err
+	}
+	l.local = func() {}
+	return func() { l.release(context.Background()) }, nil
+}
+
+// DeviceLeaseForTest takes the database lease on a device as LeaseForTest does on
+// a volunteer.
+func (d *DB) DeviceLeaseForTest(ctx context.Context, deviceID string) (func(), error) {
+	token, err := randomToken()
+	if err != nil {
+		return nil, err
+	}
+	l, err := d.acquire(ctx, deviceLeases, deviceID, token, time.Now().Add(leaseWait), "test lease on "+deviceID)
 	if err != nil {
 		return nil, err
 	}

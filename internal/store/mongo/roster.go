@@ -189,12 +189,25 @@ func (d *shiftEventDoc) event() *roster.Event {
 		Place: d.Place, By: d.By, Reason: d.Reason, At: utc(d.At)}
 }
 
-// leaseDoc is a held lease on a volunteer: _id is the holder's random token, and
-// volunteer_id has a unique index.
+// leaseSpace is a kind of lease: the collection of its documents and the field
+// holding what it serialises, which has a unique index. A lease document is
+// {_id: the holder's random token, <field>: key, expires_at}.
+type leaseSpace struct {
+	collection string
+	field      string
+}
+
+// The kinds of leases: per volunteer (bookings, here) and per device (usage,
+// equipment.go).
+var (
+	volunteerLeases = leaseSpace{collection: colLeases, field: "volunteer_id"}
+	deviceLeases    = leaseSpace{collection: colDeviceLeases, field: "device_id"}
+)
+
+// leaseDoc is a held lease as read back: its token and expiry.
 type leaseDoc struct {
-	Token       string    `bson:"_id"`
-	VolunteerID string    `bson:"volunteer_id"`
-	ExpiresAt   time.Time `bson:"expires_at"`
+	Token     string    `bson:"_id"`
+	ExpiresAt time.Time `bson:"expires_at"`
 }
 
 // bookingKey is the _id of a booking: the place is zero-padded and has no ':', so
@@ -317,19 +330,19 @@ func (d *DB) ListShifts(ctx context.Context, f roster.ShiftFilter, p page.Reques
 
 // --- leases ---
 
-// lease is a held lease on a volunteer.
+// lease is a held lease (on a volunteer, or a device).
 type lease struct {
-	d        *DB
+	col      *mongodrv.Collection
 	token    string
 	acquired time.Time
 	local    func() // releases the in-process turn
 }
 
-// turns queues the callers of one process for a volunteer's lease, so that of
-// them only one at a time polls the database: without it, 50 concurrent bookings
-// of one volunteer poll the lease so often that, on FerretDB under the race
-// detector, the polling starves the holder. Keys are database name + volunteer
-// id (two DB values on one database share the queue, as they share the lease).
+// turns queues the callers of one process for a lease, so that of them only one
+// at a time polls the database: without it, 50 concurrent bookings of one
+// volunteer poll the lease so often that, on FerretDB under the race detector,
+// the polling starves the holder. Keys are database name + lease collection +
+// key (two DB values on one database share the queue, as they share the lease).
 // The lease document is still what serialises processes; this only saves work.
 var turns = struct {
 	sync.Mutex
@@ -384,17 +397,22 @@ func takeTurn(ctx context.Context, key string, deadline time.Time) (func(), erro
 // one. After leaseWait (or when ctx ends sooner) the error is ErrUnavailable. The
 // caller must release the lease.
 func (d *DB) lockVolunteer(ctx context.Context, volunteerID string) (*lease, error) {
-	what := "lease on volunteer " + volunteerID
+	return d.lock(ctx, volunteerLeases, volunteerID)
+}
+
+// lock acquires the lease of space on key, as lockVolunteer describes.
+func (d *DB) lock(ctx context.Context, space leaseSpace, key string) (*lease, error) {
+	what := "lease on " + space.field + " " + key
 	token, err := randomToken()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	deadline := time.Now().Add(leaseWait)
-	local, err := takeTurn(ctx, d.db.Name()+"\x00"+volunteerID, deadline)
+	local, err := takeTurn(ctx, d.db.Name()+"\x00"+space.collection+"\x00"+key, deadline)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	l, err := d.acquire(ctx, volunteerID, token, deadline, what)
+	l, err := d.acquire(ctx, space, key, token, deadline, what)
 	if err != nil {
 		local()
 		return nil, err
@@ -404,13 +422,15 @@ func (d *DB) lockVolunteer(ctx context.Context, volunteerID string) (*lease, err
 }
 
 // acquire inserts the lease document, waiting while another holds it.
-func (d *DB) acquire(ctx context.Context, volunteerID, token string, deadline time.Time, what string) (*lease, error) {
+func (d *DB) acquire(ctx context.Context, space leaseSpace, key, token string, deadline time.Time, what string) (*lease, error) {
+	col := d.db.Collection(space.collection)
 	backoff := leaseBackoffMin
 	for {
 		start := time.Now()
-		_, err := d.leases().InsertOne(ctx, &leaseDoc{Token: token, VolunteerID: volunteerID, ExpiresAt: start.Add(leaseTTL)})
+		_, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: token}, {Key: space.field, Value: key},
+			{Key: "expires_at", Value: start.Add(leaseTTL)}})
 		if err == nil {
-			return &lease{d: d, token: token, acquired: start}, nil
+			return &lease{col: col, token: token, acquired: start}, nil
 		}
 		if !duplicateKey(err) {
 			return nil, wrapErr(err, what)
@@ -430,7 +450,7 @@ func (d *DB) acquire(ctx context.Context, volunteerID, token string, deadline ti
 			case <-t.C:
 			}
 			var doc leaseDoc
-			err := d.leases().FindOne(ctx, bson.D{{Key: "volunteer_id", Value: volunteerID}}).Decode(&doc)
+			err := col.FindOne(ctx, bson.D{{Key: space.field, Value: key}}).Decode(&doc)
 			switch {
 			case errors.Is(err, mongodrv.ErrNoDocuments):
 				held = false
@@ -439,9 +459,9 @@ func (d *DB) acquire(ctx context.Context, volunteerID, token string, deadline ti
 			case doc.Token == token:
 				// Our own insert landed although the driver saw an error (a retried
 				// write whose first attempt succeeded): the lease is ours.
-				return &lease{d: d, token: token, acquired: start}, nil
+				return &lease{col: col, token: token, acquired: start}, nil
 			case doc.ExpiresAt.Before(time.Now()):
-				if _, err := d.leases().DeleteOne(ctx, byID(doc.Token)); err != nil {
+				if _, err := col.DeleteOne(ctx, byID(doc.Token)); err != nil {
 					return nil, wrapErr(err, what)
 				}
 				held = false
@@ -465,7 +485,7 @@ func (l *lease) release(ctx context.Context) {
 	defer l.local()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	defer cancel()
-	_, _ = l.d.leases().DeleteOne(ctx, byID(l.token))
+	_, _ = l.col.DeleteOne(ctx, byID(l.token))
 }
 
 func randomToken() (string, error) {

@@ -18,7 +18,8 @@
 // completions, quiz attempts), training.go (training sessions, seats, history),
 // roster.go (shifts, bookings, waiting lists), attendance.go (attendance and
 // work entries), notify.go (notifications and their delivery claims),
-// idempotency.go (Idempotency-Key records).
+// idempotency.go (Idempotency-Key records), equipment.go (devices of centres and
+// their usage log).
 package sqlite
 
 import (
