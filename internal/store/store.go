@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 
+	"ecitizen/internal/certificate"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
@@ -25,6 +26,7 @@ type Store interface {
 	training.Store
 	roster.Store
 	notify.Store
+	certificate.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -39,6 +39,10 @@
 //     (attendance.go). Both are insert-only.
 //   - no_shows: staff's decision on a no-show, _id = shift:volunteer, so a no-show
 //     is decided once (noshow.go); insert-only.
+//   - certificates: _id = the certificate's code, plus a unique index on
+//     issue_key, so a re-issue of the same period and total lands once;
+//     certificate_revocations: _id = the certificate's code, so a certificate is
+//     revoked once (certificates.go). Both are insert-only.
 //
 // Without transactions, a write of several documents inserts them in an order
 // that leaves nothing visible when it stops half-way: a course's slug claim, then
@@ -60,7 +64,8 @@
 // courses.go (courses and versions), learning.go (learners' records), training.go
 // (training sessions, their seats and enrolment history), roster.go (shifts,
 // bookings, waiting lists, leases), calendar.go (calendar feeds), attendance.go
-// (attendance and work entries), noshow.go (no-show decisions).
+// (attendance and work entries), noshow.go (no-show decisions), certificates.go
+// (certificates and their revocations).
 package mongo
 
 import (
@@ -295,6 +300,10 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.noShows(), []mongodrv.IndexModel{
 			index("shift_id", false, "shift_id", "volunteer_id"),
 			index("volunteer_id", false, "volunteer_id", "decision", "ends_at"),
+		}},
+		{d.certificates(), []mongodrv.IndexModel{
+			index("issue_key_unique", true, "issue_key"),
+			index("holder_id", false, "holder_id", "id"),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when

@@ -17,7 +17,8 @@
 // organisations), courses.go (courses and versions), learning.go (enrolments,
 // completions, quiz attempts), training.go (training sessions, seats, history),
 // roster.go (shifts, bookings, waiting lists), attendance.go (attendance and
-// work entries), notify.go (notifications and their delivery claims).
+// work entries), notify.go (notifications and their delivery claims),
+// certificates.go (certificates and their revocations).
 package sqlite
 
 import (
