@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/certificate"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
@@ -83,6 +84,11 @@ var statuses = map[apperr.Code]int{
 	roster.CodeAlreadyCheckedOut:    http.StatusConflict,
 	roster.CodeNotCheckedIn:         http.StatusConflict,
 	roster.CodeCheckinWindowClosed:  http.StatusConflict,
+
+	certificate.CodeCertificateNotFound:       http.StatusNotFound,
+	certificate.CodeCertificateRevoked:        http.StatusGone,
+	certificate.CodeCertificateAlreadyRevoked: http.StatusConflict,
+	certificate.CodeNoHours:                   http.StatusConflict,
 }
 
 // titles are the short, generic summaries of each status, in both languages.
@@ -93,6 +99,7 @@ var titles = map[int][2]string{
 	http.StatusNotFound:              {"Không tìm thấy", "Not found"},
 	http.StatusMethodNotAllowed:      {"Phương thức không được hỗ trợ", "Method not allowed"},
 	http.StatusConflict:              {"Xung đột dữ liệu", "Conflict"},
+	http.StatusGone:                  {"Không còn hiệu lực", "Gone"},
 	http.StatusRequestEntityTooLarge: {"Nội dung quá lớn", "Content too large"},
 	http.StatusUnsupportedMediaType:  {"Định dạng không được hỗ trợ", "Unsupported media type"},
 	http.StatusTooManyRequests:       {"Quá nhiều yêu cầu", "Too many requests"},

@@ -131,4 +131,13 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.DELETE("/me/calendar", h.deleteMyCalendar)
 	auth.POST("/centres/:id/calendar", staff, h.resetCentreCalendar)
 	v1.GET("/calendar/:token", h.getCalendar)
+
+	// Hours certificates: volunteers issue their own; the PDF for those who oversee
+	// the holder; revocation by admins and the staff of a ward it counts; anyone
+	// verifies a code (no token needed, none checked).
+	auth.POST("/me/hours-certificates", h.issueHoursCertificate)
+	auth.GET("/me/hours-certificates", h.myHoursCertificates)
+	auth.GET("/certificates/:code/pdf", h.getCertificatePDF)
+	auth.POST("/certificates/:code/revoke", staff, h.revokeCertificate)
+	v1.GET("/verify/:code", h.verifyCertificate)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ecitizen/internal/certificate"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
@@ -28,6 +29,8 @@ type Deps struct {
 	Training  *training.Service
 	Roster    *roster.Service
 	Notify    *notify.Service
+	// Certificates issues, revokes and verifies certificates.
+	Certificates *certificate.Service
 	// Ping reports whether the store is reachable, for /readyz.
 	Ping           func(ctx context.Context) error
 	Logger         *slog.Logger
@@ -44,6 +47,8 @@ type handler struct {
 	courses   *course.Service
 	training  *training.Service
 	roster    *roster.Service
+	// certificates is Deps.Certificates.
+	certificates *certificate.Service
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -53,7 +58,8 @@ func New(d Deps) (http.Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	h := &handler{Deps: d, identity: d.Identity, directory: d.Directory, courses: d.Courses, training: d.Training, roster: d.Roster}
+	h := &handler{Deps: d, identity: d.Identity, directory: d.Directory, courses: d.Courses, training: d.Training, roster: d.Roster,
+		certificates: d.Certificates}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true
