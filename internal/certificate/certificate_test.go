@@ -3,6 +3,7 @@ package certificate_test
 import (
 	"bytes"
 	"compress/zlib"
+	"fmt"
 	"image/png"
 	"io"
 	"regexp"
@@ -212,6 +213,29 @@ func unescapePDF(b []byte) []byte {
 	return out
 }
 
+func TestRenderPDFManyCentresOnePage(t *testing.T) {
+	c := sampleCertificate(t)
+	st := c.Statement.Hours
+	st.Centres = nil
+	for i := range 40 {
+		st.Centres = append(st.Centres, certificate.CentreLine{CentreName: fmt.Sprintf("Nhà sinh hoạt cộng đồng tổ %d", i+1),
+			WardName: "Phường Bạch Đằng", Minutes: 600 - i})
+	}
+	st.Centres[0].CentreName = strings.Repeat("Nhà văn hoá rất dài ", 8)
+	doc, err := certificate.RenderPDF(c, "https://ecitizen.example.vn/api/v1/verify/"+certificate.Display(c.Code))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdfText(t, doc) // one page
+	shown := shownStrings(t, doc)
+	if !shown["Nhà văn hoá rất dài Nhà văn hoá rất dài …"] {
+		t.Error("a centre name longer than its cell is not shortened with an ellipsis")
+	}
+	if !shown["Nhà sinh hoạt cộng đồng tổ 11"] || shown["Nhà sinh hoạt cộng đồng tổ 12"] || !shown["29 nơi khác / 29 other centres"] {
+		t.Error("more centres than fit are not folded into one line after the first 11")
+	}
+}
+
 func TestQRCodeDecodes(t *testing.T) {
 	url := "https://ecitizen.example.vn/api/v1/verify/ABCD-EFGH-IJKL-MNOP-QRST-UVWX"
 	b, err := certificate.QRCode(url)
@@ -232,5 +256,20 @@ func TestQRCodeDecodes(t *testing.T) {
 	}
 	if res.GetText() != url {
 		t.Fatalf("QR holds %q, want %q", res.GetText(), url)
+	}
+}
+
+func BenchmarkRenderPDF(b *testing.B) {
+	c := &certificate.Certificate{Code: "GJKTUITMMYQZL7LE7V7DIIZY", Kind: certificate.KindHours,
+		IssuedAt: time.Date(2026, 11, 26, 3, 4, 5, 0, time.UTC),
+		Statement: certificate.Statement{Hours: &certificate.HoursStatement{HolderName: "Nguyễn Thị Hồng Nhung",
+			OrganisationName: "Đại học Bách khoa Hà Nội", From: "2026-09-01", To: "2026-11-25", TotalMinutes: 750, Shifts: 5,
+			Centres: []certificate.CentreLine{{CentreName: "Nhà văn hoá tổ 5", WardName: "Phường Bạch Đằng", Minutes: 750}}}}}
+	for b.Loop() {
+		doc, err := certificate.RenderPDF(c, "https://ecitizen.example.vn/api/v1/verify/GJKT-UITM-MYQZ-L7LE-7V7D-IIZY")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(doc)), "bytes/pdf")
 	}
 }

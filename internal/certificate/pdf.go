@@ -110,9 +110,9 @@ func RenderPDF(c *Certificate, verifyURL string) ([]byte, error) {
 	}
 	pdf.SetXY(20, y+10)
 	pdf.SetFont("dejavu", "", 10)
-	for _, l := range st.Centres {
-		pdf.CellFormat(cols[0], 6, l.CentreName, "1", 0, "L", false, 0, "")
-		pdf.CellFormat(cols[1], 6, l.WardName, "1", 0, "L", false, 0, "")
+	for _, l := range pageLines(st.Centres) {
+		pdf.CellFormat(cols[0], 6, fit(pdf, l.CentreName, cols[0]-2), "1", 0, "L", false, 0, "")
+		pdf.CellFormat(cols[1], 6, fit(pdf, l.WardName, cols[1]-2), "1", 0, "L", false, 0, "")
 		pdf.CellFormat(cols[2], 6, Hours(l.Minutes, "vi")+" ("+Hours(l.Minutes, "en")+")", "1", 1, "R", false, 0, "")
 	}
 	pdf.Ln(6)
@@ -147,9 +147,9 @@ func RenderPDF(c *Certificate, verifyURL string) ([]byte, error) {
 	gray()
 	pdf.MultiCell(105, 4.5, "Scan the QR code or open this address to verify the certificate; a revoked certificate is no longer valid.", "", "L", false)
 	black()
-	pdf.SetX(65)
+	pdf.SetXY(20, max(pdf.GetY(), top+40)+2)
 	pdf.SetFont("dejavu", "", 8)
-	pdf.MultiCell(105, 4.5, verifyURL, "", "L", false)
+	pdf.MultiCell(width, 4.5, verifyURL, "", "L", false)
 
 	var out bytes.Buffer
 	if err := pdf.Output(&out); err != nil {
@@ -161,4 +161,34 @@ func RenderPDF(c *Certificate, verifyURL string) ([]byte, error) {
 // QRCode is the PNG of the QR code a certificate's PDF shows for verifyURL.
 func QRCode(verifyURL string) ([]byte, error) {
 	return qrcode.Encode(verifyURL, qrcode.Medium, 512)
+}
+
+// maxCentreLines is how many centre lines fit on the page; more are folded.
+const maxCentreLines = 12
+
+// pageLines returns the centre lines the page shows: all of them when they
+// fit, otherwise the first ones and one line summing the others (the
+// statement and the verification keep every line).
+func pageLines(lines []CentreLine) []CentreLine {
+	if len(lines) <= maxCentreLines {
+		return lines
+	}
+	out := append([]CentreLine{}, lines[:maxCentreLines-1]...)
+	rest := CentreLine{CentreName: fmt.Sprintf("%d nơi khác / %d other centres", len(lines)-len(out), len(lines)-len(out))}
+	for _, l := range lines[len(out):] {
+		rest.Minutes += l.Minutes
+	}
+	return append(out, rest)
+}
+
+// fit shortens s with an ellipsis until it fits width (mm) in the current font.
+func fit(pdf *fpdf.Fpdf, s string, width float64) string {
+	if pdf.GetStringWidth(s) <= width {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && pdf.GetStringWidth(string(r)+"…") > width {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
 }
