@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -55,6 +56,40 @@ type Service struct {
 	key     []byte
 	public  string // the public base URL, without a trailing slash
 	now     func() time.Time
+	pdfs    pdfCache
+}
+
+// pdfCache keeps recently rendered PDFs by code: a certificate's PDF never
+// changes (RenderPDF is deterministic), and rendering one costs tens of
+// milliseconds and megabytes of allocations. Access and revocation are checked
+// before the cache is read.
+type pdfCache struct {
+	mu   sync.Mutex
+	docs map[string][]byte
+}
+
+// pdfCacheSize bounds the cache (about 45 KB a PDF).
+const pdfCacheSize = 128
+
+func (p *pdfCache) get(code string) []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.docs[code]
+}
+
+func (p *pdfCache) put(code string, doc []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.docs == nil {
+		p.docs = map[string][]byte{}
+	}
+	for k := range p.docs {
+		if len(p.docs) < pdfCacheSize {
+			break
+		}
+		delete(p.docs, k) // any one: map order is random
+	}
+	p.docs[code] = doc
 }
 
 // NewService returns the certificate service. jwtKey derives the code key (Key);
@@ -274,11 +309,15 @@ func (s *Service) Document(ctx context.Context, c identity.Caller, code string) 
 	if cert.Revocation != nil {
 		return nil, nil, errRevoked(cert.Revocation.At)
 	}
-	pdf, err := RenderPDF(cert, s.VerifyURL(cert.Code))
+	if doc := s.pdfs.get(cert.Code); doc != nil {
+		return cert, doc, nil
+	}
+	doc, err := RenderPDF(cert, s.VerifyURL(cert.Code))
 	if err != nil {
 		return nil, nil, err
 	}
-	return cert, pdf, nil
+	s.pdfs.put(cert.Code, doc)
+	return cert, doc, nil
 }
 
 // Revoke revokes a certificate with a reason: admins, and the staff of a ward it

@@ -276,6 +276,16 @@ func TestHoursCertificates(t *testing.T) {
 				if !bytes.Contains(doc, pngIDAT(t, qr)) {
 					t.Error("the PDF does not embed the QR code of the verification URL")
 				}
+				// It is the rendering of the stored snapshot, byte for byte (RenderPDF is
+				// deterministic; the service also caches it).
+				canonical, _ := certificate.Canonical(certificate.Key(env.jwtKey), cert.Code)
+				stored, err := env.store.CertificateByCode(context.Background(), canonical)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if again, err := certificate.RenderPDF(stored, verifyURL); err != nil || !bytes.Equal(again, doc) {
+					t.Errorf("the download is not the rendering of the stored certificate (err %v)", err)
+				}
 				for who, token := range map[string]string{"admin": w.admin, "staff of ward A": w.staffA, "partner of the organisation": partnerX} {
 					rec := env.do("GET", pdfPath, token, nil)
 					mustStatus(t, rec, 200)
