@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"ecitizen/content"
+	"ecitizen/internal/certificate"
 	"ecitizen/internal/config"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
@@ -91,7 +92,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
 		Roster: rosters, Notify: notes, Idempotency: retries, Equipment: equipment.NewService(st, dir, rosters, nil),
-		Ping: st.Ping, Logger: log,
+		Certificates: certificate.NewService(st, rosters, st, cfg.JWTKey, cfg.PublicURL, nil),
+		Ping:         st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
 	})
 	if err != nil {

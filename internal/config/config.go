@@ -39,6 +39,10 @@ type Config struct {
 	LoginLimits    identity.LoginLimits
 	ShutdownGrace  time.Duration     // ECITIZEN_SHUTDOWN_GRACE, default 20s
 	NoShowRule     roster.NoShowRule // ECITIZEN_NO_SHOW_RULE, default "3/90d/30d"
+	// PublicURL is where the API is reached from outside, without a trailing
+	// slash (ECITIZEN_PUBLIC_URL, default "http://localhost:8080"): certificates'
+	// QR codes and verification links point there.
+	PublicURL string
 }
 
 // SQLitePath is where the embedded store keeps its file.
@@ -56,6 +60,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 		LoginLimits:   identity.DefaultLoginLimits,
 		ShutdownGrace: 20 * time.Second,
 		NoShowRule:    roster.DefaultNoShowRule,
+		PublicURL:     or(getenv("ECITIZEN_PUBLIC_URL"), "http://localhost:8080"),
 	}
 	logLevel := or(getenv("ECITIZEN_LOG_LEVEL"), "info")
 
@@ -95,6 +100,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 		return nil, fmt.Errorf("ECITIZEN_ADMIN_PASSWORD: must have %d to %d characters", identity.MinPassword, identity.MaxPassword)
 	}
 	var err error
+	if c.PublicURL, err = publicURL(c.PublicURL); err != nil {
+		return nil, err
+	}
 	if c.TrustedProxies, err = proxies(getenv("ECITIZEN_TRUSTED_PROXIES")); err != nil {
 		return nil, err
 	}
@@ -163,6 +171,17 @@ func origins(v string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// publicURL checks an absolute http(s) URL without query or fragment and
+// returns it without a trailing slash.
+func publicURL(v string) (string, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(v, "?# ") {
+		return "", fmt.Errorf("ECITIZEN_PUBLIC_URL: %q is not an absolute http(s) URL without query, such as https://ecitizen.example.vn", v)
+	}
+	return strings.TrimRight(v, "/"), nil
 }
 
 // key decodes a base64 key of at least min bytes (and exactly max when max > 0);

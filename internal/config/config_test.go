@@ -51,6 +51,7 @@ func TestLoadRejectsInvalid(t *testing.T) {
 		"ECITIZEN_LOGIN_LIMIT":      "5",
 		"ECITIZEN_SHUTDOWN_GRACE":   "-1s",
 		"ECITIZEN_NO_SHOW_RULE":     "3/90d",
+		"ECITIZEN_PUBLIC_URL":       "ecitizen.example.vn",
 	}
 	for name, v := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -126,5 +127,30 @@ func TestEnsureKeysCreatesOnceAndKeeps(t *testing.T) {
 	configured := &Config{DataDir: dir, JWTKey: bytes.Repeat([]byte{1}, 32)}
 	if err := configured.EnsureKeys(); err != nil || configured.JWTKey[0] != 1 {
 		t.Fatal("a configured key was replaced")
+	}
+}
+
+func TestPublicURL(t *testing.T) {
+	c, err := Load(nil, env(nil), &bytes.Buffer{})
+	if err != nil || c.PublicURL != "http://localhost:8080" {
+		t.Fatalf("default public URL %q, %v", c.PublicURL, err)
+	}
+	for v, want := range map[string]string{
+		"https://ecitizen.example.vn":  "https://ecitizen.example.vn",
+		"https://ecitizen.example.vn/": "https://ecitizen.example.vn",
+		"https://example.vn/ecitizen/": "https://example.vn/ecitizen",
+		"http://10.0.0.5:8080":         "http://10.0.0.5:8080",
+	} {
+		c, err := Load(nil, env(map[string]string{"ECITIZEN_PUBLIC_URL": v}), &bytes.Buffer{})
+		if err != nil || c.PublicURL != want {
+			t.Errorf("ECITIZEN_PUBLIC_URL=%q: %q, %v; want %q", v, c.PublicURL, err, want)
+		}
+	}
+	for _, v := range []string{"ecitizen.example.vn", "/api", "ftp://example.vn", "https://example.vn/?x=1", "https://example.vn?",
+		"https://example.vn/#top", "https://user:pw@example.vn", "https://", "javascript:alert(1)"} {
+		_, err := Load(nil, env(map[string]string{"ECITIZEN_PUBLIC_URL": v}), &bytes.Buffer{})
+		if err == nil || !strings.HasPrefix(err.Error(), "ECITIZEN_PUBLIC_URL:") {
+			t.Errorf("ECITIZEN_PUBLIC_URL=%q: err = %v, want a refusal", v, err)
+		}
 	}
 }

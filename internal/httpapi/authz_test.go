@@ -51,6 +51,7 @@ type matrixFixture struct {
 	noteX                        string // a notification of volunteer X (their booking of shiftA)
 	feedToken                    string // the all-day centre's calendar feed
 	deviceA, usageA              string // a device at centre A and a session of its use (equipmentFixture)
+	certX, certToRevokeX         string // hours certificates of volunteer X (work at centre A)
 	seq                          atomic.Int64
 }
 
@@ -114,6 +115,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f.rosterFixture(t)
 	f.noteX = f.notificationOf(t, f.volX)
 	f.equipmentFixture(t)
+	f.certificateFixture(t)
 	return f
 }
 
@@ -390,6 +392,17 @@ var matrix = map[string]matrixRow{
 	// The admin voids first; ward A's staff then find it voided.
 	"POST /api/v1/device-usage/:id/void": {path: "/api/v1/device-usage/{usageA}/void", want: only(map[int]int{admin: 200, staffA: 409, staffB: 404}),
 		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Ghi nhầm"} }},
+	// Hours certificates: volunteer X has one of the fixture's period already
+	// (so issuing it again is 200), volunteer Y has no hours. The admin revokes
+	// certToRevokeX first; ward A's staff then find it revoked.
+	"POST /api/v1/me/hours-certificates": {path: "/api/v1/me/hours-certificates", want: only(map[int]int{volunteerX: 200, volunteerY: 409}),
+		body: func(*matrixFixture, int) any { return certificatePeriod(30) }},
+	"GET /api/v1/me/hours-certificates": {path: "/api/v1/me/hours-certificates", want: signedIn(200)},
+	"GET /api/v1/certificates/:code/pdf": {path: "/api/v1/certificates/{certX}/pdf",
+		want: signedInExcept(404, map[int]int{admin: 200, staffA: 200, partnerX: 200, volunteerX: 200})},
+	"POST /api/v1/certificates/:code/revoke": {path: "/api/v1/certificates/{certToRevokeX}/revoke", want: only(map[int]int{admin: 200, staffA: 409, staffB: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Khai sai số giờ"} }},
+	"GET /api/v1/verify/:code": {path: "/api/v1/verify/{certX}", want: all(200)},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.
@@ -436,7 +449,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 	repl := strings.NewReplacer("{volX}", f.volX, "{wardA}", f.wardA, "{centreA}", f.centreA, "{orgX}", f.orgX, "{inviteX}", f.inviteToRevokeX,
 		"{courseX}", f.courseX, "{draftX}", f.draftX, "{sessionX}", f.sessionX, "{cancelX}", f.cancelX,
 		"{shiftA}", f.shiftA, "{fullShift}", f.fullShift, "{cancelShift}", f.cancelShift, "{assignShift}", f.assignShift, "{removeShift}", f.removeShift,
-		"{feedToken}", f.feedToken, "{noteX}", f.noteX, "{deviceA}", f.deviceA, "{usageA}", f.usageA)
+		"{feedToken}", f.feedToken, "{noteX}", f.noteX, "{deviceA}", f.deviceA, "{usageA}", f.usageA,
+		"{certX}", f.certX, "{certToRevokeX}", f.certToRevokeX)
 	for _, r := range routes {
 		row, ok := matrix[r]
 		if !ok {

@@ -146,4 +146,12 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.POST("/centres/:id/device-usage", retrySafe, h.logUsage)
 	auth.GET("/centres/:id/device-usage", staff, h.usageReport)
 	auth.POST("/device-usage/:id/void", staff, retrySafe, h.voidUsage)
+	// Hours certificates: volunteers issue their own; the PDF for those who oversee
+	// the holder; revocation by admins and the staff of a ward it counts; anyone
+	// verifies a code (no token needed, none checked).
+	auth.POST("/me/hours-certificates", h.issueHoursCertificate)
+	auth.GET("/me/hours-certificates", h.myHoursCertificates)
+	auth.GET("/certificates/:code/pdf", h.getCertificatePDF)
+	auth.POST("/certificates/:code/revoke", staff, h.revokeCertificate)
+	v1.GET("/verify/:code", h.verifyCertificate)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ecitizen/internal/certificate"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/equipment"
@@ -35,6 +36,8 @@ type Deps struct {
 	Idempotency *idempotency.Service
 	// Equipment keeps centres' devices and their usage log.
 	Equipment *equipment.Service
+	// Certificates issues, revokes and verifies certificates.
+	Certificates *certificate.Service
 	// Ping reports whether the store is reachable, for /readyz.
 	Ping           func(ctx context.Context) error
 	Logger         *slog.Logger
@@ -52,6 +55,8 @@ type handler struct {
 	training    *training.Service
 	roster      *roster.Service
 	idempotency *idempotency.Service
+	// certificates is Deps.Certificates.
+	certificates *certificate.Service
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -62,7 +67,7 @@ func New(d Deps) (http.Handler, error) {
 		d.Logger = slog.Default()
 	}
 	h := &handler{Deps: d, identity: d.Identity, directory: d.Directory, courses: d.Courses, training: d.Training, roster: d.Roster,
-		idempotency: d.Idempotency}
+		idempotency: d.Idempotency, certificates: d.Certificates}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"ecitizen/content"
+	"ecitizen/internal/certificate"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/equipment"
@@ -33,6 +34,9 @@ const (
 	testAdminEmail    = "admin@example.vn"
 	testAdminPassword = "admin-password-1"
 )
+
+// testPublicURL is ECITIZEN_PUBLIC_URL of every testEnv.
+const testPublicURL = "https://ecitizen.example.vn"
 
 // specPath is api/openapi.yaml, relative to this package's directory (where go
 // test runs).
@@ -143,6 +147,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Spec:        readSpec(t),
 	}
+	d.Certificates = certificate.NewService(st, d.Roster, st, key, testPublicURL, nil)
 	if configure != nil {
 		configure(&d)
 	}

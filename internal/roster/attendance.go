@@ -357,6 +357,7 @@ func (s *Service) AddWorkEntry(ctx context.Context, c identity.Caller, volunteer
 type ShiftHours struct {
 	ShiftID      string
 	CentreID     string
+	WardID       string // the shift's ward (its centre's at the time)
 	StartsAt     time.Time
 	EndsAt       time.Time
 	CheckedInAt  *time.Time
@@ -395,7 +396,7 @@ func ledger(rows []*Attendance) []*ShiftHours {
 		key := a.ShiftID + "|" + a.VolunteerID
 		h := byShift[key]
 		if h == nil {
-			h = &ShiftHours{ShiftID: a.ShiftID, CentreID: a.CentreID, StartsAt: a.StartsAt, EndsAt: a.EndsAt}
+			h = &ShiftHours{ShiftID: a.ShiftID, CentreID: a.CentreID, WardID: a.WardID, StartsAt: a.StartsAt, EndsAt: a.EndsAt}
 			byShift[key] = h
 			out = append(out, h)
 		}

@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 
+	"ecitizen/internal/certificate"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/equipment"
@@ -29,6 +30,7 @@ type Store interface {
 	notify.Store
 	idempotency.Store
 	equipment.Store
+	certificate.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -44,6 +44,10 @@
 //     device_usage_voids: staff's correction of one, _id = usage id (voided once);
 //     device_leases: the per-device critical section in which AddUsage checks for
 //     an overlapping session and inserts (equipment.go; the lease of roster.go).
+//   - certificates: _id = the certificate's code, plus a unique index on
+//     issue_key, so a re-issue of the same period and total lands once;
+//     certificate_revocations: _id = the certificate's code, so a certificate is
+//     revoked once (certificates.go). Both are insert-only.
 //
 // Without transactions, a write of several documents inserts them in an order
 // that leaves nothing visible when it stops half-way: a course's slug claim, then
@@ -66,7 +70,8 @@
 // (training sessions, their seats and enrolment history), roster.go (shifts,
 // bookings, waiting lists, leases), calendar.go (calendar feeds), attendance.go
 // (attendance and work entries), noshow.go (no-show decisions), idempotency.go
-// (Idempotency-Key records), equipment.go (devices and their usage log).
+// (Idempotency-Key records), equipment.go (devices and their usage log),
+// certificates.go (certificates and their revocations).
 package mongo
 
 import (
@@ -321,6 +326,10 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.deviceLeases(), []mongodrv.IndexModel{
 			index("device_id_unique", true, "device_id"),
+		}},
+		{d.certificates(), []mongodrv.IndexModel{
+			index("issue_key_unique", true, "issue_key"),
+			index("holder_id", false, "holder_id", "id"),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when

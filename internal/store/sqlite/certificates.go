@@ -1,0 +1,146 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"ecitizen/internal/certificate"
+	"ecitizen/internal/page"
+)
+
+// Certificates and revocations: a certificate's code and issue key are UNIQUE; a
+// revocation's primary key is the certificate's code, so it is inserted once;
+// its foreign key makes an unknown code ErrNotFound. The statement is stored as
+// JSON (statementJSON), the ward ids as a JSON array.
+
+const certificateColumns = `SELECT c.id, c.code, c.kind, c.issue_key, c.holder_id, c.ward_ids,
+	c.organisation_id, c.issued_at, c.statement, r.revoked_at, r.revoked_by, r.reason
+	FROM certificates c LEFT JOIN certificate_revocations r ON r.code = c.code`
+
+// statementJSON is the stored form of a statement.
+type statementJSON struct {
+	Hours *hoursJSON `json:"hours,omitempty"`
+}
+
+type hoursJSON struct {
+	HolderName       string       `json:"holder_name"`
+	OrganisationName string       `json:"organisation_name"`
+	From             string       `json:"from"`
+	To               string       `json:"to"`
+	TotalMinutes     int          `json:"total_minutes"`
+	Shifts           int          `json:"shifts"`
+	EntryMinutes     int          `json:"entry_minutes"`
+	Centres          []centreJSON `json:"centres"`
+}
+
+type centreJSON struct {
+	CentreName string `json:"centre_name"`
+	WardName   string `json:"ward_name"`
+	Minutes    int    `json:"minutes"`
+}
+
+func encodeStatement(s certificate.Statement) ([]byte, error) {
+	var out statementJSON
+	if h := s.Hours; h != nil {
+		out.Hours = &hoursJSON{HolderName: h.HolderName, OrganisationName: h.OrganisationName, From: h.From, To: h.To,
+			TotalMinutes: h.TotalMinutes, Shifts: h.Shifts, EntryMinutes: h.EntryMinutes, Centres: []centreJSON{}}
+		for _, l := range h.Centres {
+			out.Hours.Centres = append(out.Hours.Centres, centreJSON(l))
+		}
+	}
+	return json.Marshal(out)
+}
+
+func decodeStatement(b []byte) (certificate.Statement, error) {
+	var in statementJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return certificate.Statement{}, err
+	}
+	var s certificate.Statement
+	if h := in.Hours; h != nil {
+		s.Hours = &certificate.HoursStatement{HolderName: h.HolderName, OrganisationName: h.OrganisationName, From: h.From, To: h.To,
+			TotalMinutes: h.TotalMinutes, Shifts: h.Shifts, EntryMinutes: h.EntryMinutes, Centres: []certificate.CentreLine{}}
+		for _, l := range h.Centres {
+			s.Hours.Centres = append(s.Hours.Centres, certificate.CentreLine(l))
+		}
+	}
+	return s, nil
+}
+
+// CreateCertificate inserts a certificate; a taken code or issue key is
+// ErrConflict, an unknown holder ErrNotFound.
+func (db *DB) CreateCertificate(ctx context.Context, c *certificate.Certificate) error {
+	st, err := encodeStatement(c.Statement)
+	if err != nil {
+		return fmt.Errorf("certificate %s: %w", c.ID, err)
+	}
+	wards, err := json.Marshal(append([]string{}, c.WardIDs...))
+	if err != nil {
+		return fmt.Errorf("certificate %s: %w", c.ID, err)
+	}
+	_, err = db.w.ExecContext(ctx, `INSERT INTO certificates (id, code, kind, issue_key, holder_id,
+		ward_ids, organisation_id, issued_at, statement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Code, string(c.Kind), c.IssueKey, c.HolderID, string(wards), c.OrganisationID, ms(c.IssuedAt), string(st))
+	return wrap(err, "create certificate %s", c.ID)
+}
+
+// CertificateByCode returns the certificate of a code, with its revocation.
+func (db *DB) CertificateByCode(ctx context.Context, code string) (*certificate.Certificate, error) {
+	c, err := scanCertificate(db.r.QueryRowContext(ctx, certificateColumns+` WHERE c.code = ?`, code))
+	return c, one(err, "certificate", code)
+}
+
+// CertificateByIssueKey returns the certificate of an issue key, with its revocation.
+func (db *DB) CertificateByIssueKey(ctx context.Context, key string) (*certificate.Certificate, error) {
+	c, err := scanCertificate(db.r.QueryRowContext(ctx, certificateColumns+` WHERE c.issue_key = ?`, key))
+	return c, one(err, "certificate of issue key", key)
+}
+
+// CertificatesOfHolder returns a holder's certificates newest first, strictly
+// before the id p.After.
+func (db *DB) CertificatesOfHolder(ctx context.Context, holderID string, p page.Request) ([]*certificate.Certificate, error) {
+	var w where
+	w.add(`c.holder_id = ?`, holderID)
+	if p.After != "" {
+		w.add(`c.id < ?`, p.After)
+	}
+	return list(ctx, db, "certificates", certificateColumns+w.String()+` ORDER BY c.id DESC LIMIT ?`,
+		append(w.args, limit(p.Limit)), scanCertificate)
+}
+
+// RevokeCertificate inserts a revocation; a second one is ErrConflict, an unknown
+// code ErrNotFound.
+func (db *DB) RevokeCertificate(ctx context.Context, r *certificate.Revocation) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO certificate_revocations (code, revoked_at, revoked_by, reason)
+		VALUES (?, ?, ?, ?)`, r.Code, ms(r.At), r.By, r.Reason)
+	return wrap(err, "revoke certificate %s", r.Code)
+}
+
+func scanCertificate(s scanner) (*certificate.Certificate, error) {
+	var (
+		c                 certificate.Certificate
+		wards, st         string
+		issued            int64
+		revokedAt         sql.NullInt64
+		revokedBy, reason sql.NullString
+	)
+	if err := s.Scan(&c.ID, &c.Code, &c.Kind, &c.IssueKey, &c.HolderID, &wards, &c.OrganisationID, &issued, &st,
+		&revokedAt, &revokedBy, &reason); err != nil {
+		return nil, err
+	}
+	c.IssuedAt = at(issued)
+	if err := json.Unmarshal([]byte(wards), &c.WardIDs); err != nil {
+		return nil, fmt.Errorf("certificate %s: ward ids: %w", c.ID, err)
+	}
+	statement, err := decodeStatement([]byte(st))
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s: statement: %w", c.ID, err)
+	}
+	c.Statement = statement
+	if revokedAt.Valid {
+		c.Revocation = &certificate.Revocation{Code: c.Code, At: at(revokedAt.Int64), By: revokedBy.String, Reason: reason.String}
+	}
+	return &c, nil
+}
