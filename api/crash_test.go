@@ -117,7 +117,16 @@ func TestKillDuringLoadKeepsCommittedWrites(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(1500 * time.Millisecond)
+	// Kill once some registrations have committed while more are in flight; how
+	// long that takes depends on the machine (password hashing is slow on purpose).
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		mu.Lock()
+		got := len(committed)
+		mu.Unlock()
+		if got >= 10 || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
