@@ -80,6 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer background.Wait() // after stopBackground, before the store closes
 	defer stopBackground()
 	background.Go(func() { sendReminders(bgCtx, rosters, log) })
+	background.Go(func() { extendSeries(bgCtx, rosters, log) })
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
 		Roster: rosters, Notify: notes,
@@ -141,6 +142,28 @@ func sendReminders(ctx context.Context, rosters *roster.Service, log *slog.Logge
 			log.Error("shift reminders failed", "err", err)
 		case n > 0:
 			log.Info("shift reminders sent", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// extendSeries materialises the occurrences of every active shift series up to
+// its horizon at once and every roster.SeriesExtendEvery until ctx ends. Several
+// instances may run it: an occurrence is a unique key, stored once.
+func extendSeries(ctx context.Context, rosters *roster.Service, log *slog.Logger) {
+	tick := time.NewTicker(roster.SeriesExtendEvery)
+	defer tick.Stop()
+	for {
+		n, err := rosters.ExtendSeries(ctx, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("extending shift series failed", "err", err)
+		case n > 0:
+			log.Info("shift series extended", "created", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -83,6 +83,7 @@ var statuses = map[apperr.Code]int{
 	roster.CodeAlreadyCheckedOut:    http.StatusConflict,
 	roster.CodeNotCheckedIn:         http.StatusConflict,
 	roster.CodeCheckinWindowClosed:  http.StatusConflict,
+	roster.CodeSeriesEnded:          http.StatusConflict,
 }
 
 // titles are the short, generic summaries of each status, in both languages.

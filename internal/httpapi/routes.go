@@ -131,4 +131,13 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.DELETE("/me/calendar", h.deleteMyCalendar)
 	auth.POST("/centres/:id/calendar", staff, h.resetCentreCalendar)
 	v1.GET("/calendar/:token", h.getCalendar)
+
+	// Recurring shifts: weekly series of shifts at a centre, run by the ward's staff;
+	// each occurrence is a shift ("this shift" is PUT /shifts/:id and its cancel).
+	auth.GET("/centres/:id/shift-series", staff, h.listCentreSeries)
+	auth.POST("/centres/:id/shift-series", staff, h.createSeries)
+	auth.GET("/shift-series/:id", staff, h.getSeries)
+	auth.PUT("/shift-series/:id", staff, h.updateSeries)
+	auth.POST("/shift-series/:id/cancel", staff, h.cancelSeries)
+	auth.DELETE("/shift-series/:id", staff, h.removeSeries)
 }

@@ -110,6 +110,10 @@ func (s *Service) place(ctx context.Context, sh *Shift, volunteerID, by, reason 
 			err := s.store.Book(ctx, b)
 			switch {
 			case err == nil:
+				undo := func() error { return s.store.CancelBooking(ctx, sh.ID, volunteerID) }
+				if err := s.stillOpen(ctx, sh.ID, undo); err != nil {
+					return nil, err
+				}
 				return b, nil
 			case errors.Is(err, ErrOverlap):
 				return nil, errCollides
@@ -124,6 +128,24 @@ func (s *Service) place(ctx context.Context, sh *Shift, volunteerID, by, reason 
 	return nil, errFull
 }
 
+// stillOpen re-reads a shift after a booking or a waiter was inserted: when the
+// shift was cancelled (or removed) meanwhile, undo withdraws the insert and the
+// answer is shift_cancelled. Cancelling marks the shift first and reads its
+// bookings after, so an insert is either seen by the cancellation or sees it.
+func (s *Service) stillOpen(ctx context.Context, shiftID string, undo func() error) error {
+	sh, err := s.store.ShiftByID(ctx, shiftID)
+	switch {
+	case err == nil && sh.Status != StatusCancelled:
+		return nil
+	case err != nil && !errors.Is(err, apperr.ErrNotFound):
+		return err
+	}
+	if err := undo(); err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return err
+	}
+	return errCancelled
+}
+
 // join puts a volunteer on the waiting list and returns their position.
 func (s *Service) join(ctx context.Context, sh *Shift, volunteerID string) (*BookResult, error) {
 	w := &Waiter{ID: uuid.Must(uuid.NewV7()).String(), ShiftID: sh.ID, VolunteerID: volunteerID, JoinedAt: s.timestamp()}
@@ -132,6 +154,9 @@ func (s *Service) join(ctx context.Context, sh *Shift, volunteerID string) (*Boo
 			return nil, errWaiting
 		}
 		return nil, fmt.Errorf("join waiting list: %w", err)
+	}
+	if err := s.stillOpen(ctx, sh.ID, func() error { return s.store.RemoveWaiter(ctx, sh.ID, volunteerID) }); err != nil {
+		return nil, err
 	}
 	if err := s.event(ctx, sh.ID, volunteerID, "waiting", 0, volunteerID, ""); err != nil {
 		return nil, err
@@ -205,6 +230,8 @@ func (s *Service) promote(ctx context.Context, sh *Shift, n int) error {
 				return err
 			}
 			return nil
+		case errors.Is(err, errCancelled):
+			return nil // cancelled meanwhile: its waiting list is cleared
 		case errors.Is(err, errCollides), errors.Is(err, errBooked):
 			if err := s.event(ctx, sh.ID, w.VolunteerID, "left_waiting", 0, "promotion", string(apperr.As(err).Code)); err != nil {
 				return err

@@ -9,7 +9,9 @@
 //
 // Files: roster.go (types and validation), service.go (booking rules and access),
 // store.go (the Store port), notices.go (notifications to volunteers and reminders),
-// calendar.go (calendar feeds), attendance.go (check-in codes, attendance, hours).
+// calendar.go (calendar feeds), attendance.go (check-in codes, attendance, hours),
+// series.go (weekly recurring series: rules and occurrences), series_service.go
+// (creating, extending, changing, cancelling and removing series).
 package roster
 
 import (
@@ -58,6 +60,14 @@ type Shift struct {
 	CreatedBy             string
 	CreatedAt             time.Time
 	UpdatedAt             time.Time
+	// SeriesID is the series the shift is an occurrence of ("" for a single shift).
+	SeriesID string
+	// Occurrence is the local day of the occurrence (midnight in the centre's zone,
+	// as UTC): with SeriesID, the shift's unique key. Zero for a single shift.
+	Occurrence time.Time
+	// Detached marks an occurrence changed on its own ("this shift"): edits of its
+	// series leave it alone, as an RFC 5545 override (RECURRENCE-ID) would be.
+	Detached bool
 }
 
 // Limits and defaults of shifts.

@@ -16,7 +16,8 @@
 // (refresh tokens and families), invites.go, directory.go (wards, centres,
 // organisations), courses.go (courses and versions), learning.go (enrolments,
 // completions, quiz attempts), training.go (training sessions, seats, history),
-// roster.go (shifts, bookings, waiting lists), attendance.go (attendance and
+// roster.go (shifts, bookings, waiting lists), series.go (recurring shift series),
+// attendance.go (attendance and
 // work entries), notify.go (notifications and their delivery claims).
 package sqlite
 

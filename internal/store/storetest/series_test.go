@@ -1,0 +1,202 @@
+package storetest
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/directory"
+	"ecitizen/internal/identity"
+	"ecitizen/internal/page"
+	"ecitizen/internal/roster"
+	"ecitizen/internal/store"
+)
+
+// Recurring shift series: the store's own rules, and the service's materialisation
+// on each adapter (the unique occurrence key is what makes it idempotent).
+
+var ict = time.FixedZone("ICT", 7*3600)
+
+// seriesClock is a settable clock for the roster service.
+type seriesClock struct{ at atomic.Int64 }
+
+func (c *seriesClock) now() time.Time      { return time.UnixMilli(c.at.Load()).UTC() }
+func (c *seriesClock) set(t time.Time)     { c.at.Store(t.UnixMilli()) }
+func (c *seriesClock) add(d time.Duration) { c.set(c.now().Add(d)) }
+
+// seriesService is a roster service on st with a settable clock starting now.
+func seriesService(st store.Store) (*roster.Service, *seriesClock) {
+	clock := &seriesClock{}
+	clock.set(time.Now())
+	return roster.NewService(st, directory.NewService(st, nil), nil, nil, nil, clock.now), clock
+}
+
+// mondaysAndWednesdays creates a series at the world's centre (open Mondays and
+// Saturdays): every Monday and Wednesday, 08:30 to 10:30, from today, 8 weeks ahead.
+func mondaysAndWednesdays(t *testing.T, s *roster.Service, w *rosterWorld, clock *seriesClock) *roster.SeriesResult {
+	t.Helper()
+	admin := identity.Caller{UserID: "admin-1", Role: identity.RoleAdmin}
+	r, err := s.CreateSeries(t.Context(), admin, roster.SeriesPlan{CentreID: w.centre.ID, Rule: "FREQ=WEEKLY;BYDAY=MO,WE",
+		FirstDate: clock.now().In(ict).Format(time.DateOnly), StartTime: "08:30", EndTime: "10:30",
+		Template: roster.SeriesTemplate{Title: "Hướng dẫn VNeID", Role: roster.RoleGuide, Places: 3}})
+	if err != nil {
+		t.Fatalf("create series: %v", err)
+	}
+	return r
+}
+
+func TestSeriesStore(t *testing.T) {
+	for _, ad := range Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			st := ad.Open(t)
+			w := mkRosterWorld(t, st)
+			ctx := t.Context()
+			s, clock := seriesService(st)
+			r := mondaysAndWednesdays(t, s, w, clock)
+
+			t.Run("RoundTrip", func(t *testing.T) {
+				got, err := st.SeriesByID(ctx, r.Series.ID)
+				must(t, err)
+				want := r.Series
+				if got.Rule != want.Rule || got.RootID != want.ID || !got.FirstDate.Equal(want.FirstDate) || got.StartTime != "08:30" ||
+					got.Minutes != 120 || got.Template != want.Template || got.HorizonWeeks != 8 || !got.Until.IsZero() || got.Status != roster.SeriesActive {
+					t.Fatalf("stored %+v, want %+v", got, want)
+				}
+				got.Until, got.Status, got.UpdatedAt = got.FirstDate.Add(21*24*time.Hour), roster.SeriesEnded, now()
+				must(t, st.UpdateSeries(ctx, got))
+				again, err := st.SeriesByID(ctx, got.ID)
+				must(t, err)
+				if !again.Until.Equal(got.Until) || again.Status != roster.SeriesEnded {
+					t.Fatalf("updated %+v", again)
+				}
+				list, err := st.ListSeries(ctx, roster.SeriesFilter{CentreID: w.centre.ID, Status: roster.SeriesEnded}, page.Request{})
+				must(t, err)
+				if len(list) != 1 || list[0].ID != got.ID {
+					t.Fatalf("ended series of the centre: %d", len(list))
+				}
+				got.Until, got.Status = time.Time{}, roster.SeriesActive
+				must(t, st.UpdateSeries(ctx, got))
+			})
+
+			t.Run("ErrSeriesNotFound", func(t *testing.T) {
+				if _, err := st.SeriesByID(ctx, newID(t)); !errors.Is(err, apperr.ErrNotFound) {
+					t.Fatalf("err = %v, want not found", err)
+				}
+			})
+
+			t.Run("MondaysOnlyAtAMondayCentre", func(t *testing.T) {
+				// 8 weeks hold 8 Mondays and 8 Wednesdays; the centre is closed on Wednesdays.
+				if len(r.Created) != 8 || len(r.Skipped) != 8 {
+					t.Fatalf("created %d, skipped %d; want 8 and 8", len(r.Created), len(r.Skipped))
+				}
+				for _, sk := range r.Skipped {
+					if sk.Code != roster.CodeCentreClosed || sk.Day.In(ict).Weekday() != time.Wednesday {
+						t.Errorf("skipped %v (%s)", sk.Day, sk.Code)
+					}
+				}
+				shifts, err := st.ShiftsOfSeries(ctx, r.Series.ID, time.Time{})
+				must(t, err)
+				if len(shifts) != 8 {
+					t.Fatalf("stored %d shifts", len(shifts))
+				}
+				for i, sh := range shifts {
+					local := sh.StartsAt.In(ict)
+					if local.Weekday() != time.Monday || local.Hour() != 8 || local.Minute() != 30 || sh.SeriesID != r.Series.ID ||
+						!sh.Occurrence.Equal(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, ict).UTC()) ||
+						(i > 0 && !sh.Occurrence.After(shifts[i-1].Occurrence)) {
+						t.Errorf("occurrence %d: %+v", i, sh)
+					}
+				}
+			})
+
+			t.Run("ErrOccurrenceTwice", func(t *testing.T) {
+				shifts, err := st.ShiftsOfSeries(ctx, r.Series.ID, time.Time{})
+				must(t, err)
+				dup := *shifts[0]
+				if err := st.CreateShift(ctx, &dup); !errors.Is(err, apperr.ErrConflict) {
+					t.Fatalf("second insert of an occurrence: %v, want conflict", err)
+				}
+			})
+
+			t.Run("DeleteShiftOnlyWithoutHistory", func(t *testing.T) {
+				free := mkShift(t, st, w, time.Now().Add(30*24*time.Hour).Truncate(time.Millisecond))
+				booked := mkShift(t, st, w, time.Now().Add(31*24*time.Hour).Truncate(time.Millisecond))
+				v := mkVolunteer(t, st, w)
+				must(t, st.Book(ctx, newBooking(booked, 1, v.ID)))
+				if err := st.DeleteShift(ctx, booked.ID); !errors.Is(err, apperr.ErrConflict) {
+					t.Fatalf("delete a booked shift: %v, want conflict", err)
+				}
+				must(t, st.DeleteShift(ctx, free.ID))
+				if _, err := st.ShiftByID(ctx, free.ID); !errors.Is(err, apperr.ErrNotFound) {
+					t.Fatalf("deleted shift: %v", err)
+				}
+				if err := st.DeleteShift(ctx, free.ID); !errors.Is(err, apperr.ErrNotFound) {
+					t.Fatalf("delete again: %v, want not found", err)
+				}
+			})
+
+			t.Run("ExtendAfterAWeek", func(t *testing.T) {
+				clock.add(7 * 24 * time.Hour)
+				n, err := s.ExtendSeries(ctx, clock.now())
+				must(t, err)
+				if n != 1 {
+					t.Fatalf("a week later the horizon took %d new Mondays, want 1", n)
+				}
+				if n, err = s.ExtendSeries(ctx, clock.now()); err != nil || n != 0 {
+					t.Fatalf("extending again created %d (%v), want 0", n, err)
+				}
+				shifts, err := st.ShiftsOfSeries(ctx, r.Series.ID, time.Time{})
+				must(t, err)
+				if len(shifts) != 9 {
+					t.Fatalf("stored %d shifts, want 9", len(shifts))
+				}
+			})
+
+			t.Run("ConcurrentExtensionStoresEachOccurrenceOnce", func(t *testing.T) {
+				clock.add(14 * 24 * time.Hour) // two more Mondays come into the horizon
+				var (
+					wg      sync.WaitGroup
+					created atomic.Int64
+				)
+				for range 20 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						n, err := s.ExtendSeries(ctx, clock.now())
+						if err != nil {
+							t.Error(err)
+						}
+						created.Add(int64(n))
+					}()
+				}
+				wg.Wait()
+				shifts, err := st.ShiftsOfSeries(ctx, r.Series.ID, time.Time{})
+				must(t, err)
+				days := map[time.Time]bool{}
+				for _, sh := range shifts {
+					if days[sh.Occurrence] {
+						t.Errorf("occurrence %v stored twice", sh.Occurrence)
+					}
+					days[sh.Occurrence] = true
+				}
+				if created.Load() != 2 || len(shifts) != 11 {
+					t.Fatalf("20 concurrent extensions created %d, stored %d; want 2 and 11", created.Load(), len(shifts))
+				}
+			})
+
+			t.Run("EndedSeriesStops", func(t *testing.T) {
+				admin := identity.Caller{UserID: "admin-1", Role: identity.RoleAdmin}
+				if _, _, err := s.CancelSeries(ctx, admin, r.Series.ID, "Hết kinh phí", ""); err != nil {
+					t.Fatal(err)
+				}
+				clock.add(7 * 24 * time.Hour)
+				if n, err := s.ExtendSeries(ctx, clock.now()); err != nil || n != 0 {
+					t.Fatalf("an ended series made %d shifts (%v)", n, err)
+				}
+			})
+		})
+	}
+}
