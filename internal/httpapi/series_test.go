@@ -357,3 +357,93 @@ func TestSeriesRemovalRacesBookings(t *testing.T) {
 		})
 	}
 }
+
+// A booking racing a change of its occurrence's times never keeps the old times:
+// it is either booked at the new times, or refused, or cancelled with a history
+// line and a notice; and the change is refused when it sees a booking first.
+func TestSeriesTimeChangeRacesBookings(t *testing.T) {
+	for _, ad := range storetest.Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			env := newTestEnv(t, ad)
+			w := newRosterWorld(t, env, "T"+ad.Name[:2])
+			const n = 30
+			ids, tokens := w.volunteers(t, n)
+			body := seriesBody("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU", "18:00", "19:00", 1)
+			body["places"] = 100
+			s := w.series(t, body)
+			shifts := w.seriesShifts(t, s.Series.ID)
+			var (
+				wg     sync.WaitGroup
+				start  = make(chan struct{})
+				codes  = make([]int, n)
+				target = make([]string, n)
+				change int
+			)
+			for i := range n {
+				target[i] = shifts[1+i%3].ID
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					codes[i] = env.do("POST", "/api/v1/shifts/"+target[i]+"/bookings", tokens[i], map[string]bool{}).Code
+				}()
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				time.Sleep(5 * time.Millisecond)
+				later := seriesChange("19:00", "20:00", "Ca tối")
+				later["places"] = 100
+				change = env.do("PUT", "/api/v1/shift-series/"+s.Series.ID, w.staffA, later).Code
+			}()
+			close(start)
+			wg.Wait()
+			if change != http.StatusOK && change != http.StatusConflict {
+				t.Fatalf("change: %d", change)
+			}
+			ctx := context.Background()
+			for _, sh := range shifts[1:4] {
+				stored, err := env.store.ShiftByID(ctx, sh.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bs, err := env.store.Bookings(ctx, sh.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, b := range bs {
+					if !b.StartsAt.Equal(stored.StartsAt) || !b.EndsAt.Equal(stored.EndsAt) {
+						t.Errorf("booking of %s keeps %v–%v, the shift is %v–%v", b.VolunteerID, b.StartsAt, b.EndsAt, stored.StartsAt, stored.EndsAt)
+					}
+				}
+			}
+			kept, dropped := 0, 0
+			for i, code := range codes {
+				if code != http.StatusCreated {
+					if code != http.StatusConflict {
+						t.Errorf("booking %d: %d", i, code)
+					}
+					continue
+				}
+				if _, err := env.store.Booking(ctx, target[i], ids[i]); err == nil {
+					kept++
+					continue
+				}
+				es, err := env.store.Events(ctx, target[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for _, e := range es {
+					found = found || (e.VolunteerID == ids[i] && e.Kind == "cancelled" && e.Reason == "shift_changed")
+				}
+				if !found {
+					t.Errorf("confirmed booking %d vanished without a cancellation", i)
+				}
+				dropped++
+			}
+			t.Logf("%s: change %d; %d bookings kept, %d cancelled by the change", ad.Name, change, kept, dropped)
+		})
+	}
+}

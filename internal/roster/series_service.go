@@ -465,6 +465,11 @@ func (s *Service) ChangeSeries(ctx context.Context, c identity.Caller, id string
 		if err := s.store.UpdateShift(ctx, ch.upd); err != nil {
 			return nil, fmt.Errorf("change shift of series: %w", err)
 		}
+		if !ch.upd.StartsAt.Equal(ch.old.StartsAt) || !ch.upd.EndsAt.Equal(ch.old.EndsAt) {
+			if err := s.dropStale(ctx, ch.upd, c.UserID); err != nil {
+				return nil, err
+			}
+		}
 		for _, b := range ch.bookings {
 			s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", ch.upd.ID, now), ch.upd)
 		}

@@ -272,6 +272,11 @@ func (s *Service) ChangeShift(ctx context.Context, c identity.Caller, id string,
 	if err := s.store.UpdateShift(ctx, sh); err != nil {
 		return nil, fmt.Errorf("change shift: %w", err)
 	}
+	if !sh.StartsAt.Equal(oldStart) || !sh.EndsAt.Equal(oldEnd) {
+		if err := s.dropStale(ctx, sh, c.UserID); err != nil {
+			return nil, err
+		}
+	}
 	for _, b := range bs {
 		s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", id, now), sh)
 	}

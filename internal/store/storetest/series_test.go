@@ -155,6 +155,24 @@ func TestSeriesStore(t *testing.T) {
 				}
 			})
 
+			t.Run("CancelledOccurrenceStaysCancelled", func(t *testing.T) {
+				shifts, err := st.ShiftsOfSeries(ctx, r.Series.ID, time.Time{})
+				must(t, err)
+				last := shifts[len(shifts)-1]
+				admin := identity.Caller{UserID: "admin-1", Role: identity.RoleAdmin}
+				if _, err := s.CancelShift(ctx, admin, last.ID, "Nghỉ lễ"); err != nil {
+					t.Fatal(err)
+				}
+				if n, err := s.ExtendSeries(ctx, clock.now()); err != nil || n != 0 {
+					t.Fatalf("extension after cancelling one occurrence created %d (%v)", n, err)
+				}
+				got, err := st.ShiftByID(ctx, last.ID)
+				must(t, err)
+				if got.Status != roster.StatusCancelled {
+					t.Fatalf("cancelled occurrence is %s again", got.Status)
+				}
+			})
+
 			t.Run("ConcurrentExtensionStoresEachOccurrenceOnce", func(t *testing.T) {
 				clock.add(14 * 24 * time.Hour) // two more Mondays come into the horizon
 				var (
