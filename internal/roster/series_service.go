@@ -225,7 +225,7 @@ func (s *Service) ExtendSeries(ctx context.Context, now time.Time) (int, error) 
 			if err != nil {
 				return n, err
 			}
-			if err := s.undoIfEnded(ctx, se.ID, created); err != nil {
+			if err := s.settle(ctx, se, created, now); err != nil {
 				return n, err
 			}
 		}
@@ -236,22 +236,84 @@ func (s *Service) ExtendSeries(ctx context.Context, now time.Time) (int, error) 
 	}
 }
 
-// undoIfEnded removes the just-created shifts of a series that was ended, or cut
-// short by a split, while they were being created.
-func (s *Service) undoIfEnded(ctx context.Context, seriesID string, created []*Shift) error {
+// settle runs after an extension created shifts of a series, which may have
+// changed meanwhile (it is re-read): the shifts of an ended series, or beyond the
+// end a split gave it, are removed again; those made from an older template are
+// refitted to the current one. ChangeSeries writes the series before its last
+// look at the shifts (and refits what it finds), so a shift a racing extension
+// creates is seen by one side or the other.
+func (s *Service) settle(ctx context.Context, read *Series, created []*Shift, now time.Time) error {
 	if len(created) == 0 {
 		return nil
 	}
-	se, err := s.store.SeriesByID(ctx, seriesID)
+	se, err := s.store.SeriesByID(ctx, read.ID)
 	if err != nil {
 		return err
 	}
 	for _, sh := range created {
-		if se.Status == SeriesEnded || (!se.Until.IsZero() && sh.Occurrence.After(se.Until)) {
+		switch {
+		case se.Status == SeriesEnded || (!se.Until.IsZero() && sh.Occurrence.After(se.Until)):
 			if _, err := s.removeOccurrence(ctx, "series", sh, "series_ended"); err != nil {
 				return err
 			}
+		case !se.UpdatedAt.Equal(read.UpdatedAt):
+			fresh, err := s.store.ShiftByID(ctx, sh.ID)
+			if errors.Is(err, apperr.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if err := s.refit(ctx, se, fresh, "series", now); err != nil {
+				return err
+			}
 		}
+	}
+	return nil
+}
+
+// refit brings a scheduled occurrence of the series, not detached and not
+// started, to the series' current template and times, or removes it when the
+// current rule has no occurrence that day. A booked one keeps its times and its
+// taken places (and its volunteers are notified of the change).
+func (s *Service) refit(ctx context.Context, se *Series, sh *Shift, by string, now time.Time) error {
+	if sh.SeriesID != se.ID || sh.Status != StatusScheduled || sh.Detached || !sh.StartsAt.After(now) {
+		return nil
+	}
+	midnight := localAt(sh.Occurrence, "00:00", s.loc)
+	if days, err := occurrenceDays(se, midnight, midnight.Add(24*time.Hour), s.loc); err != nil {
+		return err
+	} else if len(days) == 0 {
+		_, err := s.removeOccurrence(ctx, by, sh, "series_changed")
+		return err
+	}
+	want := *sh
+	s.fill(&want, se, localAt(sh.Occurrence, se.StartTime, s.loc))
+	if want.Title == sh.Title && want.Role == sh.Role && want.Places == sh.Places && want.Notes == sh.Notes &&
+		want.QualificationCourseID == sh.QualificationCourseID && want.StartsAt.Equal(sh.StartsAt) && want.EndsAt.Equal(sh.EndsAt) &&
+		want.SignupOpensAt.Equal(sh.SignupOpensAt) && want.CancelDeadline.Equal(sh.CancelDeadline) {
+		return nil
+	}
+	bs, err := s.store.Bookings(ctx, sh.ID)
+	if err != nil {
+		return err
+	}
+	if len(bs) > 0 {
+		want.StartsAt, want.EndsAt, want.SignupOpensAt, want.CancelDeadline = sh.StartsAt, sh.EndsAt, sh.SignupOpensAt, sh.CancelDeadline
+		if bs[len(bs)-1].Place > want.Places {
+			want.Places = sh.Places
+		}
+	}
+	want.UpdatedAt = now
+	if err := s.store.UpdateShift(ctx, &want); err != nil {
+		return fmt.Errorf("refit shift %s: %w", sh.ID, err)
+	}
+	if !want.StartsAt.Equal(sh.StartsAt) || !want.EndsAt.Equal(sh.EndsAt) {
+		if err := s.dropStale(ctx, &want, by); err != nil {
+			return err
+		}
+	}
+	for _, b := range bs {
+		s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", sh.ID, now), &want)
 	}
 	return nil
 }
@@ -494,6 +556,17 @@ func (s *Service) ChangeSeries(ctx context.Context, c identity.Caller, id string
 		return nil, err
 	}
 	res.Created, res.Skipped = created, append(res.Skipped, skipped...)
+	// A last look: an occurrence that a racing hourly extension created from the
+	// old template is refitted (the extension refits it too if it comes later).
+	after, err := s.store.ShiftsOfSeries(ctx, ns.ID, from)
+	if err != nil {
+		return nil, err
+	}
+	for _, sh := range after {
+		if err := s.refit(ctx, &ns, sh, c.UserID, now); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 

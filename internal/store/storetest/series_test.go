@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -215,6 +216,60 @@ func TestSeriesStore(t *testing.T) {
 					t.Fatalf("an ended series made %d shifts (%v)", n, err)
 				}
 			})
+		})
+	}
+}
+
+// An hourly extension racing a change of the whole series never leaves an
+// occurrence made from the old template: whichever comes second refits it.
+func TestSeriesChangeRacesExtension(t *testing.T) {
+	for _, ad := range Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			st := ad.Open(t)
+			w := mkRosterWorld(t, st)
+			ctx := t.Context()
+			s, clock := seriesService(st)
+			admin := identity.Caller{UserID: "admin-1", Role: identity.RoleAdmin}
+			r, err := s.CreateSeries(ctx, admin, roster.SeriesPlan{CentreID: w.centre.ID, Rule: "FREQ=WEEKLY;BYDAY=MO,SA",
+				FirstDate: clock.now().In(ict).Format(time.DateOnly), StartTime: "08:30", EndTime: "10:30",
+				Template: roster.SeriesTemplate{Title: "Vòng 0", Role: roster.RoleGuide, Places: 3}})
+			must(t, err)
+			for round := 1; round <= 3; round++ {
+				clock.add(7 * 24 * time.Hour) // a Monday and a Saturday come into the horizon
+				title, start, end := fmt.Sprintf("Vòng %d", round), []string{"08:30", "09:00"}[round%2], []string{"10:30", "11:00"}[round%2]
+				var wg sync.WaitGroup
+				for range 5 {
+					wg.Go(func() {
+						if _, err := s.ExtendSeries(ctx, clock.now()); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+				wg.Go(func() {
+					_, err := s.ChangeSeries(ctx, admin, r.Series.ID, roster.SeriesPlan{StartTime: start, EndTime: end,
+						Template: roster.SeriesTemplate{Title: title, Role: roster.RoleGuide, Places: 3}})
+					if err != nil {
+						t.Error(err)
+					}
+				})
+				wg.Wait()
+				shifts, err := st.ShiftsOfSeries(ctx, r.Series.ID, time.Time{})
+				must(t, err)
+				days := map[time.Time]bool{}
+				for _, sh := range shifts {
+					if days[sh.Occurrence] {
+						t.Fatalf("round %d: occurrence %v stored twice", round, sh.Occurrence)
+					}
+					days[sh.Occurrence] = true
+					if sh.Status != roster.StatusScheduled || !sh.StartsAt.After(clock.now()) {
+						continue
+					}
+					if sh.Title != title || sh.StartsAt.In(ict).Format("15:04") != start {
+						t.Errorf("round %d: occurrence of %s is %q at %s, want %q at %s", round,
+							sh.Occurrence.In(ict).Format(time.DateOnly), sh.Title, sh.StartsAt.In(ict).Format("15:04"), title, start)
+					}
+				}
+			}
 		})
 	}
 }
