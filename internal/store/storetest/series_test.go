@@ -273,3 +273,48 @@ func TestSeriesChangeRacesExtension(t *testing.T) {
 		})
 	}
 }
+
+// "This and following" splits a series: the new one counts what is left of a
+// COUNT, so the two never make more occurrences than the rule had.
+func TestSeriesSplitCarriesCount(t *testing.T) {
+	for _, ad := range Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			st := ad.Open(t)
+			w := mkRosterWorld(t, st)
+			ctx := t.Context()
+			s, clock := seriesService(st)
+			admin := identity.Caller{UserID: "admin-1", Role: identity.RoleAdmin}
+			r, err := s.CreateSeries(ctx, admin, roster.SeriesPlan{CentreID: w.centre.ID, Rule: "FREQ=WEEKLY;BYDAY=MO,SA;COUNT=6",
+				FirstDate: clock.now().In(ict).Format(time.DateOnly), StartTime: "08:30", EndTime: "10:30",
+				Template: roster.SeriesTemplate{Title: "Trước", Role: roster.RoleGuide, Places: 3}})
+			must(t, err)
+			c := len(r.Created) // 6, or 5 when today's occurrence has passed
+			if c < 5 {
+				t.Fatalf("created %d", c)
+			}
+			from := r.Created[2]
+			split, err := s.ChangeSeries(ctx, admin, r.Series.ID, roster.SeriesPlan{FromShiftID: from.ID, StartTime: "08:30", EndTime: "10:30",
+				Template: roster.SeriesTemplate{Title: "Sau", Role: roster.RoleGuide, Places: 3}})
+			must(t, err)
+			if want := fmt.Sprintf("FREQ=WEEKLY;BYDAY=MO,SA;COUNT=%d", c-2); split.Series.Rule != want || split.Series.RootID != r.Series.ID {
+				t.Fatalf("new series rule %q root %s, want %q root %s", split.Series.Rule, split.Series.RootID, want, r.Series.ID)
+			}
+			clock.add(8 * 7 * 24 * time.Hour)
+			if n, err := s.ExtendSeries(ctx, clock.now()); err != nil || n != 0 {
+				t.Fatalf("extension after the split created %d (%v)", n, err)
+			}
+			before, err := st.ShiftsOfSeries(ctx, r.Series.ID, time.Time{})
+			must(t, err)
+			after, err := st.ShiftsOfSeries(ctx, split.Series.ID, time.Time{})
+			must(t, err)
+			if len(before) != 2 || len(after) != c-2 || after[0].ID != from.ID {
+				t.Fatalf("split into %d and %d shifts, want 2 and %d", len(before), len(after), c-2)
+			}
+			for _, sh := range after {
+				if sh.Title != "Sau" {
+					t.Errorf("moved occurrence %+v", sh)
+				}
+			}
+		})
+	}
+}
