@@ -161,12 +161,21 @@ func seriesFields(err error) error {
 }
 
 // materialise creates the series' occurrences starting after now up to its
-// horizon. An occurrence stored already (by an earlier run, or another instance
-// at the same time) is a taken key and is passed over.
+// horizon. Days it already has are read first and passed over (so an idle hourly
+// run only reads); an occurrence stored meanwhile (by another instance at the
+// same time) is a taken key and is passed over too.
 func (s *Service) materialise(ctx context.Context, se *Series, centre *directory.Centre, now time.Time) ([]*Shift, []Skipped, error) {
 	days, err := occurrenceDays(se, now, horizon(se, now), s.loc)
+	if err != nil || len(days) == 0 {
+		return nil, nil, err
+	}
+	existing, err := s.store.ShiftsOfSeries(ctx, se.ID, days[0])
 	if err != nil {
 		return nil, nil, err
+	}
+	have := make(map[time.Time]bool, len(existing))
+	for _, sh := range existing {
+		have[sh.Occurrence] = true
 	}
 	var (
 		created []*Shift
@@ -174,7 +183,7 @@ func (s *Service) materialise(ctx context.Context, se *Series, centre *directory
 	)
 	for _, day := range days {
 		sh := s.occurrence(se, day, now)
-		if !sh.StartsAt.After(now) {
+		if !sh.StartsAt.After(now) || have[day] {
 			continue
 		}
 		if e := s.checkHours(centre, sh); e != nil {
