@@ -89,6 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return retries.Sweep(ctx)
 		})
 	})
+	background.Go(func() { periodic(bgCtx, log, "shift series extended", roster.SeriesExtendEvery, rosters.ExtendSeries) })
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
 		Roster: rosters, Notify: notes, Idempotency: retries, Equipment: equipment.NewService(st, dir, rosters, nil),

@@ -52,6 +52,8 @@ type matrixFixture struct {
 	feedToken                    string // the all-day centre's calendar feed
 	deviceA, usageA              string // a device at centre A and a session of its use (equipmentFixture)
 	certX, certToRevokeX         string // hours certificates of volunteer X (work at centre A)
+	seriesA, cancelSeries        string // shift series at the all-day centre
+	removeSeries                 string
 	seq                          atomic.Int64
 }
 
@@ -138,6 +140,12 @@ func (f *matrixFixture) rosterFixture(t *testing.T) {
 	env.createUser(a, map[string]any{"email": "filler@example.vn", "display_name": "Người giữ chỗ", "password": "mat-khau-2026", "role": "volunteer", "organisation_id": f.orgX})
 	filler, _ := env.login("filler@example.vn", "mat-khau-2026")
 	mustStatus(t, env.do("POST", "/api/v1/shifts/"+f.fullShift+"/bookings", filler, map[string]bool{}), http.StatusCreated)
+	series := func() string {
+		rec := env.do("POST", "/api/v1/centres/"+centre+"/shift-series", staff, seriesBody("FREQ=WEEKLY;BYDAY=TU,TH", "08:00", "10:00", 1))
+		mustStatus(t, rec, http.StatusCreated)
+		return decode(t, rec)["series"].(map[string]any)["id"].(string)
+	}
+	f.seriesA, f.cancelSeries, f.removeSeries = series(), series(), series()
 	for _, v := range []int{volunteerX, volunteerY} {
 		mustStatus(t, env.do("POST", "/api/v1/shifts/"+f.shiftA+"/bookings", f.tokens[v], map[string]bool{}), http.StatusCreated)
 		mustStatus(t, env.do("POST", "/api/v1/shifts/"+f.fullShift+"/bookings", f.tokens[v], map[string]bool{"waitlist": true}), http.StatusAccepted)
@@ -403,6 +411,20 @@ var matrix = map[string]matrixRow{
 	"POST /api/v1/certificates/:code/revoke": {path: "/api/v1/certificates/{certToRevokeX}/revoke", want: only(map[int]int{admin: 200, staffA: 409, staffB: 404}),
 		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Khai sai số giờ"} }},
 	"GET /api/v1/verify/:code": {path: "/api/v1/verify/{certX}", want: all(200)},
+	// Recurring shifts: the ward's staff only (centre A opens Monday mornings).
+	"GET /api/v1/centres/:id/shift-series": {path: "/api/v1/centres/{centreA}/shift-series", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"POST /api/v1/centres/:id/shift-series": {path: "/api/v1/centres/{centreA}/shift-series", want: only(map[int]int{admin: 201, staffA: 201, staffB: 404}),
+		body: func(*matrixFixture, int) any { return seriesBody("FREQ=WEEKLY;BYDAY=MO", "08:30", "10:30", 2) }},
+	"GET /api/v1/shift-series/:id": {path: "/api/v1/shift-series/{seriesA}", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"PUT /api/v1/shift-series/:id": {path: "/api/v1/shift-series/{seriesA}", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404}),
+		body: func(*matrixFixture, int) any {
+			return seriesChange("09:00", "11:00", "Ca hướng dẫn thứ Ba, thứ Năm")
+		}},
+	// The admin cancels first; ward A's staff then find it ended (but may act on it).
+	"POST /api/v1/shift-series/:id/cancel": {path: "/api/v1/shift-series/{cancelSeries}/cancel", want: only(map[int]int{admin: 200, staffA: 409, staffB: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Nhà văn hoá sửa chữa"} }},
+	// Removing a removed series again removes nothing more.
+	"DELETE /api/v1/shift-series/:id": {path: "/api/v1/shift-series/{removeSeries}", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.
@@ -450,7 +472,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"{courseX}", f.courseX, "{draftX}", f.draftX, "{sessionX}", f.sessionX, "{cancelX}", f.cancelX,
 		"{shiftA}", f.shiftA, "{fullShift}", f.fullShift, "{cancelShift}", f.cancelShift, "{assignShift}", f.assignShift, "{removeShift}", f.removeShift,
 		"{feedToken}", f.feedToken, "{noteX}", f.noteX, "{deviceA}", f.deviceA, "{usageA}", f.usageA,
-		"{certX}", f.certX, "{certToRevokeX}", f.certToRevokeX)
+		"{certX}", f.certX, "{certToRevokeX}", f.certToRevokeX,
+		"{seriesA}", f.seriesA, "{cancelSeries}", f.cancelSeries, "{removeSeries}", f.removeSeries)
 	for _, r := range routes {
 		row, ok := matrix[r]
 		if !ok {

@@ -97,6 +97,7 @@ var statuses = map[apperr.Code]int{
 	certificate.CodeCertificateRevoked:        http.StatusGone,
 	certificate.CodeCertificateAlreadyRevoked: http.StatusConflict,
 	certificate.CodeNoHours:                   http.StatusConflict,
+	roster.CodeSeriesEnded:                    http.StatusConflict,
 }
 
 // titles are the short, generic summaries of each status, in both languages.

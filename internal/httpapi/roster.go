@@ -26,12 +26,17 @@ type shiftJSON struct {
 	Status                string    `json:"status"`
 	CreatedAt             time.Time `json:"created_at"`
 	UpdatedAt             time.Time `json:"updated_at"`
+	// SeriesID and Occurrence (the local day) are null for a single shift.
+	SeriesID   *string `json:"series_id"`
+	Occurrence *string `json:"occurrence"`
+	Detached   bool    `json:"detached"`
 }
 
 func toShift(s *roster.Shift) shiftJSON {
 	return shiftJSON{ID: s.ID, CentreID: s.CentreID, WardID: s.WardID, Title: s.Title, Role: string(s.Role), StartsAt: s.StartsAt,
 		EndsAt: s.EndsAt, Places: s.Places, QualificationCourseID: optional(s.QualificationCourseID), Notes: s.Notes,
-		SignupOpensAt: s.SignupOpensAt, CancelDeadline: s.CancelDeadline, Status: string(s.Status), CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		SignupOpensAt: s.SignupOpensAt, CancelDeadline: s.CancelDeadline, Status: string(s.Status), CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		SeriesID: optional(s.SeriesID), Occurrence: localDate(s.Occurrence), Detached: s.Detached}
 }
 
 type shiftDetailJSON struct {

@@ -154,4 +154,12 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.GET("/certificates/:code/pdf", h.getCertificatePDF)
 	auth.POST("/certificates/:code/revoke", staff, h.revokeCertificate)
 	v1.GET("/verify/:code", h.verifyCertificate)
+	// Recurring shifts: weekly series of shifts at a centre, run by the ward's staff;
+	// each occurrence is a shift ("this shift" is PUT /shifts/:id and its cancel).
+	auth.GET("/centres/:id/shift-series", staff, h.listCentreSeries)
+	auth.POST("/centres/:id/shift-series", staff, retrySafe, h.createSeries)
+	auth.GET("/shift-series/:id", staff, h.getSeries)
+	auth.PUT("/shift-series/:id", staff, h.updateSeries)
+	auth.POST("/shift-series/:id/cancel", staff, retrySafe, h.cancelSeries)
+	auth.DELETE("/shift-series/:id", staff, h.removeSeries)
 }

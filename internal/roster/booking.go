@@ -85,7 +85,12 @@ func (s *Service) Book(ctx context.Context, c identity.Caller, shiftID string, w
 // meanwhile moves on to the next (re-reading the shift's places when a round
 // fails, so a place freed meanwhile is found); the volunteer's own booking
 // landing meanwhile is already_booked; an overlapping booking of theirs is collides.
+//
+// After its insert, a booking re-reads the shift (recheck): one cancelled or
+// removed meanwhile withdraws the booking (shift_cancelled); one whose times
+// changed meanwhile withdraws it and books again at the new times (sh is updated).
 func (s *Service) place(ctx context.Context, sh *Shift, volunteerID, by, reason string) (*Booking, error) {
+rounds:
 	for round := 0; round < 3; round++ {
 		bs, err := s.store.Bookings(ctx, sh.ID)
 		if err != nil {
@@ -110,6 +115,18 @@ func (s *Service) place(ctx context.Context, sh *Shift, volunteerID, by, reason 
 			err := s.store.Book(ctx, b)
 			switch {
 			case err == nil:
+				undo := func() error { return s.store.CancelBooking(ctx, sh.ID, volunteerID) }
+				fresh, err := s.recheck(ctx, sh.ID, undo)
+				if err != nil {
+					return nil, err
+				}
+				if !fresh.StartsAt.Equal(b.StartsAt) || !fresh.EndsAt.Equal(b.EndsAt) {
+					if err := undo(); err != nil && !errors.Is(err, apperr.ErrNotFound) {
+						return nil, err
+					}
+					*sh = *fresh
+					continue rounds
+				}
 				return b, nil
 			case errors.Is(err, ErrOverlap):
 				return nil, errCollides
@@ -124,6 +141,53 @@ func (s *Service) place(ctx context.Context, sh *Shift, volunteerID, by, reason 
 	return nil, errFull
 }
 
+// recheck re-reads a shift after a booking or a waiter was inserted: when the
+// shift was cancelled (or removed) meanwhile, undo withdraws the insert and the
+// answer is shift_cancelled; otherwise it returns the shift as it is now.
+// Cancelling marks the shift first and reads its bookings after (and a change of
+// times writes them first and reads the bookings after: dropStale), so an insert
+// is either seen by the other side or sees it.
+func (s *Service) recheck(ctx context.Context, shiftID string, undo func() error) (*Shift, error) {
+	sh, err := s.store.ShiftByID(ctx, shiftID)
+	switch {
+	case err == nil && sh.Status != StatusCancelled:
+		return sh, nil
+	case err != nil && !errors.Is(err, apperr.ErrNotFound):
+		return nil, err
+	}
+	if err := undo(); err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return nil, err
+	}
+	return nil, errCancelled
+}
+
+// dropStale runs after a shift's times were written: a booking that still carries
+// other times landed while they changed, and its booker's recheck saw the old
+// times, so it is cancelled here, recorded, and its volunteer notified (never
+// kept with times that are no longer the shift's: the overlap guard reads them).
+func (s *Service) dropStale(ctx context.Context, sh *Shift, by string) error {
+	bs, err := s.store.Bookings(ctx, sh.ID)
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if b.StartsAt.Equal(sh.StartsAt) && b.EndsAt.Equal(sh.EndsAt) {
+			continue
+		}
+		if err := s.store.CancelBooking(ctx, sh.ID, b.VolunteerID); err != nil {
+			if errors.Is(err, apperr.ErrNotFound) {
+				continue // its booker withdrew it
+			}
+			return err
+		}
+		if err := s.event(ctx, sh.ID, b.VolunteerID, "cancelled", b.Place, by, "shift_changed"); err != nil {
+			return err
+		}
+		s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", sh.ID, sh.UpdatedAt), sh)
+	}
+	return nil
+}
+
 // join puts a volunteer on the waiting list and returns their position.
 func (s *Service) join(ctx context.Context, sh *Shift, volunteerID string) (*BookResult, error) {
 	w := &Waiter{ID: uuid.Must(uuid.NewV7()).String(), ShiftID: sh.ID, VolunteerID: volunteerID, JoinedAt: s.timestamp()}
@@ -132,6 +196,9 @@ func (s *Service) join(ctx context.Context, sh *Shift, volunteerID string) (*Boo
 			return nil, errWaiting
 		}
 		return nil, fmt.Errorf("join waiting list: %w", err)
+	}
+	if _, err := s.recheck(ctx, sh.ID, func() error { return s.store.RemoveWaiter(ctx, sh.ID, volunteerID) }); err != nil {
+		return nil, err
 	}
 	if err := s.event(ctx, sh.ID, volunteerID, "waiting", 0, volunteerID, ""); err != nil {
 		return nil, err
@@ -205,6 +272,8 @@ func (s *Service) promote(ctx context.Context, sh *Shift, n int) error {
 				return err
 			}
 			return nil
+		case errors.Is(err, errCancelled):
+			return nil // cancelled meanwhile: its waiting list is cleared
 		case errors.Is(err, errCollides), errors.Is(err, errBooked):
 			if err := s.event(ctx, sh.ID, w.VolunteerID, "left_waiting", 0, "promotion", string(apperr.As(err).Code)); err != nil {
 				return err

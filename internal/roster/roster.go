@@ -12,7 +12,9 @@
 // calendar.go (calendar feeds), attendance.go (check-in codes, attendance, a
 // volunteer's hours), totals.go (hours per centre, ward and organisation),
 // noshow.go (no-show decisions and suspension), onduty.go (whether a volunteer is
-// on duty at a centre now).
+// on duty at a centre now), series.go (weekly recurring series: rules and
+// occurrences), series_service.go (creating, extending, changing, cancelling and
+// removing series).
 package roster
 
 import (
@@ -61,6 +63,14 @@ type Shift struct {
 	CreatedBy             string
 	CreatedAt             time.Time
 	UpdatedAt             time.Time
+	// SeriesID is the series the shift is an occurrence of ("" for a single shift).
+	SeriesID string
+	// Occurrence is the local day of the occurrence (midnight in the centre's zone,
+	// as UTC): with SeriesID, the shift's unique key. Zero for a single shift.
+	Occurrence time.Time
+	// Detached marks an occurrence changed on its own ("this shift"): edits of its
+	// series leave it alone, as an RFC 5545 override (RECURRENCE-ID) would be.
+	Detached bool
 }
 
 // Limits and defaults of shifts.

@@ -272,9 +272,16 @@ func (s *Service) ChangeShift(ctx context.Context, c identity.Caller, id string,
 			Vi: fmt.Sprintf("Chỗ số %d đã có người; không thể giảm số chỗ xuống %d.", bs[n-1].Place, sh.Places),
 			En: fmt.Sprintf("Place %d is taken; places cannot drop to %d.", bs[n-1].Place, sh.Places)}
 	}
-	sh.UpdatedAt = now
+	// An occurrence of a series changed on its own is detached: series edits
+	// leave it alone from now on.
+	sh.UpdatedAt, sh.Detached = now, sh.SeriesID != ""
 	if err := s.store.UpdateShift(ctx, sh); err != nil {
 		return nil, fmt.Errorf("change shift: %w", err)
+	}
+	if !sh.StartsAt.Equal(oldStart) || !sh.EndsAt.Equal(oldEnd) {
+		if err := s.dropStale(ctx, sh, c.UserID); err != nil {
+			return nil, err
+		}
 	}
 	for _, b := range bs {
 		s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", id, now), sh)
@@ -299,29 +306,39 @@ func (s *Service) CancelShift(ctx context.Context, c identity.Caller, id, reason
 	if err := s.store.UpdateShift(ctx, sh); err != nil {
 		return nil, fmt.Errorf("cancel shift: %w", err)
 	}
-	if err := s.event(ctx, id, "", "shift_cancelled", 0, c.UserID, reason); err != nil {
+	if err := s.cancelTail(ctx, sh, c.UserID, reason); err != nil {
 		return nil, err
+	}
+	return sh, nil
+}
+
+// cancelTail finishes cancelling a shift already marked cancelled: it records
+// why, frees its volunteers (who are notified) and clears its waiting list.
+func (s *Service) cancelTail(ctx context.Context, sh *Shift, by, reason string) error {
+	id := sh.ID
+	if err := s.event(ctx, id, "", "shift_cancelled", 0, by, reason); err != nil {
+		return err
 	}
 	// Its volunteers are free again for that time; the history keeps who held a place.
 	_, bs, ws, err := s.Shift(ctx, id)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, b := range bs {
 		if err := s.store.CancelBooking(ctx, id, b.VolunteerID); err != nil && !errors.Is(err, apperr.ErrNotFound) {
-			return nil, err
+			return err
 		}
-		if err := s.event(ctx, id, b.VolunteerID, "cancelled", b.Place, c.UserID, "shift_cancelled"); err != nil {
-			return nil, err
+		if err := s.event(ctx, id, b.VolunteerID, "cancelled", b.Place, by, "shift_cancelled"); err != nil {
+			return err
 		}
 		s.notify(ctx, b.VolunteerID, NoticeShiftCancelled, "cancelled:"+id, sh)
 	}
 	for _, w := range ws {
 		if err := s.store.RemoveWaiter(ctx, id, w.VolunteerID); err != nil && !errors.Is(err, apperr.ErrNotFound) {
-			return nil, err
+			return err
 		}
 	}
-	return sh, nil
+	return nil
 }
 
 // MyBookings lists the caller's bookings starting in [from, to).

@@ -56,6 +56,34 @@ type Store interface {
 	CalendarStore
 	AttendanceStore
 	NoShowStore
+	SeriesStore
+}
+
+// SeriesStore is the storage of recurring shift series. A series' shifts are
+// shifts (Store.CreateShift); (SeriesID, Occurrence) is unique among them, and
+// their IDs are derived from the series lineage and the day, so a second insert of
+// one occurrence is apperr.ErrConflict.
+type SeriesStore interface {
+	CreateSeries(ctx context.Context, se *Series) error
+	SeriesByID(ctx context.Context, id string) (*Series, error)
+	// UpdateSeries replaces Rule, FirstDate, StartTime, Minutes, Template,
+	// HorizonWeeks, Until, Status and UpdatedAt.
+	UpdateSeries(ctx context.Context, se *Series) error
+	// ListSeries returns series matching f ordered by ID, Limit+1 at most, strictly
+	// after the page key p.After (an ID); all when p.Limit is 0.
+	ListSeries(ctx context.Context, f SeriesFilter, p page.Request) ([]*Series, error)
+	// ShiftsOfSeries returns a series' shifts whose occurrence is on or after from,
+	// ordered by Occurrence.
+	ShiftsOfSeries(ctx context.Context, seriesID string, from time.Time) ([]*Shift, error)
+	// DeleteShift deletes a shift that has no booking, waiter or history event;
+	// one that has any is apperr.ErrConflict, a missing one ErrNotFound.
+	DeleteShift(ctx context.Context, id string) error
+}
+
+// SeriesFilter selects series; empty fields match all.
+type SeriesFilter struct {
+	CentreID string
+	Status   SeriesStatus
 }
 
 // ShiftFilter selects shifts; empty fields match all.

@@ -37,6 +37,9 @@
 //   - shift_attendance: a check-in or check-out, _id = shift:volunteer:kind, so a
 //     volunteer checks in once per shift; work_entries: _id = entry id
 //     (attendance.go). Both are insert-only.
+//   - shifts of a recurring series: _id derived from the series lineage and the
+//     occurrence's day, so the _id is the unique key of (series, occurrence)
+//     (series.go).
 //   - no_shows: staff's decision on a no-show, _id = shift:volunteer, so a no-show
 //     is decided once (noshow.go); insert-only.
 //   - devices: a centre's device, unique index on (centre_id, label_key), so a
@@ -71,7 +74,8 @@
 // bookings, waiting lists, leases), calendar.go (calendar feeds), attendance.go
 // (attendance and work entries), noshow.go (no-show decisions), idempotency.go
 // (Idempotency-Key records), equipment.go (devices and their usage log),
-// certificates.go (certificates and their revocations).
+// certificates.go (certificates and their revocations), series.go
+// (recurring shift series).
 package mongo
 
 import (
@@ -280,6 +284,13 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.waiters(), []mongodrv.IndexModel{
 			index("shift_id_volunteer_id_unique", true, "shift_id", "volunteer_id"),
 			index("shift_id", false, "shift_id"),
+		}},
+		{d.series(), []mongodrv.IndexModel{
+			index("centre_id", false, "centre_id", "_id"),
+			index("status", false, "status", "_id"),
+		}},
+		{d.shifts(), []mongodrv.IndexModel{
+			index("series_id", false, "series_id", "occurrence"),
 		}},
 		{d.shiftEvents(), []mongodrv.IndexModel{
 			index("shift_id", false, "shift_id", "at"),

@@ -21,8 +21,9 @@ import (
 
 // Volunteer rosters: shifts, their bookings, waiting lists and history.
 //
-//   - shifts: _id = shift id. Shifts are never deleted (a cancelled one keeps its
-//     status).
+//   - shifts: _id = shift id. A cancelled shift keeps its status; only an
+//     occurrence of a removed series that never had a booking, a waiter or any
+//     history is deleted (series.go).
 //   - shift_bookings: one document per booked place, _id = bookingKey(shift, place),
 //     so a place is taken once, and a unique index on (shift_id, volunteer_id), so a
 //     volunteer holds one place per shift. Booking is one insert, as for training
@@ -113,10 +114,22 @@ type shiftDoc struct {
 	CreatedBy             string    `bson:"created_by"`
 	CreatedAt             time.Time `bson:"created_at"`
 	UpdatedAt             time.Time `bson:"updated_at"`
+	// SeriesID and Occurrence are missing for a single shift (documents stored
+	// before series existed have neither).
+	SeriesID   string     `bson:"series_id,omitempty"`
+	Occurrence *time.Time `bson:"occurrence,omitempty"`
+	Detached   bool       `bson:"detached"`
 }
 
 func (d *shiftDoc) shift() *roster.Shift {
+	var occ time.Time
+	if d.Occurrence != nil {
+		occ = utc(*d.Occurrence)
+	}
 	return &roster.Shift{
+		SeriesID:              d.SeriesID,
+		Occurrence:            occ,
+		Detached:              d.Detached,
 		ID:                    d.ID,
 		CentreID:              d.CentreID,
 		WardID:                d.WardID,
@@ -266,6 +279,9 @@ func (d *DB) CreateShift(ctx context.Context, s *roster.Shift) error {
 		CreatedBy:             s.CreatedBy,
 		CreatedAt:             s.CreatedAt,
 		UpdatedAt:             s.UpdatedAt,
+		SeriesID:              s.SeriesID,
+		Occurrence:            occurrence(s),
+		Detached:              s.Detached,
 	})
 	return wrapErr(err, "shift "+s.ID)
 }
@@ -300,6 +316,8 @@ func (d *DB) UpdateShift(ctx context.Context, s *roster.Shift) error {
 		{Key: "cancel_deadline", Value: s.CancelDeadline},
 		{Key: "status", Value: string(s.Status)},
 		{Key: "updated_at", Value: s.UpdatedAt},
+		{Key: "series_id", Value: s.SeriesID},
+		{Key: "detached", Value: s.Detached},
 	}, "shift "+s.ID)
 }
 

@@ -19,7 +19,8 @@
 // roster.go (shifts, bookings, waiting lists), attendance.go (attendance and
 // work entries), notify.go (notifications and their delivery claims),
 // idempotency.go (Idempotency-Key records), equipment.go (devices of centres and
-// their usage log), certificates.go (certificates and their revocations).
+// their usage log), certificates.go (certificates and their revocations),
+// series.go (recurring shift series).
 package sqlite
 
 import (

@@ -21,18 +21,19 @@ import (
 
 const shiftColumns = `SELECT id, centre_id, ward_id, title, role, starts_at, ends_at,
 	places, qualification_course_id, notes, signup_opens_at, cancel_deadline, status,
-	created_by, created_at, updated_at FROM shifts`
+	created_by, created_at, updated_at, series_id, occurrence, detached FROM shifts`
 
 // CreateShift inserts a shift; a taken ID is ErrConflict, an unknown centre, ward or
 // qualification course ErrNotFound.
 func (db *DB) CreateShift(ctx context.Context, s *roster.Shift) error {
 	_, err := db.w.ExecContext(ctx, `INSERT INTO shifts (id, centre_id, ward_id, title, role,
 		starts_at, ends_at, places, qualification_course_id, notes, signup_opens_at,
-		cancel_deadline, status, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		cancel_deadline, status, created_by, created_at, updated_at, series_id, occurrence, detached)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, s.CentreID, s.WardID, s.Title, string(s.Role), ms(s.StartsAt), ms(s.EndsAt),
 		s.Places, nullString(s.QualificationCourseID), s.Notes, ms(s.SignupOpensAt),
-		ms(s.CancelDeadline), string(s.Status), s.CreatedBy, ms(s.CreatedAt), ms(s.UpdatedAt))
+		ms(s.CancelDeadline), string(s.Status), s.CreatedBy, ms(s.CreatedAt), ms(s.UpdatedAt),
+		nullString(s.SeriesID), occurrence(s), s.Detached)
 	return wrap(err, "create shift %s", s.ID)
 }
 
@@ -45,16 +46,18 @@ func (db *DB) ShiftByID(ctx context.Context, id string) (*roster.Shift, error) {
 	return s, nil
 }
 
-// UpdateShift replaces every field but ID, CentreID, WardID, CreatedBy and CreatedAt;
-// a missing shift, or an unknown qualification course, is ErrNotFound. The times
-// copied into the shift's bookings are not changed.
+// UpdateShift replaces every field but ID, CentreID, WardID, CreatedBy and CreatedAt
+// (a series' split moves shifts to another series); a taken (series, occurrence) is
+// ErrConflict, a missing shift, or an unknown qualification course, ErrNotFound.
+// The times copied into the shift's bookings are not changed.
 func (db *DB) UpdateShift(ctx context.Context, s *roster.Shift) error {
 	res, err := db.w.ExecContext(ctx, `UPDATE shifts SET title = ?, role = ?, starts_at = ?,
 		ends_at = ?, places = ?, qualification_course_id = ?, notes = ?, signup_opens_at = ?,
-		cancel_deadline = ?, status = ?, updated_at = ? WHERE id = ?`,
+		cancel_deadline = ?, status = ?, updated_at = ?, series_id = ?, occurrence = ?,
+		detached = ? WHERE id = ?`,
 		s.Title, string(s.Role), ms(s.StartsAt), ms(s.EndsAt), s.Places,
 		nullString(s.QualificationCourseID), s.Notes, ms(s.SignupOpensAt), ms(s.CancelDeadline),
-		string(s.Status), ms(s.UpdatedAt), s.ID)
+		string(s.Status), ms(s.UpdatedAt), nullString(s.SeriesID), occurrence(s), s.Detached, s.ID)
 	if err != nil {
 		return wrap(err, "update shift %s", s.ID)
 	}
@@ -85,14 +88,19 @@ func (db *DB) ListShifts(ctx context.Context, f roster.ShiftFilter, p page.Reque
 func scanShift(s scanner) (*roster.Shift, error) {
 	var (
 		x                                      roster.Shift
-		course                                 sql.NullString
+		course, series                         sql.NullString
 		starts, ends, opens, deadline, created int64
 		updated                                int64
+		occ                                    sql.NullInt64
 	)
 	if err := s.Scan(&x.ID, &x.CentreID, &x.WardID, &x.Title, &x.Role, &starts, &ends,
 		&x.Places, &course, &x.Notes, &opens, &deadline, &x.Status, &x.CreatedBy, &created,
-		&updated); err != nil {
+		&updated, &series, &occ, &x.Detached); err != nil {
 		return nil, err
+	}
+	x.SeriesID = series.String
+	if occ.Valid {
+		x.Occurrence = at(occ.Int64)
 	}
 	x.QualificationCourseID = course.String
 	x.StartsAt, x.EndsAt = at(starts), at(ends)

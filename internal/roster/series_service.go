@@ -1,0 +1,693 @@
+package roster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/directory"
+	"ecitizen/internal/identity"
+	"ecitizen/internal/page"
+)
+
+// SeriesPlan is what ward staff give to create a series, or to change one (then
+// CentreID and FirstDate are ignored, and an empty Rule or a zero HorizonWeeks
+// keeps the series' own).
+type SeriesPlan struct {
+	CentreID     string
+	Rule         string
+	FirstDate    string // local "YYYY-MM-DD"
+	StartTime    string // local "HH:MM"
+	EndTime      string // local "HH:MM", after StartTime
+	HorizonWeeks int    // 0: DefaultHorizonWeeks
+	Template     SeriesTemplate
+	// FromShiftID, on a change, makes it "this and following": the series splits
+	// at that occurrence.
+	FromShiftID string
+}
+
+// SeriesResult is a series after a create or a change, with the shifts it created
+// or changed, and the occurrences it skipped (days the centre is closed).
+type SeriesResult struct {
+	Series  *Series
+	Created []*Shift
+	Changed []*Shift
+	Deleted int // occurrences the new rule drops that had no history
+	Removed int // occurrences the new rule drops that were cancelled (they had history)
+	Skipped []Skipped
+}
+
+// CreateSeries creates a weekly series at a centre of the caller's wards and
+// materialises its occurrences up to its horizon. A bad rule or template is a
+// validation error; an occurrence on a day the centre is closed (or outside its
+// hours) is skipped and reported, not an error.
+func (s *Service) CreateSeries(ctx context.Context, c identity.Caller, p SeriesPlan) (*SeriesResult, error) {
+	centre, err := s.centres.ActiveCentre(ctx, p.CentreID)
+	if err != nil {
+		return nil, err
+	}
+	if !manages(c, centre.WardID) {
+		if c.Role == identity.RoleWardStaff {
+			return nil, fmt.Errorf("centre %s: %w", p.CentreID, apperr.ErrNotFound)
+		}
+		return nil, apperr.ErrForbidden
+	}
+	now := s.timestamp()
+	first, err := time.ParseInLocation(time.DateOnly, p.FirstDate, s.loc)
+	if err != nil {
+		return nil, apperr.Invalid("first_date", "date", "Ngày đầu tiên có dạng YYYY-MM-DD.", "The first date is YYYY-MM-DD.")
+	}
+	if first.UTC().Before(localDay(now, s.loc)) {
+		return nil, apperr.Invalid("first_date", "range", "Ngày đầu tiên không được ở quá khứ.", "The first date cannot be in the past.")
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	se := &Series{ID: id, RootID: id, CentreID: centre.ID, WardID: centre.WardID, FirstDate: first.UTC(),
+		Status: SeriesActive, CreatedBy: c.UserID, CreatedAt: now, UpdatedAt: now}
+	if err := s.planSeries(ctx, se, p, now); err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateSeries(ctx, se); err != nil {
+		return nil, fmt.Errorf("create series: %w", err)
+	}
+	created, skipped, err := s.materialise(ctx, se, centre, now)
+	if err != nil {
+		return nil, err
+	}
+	return &SeriesResult{Series: se, Created: created, Skipped: skipped}, nil
+}
+
+// planSeries sets a plan's rule, times, horizon and template on a series and
+// validates them on its first occurrence.
+func (s *Service) planSeries(ctx context.Context, se *Series, p SeriesPlan, now time.Time) error {
+	if p.Rule != "" {
+		_, norm, err := ParseRule(p.Rule, s.loc)
+		if err != nil {
+			return err
+		}
+		se.Rule = norm
+	}
+	from, okFrom := directory.Minutes(p.StartTime)
+	to, okTo := directory.Minutes(p.EndTime)
+	switch {
+	case !okFrom:
+		return apperr.Invalid("start_time", "time", "Giờ bắt đầu có dạng HH:MM.", "The start time is HH:MM.")
+	case !okTo:
+		return apperr.Invalid("end_time", "time", "Giờ kết thúc có dạng HH:MM.", "The end time is HH:MM.")
+	case to <= from:
+		return apperr.Invalid("end_time", "range", "Giờ kết thúc phải sau giờ bắt đầu.", "The end time is after the start time.")
+	}
+	se.StartTime, se.Minutes = p.StartTime, to-from
+	switch h := p.HorizonWeeks; {
+	case h == 0 && se.HorizonWeeks == 0:
+		se.HorizonWeeks = DefaultHorizonWeeks
+	case h < 0 || h > MaxHorizonWeeks:
+		return apperr.Invalid("horizon_weeks", "range", "Số tuần tạo trước từ 1 đến 26.", "The horizon is 1 to 26 weeks.")
+	case h > 0:
+		se.HorizonWeeks = h
+	}
+	t := p.Template
+	t.Title = strings.TrimSpace(t.Title)
+	if t.SignupLead < 0 || t.CancelLead < 0 {
+		return apperr.Invalid("signup_lead_hours", "range", "Thời gian mở đăng ký và hạn huỷ không âm.", "Sign-up and cancel leads are not negative.")
+	}
+	se.Template = t
+	// The template is checked on the first occurrence (days closed are skipped
+	// later, not refused here).
+	probe := &Shift{}
+	s.fill(probe, se, localAt(se.FirstDate, se.StartTime, s.loc))
+	if err := probe.Validate(); err != nil {
+		return seriesFields(err)
+	}
+	if t.QualificationCourseID != "" {
+		if err := s.quals.CheckPublished(ctx, t.QualificationCourseID); err != nil {
+			if errors.Is(err, apperr.ErrNotFound) {
+				return apperr.Invalid("qualification_course_id", "unknown_course", "Khoá học yêu cầu không tồn tại hoặc chưa xuất bản.", "The required course does not exist or is not published.")
+			}
+			return err
+		}
+	}
+	r, err := seriesRule(se, s.loc)
+	if err != nil {
+		return err
+	}
+	if r.After(now, false).IsZero() {
+		return ruleInvalid("quy tắc không còn lần nào trong tương lai.", "the rule has no occurrence in the future.")
+	}
+	return nil
+}
+
+// seriesFields renames the shift fields of a validation error to a series'.
+func seriesFields(err error) error {
+	e := apperr.As(err)
+	if e == nil || len(e.Fields) == 0 {
+		return err
+	}
+	names := map[string]string{"ends_at": "end_time", "signup_opens_at": "signup_lead_hours", "cancel_deadline": "cancel_lead_hours"}
+	out := *e
+	out.Fields = append([]apperr.FieldError(nil), e.Fields...)
+	for i, f := range out.Fields {
+		if n, ok := names[f.Field]; ok {
+			out.Fields[i].Field = n
+		}
+	}
+	return &out
+}
+
+// materialise creates the series' occurrences starting after now up to its
+// horizon. Days it already has are read first and passed over (so an idle hourly
+// run only reads); an occurrence stored meanwhile (by another instance at the
+// same time) is a taken key and is passed over too.
+func (s *Service) materialise(ctx context.Context, se *Series, centre *directory.Centre, now time.Time) ([]*Shift, []Skipped, error) {
+	days, err := occurrenceDays(se, now, horizon(se, now), s.loc)
+	if err != nil || len(days) == 0 {
+		return nil, nil, err
+	}
+	existing, err := s.store.ShiftsOfSeries(ctx, se.ID, days[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	have := make(map[time.Time]bool, len(existing))
+	for _, sh := range existing {
+		have[sh.Occurrence] = true
+	}
+	var (
+		created []*Shift
+		skipped []Skipped
+	)
+	for _, day := range days {
+		sh := s.occurrence(se, day, now)
+		if !sh.StartsAt.After(now) || have[day] {
+			continue
+		}
+		if e := s.checkHours(centre, sh); e != nil {
+			skipped = append(skipped, Skipped{Day: day, Code: e.Code, Reason: e})
+			continue
+		}
+		switch err := s.store.CreateShift(ctx, sh); {
+		case err == nil:
+			created = append(created, sh)
+		case errors.Is(err, apperr.ErrConflict):
+			// already materialised
+		default:
+			return created, skipped, fmt.Errorf("materialise series %s: %w", se.ID, err)
+		}
+	}
+	return created, skipped, nil
+}
+
+// ExtendSeries materialises every active series up to its horizon from now; run
+// hourly (api/run.go). It is idempotent: occurrences are unique keys. A series
+// ended while it ran has the shifts this run created removed again. It returns how
+// many shifts it created.
+func (s *Service) ExtendSeries(ctx context.Context, now time.Time) (int, error) {
+	now = now.UTC().Truncate(time.Millisecond)
+	n := 0
+	p := page.Request{Limit: 100}
+	for {
+		list, err := s.store.ListSeries(ctx, SeriesFilter{Status: SeriesActive}, p)
+		if err != nil {
+			return n, err
+		}
+		more := len(list) > p.Limit
+		if more {
+			list = list[:p.Limit]
+		}
+		for _, se := range list {
+			if !se.Until.IsZero() && se.Until.Before(localDay(now, s.loc)) {
+				continue
+			}
+			centre, err := s.centres.ActiveCentre(ctx, se.CentreID)
+			if errors.Is(err, apperr.ErrNotFound) {
+				continue // a closed centre makes no shifts
+			} else if err != nil {
+				return n, err
+			}
+			created, _, err := s.materialise(ctx, se, centre, now)
+			n += len(created)
+			if err != nil {
+				return n, err
+			}
+			if err := s.settle(ctx, se, created, now); err != nil {
+				return n, err
+			}
+		}
+		if !more {
+			return n, nil
+		}
+		p.After = list[len(list)-1].ID
+	}
+}
+
+// settle runs after an extension created shifts of a series, which may have
+// changed meanwhile (it is re-read): the shifts of an ended series, or beyond the
+// end a split gave it, are removed again; those made from an older template are
+// refitted to the current one. ChangeSeries writes the series before its last
+// look at the shifts (and refits what it finds), so a shift a racing extension
+// creates is seen by one side or the other.
+func (s *Service) settle(ctx context.Context, read *Series, created []*Shift, now time.Time) error {
+	if len(created) == 0 {
+		return nil
+	}
+	se, err := s.store.SeriesByID(ctx, read.ID)
+	if err != nil {
+		return err
+	}
+	for _, sh := range created {
+		switch {
+		case se.Status == SeriesEnded || (!se.Until.IsZero() && sh.Occurrence.After(se.Until)):
+			if _, err := s.removeOccurrence(ctx, "series", sh, "series_ended"); err != nil {
+				return err
+			}
+		case !se.UpdatedAt.Equal(read.UpdatedAt):
+			fresh, err := s.store.ShiftByID(ctx, sh.ID)
+			if errors.Is(err, apperr.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if err := s.refit(ctx, se, fresh, "series", now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// refit brings a scheduled occurrence of the series, not detached and not
+// started, to the series' current template and times, or removes it when the
+// current rule has no occurrence that day. A booked one keeps its times and its
+// taken places (and its volunteers are notified of the change).
+func (s *Service) refit(ctx context.Context, se *Series, sh *Shift, by string, now time.Time) error {
+	if sh.SeriesID != se.ID || sh.Status != StatusScheduled || sh.Detached || !sh.StartsAt.After(now) {
+		return nil
+	}
+	midnight := localAt(sh.Occurrence, "00:00", s.loc)
+	if days, err := occurrenceDays(se, midnight, midnight.Add(24*time.Hour), s.loc); err != nil {
+		return err
+	} else if len(days) == 0 {
+		_, err := s.removeOccurrence(ctx, by, sh, "series_changed")
+		return err
+	}
+	want := *sh
+	s.fill(&want, se, localAt(sh.Occurrence, se.StartTime, s.loc))
+	if want.Title == sh.Title && want.Role == sh.Role && want.Places == sh.Places && want.Notes == sh.Notes &&
+		want.QualificationCourseID == sh.QualificationCourseID && want.StartsAt.Equal(sh.StartsAt) && want.EndsAt.Equal(sh.EndsAt) &&
+		want.SignupOpensAt.Equal(sh.SignupOpensAt) && want.CancelDeadline.Equal(sh.CancelDeadline) {
+		return nil
+	}
+	bs, err := s.store.Bookings(ctx, sh.ID)
+	if err != nil {
+		return err
+	}
+	if len(bs) > 0 {
+		want.StartsAt, want.EndsAt, want.SignupOpensAt, want.CancelDeadline = sh.StartsAt, sh.EndsAt, sh.SignupOpensAt, sh.CancelDeadline
+		if bs[len(bs)-1].Place > want.Places {
+			want.Places = sh.Places
+		}
+	}
+	want.UpdatedAt = now
+	if err := s.store.UpdateShift(ctx, &want); err != nil {
+		return fmt.Errorf("refit shift %s: %w", sh.ID, err)
+	}
+	if !want.StartsAt.Equal(sh.StartsAt) || !want.EndsAt.Equal(sh.EndsAt) {
+		if err := s.dropStale(ctx, &want, by); err != nil {
+			return err
+		}
+	}
+	for _, b := range bs {
+		s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", sh.ID, now), &want)
+	}
+	return nil
+}
+
+// managedSeries loads a series of the caller's wards; others are not found.
+func (s *Service) managedSeries(ctx context.Context, c identity.Caller, id string) (*Series, error) {
+	se, err := s.store.SeriesByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !manages(c, se.WardID) {
+		if c.Role == identity.RoleWardStaff || c.IsAdmin() {
+			return nil, fmt.Errorf("series %s: %w", id, apperr.ErrNotFound)
+		}
+		return nil, apperr.ErrForbidden
+	}
+	return se, nil
+}
+
+// CentreSeries lists the series of a centre of the caller's wards, by ID.
+func (s *Service) CentreSeries(ctx context.Context, c identity.Caller, centreID string, p page.Request) ([]*Series, string, error) {
+	centre, err := s.centres.ActiveCentre(ctx, centreID)
+	if err != nil {
+		return nil, "", err
+	}
+	if !manages(c, centre.WardID) {
+		if c.Role == identity.RoleWardStaff || c.IsAdmin() {
+			return nil, "", fmt.Errorf("centre %s: %w", centreID, apperr.ErrNotFound)
+		}
+		return nil, "", apperr.ErrForbidden
+	}
+	list, err := s.store.ListSeries(ctx, SeriesFilter{CentreID: centreID}, p)
+	if err != nil {
+		return nil, "", fmt.Errorf("list series: %w", err)
+	}
+	list, next := page.Cut(list, p, func(se *Series) string { return se.ID })
+	return list, next, nil
+}
+
+// SeriesDetail returns a series of the caller's wards with its shifts from today on.
+func (s *Service) SeriesDetail(ctx context.Context, c identity.Caller, id string) (*Series, []*Shift, error) {
+	se, err := s.managedSeries(ctx, c, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	shifts, err := s.store.ShiftsOfSeries(ctx, id, localDay(s.timestamp(), s.loc))
+	if err != nil {
+		return nil, nil, err
+	}
+	return se, shifts, nil
+}
+
+// fromOccurrence resolves a series' from_shift_id: the local day it starts at.
+func (s *Service) fromOccurrence(ctx context.Context, se *Series, shiftID string, now time.Time) (time.Time, error) {
+	if shiftID == "" {
+		return localDay(now, s.loc), nil
+	}
+	sh, err := s.store.ShiftByID(ctx, shiftID)
+	if errors.Is(err, apperr.ErrNotFound) || (err == nil && sh.SeriesID != se.ID) {
+		return time.Time{}, apperr.Invalid("from_shift_id", "not_in_series", "Ca trực không thuộc chuỗi này.", "The shift is not an occurrence of this series.")
+	} else if err != nil {
+		return time.Time{}, err
+	}
+	if !sh.StartsAt.After(now) {
+		return time.Time{}, errStarted
+	}
+	return sh.Occurrence, nil
+}
+
+var countRE = regexp.MustCompile(`COUNT=\d+`)
+
+// ChangeSeries changes a series' template, times or rule: the whole series (its
+// future occurrences that have not started and were not changed on their own), or
+// with p.FromShiftID, that occurrence and the following ones, splitting the series
+// there. Every affected occurrence is checked before anything is written: one with
+// bookings cannot change its times or be dropped by a new rule (shift_booked), nor
+// lose a taken place (places_below_booked). Dropped occurrences without history
+// are deleted, others cancelled; new days are created.
+func (s *Service) ChangeSeries(ctx context.Context, c identity.Caller, id string, p SeriesPlan) (*SeriesResult, error) {
+	se, err := s.managedSeries(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if se.Status != SeriesActive {
+		return nil, errSeriesEnded
+	}
+	now := s.timestamp()
+	centre, err := s.centres.ActiveCentre(ctx, se.CentreID)
+	if err != nil {
+		return nil, err
+	}
+	from, err := s.fromOccurrence(ctx, se, p.FromShiftID, now)
+	if err != nil {
+		return nil, err
+	}
+	ns := *se
+	split := p.FromShiftID != "" && from.After(se.FirstDate)
+	if split {
+		ns.ID, ns.FirstDate, ns.CreatedBy, ns.CreatedAt = uuid.Must(uuid.NewV7()).String(), from, c.UserID, now
+		if p.Rule == "" {
+			// The same rule goes on from the split: a COUNT counts what is left.
+			opt, _, err := ParseRule(se.Rule, s.loc)
+			if err != nil {
+				return nil, err
+			}
+			if opt.Count > 0 {
+				r, err := seriesRule(se, s.loc)
+				if err != nil {
+					return nil, err
+				}
+				done := len(r.Between(r.GetDTStart(), localAt(from, "00:00", s.loc), true))
+				if opt.Count-done < 1 {
+					return nil, errSeriesEnded
+				}
+				ns.Rule = countRE.ReplaceAllString(se.Rule, "COUNT="+strconv.Itoa(opt.Count-done))
+			}
+		}
+	}
+	ns.UpdatedAt = now
+	if err := s.planSeries(ctx, &ns, p, now); err != nil {
+		return nil, err
+	}
+	shifts, err := s.store.ShiftsOfSeries(ctx, se.ID, from)
+	if err != nil {
+		return nil, err
+	}
+	// The new rule is asked about every existing occurrence, also those beyond a
+	// shortened horizon (they stay when the rule keeps them).
+	to := horizon(&ns, now)
+	if n := len(shifts); n > 0 && !shifts[n-1].StartsAt.Before(to) {
+		to = shifts[n-1].Occurrence.Add(48 * time.Hour)
+	}
+	days, err := occurrenceDays(&ns, localAt(from, "00:00", s.loc), to, s.loc)
+	if err != nil {
+		return nil, err
+	}
+	keep := make(map[time.Time]bool, len(days))
+	for _, d := range days {
+		keep[d] = true
+	}
+	// Check every affected occurrence first; write nothing if one refuses.
+	type change struct {
+		old, upd *Shift
+		bookings []*Booking
+	}
+	var (
+		changes []change
+		drops   []*Shift
+		moves   []*Shift
+		res     = &SeriesResult{Series: &ns}
+	)
+	for _, sh := range shifts {
+		if !sh.StartsAt.After(now) {
+			continue
+		}
+		if sh.Status != StatusScheduled || sh.Detached {
+			moves = append(moves, sh)
+			continue
+		}
+		bs, err := s.store.Bookings(ctx, sh.ID)
+		if err != nil {
+			return nil, err
+		}
+		day := sh.Occurrence.In(s.loc).Format("02/01/2006")
+		upd := *sh
+		upd.SeriesID, upd.UpdatedAt = ns.ID, now
+		s.fill(&upd, &ns, localAt(sh.Occurrence, ns.StartTime, s.loc))
+		drop := !keep[sh.Occurrence]
+		if !drop {
+			if e := s.checkHours(centre, &upd); e != nil {
+				drop = true
+				res.Skipped = append(res.Skipped, Skipped{Day: sh.Occurrence, Code: e.Code, Reason: e})
+			}
+		}
+		switch {
+		case len(bs) > 0 && (drop || !upd.StartsAt.Equal(sh.StartsAt) || !upd.EndsAt.Equal(sh.EndsAt)):
+			return nil, &apperr.Error{Code: CodeShiftBooked,
+				Vi: "Ca trực ngày " + day + " đã có người đăng ký nên không thể đổi giờ hoặc bỏ; không có thay đổi nào được lưu.",
+				En: "The shift of " + day + " has bookings, so its times cannot change nor can it be dropped; nothing was changed."}
+		case len(bs) > 0 && bs[len(bs)-1].Place > upd.Places:
+			return nil, &apperr.Error{Code: CodePlacesBelowBooked,
+				Vi: fmt.Sprintf("Ca trực ngày %s: chỗ số %d đã có người; không thể giảm số chỗ xuống %d. Không có thay đổi nào được lưu.", day, bs[len(bs)-1].Place, upd.Places),
+				En: fmt.Sprintf("The shift of %s: place %d is taken; places cannot drop to %d. Nothing was changed.", day, bs[len(bs)-1].Place, upd.Places)}
+		case drop:
+			drops = append(drops, sh)
+		default:
+			changes = append(changes, change{old: sh, upd: &upd, bookings: bs})
+		}
+	}
+	// Write: the series first (so the hourly extension follows the new rule), then
+	// its shifts.
+	if split {
+		if err := s.store.CreateSeries(ctx, &ns); err != nil {
+			return nil, fmt.Errorf("split series: %w", err)
+		}
+		old := *se
+		old.Until, old.UpdatedAt = from.Add(-24*time.Hour), now
+		if err := s.store.UpdateSeries(ctx, &old); err != nil {
+			return nil, fmt.Errorf("split series: %w", err)
+		}
+		for _, sh := range moves {
+			sh.SeriesID, sh.UpdatedAt = ns.ID, now
+			if err := s.store.UpdateShift(ctx, sh); err != nil {
+				return nil, fmt.Errorf("move shift to series: %w", err)
+			}
+		}
+	} else if err := s.store.UpdateSeries(ctx, &ns); err != nil {
+		return nil, fmt.Errorf("change series: %w", err)
+	}
+	for _, ch := range changes {
+		if err := s.store.UpdateShift(ctx, ch.upd); err != nil {
+			return nil, fmt.Errorf("change shift of series: %w", err)
+		}
+		if !ch.upd.StartsAt.Equal(ch.old.StartsAt) || !ch.upd.EndsAt.Equal(ch.old.EndsAt) {
+			if err := s.dropStale(ctx, ch.upd, c.UserID); err != nil {
+				return nil, err
+			}
+		}
+		for _, b := range ch.bookings {
+			s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", ch.upd.ID, now), ch.upd)
+		}
+		if err := s.promote(ctx, ch.upd, ch.upd.Places-len(ch.bookings)); err != nil {
+			return nil, err
+		}
+		res.Changed = append(res.Changed, ch.upd)
+	}
+	for _, sh := range drops {
+		deleted, err := s.removeOccurrence(ctx, c.UserID, sh, "series_changed")
+		if err != nil {
+			return nil, err
+		}
+		if deleted {
+			res.Deleted++
+		} else {
+			res.Removed++
+		}
+	}
+	created, skipped, err := s.materialise(ctx, &ns, centre, now)
+	if err != nil {
+		return nil, err
+	}
+	res.Created, res.Skipped = created, append(res.Skipped, skipped...)
+	// A last look: an occurrence that a racing hourly extension created from the
+	// old template is refitted (the extension refits it too if it comes later).
+	after, err := s.store.ShiftsOfSeries(ctx, ns.ID, from)
+	if err != nil {
+		return nil, err
+	}
+	for _, sh := range after {
+		if err := s.refit(ctx, &ns, sh, c.UserID, now); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// CancelSeries cancels the series' future occurrences (with fromShiftID, that one
+// and the following) as CancelShift does, and ends the series there so that it
+// materialises no more. It returns the series and the shifts it cancelled.
+func (s *Service) CancelSeries(ctx context.Context, c identity.Caller, id, reason, fromShiftID string) (*Series, []*Shift, error) {
+	se, err := s.managedSeries(ctx, c, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if se.Status != SeriesActive {
+		return nil, nil, errSeriesEnded
+	}
+	now := s.timestamp()
+	from, err := s.fromOccurrence(ctx, se, fromShiftID, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fromShiftID == "" || !from.After(se.FirstDate) {
+		se.Status = SeriesEnded
+	} else {
+		se.Until = from.Add(-24 * time.Hour)
+	}
+	se.UpdatedAt = now
+	if err := s.store.UpdateSeries(ctx, se); err != nil {
+		return nil, nil, fmt.Errorf("end series: %w", err)
+	}
+	shifts, err := s.store.ShiftsOfSeries(ctx, id, from)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cancelled []*Shift
+	for _, sh := range shifts {
+		if sh.Status != StatusScheduled || !sh.StartsAt.After(now) {
+			continue
+		}
+		sh.Status, sh.UpdatedAt = StatusCancelled, now
+		if err := s.store.UpdateShift(ctx, sh); err != nil {
+			return nil, nil, fmt.Errorf("cancel shift of series: %w", err)
+		}
+		if err := s.cancelTail(ctx, sh, c.UserID, reason); err != nil {
+			return nil, nil, err
+		}
+		cancelled = append(cancelled, sh)
+	}
+	return se, cancelled, nil
+}
+
+// RemoveSeries removes a series created by mistake: it ends the series, deletes
+// its future occurrences that never had a booking, a waiter or any history, and
+// cancels the others as CancelShift does. It returns how many were deleted and
+// cancelled.
+func (s *Service) RemoveSeries(ctx context.Context, c identity.Caller, id string) (deleted, cancelled int, err error) {
+	se, err := s.managedSeries(ctx, c, id)
+	if err != nil {
+		return 0, 0, err
+	}
+	now := s.timestamp()
+	se.Status, se.UpdatedAt = SeriesEnded, now
+	if err := s.store.UpdateSeries(ctx, se); err != nil {
+		return 0, 0, fmt.Errorf("end series: %w", err)
+	}
+	shifts, err := s.store.ShiftsOfSeries(ctx, id, localDay(now, s.loc))
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, sh := range shifts {
+		if sh.Status != StatusScheduled || !sh.StartsAt.After(now) {
+			continue
+		}
+		gone, err := s.removeOccurrence(ctx, c.UserID, sh, "series_removed")
+		if err != nil {
+			return deleted, cancelled, err
+		}
+		if gone {
+			deleted++
+		} else {
+			cancelled++
+		}
+	}
+	return deleted, cancelled, nil
+}
+
+// removeOccurrence deletes a shift that never had a booking, a waiter or history,
+// or cancels it. It marks the shift cancelled first, and only then reads its
+// bookings: a booking is refused on a cancelled shift, and one that lands anyway
+// (its request read the shift before) re-reads the shift after inserting, finds it
+// cancelled or gone and withdraws itself (Service.place). So no booking that was
+// confirmed is lost, and none is left on a deleted shift: without transactions
+// (FerretDB), this order is what keeps that true.
+func (s *Service) removeOccurrence(ctx context.Context, by string, sh *Shift, reason string) (deleted bool, err error) {
+	sh.Status, sh.UpdatedAt = StatusCancelled, s.timestamp()
+	if err := s.store.UpdateShift(ctx, sh); err != nil {
+		return false, fmt.Errorf("cancel shift %s: %w", sh.ID, err)
+	}
+	_, bs, ws, err := s.Shift(ctx, sh.ID)
+	if err != nil {
+		return false, err
+	}
+	es, err := s.store.Events(ctx, sh.ID)
+	if err != nil {
+		return false, err
+	}
+	if len(bs) == 0 && len(ws) == 0 && len(es) == 0 {
+		switch err := s.store.DeleteShift(ctx, sh.ID); {
+		case err == nil, errors.Is(err, apperr.ErrNotFound):
+			return true, nil
+		case !errors.Is(err, apperr.ErrConflict):
+			return false, err
+		}
+		// A booking or a waiter landed meanwhile: cancel as usual.
+	}
+	return false, s.cancelTail(ctx, sh, by, reason)
+}
