@@ -237,7 +237,7 @@ func (d *document) ecitizen(st *ECitizenStatement) {
 }
 
 // maxSkillLines is how many skills fit on the page; more are folded.
-const maxSkillLines = 10
+const maxSkillLines = 8
 
 // skillLines returns the skills the page shows: all when they fit, otherwise
 // the first ones and a line counting the others (the statement and the
