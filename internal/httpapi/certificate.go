@@ -65,10 +65,10 @@ type revocationJSON struct {
 // verificationJSON is what the public verification shows: only what the
 // certificate states.
 type verificationJSON struct {
-	Code     string              `json:"code"`
-	Kind     string              `json:"kind"`
-	Status   string              `json:"status"`
-	IssuedAt time.Time           `json:"issued_at"`
+	Code     string                 `json:"code"`
+	Kind     string                 `json:"kind"`
+	Status   string                 `json:"status"`
+	IssuedAt time.Time              `json:"issued_at"`
 	Hours    *hoursStatementJSON    `json:"hours,omitempty"`
 	ECitizen *ecitizenStatementJSON `json:"ecitizen,omitempty"`
 }
