@@ -59,10 +59,10 @@ func Initial(fullName string) string {
 	return string(unicode.ToUpper(first)) + given[size:end] + "."
 }
 
-// NewECitizenStatement builds the statement of a resident who reached e-citizen
-// status at reachedAt under framework version version, whose required skills
-// are required (the names are copied from f; the ward names are filled by
-// IssueECitizen).
+// NewECitizenStatement builds the statement of a resident, named fullName (only
+// its initial is kept), who reached e-citizen status at reachedAt under version
+// of framework f: the skills are that version's required ones, with their names
+// from f. IssueECitizen fills the ward's names.
 func NewECitizenStatement(residentID, fullName string, reachedAt time.Time, f *skills.Framework, version int) (ECitizenStatement, error) {
 	codes, ok := f.RequiredIn(version)
 	if !ok {

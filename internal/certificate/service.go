@@ -45,9 +45,12 @@ type Records interface {
 
 // Service issues, lists, revokes and verifies certificates. Who may do what:
 //   - a volunteer issues certificates of their own hours and lists them;
-//   - the holder, admins, the partner of the holder's organisation and the staff
-//     of a ward the certificate counts download its PDF (others find none);
-//   - admins and the staff of a ward it counts revoke it;
+//   - the progress service issues and revokes e-citizen certificates
+//     (IssueECitizen, RevokeECitizen: no caller is checked there);
+//   - the holder (a user), admins, the partner of the holder's organisation and
+//     the staff of a ward of the certificate (WardIDs) download its PDF (others
+//     find none);
+//   - admins and the staff of a ward of the certificate revoke it;
 //   - anyone verifies a code.
 type Service struct {
 	store   Store
