@@ -333,3 +333,24 @@ func isCode(err error, code apperr.Code) bool {
 	e := apperr.As(err)
 	return e != nil && e.Code == code
 }
+
+func BenchmarkRenderECitizenPDF(b *testing.B) {
+	c := &certificate.Certificate{Code: "GJKTUITMMYQZL7LE7V7DIIZY", Kind: certificate.KindECitizen,
+		IssuedAt: time.Date(2026, 11, 26, 3, 4, 5, 0, time.UTC),
+		Statement: certificate.Statement{ECitizen: &certificate.ECitizenStatement{ResidentID: "res-1", Initial: "H.",
+			WardNameVi: "Phường Bạch Đằng", WardNameEn: "Bach Dang Ward", ReachedOn: "2026-11-20", FrameworkVersion: 1,
+			Skills: []certificate.SkillLine{
+				{Code: "vneid_level2", NameVi: "Kích hoạt tài khoản định danh điện tử mức độ 2 trên VNeID", NameEn: "Activate the level-2 electronic identification account in VNeID"},
+				{Code: "portal_account", NameVi: "Đăng nhập Cổng Dịch vụ công quốc gia", NameEn: "Sign in to the National Public Service Portal"},
+				{Code: "submit_application", NameVi: "Nộp hồ sơ trực tuyến", NameEn: "Submit an application online"},
+				{Code: "pay_fee_online", NameVi: "Thanh toán phí, lệ phí trực tuyến", NameEn: "Pay a fee or charge online"},
+				{Code: "recognise_scam", NameVi: "Nhận biết lừa đảo trực tuyến", NameEn: "Recognise online scams"},
+			}}}}
+	for b.Loop() {
+		doc, err := certificate.RenderPDF(c, "https://ecitizen.example.vn/api/v1/verify/GJKT-UITM-MYQZ-L7LE-7V7D-IIZY")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(doc)), "bytes/pdf")
+	}
+}
