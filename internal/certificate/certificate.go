@@ -1,6 +1,12 @@
-// Package certificate issues verifiable, revocable certificates: today a
-// volunteer's certificate of hours, later e-citizen certificates for residents.
-// Every kind is verified by the same public endpoint with its code alone.
+// Package certificate issues verifiable, revocable certificates: a volunteer's
+// certificate of hours, and a resident's e-citizen certificate (issued by the
+// progress service when the resident has shown every required skill). Every
+// kind is verified by the same public endpoint with its code alone.
+//
+// The holder is a user for hours and a resident for e-citizen (Kind.UserHeld):
+// residents have no account, so only those who oversee their ward read or
+// revoke an e-citizen certificate, and its statement keeps no personal data
+// beyond the first-name initial.
 //
 // A certificate is a snapshot taken at issue (its Statement) and never
 // recomputed: the PDF and the public verification answer are rendered from the
@@ -14,11 +20,14 @@
 // number of concurrent revocations exactly one lands. Re-issuing the same
 // period with the same total returns the live certificate instead of a second
 // one; the issue key (holder, period, minutes, revision) is unique, so two
-// concurrent requests store one certificate.
+// concurrent requests store one certificate. For e-citizen the issue key is
+// (resident, framework version, revision): one live certificate per resident
+// and version.
 //
-// Files: certificate.go (types, codes, errors), store.go (the Store port),
-// service.go (issuing, listing, access, revocation, verification), pdf.go (the
-// bilingual PDF with its QR code).
+// Files: certificate.go (types, codes, errors), ecitizen.go (the e-citizen
+// statement, issuing and revoking it), store.go (the Store port), service.go
+// (issuing hours, listing, access, revocation, verification), pdf.go (the
+// bilingual PDFs with their QR code).
 package certificate
 
 import (
@@ -38,8 +47,13 @@ type Kind string
 
 // Kinds of certificates.
 const (
-	KindHours Kind = "hours" // a volunteer's hours over a period
+	KindHours    Kind = "hours"    // a volunteer's hours over a period
+	KindECitizen Kind = "ecitizen" // a resident reached e-citizen status
 )
+
+// UserHeld reports whether the holder of a certificate of kind k is a user (a
+// volunteer); the holder of an e-citizen certificate is a resident.
+func (k Kind) UserHeld() bool { return k == KindHours }
 
 // Error codes of certificates.
 const (
@@ -75,9 +89,10 @@ type Certificate struct {
 	Code           string // canonical: 24 base32 characters, no hyphens
 	Kind           Kind
 	IssueKey       string   // unique: what makes a re-issue return the same certificate
-	HolderID       string   // the user it is about
-	WardIDs        []string // wards whose work it counts (sorted): who may revoke it
-	OrganisationID string   // the holder's organisation at issue
+	HolderID       string   // who it is about: the user (hours) or the resident (e-citizen)
+	WardIDs        []string // sorted: the wards whose staff read and revoke it (hours: wards counted; e-citizen: the resident's)
+	OrganisationID string   // the holder's organisation at issue (hours; empty for e-citizen)
+	IssuedBy       string   // the user whose action issued it: the holder (hours), the recorder of the completing record (e-citizen)
 	IssuedAt       time.Time
 	Statement      Statement
 	Revocation     *Revocation // nil while valid
@@ -85,7 +100,8 @@ type Certificate struct {
 
 // Statement is what a certificate states; exactly one field is set, by Kind.
 type Statement struct {
-	Hours *HoursStatement
+	Hours    *HoursStatement
+	ECitizen *ECitizenStatement
 }
 
 // HoursStatement is a volunteer's hours over a period, as computed at issue.

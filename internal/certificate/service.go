@@ -45,9 +45,12 @@ type Records interface {
 
 // Service issues, lists, revokes and verifies certificates. Who may do what:
 //   - a volunteer issues certificates of their own hours and lists them;
-//   - the holder, admins, the partner of the holder's organisation and the staff
-//     of a ward the certificate counts download its PDF (others find none);
-//   - admins and the staff of a ward it counts revoke it;
+//   - the progress service issues and revokes e-citizen certificates
+//     (IssueECitizen, RevokeECitizen: no caller is checked there);
+//   - the holder (a user), admins, the partner of the holder's organisation and
+//     the staff of a ward of the certificate (WardIDs) download its PDF (others
+//     find none);
+//   - admins and the staff of a ward of the certificate revoke it;
 //   - anyone verifies a code.
 type Service struct {
 	store   Store
@@ -166,10 +169,19 @@ func (s *Service) IssueHours(ctx context.Context, c identity.Caller, p Period) (
 	if err != nil {
 		return nil, false, err
 	}
-	// The first free revision of this holder, period and total: an unrevoked
-	// certificate there is the one to return.
+	prefix := fmt.Sprintf("%s|%s|%s|%d", KindHours, c.UserID, p.From+".."+p.To, h.TotalMinutes)
+	return s.issueOnce(ctx, prefix, Certificate{Kind: KindHours, HolderID: c.UserID, WardIDs: wards,
+		OrganisationID: org, IssuedBy: c.UserID, Statement: Statement{Hours: st}})
+}
+
+// issueOnce stores cert (with a new ID, code and issue time) under the issue key
+// prefix|rev of the first revision rev without a revoked certificate; created is
+// false when that revision holds an unrevoked certificate already, which is
+// returned instead. The key is unique, so of concurrent calls one stores and the
+// others answer with its certificate.
+func (s *Service) issueOnce(ctx context.Context, prefix string, cert Certificate) (*Certificate, bool, error) {
 	for rev := 0; ; rev++ {
-		key := fmt.Sprintf("%s|%s|%s|%d|%d", KindHours, c.UserID, p.From+".."+p.To, h.TotalMinutes, rev)
+		key := prefix + "|" + strconv.Itoa(rev)
 		old, err := s.store.CertificateByIssueKey(ctx, key)
 		switch {
 		case err == nil && old.Revocation == nil:
@@ -183,10 +195,9 @@ func (s *Service) IssueHours(ctx context.Context, c identity.Caller, p Period) (
 		if err != nil {
 			return nil, false, err
 		}
-		cert := &Certificate{ID: uuid.Must(uuid.NewV7()).String(), Code: code, Kind: KindHours, IssueKey: key,
-			HolderID: c.UserID, WardIDs: wards, OrganisationID: org,
-			IssuedAt: s.now().UTC().Truncate(time.Second), Statement: Statement{Hours: st}}
-		err = s.store.CreateCertificate(ctx, cert)
+		c := cert
+		c.ID, c.Code, c.IssueKey, c.IssuedAt = uuid.Must(uuid.NewV7()).String(), code, key, s.now().UTC().Truncate(time.Second)
+		err = s.store.CreateCertificate(ctx, &c)
 		if errors.Is(err, apperr.ErrConflict) {
 			// A concurrent request took the key first: answer with its certificate.
 			if old, err := s.store.CertificateByIssueKey(ctx, key); err == nil && old.Revocation == nil {
@@ -196,7 +207,7 @@ func (s *Service) IssueHours(ctx context.Context, c identity.Caller, p Period) (
 		if err != nil {
 			return nil, false, fmt.Errorf("issue certificate: %w", err)
 		}
-		return cert, true, nil
+		return &c, true, nil
 	}
 }
 
@@ -292,11 +303,11 @@ func reads(c identity.Caller, cert *Certificate) bool {
 	case identity.RoleWardStaff:
 		return slices.ContainsFunc(cert.WardIDs, c.HasWard)
 	}
-	return c.UserID == cert.HolderID
+	return cert.Kind.UserHeld() && c.UserID == cert.HolderID
 }
 
-// Document returns a certificate and its PDF for its holder, admins, the partner
-// of its organisation and the staff of a ward it counts; others find none. A
+// Document returns a certificate and its PDF for its holder (a user), admins,
+// the partner of its organisation and the staff of a ward it counts; others find none. A
 // revoked certificate has no PDF any more.
 func (s *Service) Document(ctx context.Context, c identity.Caller, code string) (*Certificate, []byte, error) {
 	cert, err := s.lookup(ctx, code)
@@ -337,10 +348,16 @@ func (s *Service) Revoke(ctx context.Context, c identity.Caller, code, reason st
 	if !c.IsAdmin() && !slices.ContainsFunc(cert.WardIDs, c.HasWard) {
 		return nil, errNotFound
 	}
+	return s.revoke(ctx, cert, c.UserID, reason)
+}
+
+// revoke stores the revocation of cert by a user; of concurrent revocations one
+// lands and the others are certificate_already_revoked.
+func (s *Service) revoke(ctx context.Context, cert *Certificate, by, reason string) (*Certificate, error) {
 	if cert.Revocation != nil {
 		return nil, errAlreadyRevoked
 	}
-	r := &Revocation{Code: cert.Code, At: s.now().UTC().Truncate(time.Millisecond), By: c.UserID, Reason: reason}
+	r := &Revocation{Code: cert.Code, At: s.now().UTC().Truncate(time.Millisecond), By: by, Reason: reason}
 	if err := s.store.RevokeCertificate(ctx, r); err != nil {
 		if errors.Is(err, apperr.ErrConflict) {
 			return nil, errAlreadyRevoked

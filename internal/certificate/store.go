@@ -11,7 +11,8 @@ import (
 // for a taken unique key.
 type Store interface {
 	// CreateCertificate inserts c (without its Revocation); a taken Code or
-	// IssueKey is ErrConflict, an unknown holder ErrNotFound.
+	// IssueKey is ErrConflict, an unknown user holder (Kind.UserHeld)
+	// ErrNotFound. A resident holder is the caller's to check.
 	CreateCertificate(ctx context.Context, c *Certificate) error
 	// CertificateByCode returns the certificate of a canonical code, with its
 	// revocation when it has one.

@@ -12,7 +12,9 @@ import (
 
 // Hours certificates: volunteers issue and list their own; the holder and those
 // who oversee them download the PDF; admins and ward staff revoke; anyone
-// verifies a code.
+// verifies a code. E-citizen certificates (issued by the progress service) are
+// downloaded, revoked and verified by the same routes; their verification shows
+// only the first-name initial, ward, date, framework version and skills.
 
 type hoursCertificateRequest struct {
 	From string `json:"from" binding:"required,max=10"`
@@ -37,6 +39,23 @@ type hoursStatementJSON struct {
 	Centres          []centreLineJSON `json:"centres"`
 }
 
+type skillLineJSON struct {
+	Code   string `json:"code"`
+	NameVi string `json:"name_vi"`
+	NameEn string `json:"name_en"`
+}
+
+// ecitizenStatementJSON is an e-citizen certificate's statement without the
+// resident's id: the public sees only these.
+type ecitizenStatementJSON struct {
+	Initial          string          `json:"initial"`
+	WardNameVi       string          `json:"ward_name_vi"`
+	WardNameEn       string          `json:"ward_name_en"`
+	ReachedOn        string          `json:"reached_on"`
+	FrameworkVersion int             `json:"framework_version"`
+	Skills           []skillLineJSON `json:"skills"`
+}
+
 type revocationJSON struct {
 	RevokedAt time.Time `json:"revoked_at"`
 	RevokedBy string    `json:"revoked_by"`
@@ -46,11 +65,12 @@ type revocationJSON struct {
 // verificationJSON is what the public verification shows: only what the
 // certificate states.
 type verificationJSON struct {
-	Code     string              `json:"code"`
-	Kind     string              `json:"kind"`
-	Status   string              `json:"status"`
-	IssuedAt time.Time           `json:"issued_at"`
-	Hours    *hoursStatementJSON `json:"hours,omitempty"`
+	Code     string                 `json:"code"`
+	Kind     string                 `json:"kind"`
+	Status   string                 `json:"status"`
+	IssuedAt time.Time              `json:"issued_at"`
+	Hours    *hoursStatementJSON    `json:"hours,omitempty"`
+	ECitizen *ecitizenStatementJSON `json:"ecitizen,omitempty"`
 }
 
 type certificateJSON struct {
@@ -71,6 +91,13 @@ func toVerification(c *certificate.Certificate) verificationJSON {
 			EntryMinutes: h.EntryMinutes, Centres: []centreLineJSON{}}
 		for _, l := range h.Centres {
 			out.Hours.Centres = append(out.Hours.Centres, centreLineJSON(l))
+		}
+	}
+	if e := c.Statement.ECitizen; e != nil {
+		out.ECitizen = &ecitizenStatementJSON{Initial: e.Initial, WardNameVi: e.WardNameVi, WardNameEn: e.WardNameEn,
+			ReachedOn: e.ReachedOn, FrameworkVersion: e.FrameworkVersion, Skills: []skillLineJSON{}}
+		for _, l := range e.Skills {
+			out.ECitizen.Skills = append(out.ECitizen.Skills, skillLineJSON(l))
 		}
 	}
 	return out

@@ -6,8 +6,17 @@
 // names the evidence that may prove it: "observed" (a volunteer watched the
 // resident do it; always allowed) and, for knowledge a quiz can show, "quiz"
 // (the resident passed the quiz of a course mapped to the skill). A resident who
-// has shown every required skill is an e-citizen. Bump the framework version
-// whenever that definition changes.
+// has shown every required skill is an e-citizen.
+//
+// The definition is versioned: Version is the active version, and History lists
+// every version with its required codes and the day it took effect, newest last.
+// Changing the definition means bumping Version and appending to History; Validate
+// refuses a file whose active required set is not its newest history entry, so
+// history cannot be skipped. A certificate names its version and RequiredIn
+// answers what that version required.
+//
+// Files: skills.go (the framework, loading and validation), history.go (versions
+// of the definition).
 package skills
 
 import (
@@ -41,6 +50,7 @@ var (
 	ErrEvidence               = errors.New("skills: invalid evidence")
 	ErrDigComp                = errors.New("skills: invalid DigComp 2.2 competence")
 	ErrNoRequiredSkill        = errors.New("skills: no required skill")
+	ErrHistory                = errors.New("skills: history does not record the versions of the definition")
 )
 
 // Text is a text in Vietnamese and English; both are required.
@@ -66,6 +76,7 @@ type Framework struct {
 	Version     int          `json:"version" yaml:"version"`
 	BasicSkills []BasicSkill `json:"basic_skills" yaml:"basic_skills"`
 	Skills      []Skill      `json:"skills" yaml:"skills"`
+	History     []Definition `json:"history" yaml:"history"` // every version, oldest first; the last is Version's
 }
 
 // BasicSkill is one of the ministry's five basic digital skills for every household.
@@ -180,7 +191,7 @@ func (f *Framework) Validate() error {
 	if !required {
 		return ErrNoRequiredSkill
 	}
-	return nil
+	return f.validateHistory()
 }
 
 func checkEvidence(ev []string) error {

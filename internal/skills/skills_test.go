@@ -32,7 +32,16 @@ skills:
     digcomp: ["4.2"]
     evidence: [observed, quiz]
     required: false
+history:
+  - version: 1
+    effective: 2026-11-01
+    required: [vneid_level2]
 `
+
+// v2 is base with recognise_scam made required in version 2.
+var v2 = []string{"version: 1\n", "version: 2\n",
+	"    required: false\n", "    required: true\n",
+	"    required: [vneid_level2]\n", "    required: [vneid_level2]\n  - version: 2\n    effective: 2027-01-01\n    required: [vneid_level2, recognise_scam]\n"}
 
 // load loads base with the first occurrence of each old string replaced by the new one.
 func load(t *testing.T, replace ...string) (*skills.Framework, error) {
@@ -69,6 +78,31 @@ func TestLoad(t *testing.T) {
 		}
 		if got := f.Required(); !slices.Equal(got, []string{"vneid_level2"}) {
 			t.Fatalf("Required() = %v", got)
+		}
+	})
+	t.Run("History", func(t *testing.T) {
+		f, err := load(t, v2...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := f.Active(); a.Version != 2 || a.Effective != "2027-01-01" || !slices.Equal(a.Required, []string{"vneid_level2", "recognise_scam"}) {
+			t.Fatalf("Active() = %+v", a)
+		}
+		if got, ok := f.RequiredIn(1); !ok || !slices.Equal(got, []string{"vneid_level2"}) {
+			t.Fatalf("RequiredIn(1) = %v, %v: a new version must not rewrite the old one", got, ok)
+		}
+		if got, ok := f.RequiredIn(2); !ok || !slices.Equal(got, []string{"vneid_level2", "recognise_scam"}) {
+			t.Fatalf("RequiredIn(2) = %v, %v", got, ok)
+		}
+		for _, v := range []int{0, 3, -1} {
+			if got, ok := f.RequiredIn(v); ok || got != nil {
+				t.Errorf("RequiredIn(%d) = %v, %v; want none", v, got, ok)
+			}
+		}
+		got, _ := f.RequiredIn(2)
+		got[0] = "changed"
+		if again, _ := f.RequiredIn(2); again[0] != "vneid_level2" {
+			t.Fatal("RequiredIn returns the framework's own slice")
 		}
 	})
 	t.Run("ErrUnknownKey", func(t *testing.T) {
@@ -116,6 +150,16 @@ func TestLoad(t *testing.T) {
 		{"ErrDigComp/Format", skills.ErrDigComp, []string{`["4.2"]`, `["4.2.1"]`}},
 		{"ErrDigComp/Repeated", skills.ErrDigComp, []string{`["4.2"]`, `["4.2", "4.2"]`}},
 		{"ErrNoRequiredSkill", skills.ErrNoRequiredSkill, []string{"required: true", "required: false"}},
+		{"ErrHistory/RequiredChangedWithoutNewVersion", skills.ErrHistory, []string{"    required: false\n", "    required: true\n"}},
+		{"ErrHistory/VersionBumpedWithoutHistory", skills.ErrHistory, []string{"version: 1\n", "version: 2\n", "    required: false\n", "    required: true\n"}},
+		{"ErrHistory/NewVersionSameOldHistory", skills.ErrHistory, append(slices.Clone(v2[:4]), "    required: [vneid_level2]\n", "    required: [vneid_level2]\n  - version: 2\n    effective: 2027-01-01\n    required: [vneid_level2]\n")},
+		{"ErrHistory/Missing", skills.ErrHistory, []string{"history:\n  - version: 1\n    effective: 2026-11-01\n    required: [vneid_level2]\n", ""}},
+		{"ErrHistory/WrongNumber", skills.ErrHistory, []string{"  - version: 1\n", "  - version: 3\n"}},
+		{"ErrHistory/BadDate", skills.ErrHistory, []string{"effective: 2026-11-01", "effective: 01/11/2026"}},
+		{"ErrHistory/UnknownSkill", skills.ErrHistory, []string{"required: [vneid_level2]", "required: [vneid_level2, gone_skill]"}},
+		{"ErrHistory/RepeatedSkill", skills.ErrHistory, []string{"required: [vneid_level2]", "required: [vneid_level2, vneid_level2]"}},
+		{"ErrHistory/Empty", skills.ErrHistory, append(slices.Clone(v2[:4]), "    required: [vneid_level2]\n", "    required: []\n  - version: 2\n    effective: 2027-01-01\n    required: [vneid_level2, recognise_scam]\n")},
+		{"ErrHistory/DatesGoBack", skills.ErrHistory, append(slices.Clone(v2[:4]), "    required: [vneid_level2]\n", "    required: [vneid_level2]\n  - version: 2\n    effective: 2026-10-01\n    required: [vneid_level2, recognise_scam]\n")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -160,5 +204,30 @@ func TestBuiltinFramework(t *testing.T) {
 	}
 	if s, _ := f.Skill("recognise_scam"); !s.Accepts(skills.EvidenceQuiz) {
 		t.Errorf("recognise_scam: a quiz can show it, evidence %v", s.Evidence)
+	}
+}
+
+// TestBuiltinHistory: the active version's required set is the newest history
+// entry of content/skills.yaml (Load refuses otherwise), and every version is
+// answerable.
+func TestBuiltinHistory(t *testing.T) {
+	f, err := skills.Load(content.FS, "skills.yaml")
+	if err != nil {
+		t.Fatalf("%v (changed the required skills? bump version and append to history)", err)
+	}
+	if a := f.Active(); a.Version != f.Version {
+		t.Fatalf("active definition %d, version %d", a.Version, f.Version)
+	}
+	for v := 1; v <= f.Version; v++ {
+		if req, ok := f.RequiredIn(v); !ok || len(req) == 0 {
+			t.Errorf("version %d: required %v, %v", v, req, ok)
+		}
+	}
+	req, _ := f.RequiredIn(f.Version)
+	slices.Sort(req)
+	active := f.Required()
+	slices.Sort(active)
+	if !slices.Equal(req, active) {
+		t.Fatalf("newest history %v, required skills %v", req, active)
 	}
 }

@@ -20,8 +20,9 @@ import (
 //   - certificate_revocations: _id = the certificate's code, so a certificate is
 //     revoked once: of concurrent inserts exactly one lands.
 //
-// CreateCertificate checks the holder, RevokeCertificate the certificate, by _id,
-// as SQLite's foreign keys do.
+// CreateCertificate checks a user holder (certificate.Kind.UserHeld; a resident
+// holder is not checked here), RevokeCertificate the certificate, by _id, as the
+// SQLite adapter does.
 
 const (
 	colCertificates = "certificates"
@@ -39,12 +40,30 @@ type certificateDoc struct {
 	HolderID       string       `bson:"holder_id"`
 	WardIDs        []string     `bson:"ward_ids"`
 	OrganisationID string       `bson:"organisation_id"`
+	IssuedBy       string       `bson:"issued_by"`
 	IssuedAt       time.Time    `bson:"issued_at"`
 	Statement      statementDoc `bson:"statement"`
 }
 
 type statementDoc struct {
-	Hours *hoursStatementDoc `bson:"hours,omitempty"`
+	Hours    *hoursStatementDoc    `bson:"hours,omitempty"`
+	ECitizen *ecitizenStatementDoc `bson:"ecitizen,omitempty"`
+}
+
+type ecitizenStatementDoc struct {
+	ResidentID       string         `bson:"resident_id"`
+	Initial          string         `bson:"initial"`
+	WardNameVi       string         `bson:"ward_name_vi"`
+	WardNameEn       string         `bson:"ward_name_en"`
+	ReachedOn        string         `bson:"reached_on"`
+	FrameworkVersion int            `bson:"framework_version"`
+	Skills           []skillLineDoc `bson:"skills"`
+}
+
+type skillLineDoc struct {
+	Code   string `bson:"code"`
+	NameVi string `bson:"name_vi"`
+	NameEn string `bson:"name_en"`
 }
 
 type hoursStatementDoc struct {
@@ -73,7 +92,7 @@ type revocationDoc struct {
 
 func toCertificateDoc(c *certificate.Certificate) *certificateDoc {
 	doc := &certificateDoc{Code: c.Code, ID: c.ID, Kind: string(c.Kind), IssueKey: c.IssueKey, HolderID: c.HolderID,
-		WardIDs: append([]string{}, c.WardIDs...), OrganisationID: c.OrganisationID, IssuedAt: c.IssuedAt}
+		WardIDs: append([]string{}, c.WardIDs...), OrganisationID: c.OrganisationID, IssuedBy: c.IssuedBy, IssuedAt: c.IssuedAt}
 	if h := c.Statement.Hours; h != nil {
 		doc.Statement.Hours = &hoursStatementDoc{HolderName: h.HolderName, OrganisationName: h.OrganisationName, From: h.From, To: h.To,
 			TotalMinutes: h.TotalMinutes, Shifts: h.Shifts, EntryMinutes: h.EntryMinutes, Centres: []centreLineDoc{}}
@@ -81,12 +100,22 @@ func toCertificateDoc(c *certificate.Certificate) *certificateDoc {
 			doc.Statement.Hours.Centres = append(doc.Statement.Hours.Centres, centreLineDoc(l))
 		}
 	}
+	if e := c.Statement.ECitizen; e != nil {
+		doc.Statement.ECitizen = &ecitizenStatementDoc{ResidentID: e.ResidentID, Initial: e.Initial, WardNameVi: e.WardNameVi,
+			WardNameEn: e.WardNameEn, ReachedOn: e.ReachedOn, FrameworkVersion: e.FrameworkVersion, Skills: []skillLineDoc{}}
+		for _, l := range e.Skills {
+			doc.Statement.ECitizen.Skills = append(doc.Statement.ECitizen.Skills, skillLineDoc(l))
+		}
+	}
 	return doc
 }
 
 func (d *certificateDoc) certificate() *certificate.Certificate {
 	c := &certificate.Certificate{ID: d.ID, Code: d.Code, Kind: certificate.Kind(d.Kind), IssueKey: d.IssueKey,
-		HolderID: d.HolderID, OrganisationID: d.OrganisationID, IssuedAt: utc(d.IssuedAt)}
+		HolderID: d.HolderID, OrganisationID: d.OrganisationID, IssuedBy: d.IssuedBy, IssuedAt: utc(d.IssuedAt)}
+	if c.IssuedBy == "" && c.Kind.UserHeld() {
+		c.IssuedBy = c.HolderID // stored before issued_by: holders issued their own
+	}
 	if len(d.WardIDs) > 0 {
 		c.WardIDs = d.WardIDs
 	}
@@ -98,14 +127,23 @@ func (d *certificateDoc) certificate() *certificate.Certificate {
 			c.Statement.Hours.Centres = append(c.Statement.Hours.Centres, certificate.CentreLine(l))
 		}
 	}
+	if e := d.Statement.ECitizen; e != nil {
+		c.Statement.ECitizen = &certificate.ECitizenStatement{ResidentID: e.ResidentID, Initial: e.Initial, WardNameVi: e.WardNameVi,
+			WardNameEn: e.WardNameEn, ReachedOn: e.ReachedOn, FrameworkVersion: e.FrameworkVersion, Skills: []certificate.SkillLine{}}
+		for _, l := range e.Skills {
+			c.Statement.ECitizen.Skills = append(c.Statement.ECitizen.Skills, certificate.SkillLine(l))
+		}
+	}
 	return c
 }
 
 // CreateCertificate inserts a certificate; a taken code or issue key is
-// ErrConflict, an unknown holder ErrNotFound.
+// ErrConflict, an unknown user holder ErrNotFound.
 func (d *DB) CreateCertificate(ctx context.Context, c *certificate.Certificate) error {
-	if err := mustExist(ctx, d.users, "holder", c.HolderID); err != nil {
-		return err
+	if c.Kind.UserHeld() {
+		if err := mustExist(ctx, d.users, "holder", c.HolderID); err != nil {
+			return err
+		}
 	}
 	_, err := d.certificates().InsertOne(ctx, toCertificateDoc(c))
 	return wrapErr(err, "certificate "+c.ID)

@@ -13,15 +13,34 @@ import (
 // Certificates and revocations: a certificate's code and issue key are UNIQUE; a
 // revocation's primary key is the certificate's code, so it is inserted once;
 // its foreign key makes an unknown code ErrNotFound. The statement is stored as
-// JSON (statementJSON), the ward ids as a JSON array.
+// JSON (statementJSON), the ward ids as a JSON array. A holder may be a user or a
+// resident (certificate.Kind.UserHeld); a user holder must exist, checked by the
+// insert itself.
 
 const certificateColumns = `SELECT c.id, c.code, c.kind, c.issue_key, c.holder_id, c.ward_ids,
-	c.organisation_id, c.issued_at, c.statement, r.revoked_at, r.revoked_by, r.reason
+	c.organisation_id, c.issued_by, c.issued_at, c.statement, r.revoked_at, r.revoked_by, r.reason
 	FROM certificates c LEFT JOIN certificate_revocations r ON r.code = c.code`
 
 // statementJSON is the stored form of a statement.
 type statementJSON struct {
-	Hours *hoursJSON `json:"hours,omitempty"`
+	Hours    *hoursJSON    `json:"hours,omitempty"`
+	ECitizen *ecitizenJSON `json:"ecitizen,omitempty"`
+}
+
+type ecitizenJSON struct {
+	ResidentID       string      `json:"resident_id"`
+	Initial          string      `json:"initial"`
+	WardNameVi       string      `json:"ward_name_vi"`
+	WardNameEn       string      `json:"ward_name_en"`
+	ReachedOn        string      `json:"reached_on"`
+	FrameworkVersion int         `json:"framework_version"`
+	Skills           []skillJSON `json:"skills"`
+}
+
+type skillJSON struct {
+	Code   string `json:"code"`
+	NameVi string `json:"name_vi"`
+	NameEn string `json:"name_en"`
 }
 
 type hoursJSON struct {
@@ -50,6 +69,13 @@ func encodeStatement(s certificate.Statement) ([]byte, error) {
 			out.Hours.Centres = append(out.Hours.Centres, centreJSON(l))
 		}
 	}
+	if e := s.ECitizen; e != nil {
+		out.ECitizen = &ecitizenJSON{ResidentID: e.ResidentID, Initial: e.Initial, WardNameVi: e.WardNameVi, WardNameEn: e.WardNameEn,
+			ReachedOn: e.ReachedOn, FrameworkVersion: e.FrameworkVersion, Skills: []skillJSON{}}
+		for _, l := range e.Skills {
+			out.ECitizen.Skills = append(out.ECitizen.Skills, skillJSON(l))
+		}
+	}
 	return json.Marshal(out)
 }
 
@@ -66,11 +92,19 @@ func decodeStatement(b []byte) (certificate.Statement, error) {
 			s.Hours.Centres = append(s.Hours.Centres, certificate.CentreLine(l))
 		}
 	}
+	if e := in.ECitizen; e != nil {
+		s.ECitizen = &certificate.ECitizenStatement{ResidentID: e.ResidentID, Initial: e.Initial, WardNameVi: e.WardNameVi,
+			WardNameEn: e.WardNameEn, ReachedOn: e.ReachedOn, FrameworkVersion: e.FrameworkVersion, Skills: []certificate.SkillLine{}}
+		for _, l := range e.Skills {
+			s.ECitizen.Skills = append(s.ECitizen.Skills, certificate.SkillLine(l))
+		}
+	}
 	return s, nil
 }
 
 // CreateCertificate inserts a certificate; a taken code or issue key is
-// ErrConflict, an unknown holder ErrNotFound.
+// ErrConflict, an unknown user holder ErrNotFound (one statement: the row is
+// inserted only when the kind's holder is not a user or the user exists).
 func (db *DB) CreateCertificate(ctx context.Context, c *certificate.Certificate) error {
 	st, err := encodeStatement(c.Statement)
 	if err != nil {
@@ -80,10 +114,20 @@ func (db *DB) CreateCertificate(ctx context.Context, c *certificate.Certificate)
 	if err != nil {
 		return fmt.Errorf("certificate %s: %w", c.ID, err)
 	}
-	_, err = db.w.ExecContext(ctx, `INSERT INTO certificates (id, code, kind, issue_key, holder_id,
-		ward_ids, organisation_id, issued_at, statement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Code, string(c.Kind), c.IssueKey, c.HolderID, string(wards), c.OrganisationID, ms(c.IssuedAt), string(st))
-	return wrap(err, "create certificate %s", c.ID)
+	res, err := db.w.ExecContext(ctx, `INSERT INTO certificates (id, code, kind, issue_key, holder_id,
+		ward_ids, organisation_id, issued_by, issued_at, statement)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT ? OR EXISTS (SELECT 1 FROM users WHERE id = ?)`,
+		c.ID, c.Code, string(c.Kind), c.IssueKey, c.HolderID, string(wards), c.OrganisationID, c.IssuedBy, ms(c.IssuedAt), string(st),
+		c.Kind.UserHeld(), c.HolderID)
+	if err != nil {
+		return wrap(err, "create certificate %s", c.ID)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return wrap(err, "create certificate %s", c.ID)
+	} else if n == 0 {
+		return notFound("holder of certificate", c.HolderID)
+	}
+	return nil
 }
 
 // CertificateByCode returns the certificate of a code, with its revocation.
@@ -126,7 +170,7 @@ func scanCertificate(s scanner) (*certificate.Certificate, error) {
 		revokedAt         sql.NullInt64
 		revokedBy, reason sql.NullString
 	)
-	if err := s.Scan(&c.ID, &c.Code, &c.Kind, &c.IssueKey, &c.HolderID, &wards, &c.OrganisationID, &issued, &st,
+	if err := s.Scan(&c.ID, &c.Code, &c.Kind, &c.IssueKey, &c.HolderID, &wards, &c.OrganisationID, &c.IssuedBy, &issued, &st,
 		&revokedAt, &revokedBy, &reason); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ func newCertificate(t testing.TB, w *rosterWorld, holderID string, minutes int) 
 	must(t, err)
 	return &certificate.Certificate{ID: newID(t), Code: code, Kind: certificate.KindHours,
 		IssueKey: fmt.Sprintf("hours|%s|2026-11-01..2026-11-25|%d|0", holderID, minutes), HolderID: holderID,
-		WardIDs: []string{w.ward.ID}, OrganisationID: w.org.ID, IssuedAt: now().Truncate(time.Second),
+		WardIDs: []string{w.ward.ID}, OrganisationID: w.org.ID, IssuedBy: holderID, IssuedAt: now().Truncate(time.Second),
 		Statement: certificate.Statement{Hours: &certificate.HoursStatement{HolderName: "Trần Văn Đức",
 			OrganisationName: w.org.Name, From: "2026-11-01", To: "2026-11-25", TotalMinutes: minutes, Shifts: 2, EntryMinutes: 30,
 			Centres: []certificate.CentreLine{{CentreName: w.centre.Name, WardName: w.ward.NameVi, Minutes: minutes}}}}}
