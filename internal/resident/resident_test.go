@@ -77,7 +77,8 @@ func TestCrypterSealsPerResidentAndField(t *testing.T) {
 	if _, err := o.Open("r1", KindPhone, s1); err == nil || o.KeyID() == c.KeyID() {
 		t.Error("another key opens the ciphertext, or has the same key id")
 	}
-	if c.Index(KindPhone, "+84912345678") != c.Index(KindPhone, "+84912345678") ||
+	again, _ := NewCrypter(key)
+	if c.Index(KindPhone, "+84912345678") != again.Index(KindPhone, "+84912345678") ||
 		c.Index(KindPhone, "+84912345678") == o.Index(KindPhone, "+84912345678") ||
 		c.Index(KindPhone, "001203004567") == c.Index(KindNationalID, "001203004567") {
 		t.Error("blind indexes are not deterministic per key and kind")
