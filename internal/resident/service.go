@@ -323,6 +323,13 @@ func (s *Service) keyErr(err error, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
+// Lookup returns a resident by id, erased or not, for other domains (progress
+// records, certificates) that apply their own scope with its WardID. Its numbers
+// stay sealed: only Reveal opens them.
+func (s *Service) Lookup(ctx context.Context, id string) (*Resident, error) {
+	return s.store.ResidentByID(ctx, id)
+}
+
 // Get returns a resident the caller may reach (volunteers on duty in its ward too).
 func (s *Service) Get(ctx context.Context, c identity.Caller, id string) (*Resident, error) {
 	return s.resident(ctx, c, id, true)

@@ -242,5 +242,39 @@ func TestResidentConcurrency(t *testing.T) {
 			// The losers' national ID claims were released.
 			mkResident(t, st, w.ID, "Người mới", 1990, "", fmt.Sprintf("n-%d", (winner+1)%n))
 		}},
+		{"ConcurrentErasuresAuditedOnce", func(t *testing.T, st store.Store) {
+			const n = 20
+			w := mkWard(t, st, "R11")
+			a := mkResident(t, st, w.ID, "Nguyễn Văn A", 1958, "p-1", "n-1")
+			errs := make([]error, n)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					<-start
+					ts := now()
+					e := &resident.Resident{ID: a.ID, WardID: a.WardID, Consent: a.Consent, CreatedBy: a.CreatedBy,
+						CreatedAt: a.CreatedAt, UpdatedAt: ts, ErasedAt: &ts, ErasedBy: "staff-1"}
+					errs[i] = st.EraseResident(t.Context(), e, claimsOf(a), &resident.Audit{ID: newID(t), ResidentID: a.ID,
+						WardID: w.ID, Action: resident.ActionErase, Fields: resident.ErasedFields, Reason: "Yêu cầu xoá", By: "staff-1", At: ts})
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil && !errors.Is(err, resident.ErrErased) {
+					t.Fatalf("erasure %d: %v", i, err)
+				}
+			}
+			trail, err := st.ListAudit(t.Context(), w.ID, page.Request{})
+			must(t, err)
+			same(t, "erasure audit records", len(trail), 1)
+			got, err := st.ResidentByID(t.Context(), a.ID)
+			must(t, err)
+			if !got.Erased() || got.Phone != nil || got.FullName != "" {
+				t.Fatalf("not erased: %+v", got)
+			}
+			mkResident(t, st, w.ID, "Lê Văn C", 1970, "p-1", "n-1")
+		}},
 	})
 }
