@@ -161,14 +161,21 @@ func (d *DB) claimKey(ctx context.Context, k resident.Key) error {
 		return wrapErr(err, "claim resident key")
 	}
 	var old residentKeyDoc
-	if err := d.residentKeys().FindOne(ctx, byID(doc.ID)).Decode(&old); err != nil {
-		if errors.Is(err, mongodrv.ErrNoDocuments) { // released meanwhile
-			_, err = d.residentKeys().InsertOne(ctx, doc)
-			if duplicateKey(err) {
-				return &resident.KeyTakenError{Kind: k.Kind, ResidentID: "unknown"}
-			}
+	for try := 0; ; try++ {
+		err := d.residentKeys().FindOne(ctx, byID(doc.ID)).Decode(&old)
+		if err == nil {
+			break
 		}
-		return wrapErr(err, "claim resident key")
+		if !errors.Is(err, mongodrv.ErrNoDocuments) {
+			return wrapErr(err, "claim resident key")
+		}
+		if try == 2 { // claimed and released under us, again and again
+			return conflict("claim resident key")
+		}
+		// Released meanwhile: claim it again.
+		if _, err = d.residentKeys().InsertOne(ctx, doc); err == nil || !duplicateKey(err) {
+			return wrapErr(err, "claim resident key")
+		}
 	}
 	if old.ResidentID == k.ResidentID {
 		return nil
