@@ -23,6 +23,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
@@ -90,10 +91,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		})
 	})
 	background.Go(func() { periodic(bgCtx, log, "shift series extended", roster.SeriesExtendEvery, rosters.ExtendSeries) })
+	consents, err := resident.LoadConsents(content.FS, "consent.yaml")
+	if err != nil {
+		return err
+	}
+	residents, err := resident.NewService(st, dir, rosters, cfg.DataKey, consents, nil)
+	if err != nil {
+		return fmt.Errorf("config: ECITIZEN_DATA_KEY: %w", err)
+	}
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
 		Roster: rosters, Notify: notes, Idempotency: retries, Equipment: equipment.NewService(st, dir, rosters, nil),
 		Certificates: certificate.NewService(st, rosters, st, cfg.JWTKey, cfg.PublicURL, nil),
+		Residents:    residents,
 		Ping:         st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
 	})

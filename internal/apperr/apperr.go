@@ -37,6 +37,9 @@ type Error struct {
 	Fields []FieldError
 	// RetryAfter, in seconds, for rate limits and unavailability; 0 when not set.
 	RetryAfter int
+	// Existing is the id of the record a conflict is with (a duplicate), shown as
+	// the problem's existing_id; "" when none.
+	Existing string
 }
 
 // FieldError is one field's validation problem.

@@ -54,6 +54,7 @@ type matrixFixture struct {
 	certX, certToRevokeX         string // hours certificates of volunteer X (work at centre A)
 	seriesA, cancelSeries        string // shift series at the all-day centre
 	removeSeries                 string
+	residentA, eraseResidentA    string // residents of ward A (residentFixture)
 	seq                          atomic.Int64
 }
 
@@ -118,6 +119,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f.noteX = f.notificationOf(t, f.volX)
 	f.equipmentFixture(t)
 	f.certificateFixture(t)
+	f.residentFixture(t)
 	return f
 }
 
@@ -425,6 +427,29 @@ var matrix = map[string]matrixRow{
 		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Nhà văn hoá sửa chữa"} }},
 	// Removing a removed series again removes nothing more.
 	"DELETE /api/v1/shift-series/:id": {path: "/api/v1/shift-series/{removeSeries}", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	// Residents: the consent text is public; registration at centre A by its
+	// ward's staff or a volunteer on duty (none is); reads for the ward's staff
+	// and volunteers on duty; numbers, changes, erasure and audit for staff. The
+	// admin erases first; ward A's staff then find it erased.
+	"GET /api/v1/consent": {path: "/api/v1/consent", want: all(200)},
+	"POST /api/v1/residents": {path: "/api/v1/residents", want: only(map[int]int{admin: 201, staffA: 201, staffB: 404}),
+		body: func(f *matrixFixture, _ int) any {
+			b := residentBody("", f.unique("Người dân "), "", "")
+			delete(b, "ward_id")
+			b["centre_id"] = f.centreA
+			return b
+		}},
+	"GET /api/v1/wards/:id/residents": {path: "/api/v1/wards/{wardA}/residents?q=nguyen", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"GET /api/v1/residents/:id":       {path: "/api/v1/residents/{residentA}", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"PATCH /api/v1/residents/:id": {path: "/api/v1/residents/{residentA}", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404}),
+		body: func(*matrixFixture, int) any {
+			return map[string]string{"notes": "Đã hướng dẫn tra cứu hồ sơ"}
+		}},
+	"POST /api/v1/residents/:id/reveal": {path: "/api/v1/residents/{residentA}/reveal", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Gọi điện hẹn lịch"} }},
+	"POST /api/v1/residents/:id/erase": {path: "/api/v1/residents/{eraseResidentA}/erase", want: only(map[int]int{admin: 200, staffA: 409, staffB: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Người dân yêu cầu xoá"} }},
+	"GET /api/v1/wards/:id/audit": {path: "/api/v1/wards/{wardA}/audit", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.
@@ -473,7 +498,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"{shiftA}", f.shiftA, "{fullShift}", f.fullShift, "{cancelShift}", f.cancelShift, "{assignShift}", f.assignShift, "{removeShift}", f.removeShift,
 		"{feedToken}", f.feedToken, "{noteX}", f.noteX, "{deviceA}", f.deviceA, "{usageA}", f.usageA,
 		"{certX}", f.certX, "{certToRevokeX}", f.certToRevokeX,
-		"{seriesA}", f.seriesA, "{cancelSeries}", f.cancelSeries, "{removeSeries}", f.removeSeries)
+		"{seriesA}", f.seriesA, "{cancelSeries}", f.cancelSeries, "{removeSeries}", f.removeSeries,
+		"{residentA}", f.residentA, "{eraseResidentA}", f.eraseResidentA)
 	for _, r := range routes {
 		row, ok := matrix[r]
 		if !ok {

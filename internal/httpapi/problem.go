@@ -17,6 +17,7 @@ import (
 	"ecitizen/internal/equipment"
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/training"
 )
@@ -98,6 +99,9 @@ var statuses = map[apperr.Code]int{
 	certificate.CodeCertificateAlreadyRevoked: http.StatusConflict,
 	certificate.CodeNoHours:                   http.StatusConflict,
 	roster.CodeSeriesEnded:                    http.StatusConflict,
+	resident.CodeDuplicateResident:            http.StatusConflict,
+	resident.CodePossibleDuplicate:            http.StatusConflict,
+	resident.CodeResidentErased:               http.StatusConflict,
 }
 
 // titles are the short, generic summaries of each status, in both languages.
@@ -127,6 +131,9 @@ type Problem struct {
 	Instance  string       `json:"instance,omitempty"`
 	RequestID string       `json:"request_id,omitempty"`
 	Errors    []fieldError `json:"errors,omitempty"`
+	// ExistingID names the record a conflict is with (duplicate_resident,
+	// possible_duplicate).
+	ExistingID string `json:"existing_id,omitempty"`
 }
 
 type fieldError struct {
@@ -178,6 +185,7 @@ func fail(c *gin.Context, err error) {
 	p := Problem{
 		Type: problemTypePrefix + string(e.Code), Title: title, Status: status,
 		Detail: e.Message(l), Code: e.Code, Instance: c.Request.URL.Path, RequestID: requestID(c),
+		ExistingID: e.Existing,
 	}
 	for _, f := range e.Fields {
 		m := f.Vi

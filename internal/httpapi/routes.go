@@ -162,4 +162,16 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.PUT("/shift-series/:id", staff, h.updateSeries)
 	auth.POST("/shift-series/:id/cancel", staff, retrySafe, h.cancelSeries)
 	auth.DELETE("/shift-series/:id", staff, h.removeSeries)
+	// Residents (Decree 13/2023/NĐ-CP): the public consent text; registration with
+	// consent by ward staff or the volunteer on duty; search within scope; phone
+	// and national ID revealed only to staff with an audited reason (never
+	// replayed); erasure keeps the anonymous record.
+	v1.GET("/consent", h.getConsent)
+	auth.POST("/residents", retrySafe, h.registerResident)
+	auth.GET("/wards/:id/residents", h.searchResidents)
+	auth.GET("/residents/:id", h.getResident)
+	auth.PATCH("/residents/:id", staff, h.updateResident)
+	auth.POST("/residents/:id/reveal", staff, h.revealResident)
+	auth.POST("/residents/:id/erase", staff, retrySafe, h.eraseResident)
+	auth.GET("/wards/:id/audit", staff, h.wardAudit)
 }

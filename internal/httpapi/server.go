@@ -19,6 +19,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/training"
 )
@@ -38,6 +39,8 @@ type Deps struct {
 	Equipment *equipment.Service
 	// Certificates issues, revokes and verifies certificates.
 	Certificates *certificate.Service
+	// Residents keeps residents, their consent and protected personal numbers.
+	Residents *resident.Service
 	// Ping reports whether the store is reachable, for /readyz.
 	Ping           func(ctx context.Context) error
 	Logger         *slog.Logger

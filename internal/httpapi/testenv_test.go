@@ -22,6 +22,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
@@ -148,6 +149,17 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		Spec:        readSpec(t),
 	}
 	d.Certificates = certificate.NewService(st, d.Roster, st, key, testPublicURL, nil)
+	consents, err := resident.LoadConsents(content.FS, "consent.yaml")
+	if err != nil {
+		t.Fatalf("consent texts: %v", err)
+	}
+	dataKey := make([]byte, 32)
+	if _, err := rand.Read(dataKey); err != nil {
+		t.Fatal(err)
+	}
+	if d.Residents, err = resident.NewService(st, dir, rosters, dataKey, consents, nil); err != nil {
+		t.Fatalf("resident service: %v", err)
+	}
 	if configure != nil {
 		configure(&d)
 	}

@@ -14,6 +14,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/store/mongo"
 	"ecitizen/internal/store/sqlite"
@@ -31,6 +32,7 @@ type Store interface {
 	idempotency.Store
 	equipment.Store
 	certificate.Store
+	resident.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -51,6 +51,10 @@
 //     issue_key, so a re-issue of the same period and total lands once;
 //     certificate_revocations: _id = the certificate's code, so a certificate is
 //     revoked once (certificates.go). Both are insert-only.
+//   - resident_keys: a claim on a resident's phone or national ID number, _id =
+//     kind:blind index, inserted before the resident, so a number is held once;
+//     resident_audit: insert-only, unique once_key ("erase:" + resident id for an
+//     erasure), so a resident is erased once (residents.go).
 //
 // Without transactions, a write of several documents inserts them in an order
 // that leaves nothing visible when it stops half-way: a course's slug claim, then
@@ -75,7 +79,8 @@
 // (attendance and work entries), noshow.go (no-show decisions), idempotency.go
 // (Idempotency-Key records), equipment.go (devices and their usage log),
 // certificates.go (certificates and their revocations), series.go
-// (recurring shift series).
+// (recurring shift series), residents.go (residents, claims on their numbers,
+// the audit trail of their personal data).
 package mongo
 
 import (
@@ -341,6 +346,16 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.certificates(), []mongodrv.IndexModel{
 			index("issue_key_unique", true, "issue_key"),
 			index("holder_id", false, "holder_id", "id"),
+		}},
+		{d.residents(), []mongodrv.IndexModel{
+			index("ward_id", false, "ward_id", "erased", "_id"),
+			index("ward_id_dup_key", false, "ward_id", "dup_key"),
+			index("phone_index", false, "phone_index"),
+			index("national_index", false, "national_index"),
+		}},
+		{d.residentAudit(), []mongodrv.IndexModel{
+			index("once_key_unique", true, "once_key"),
+			index("ward_id", false, "ward_id", "_id"),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when

@@ -3,6 +3,8 @@ package mongo
 import (
 	"context"
 	"time"
+
+	"ecitizen/internal/resident"
 )
 
 // LeaseForTest takes the database lease on a volunteer without the process-local
@@ -28,4 +30,18 @@ func (d *DB) leaseForTest(ctx context.Context, space leaseSpace, key string) (fu
 	}
 	l.local = func() {}
 	return func() { l.release(context.Background()) }, nil
+}
+
+// ClaimForTest inserts a claim on a number as a writer that stopped half-way
+// left it, age ago.
+func (d *DB) ClaimForTest(ctx context.Context, k resident.Key, age time.Duration) error {
+	_, err := d.residentKeys().InsertOne(ctx, &residentKeyDoc{ID: keyID(k), ResidentID: k.ResidentID, ClaimedAt: time.Now().Add(-age).UTC()})
+	return err
+}
+
+// ErasureAuditForTest inserts an erasure's audit record alone, as an erasure
+// that stopped right after it left it.
+func (d *DB) ErasureAuditForTest(ctx context.Context, a *resident.Audit) error {
+	_, err := d.residentAudit().InsertOne(ctx, toAuditDoc(a, "erase:"+a.ResidentID))
+	return err
 }

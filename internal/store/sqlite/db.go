@@ -20,7 +20,8 @@
 // work entries), notify.go (notifications and their delivery claims),
 // idempotency.go (Idempotency-Key records), equipment.go (devices of centres and
 // their usage log), certificates.go (certificates and their revocations),
-// series.go (recurring shift series).
+// series.go (recurring shift series), residents.go (residents, claims on their
+// numbers, the audit trail of their personal data).
 package sqlite
 
 import (

@@ -1,0 +1,564 @@
+package resident
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/course"
+	"ecitizen/internal/directory"
+	"ecitizen/internal/identity"
+	"ecitizen/internal/page"
+	"ecitizen/internal/roster"
+)
+
+// Error codes of residents.
+const (
+	CodeDuplicateResident apperr.Code = "duplicate_resident"
+	CodePossibleDuplicate apperr.Code = "possible_duplicate"
+	CodeResidentErased    apperr.Code = "resident_erased"
+)
+
+var errErased = &apperr.Error{Code: CodeResidentErased,
+	Vi: "Dữ liệu cá nhân của người dân này đã bị xoá.", En: "This resident's personal data has been erased."}
+
+// duplicate is the refusal of a number another resident holds; it names the
+// holder, never the number.
+func duplicate(kind KeyKind, holder string) error {
+	what := [2]string{"số điện thoại", "phone number"}
+	if kind == KindNationalID {
+		what = [2]string{"số căn cước công dân", "national ID number"}
+	}
+	return &apperr.Error{Code: CodeDuplicateResident, Existing: holder,
+		Vi: "Đã có người dân được ghi nhận với " + what[0] + " này (mã " + holder + ").",
+		En: "A resident with this " + what[1] + " is already recorded (id " + holder + ")."}
+}
+
+// Directory is what residents need of the directory.
+type Directory interface {
+	// Ward returns a ward (ErrNotFound otherwise).
+	Ward(ctx context.Context, id string) (*directory.Ward, error)
+	// ActiveCentre returns an active centre (ErrNotFound otherwise).
+	ActiveCentre(ctx context.Context, id string) (*directory.Centre, error)
+	// Centres lists a ward's centres.
+	Centres(ctx context.Context, c identity.Caller, wardID string, p page.Request) ([]*directory.Centre, string, error)
+}
+
+// Duty tells whether a volunteer is on duty at a centre (roster.Service.OnDuty).
+type Duty interface {
+	OnDuty(ctx context.Context, volunteerID, centreID string, at time.Time) (*roster.Shift, error)
+}
+
+// Service holds the rules of residents. Who may do what:
+//   - admins, and ward staff for their wards, register residents, read and
+//     search them, change them, reveal their numbers (audited), erase them and
+//     read their ward's audit trail;
+//   - a volunteer on duty at a centre registers residents of that centre's ward,
+//     and reads and searches the residents of a ward where they are on duty at
+//     one of its centres (never their numbers);
+//   - ward staff of other wards find nothing (404); other roles are forbidden.
+type Service struct {
+	store    Store
+	dir      Directory
+	duty     Duty
+	crypt    *Crypter
+	consents *Consents
+	now      func() time.Time
+}
+
+// NewService returns the resident service with the 32-byte data key and the
+// consent texts; now nil means time.Now.
+func NewService(st Store, dir Directory, duty Duty, dataKey []byte, consents *Consents, now func() time.Time) (*Service, error) {
+	c, err := NewCrypter(dataKey)
+	if err != nil {
+		return nil, err
+	}
+	if consents == nil || len(consents.Versions) == 0 {
+		return nil, fmt.Errorf("%w: no version", ErrConsentFile)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: st, dir: dir, duty: duty, crypt: c, consents: consents, now: now}, nil
+}
+
+func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// Consent returns the consent text in force now.
+func (s *Service) Consent() *ConsentVersion { return s.consents.Current(s.now()) }
+
+// reach checks that the caller may act on a ward's residents: its staff and
+// admins; volunteers (when volunteers is true) on duty at one of its centres;
+// other ward staff find nothing, other roles are forbidden.
+func (s *Service) reach(ctx context.Context, c identity.Caller, wardID string, volunteers bool) error {
+	switch {
+	case c.HasWard(wardID):
+		return nil
+	case c.Role == identity.RoleVolunteer && volunteers:
+		centres, _, err := s.dir.Centres(ctx, c, wardID, page.Request{})
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		for _, ce := range centres {
+			_, err := s.duty.OnDuty(ctx, c.UserID, ce.ID, now)
+			if err == nil {
+				return nil
+			}
+			if !errors.Is(err, roster.ErrNotOnDuty) {
+				return err
+			}
+		}
+		return roster.ErrNotOnDuty
+	case c.Role == identity.RoleWardStaff:
+		return fmt.Errorf("ward %s: %w", wardID, apperr.ErrNotFound)
+	}
+	return apperr.ErrForbidden
+}
+
+// resident reads a resident the caller may reach (see reach).
+func (s *Service) resident(ctx context.Context, c identity.Caller, id string, volunteers bool) (*Resident, error) {
+	if c.Role != identity.RoleAdmin && c.Role != identity.RoleWardStaff && !(volunteers && c.Role == identity.RoleVolunteer) {
+		return nil, apperr.ErrForbidden
+	}
+	r, err := s.store.ResidentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.reach(ctx, c, r.WardID, volunteers); err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return nil, fmt.Errorf("resident %s: %w", id, apperr.ErrNotFound)
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// NewResident is what staff or a volunteer give to register a resident. Staff
+// name the ward (or a centre of it); a volunteer names the centre where they are
+// on duty, and the ward is the centre's.
+type NewResident struct {
+	WardID, CentreID  string
+	FullName          string
+	BirthYear         int
+	Gender            Gender
+	Phone, NationalID string // optional, as written
+	Group, Notes      string
+	ConsentVersion    string
+	ConsentGivenAt    time.Time // zero: now
+	DuplicateOverride string    // the reason to register despite a possible duplicate
+}
+
+// Register records a resident with their consent. Phone and national ID numbers
+// held by another resident are refused (duplicate_resident, naming it); a resident
+// of the same ward with the same folded name, birth year and group is a
+// possible_duplicate unless DuplicateOverride gives a reason.
+func (s *Service) Register(ctx context.Context, c identity.Caller, n NewResident) (*Resident, error) {
+	now := s.timestamp()
+	wardID := n.WardID
+	switch {
+	case n.CentreID != "":
+		centre, err := s.dir.ActiveCentre(ctx, n.CentreID)
+		if err != nil {
+			return nil, err
+		}
+		if wardID != "" && wardID != centre.WardID {
+			return nil, apperr.Invalid("centre_id", "ward", "Nhà sinh hoạt cộng đồng không thuộc phường đã chọn.", "The centre is not in the given ward.")
+		}
+		wardID = centre.WardID
+		if !c.HasWard(wardID) && c.Role == identity.RoleVolunteer {
+			if _, err := s.duty.OnDuty(ctx, c.UserID, centre.ID, now); err != nil {
+				return nil, err
+			}
+		} else if err := s.reach(ctx, c, wardID, false); err != nil {
+			return nil, err
+		}
+	case wardID == "":
+		return nil, apperr.Invalid("ward_id", "required", "Cần chọn phường (cán bộ) hoặc nhà sinh hoạt cộng đồng đang trực (tình nguyện viên).",
+			"Give the ward (staff) or the centre where you are on duty (volunteers).")
+	default:
+		if _, err := s.dir.Ward(ctx, wardID); err != nil {
+			return nil, err
+		}
+		if c.Role == identity.RoleVolunteer {
+			return nil, apperr.Invalid("centre_id", "required", "Tình nguyện viên cần chọn nhà sinh hoạt cộng đồng nơi đang trực.",
+				"A volunteer gives the centre where they are on duty.")
+		}
+		if err := s.reach(ctx, c, wardID, false); err != nil {
+			return nil, err
+		}
+	}
+	r := &Resident{ID: uuid.Must(uuid.NewV7()).String(), WardID: wardID, FullName: n.FullName, BirthYear: n.BirthYear,
+		Gender: n.Gender, Group: n.Group, Notes: n.Notes, DuplicateOverride: strings.TrimSpace(n.DuplicateOverride),
+		CreatedBy: c.UserID, CreatedAt: now, UpdatedAt: now}
+	if err := s.consent(r, n, now); err != nil {
+		return nil, err
+	}
+	if err := r.validate(now.In(hanoi).Year()); err != nil {
+		return nil, err
+	}
+	if utf8.RuneCountInString(r.DuplicateOverride) > MaxReason {
+		return nil, apperr.Invalid("duplicate_override_reason", "max", "Lý do tối đa 500 ký tự.", "A reason has 500 characters at most.")
+	}
+	keys, err := s.setNumbers(r, &n.Phone, &n.NationalID)
+	if err != nil {
+		return nil, err
+	}
+	// Exact duplicates first (a look-up by blind index; the claims decide races),
+	// then possible ones.
+	for _, k := range keys {
+		if err := s.holder(ctx, k); err != nil {
+			return nil, err
+		}
+	}
+	if r.DuplicateOverride == "" {
+		same, err := s.store.ListResidents(ctx, Filter{WardID: wardID, DupKey: r.DupKey}, page.Request{Limit: 1})
+		if err != nil {
+			return nil, fmt.Errorf("possible duplicates: %w", err)
+		}
+		if len(same) > 0 {
+			return nil, &apperr.Error{Code: CodePossibleDuplicate, Existing: same[0].ID,
+				Vi: "Có thể người dân này đã được ghi nhận (cùng họ tên, năm sinh và tổ dân phố; mã " + same[0].ID + "). Nếu đúng là người khác, gửi lại kèm lý do trong duplicate_override_reason.",
+				En: "This resident may already be recorded (same name, birth year and residential group; id " + same[0].ID + "). If it is another person, send again with a reason in duplicate_override_reason."}
+		}
+	}
+	if err := s.store.CreateResident(ctx, r, keys); err != nil {
+		return nil, s.keyErr(err, "register resident")
+	}
+	return r, nil
+}
+
+// consent checks and sets the consent of a new resident.
+func (s *Service) consent(r *Resident, n NewResident, now time.Time) error {
+	switch {
+	case n.ConsentVersion == "":
+		return apperr.Invalid("consent", "required", "Cần ghi nhận sự đồng ý của người dân (phiên bản văn bản đồng ý) trước khi lưu thông tin.",
+			"The resident's consent (the version of the consent text) must be recorded before their details are stored.")
+	case !s.consents.Known(n.ConsentVersion):
+		return apperr.Invalid("consent.version", "unknown", "Phiên bản văn bản đồng ý không tồn tại.", "There is no such version of the consent text.")
+	}
+	given := n.ConsentGivenAt.UTC().Truncate(time.Millisecond)
+	if n.ConsentGivenAt.IsZero() {
+		given = now
+	}
+	if given.After(now.Add(5*time.Minute)) || given.Before(now.Add(-24*time.Hour)) {
+		return apperr.Invalid("consent.given_at", "range", "Thời điểm đồng ý phải trong vòng 24 giờ qua.", "Consent must have been given within the last 24 hours.")
+	}
+	r.Consent = Consent{Version: n.ConsentVersion, GivenAt: given, RecordedBy: r.CreatedBy}
+	return nil
+}
+
+// setNumbers normalises, seals and indexes the numbers given (nil: unchanged,
+// "": none) and returns the claims r needs for them.
+func (s *Service) setNumbers(r *Resident, phone, nationalID *string) ([]Key, error) {
+	if phone != nil {
+		r.Phone, r.PhoneIndex = nil, ""
+		if strings.TrimSpace(*phone) != "" {
+			v, err := NormalisePhone(*phone)
+			if err != nil {
+				return nil, err
+			}
+			if r.Phone, err = s.crypt.Seal(r.ID, KindPhone, v); err != nil {
+				return nil, err
+			}
+			r.PhoneIndex = s.crypt.Index(KindPhone, v)
+		}
+	}
+	if nationalID != nil {
+		r.NationalID, r.NationalIndex = nil, ""
+		if strings.TrimSpace(*nationalID) != "" {
+			v, err := NormaliseNationalID(*nationalID)
+			if err != nil {
+				return nil, err
+			}
+			if r.NationalID, err = s.crypt.Seal(r.ID, KindNationalID, v); err != nil {
+				return nil, err
+			}
+			r.NationalIndex = s.crypt.Index(KindNationalID, v)
+		}
+	}
+	return keysOf(r), nil
+}
+
+// keysOf returns the claims of r's numbers.
+func keysOf(r *Resident) []Key {
+	var keys []Key
+	if r.PhoneIndex != "" {
+		keys = append(keys, Key{Kind: KindPhone, Index: r.PhoneIndex, ResidentID: r.ID})
+	}
+	if r.NationalIndex != "" {
+		keys = append(keys, Key{Kind: KindNationalID, Index: r.NationalIndex, ResidentID: r.ID})
+	}
+	return keys
+}
+
+// holder refuses a claim another (not erased) resident holds.
+func (s *Service) holder(ctx context.Context, k Key) error {
+	f := Filter{PhoneIndex: k.Index}
+	if k.Kind == KindNationalID {
+		f = Filter{NationalIndex: k.Index}
+	}
+	rs, err := s.store.ListResidents(ctx, f, page.Request{Limit: 1})
+	if err != nil {
+		return fmt.Errorf("duplicates: %w", err)
+	}
+	if len(rs) > 0 && rs[0].ID != k.ResidentID {
+		return duplicate(k.Kind, rs[0].ID)
+	}
+	return nil
+}
+
+// keyErr maps a store's *KeyTakenError to duplicate_resident.
+func (s *Service) keyErr(err error, what string) error {
+	var taken *KeyTakenError
+	if errors.As(err, &taken) {
+		return duplicate(taken.Kind, taken.ResidentID)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// Lookup returns a resident by id, erased or not, for other domains (progress
+// records, certificates) that apply their own scope with its WardID. Its numbers
+// stay sealed: only Reveal opens them.
+func (s *Service) Lookup(ctx context.Context, id string) (*Resident, error) {
+	return s.store.ResidentByID(ctx, id)
+}
+
+// Get returns a resident the caller may reach (volunteers on duty in its ward too).
+func (s *Service) Get(ctx context.Context, c identity.Caller, id string) (*Resident, error) {
+	return s.resident(ctx, c, id, true)
+}
+
+// Query is a search of a ward's residents: words of the name (diacritics and case
+// ignored, each the start of a word of the name) and exact numbers.
+type Query struct {
+	Q, Phone, NationalID string
+}
+
+// Search lists a ward's residents (erased ones excluded) matching q, for its
+// staff, admins, and volunteers on duty at one of its centres.
+func (s *Service) Search(ctx context.Context, c identity.Caller, wardID string, q Query, p page.Request) ([]*Resident, string, error) {
+	if _, err := s.dir.Ward(ctx, wardID); err != nil {
+		return nil, "", err
+	}
+	if err := s.reach(ctx, c, wardID, true); err != nil {
+		return nil, "", err
+	}
+	f := Filter{WardID: wardID, Terms: course.Terms(q.Q)}
+	if strings.TrimSpace(q.Phone) != "" {
+		v, err := NormalisePhone(q.Phone)
+		if err != nil {
+			return nil, "", err
+		}
+		f.PhoneIndex = s.crypt.Index(KindPhone, v)
+	}
+	if strings.TrimSpace(q.NationalID) != "" {
+		v, err := NormaliseNationalID(q.NationalID)
+		if err != nil {
+			return nil, "", err
+		}
+		f.NationalIndex = s.crypt.Index(KindNationalID, v)
+	}
+	rs, err := s.store.ListResidents(ctx, f, p)
+	if err != nil {
+		return nil, "", fmt.Errorf("search residents: %w", err)
+	}
+	rs, next := page.Cut(rs, p, func(r *Resident) string { return r.ID })
+	return rs, next, nil
+}
+
+// Patch changes a resident; nil fields stay. An empty Gender, Phone or
+// NationalID removes it.
+type Patch struct {
+	FullName          *string
+	BirthYear         *int
+	Gender            *Gender
+	Group, Notes      *string
+	Phone, NationalID *string
+}
+
+// Update changes a resident of the caller's wards (staff and admins). A number
+// another resident holds is duplicate_resident; an erased resident is refused.
+func (s *Service) Update(ctx context.Context, c identity.Caller, id string, p Patch) (*Resident, error) {
+	r, err := s.resident(ctx, c, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if r.Erased() {
+		return nil, errErased
+	}
+	if p.FullName != nil {
+		r.FullName = *p.FullName
+	}
+	if p.BirthYear != nil {
+		r.BirthYear = *p.BirthYear
+	}
+	if p.Gender != nil {
+		r.Gender = *p.Gender
+	}
+	if p.Group != nil {
+		r.Group = *p.Group
+	}
+	if p.Notes != nil {
+		r.Notes = *p.Notes
+	}
+	now := s.timestamp()
+	if err := r.validate(now.In(hanoi).Year()); err != nil {
+		return nil, err
+	}
+	before := keysOf(r)
+	oldPhone, oldNational := r.Phone, r.NationalID
+	after, err := s.setNumbers(r, p.Phone, p.NationalID)
+	if err != nil {
+		return nil, err
+	}
+	// An unchanged number keeps its ciphertext and claim.
+	if p.Phone != nil && r.PhoneIndex != "" && keyIn(before, KindPhone, r.PhoneIndex) {
+		r.Phone = oldPhone
+	}
+	if p.NationalID != nil && r.NationalIndex != "" && keyIn(before, KindNationalID, r.NationalIndex) {
+		r.NationalID = oldNational
+	}
+	var add, drop []Key
+	for _, k := range after {
+		if !keyIn(before, k.Kind, k.Index) {
+			add = append(add, k)
+		}
+	}
+	for _, k := range before {
+		if !keyIn(after, k.Kind, k.Index) {
+			drop = append(drop, k)
+		}
+	}
+	for _, k := range add {
+		if err := s.holder(ctx, k); err != nil {
+			return nil, err
+		}
+	}
+	r.UpdatedAt = now
+	if err := s.store.UpdateResident(ctx, r, add, drop); err != nil {
+		return nil, s.keyErr(err, "update resident")
+	}
+	return r, nil
+}
+
+func keyIn(keys []Key, kind KeyKind, index string) bool {
+	for _, k := range keys {
+		if k.Kind == kind && k.Index == index {
+			return true
+		}
+	}
+	return false
+}
+
+// Revealed is a resident's decrypted numbers ("" when not recorded).
+type Revealed struct {
+	ResidentID string
+	Phone      string
+	NationalID string
+	Audit      *Audit
+}
+
+// checkReason trims and checks the stated reason of a reveal or an erasure.
+func checkReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > MaxReason {
+		return "", apperr.Invalid("reason", "length", "Lý do từ 1 đến 500 ký tự.", "A reason has 1 to 500 characters.")
+	}
+	return reason, nil
+}
+
+// Reveal decrypts a resident's numbers for the staff of its ward or an admin,
+// after writing exactly one audit record (who, whose, when, why, which fields):
+// without the record, nothing is revealed.
+func (s *Service) Reveal(ctx context.Context, c identity.Caller, id, reason string) (*Revealed, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.resident(ctx, c, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if r.Erased() {
+		return nil, errErased
+	}
+	out := &Revealed{ResidentID: r.ID}
+	fields := []string{}
+	if r.Phone != nil {
+		if out.Phone, err = s.crypt.Open(r.ID, KindPhone, r.Phone); err != nil {
+			return nil, fmt.Errorf("reveal resident %s phone: %w", r.ID, err)
+		}
+		fields = append(fields, FieldPhone)
+	}
+	if r.NationalID != nil {
+		if out.NationalID, err = s.crypt.Open(r.ID, KindNationalID, r.NationalID); err != nil {
+			return nil, fmt.Errorf("reveal resident %s national id: %w", r.ID, err)
+		}
+		fields = append(fields, FieldNationalID)
+	}
+	out.Audit = &Audit{ID: uuid.Must(uuid.NewV7()).String(), ResidentID: r.ID, WardID: r.WardID, Action: ActionReveal,
+		Fields: fields, Reason: reason, By: c.UserID, At: s.timestamp()}
+	if err := s.store.AddAudit(ctx, out.Audit); err != nil {
+		return nil, fmt.Errorf("audit reveal: %w", err)
+	}
+	return out, nil
+}
+
+// ErasedFields are the fields an erasure destroys.
+var ErasedFields = []string{"full_name", "birth_year", "gender", "residential_group", "notes", FieldPhone, FieldNationalID}
+
+// Erase destroys a resident's personal data for the staff of its ward or an
+// admin: name, birth year, gender, group, notes, the numbers and their claims
+// (so the numbers are free again). The anonymous record keeps its id, ward,
+// consent record and creation, so counts and later records stay. An audit record
+// is written; erasing again is resident_erased.
+func (s *Service) Erase(ctx context.Context, c identity.Caller, id, reason string) (*Resident, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.resident(ctx, c, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if r.Erased() {
+		return nil, errErased
+	}
+	drop := keysOf(r)
+	now := s.timestamp()
+	e := &Resident{ID: r.ID, WardID: r.WardID, Consent: r.Consent, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+		UpdatedAt: now, ErasedAt: &now, ErasedBy: c.UserID}
+	a := &Audit{ID: uuid.Must(uuid.NewV7()).String(), ResidentID: r.ID, WardID: r.WardID, Action: ActionErase,
+		Fields: ErasedFields, Reason: reason, By: c.UserID, At: now}
+	if err := s.store.EraseResident(ctx, e, drop, a); err != nil {
+		if errors.Is(err, errErased) {
+			return nil, errErased
+		}
+		return nil, fmt.Errorf("erase resident: %w", err)
+	}
+	return e, nil
+}
+
+// AuditTrail lists the audit records of a ward's residents, newest first, for
+// the ward's staff and admins.
+func (s *Service) AuditTrail(ctx context.Context, c identity.Caller, wardID string, p page.Request) ([]*Audit, string, error) {
+	if _, err := s.dir.Ward(ctx, wardID); err != nil {
+		return nil, "", err
+	}
+	if err := s.reach(ctx, c, wardID, false); err != nil {
+		return nil, "", err
+	}
+	as, err := s.store.ListAudit(ctx, wardID, p)
+	if err != nil {
+		return nil, "", fmt.Errorf("audit trail: %w", err)
+	}
+	as, next := page.Cut(as, p, func(a *Audit) string { return a.ID })
+	return as, next, nil
+}
