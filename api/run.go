@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer background.Wait() // after stopBackground, before the store closes
 	defer stopBackground()
 	background.Go(func() { periodic(bgCtx, log, "shift reminders sent", roster.ReminderEvery, rosters.SendReminders) })
-	retries := idempotency.NewService(st, nil)
+	retries := idempotency.NewService(st, cfg.DataKey, nil)
 	background.Go(func() {
 		periodic(bgCtx, log, "idempotency keys swept", time.Hour, func(ctx context.Context, _ time.Time) (int, error) {
 			return retries.Sweep(ctx)

@@ -3,8 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -59,10 +57,7 @@ func (h *handler) idempotent(c *gin.Context) {
 		return
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
-	sum := sha256.New()
-	io.WriteString(sum, c.Request.Method+" "+c.Request.URL.RequestURI()+"\n")
-	sum.Write(body)
-	fingerprint := hex.EncodeToString(sum.Sum(nil))
+	fingerprint := h.idempotency.Fingerprint(c.Request.Method, c.Request.URL.RequestURI(), body)
 
 	ctx := c.Request.Context()
 	claim, replay, err := h.idempotency.Begin(ctx, caller(c).UserID, key, fingerprint)

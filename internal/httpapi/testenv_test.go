@@ -142,7 +142,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		Training:    training.NewService(st, courses, dir, nil),
 		Roster:      rosters,
 		Notify:      notes,
-		Idempotency: idempotency.NewService(st, nil),
+		Idempotency: idempotency.NewService(st, []byte("test data key of 32 bytes long!!"), nil),
 		Equipment:   equipment.NewService(st, dir, rosters, nil),
 		Ping:        st.Ping,
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -17,6 +17,9 @@ package idempotency
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -87,15 +90,28 @@ type Store interface {
 // Service claims keys, and finishes or replays their requests.
 type Service struct {
 	store Store
+	mac   []byte // keys request fingerprints
 	now   func() time.Time
 }
 
-// NewService returns the service; now nil is time.Now.
-func NewService(st Store, now func() time.Time) *Service {
+// NewService returns the service. Fingerprints are keyed with a key derived from
+// dataKey, so a stored fingerprint cannot be used to test guesses of a request
+// body (a resident's phone number, say) without the key. now nil is time.Now.
+func NewService(st Store, dataKey []byte, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, now: now}
+	m := hmac.New(sha256.New, dataKey)
+	m.Write([]byte("ecitizen idempotency v1"))
+	return &Service{store: st, mac: m.Sum(nil), now: now}
+}
+
+// Fingerprint identifies a request by its method, path and query, and body.
+func (s *Service) Fingerprint(method, requestURI string, body []byte) string {
+	m := hmac.New(sha256.New, s.mac)
+	m.Write([]byte(method + " " + requestURI + "\n"))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // ValidKey reports whether a key is 1 to MaxKey visible ASCII characters.
