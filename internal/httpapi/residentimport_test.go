@@ -184,6 +184,14 @@ func TestImportResidentsHTTP(t *testing.T) {
 				}
 			}
 
+			// Erasing an imported resident destroys its import claim too: the row
+			// is no longer known, and importing the file again records it anew.
+			_, _, binh := again.entry(3)
+			mustStatus(t, env.do("POST", "/api/v1/residents/"+binh+"/erase", w.staffA, map[string]string{"reason": "Người dân yêu cầu xoá"}), 200)
+			if rep := run(w.staffA, file, ""); rep.Created != 1 || rep.AlreadyImported != 3 || count() != 5 {
+				t.Fatalf("import after an erasure: %+v, %d stored", rep, count())
+			}
+
 			// English on request.
 			req := env.newRequest("POST", path, w.staffA, file)
 			req.Header.Set("Accept-Language", "en")
