@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"ecitizen/internal/resident"
 	"ecitizen/internal/store/storetest"
 )
 
@@ -114,10 +115,11 @@ func TestImportResidentsHTTP(t *testing.T) {
 			assertField(t, env.do("POST", path, w.staffA, csvBody("ho_ten,nam_sinh,dong_y\n")), "residential_group", "required")
 			var big strings.Builder
 			big.WriteString("ho_ten,nam_sinh,to_dan_pho,dong_y\n")
-			for i := range 5001 {
+			for i := range resident.MaxImportRows + 1 {
 				fmt.Fprintf(&big, "Người số %d,1960,Tổ 1,có\n", i)
 			}
 			assertField(t, env.do("POST", path, w.staffA, csvBody(big.String())), "file", "too_many_rows")
+			assertProblem(t, env.do("POST", path, w.staffA, csvBody(big.String()+strings.Repeat("x", 1<<20))), 413, "body_too_large")
 			if n := count(); n != 0 {
 				t.Fatalf("%d residents after refused files", n)
 			}

@@ -35,7 +35,7 @@ const KindImport KeyKind = "import"
 // Import limits.
 const (
 	// MaxImportRows is the largest number of data rows in one import.
-	MaxImportRows = 5000
+	MaxImportRows = 1000
 	// importConsentWindow is how old the consent of an imported row may be: the
 	// signed paper form is the evidence, and forms are collected over months.
 	importConsentWindow = 366 * 24 * time.Hour
