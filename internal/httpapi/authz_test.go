@@ -450,6 +450,11 @@ var matrix = map[string]matrixRow{
 	"POST /api/v1/residents/:id/erase": {path: "/api/v1/residents/{eraseResidentA}/erase", want: only(map[int]int{admin: 200, staffA: 409, staffB: 404}),
 		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Người dân yêu cầu xoá"} }},
 	"GET /api/v1/wards/:id/audit": {path: "/api/v1/wards/{wardA}/audit", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"POST /api/v1/wards/:id/residents/import": {path: "/api/v1/wards/{wardA}/residents/import?dry_run=true",
+		want: only(map[int]int{admin: 200, staffA: 200, staffB: 404}),
+		body: func(*matrixFixture, int) any {
+			return csvBody("ho_ten,nam_sinh,to_dan_pho,dong_y\nNguyễn Thị Matrận,1950,Tổ 3,có\n")
+		}},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.

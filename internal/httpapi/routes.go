@@ -174,4 +174,6 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.POST("/residents/:id/reveal", staff, h.revealResident)
 	auth.POST("/residents/:id/erase", staff, retrySafe, h.eraseResident)
 	auth.GET("/wards/:id/audit", staff, h.wardAudit)
+	// Bulk import of residents from a CSV file, with a per-row report.
+	auth.POST("/wards/:id/residents/import", staff, retrySafe, h.importResidents)
 }

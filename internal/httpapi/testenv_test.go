@@ -209,8 +209,11 @@ func (e *testEnv) sub(t *testing.T) *testEnv {
 func (e *testEnv) newRequest(method, path, token string, body any) *http.Request {
 	e.t.Helper()
 	var r io.Reader
+	ctype := "application/json"
 	switch b := body.(type) {
 	case nil:
+	case csvBody: // residentimport_test.go
+		r, ctype = bytes.NewReader([]byte(b)), "text/csv; charset=utf-8"
 	case []byte:
 		r = bytes.NewReader(b)
 	case string:
@@ -224,7 +227,7 @@ func (e *testEnv) newRequest(method, path, token string, body any) *http.Request
 	}
 	req := httptest.NewRequest(method, path, r)
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", ctype)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

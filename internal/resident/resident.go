@@ -17,7 +17,8 @@
 //
 // Files: resident.go (types, validation, normalisation of numbers), crypt.go
 // (encryption and blind indexes), consent.go (the consent texts), service.go
-// (rules and scope), store.go (the Store port).
+// (rules and scope), store.go (the Store port), import.go (bulk import of a CSV
+// file with a per-row report).
 package resident
 
 import (

@@ -194,19 +194,7 @@ func (s *Service) Register(ctx context.Context, c identity.Caller, n NewResident
 			return nil, err
 		}
 	}
-	r := &Resident{ID: uuid.Must(uuid.NewV7()).String(), WardID: wardID, FullName: n.FullName, BirthYear: n.BirthYear,
-		Gender: n.Gender, Group: n.Group, Notes: n.Notes, DuplicateOverride: strings.TrimSpace(n.DuplicateOverride),
-		CreatedBy: c.UserID, CreatedAt: now, UpdatedAt: now}
-	if err := s.consent(r, n, now); err != nil {
-		return nil, err
-	}
-	if err := r.validate(now.In(hanoi).Year()); err != nil {
-		return nil, err
-	}
-	if utf8.RuneCountInString(r.DuplicateOverride) > MaxReason {
-		return nil, apperr.Invalid("duplicate_override_reason", "max", "Lý do tối đa 500 ký tự.", "A reason has 500 characters at most.")
-	}
-	keys, err := s.setNumbers(r, &n.Phone, &n.NationalID)
+	r, keys, err := s.build(c, wardID, n, now, consentWindow)
 	if err != nil {
 		return nil, err
 	}
@@ -223,9 +211,7 @@ func (s *Service) Register(ctx context.Context, c identity.Caller, n NewResident
 			return nil, fmt.Errorf("possible duplicates: %w", err)
 		}
 		if len(same) > 0 {
-			return nil, &apperr.Error{Code: CodePossibleDuplicate, Existing: same[0].ID,
-				Vi: "Có thể người dân này đã được ghi nhận (cùng họ tên, năm sinh và tổ dân phố; mã " + same[0].ID + "). Nếu đúng là người khác, gửi lại kèm lý do trong duplicate_override_reason.",
-				En: "This resident may already be recorded (same name, birth year and residential group; id " + same[0].ID + "). If it is another person, send again with a reason in duplicate_override_reason."}
+			return nil, possibleDuplicate(same[0].ID)
 		}
 	}
 	if err := s.store.CreateResident(ctx, r, keys); err != nil {
@@ -234,8 +220,43 @@ func (s *Service) Register(ctx context.Context, c identity.Caller, n NewResident
 	return r, nil
 }
 
+// possibleDuplicate is the refusal of a resident like another (same folded
+// name, birth year and group) of the same ward.
+func possibleDuplicate(id string) error {
+	return &apperr.Error{Code: CodePossibleDuplicate, Existing: id,
+		Vi: "Có thể người dân này đã được ghi nhận (cùng họ tên, năm sinh và tổ dân phố; mã " + id + "). Nếu đúng là người khác, gửi lại kèm lý do trong duplicate_override_reason.",
+		En: "This resident may already be recorded (same name, birth year and residential group; id " + id + "). If it is another person, send again with a reason in duplicate_override_reason."}
+}
+
+// consentWindow is how long before its registration a resident's consent may
+// have been given (an import of paper forms allows importConsentWindow).
+const consentWindow = 24 * time.Hour
+
+// build makes a new resident of wardID from n, recorded by c at now: consent
+// (given at most window before now), validated fields, sealed and indexed
+// numbers; it returns the claims the numbers need. Register and Import share it.
+func (s *Service) build(c identity.Caller, wardID string, n NewResident, now time.Time, window time.Duration) (*Resident, []Key, error) {
+	r := &Resident{ID: uuid.Must(uuid.NewV7()).String(), WardID: wardID, FullName: n.FullName, BirthYear: n.BirthYear,
+		Gender: n.Gender, Group: n.Group, Notes: n.Notes, DuplicateOverride: strings.TrimSpace(n.DuplicateOverride),
+		CreatedBy: c.UserID, CreatedAt: now, UpdatedAt: now}
+	if err := s.consent(r, n, now, window); err != nil {
+		return nil, nil, err
+	}
+	if err := r.validate(now.In(hanoi).Year()); err != nil {
+		return nil, nil, err
+	}
+	if utf8.RuneCountInString(r.DuplicateOverride) > MaxReason {
+		return nil, nil, apperr.Invalid("duplicate_override_reason", "max", "Lý do tối đa 500 ký tự.", "A reason has 500 characters at most.")
+	}
+	keys, err := s.setNumbers(r, &n.Phone, &n.NationalID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, keys, nil
+}
+
 // consent checks and sets the consent of a new resident.
-func (s *Service) consent(r *Resident, n NewResident, now time.Time) error {
+func (s *Service) consent(r *Resident, n NewResident, now time.Time, window time.Duration) error {
 	switch {
 	case n.ConsentVersion == "":
 		return apperr.Invalid("consent", "required", "Cần ghi nhận sự đồng ý của người dân (phiên bản văn bản đồng ý) trước khi lưu thông tin.",
@@ -247,7 +268,10 @@ func (s *Service) consent(r *Resident, n NewResident, now time.Time) error {
 	if n.ConsentGivenAt.IsZero() {
 		given = now
 	}
-	if given.After(now.Add(5*time.Minute)) || given.Before(now.Add(-24*time.Hour)) {
+	if given.After(now.Add(5*time.Minute)) || given.Before(now.Add(-window)) {
+		if window != consentWindow {
+			return apperr.Invalid("consent.given_at", "range", "Ngày đồng ý phải trong vòng một năm qua và không ở tương lai.", "Consent must have been given within the last year, not in the future.")
+		}
 		return apperr.Invalid("consent.given_at", "range", "Thời điểm đồng ý phải trong vòng 24 giờ qua.", "Consent must have been given within the last 24 hours.")
 	}
 	r.Consent = Consent{Version: n.ConsentVersion, GivenAt: given, RecordedBy: r.CreatedBy}
@@ -409,6 +433,7 @@ func (s *Service) Update(ctx context.Context, c identity.Caller, id string, p Pa
 		r.Notes = *p.Notes
 	}
 	now := s.timestamp()
+	oldImport := s.importKey(r) // import.go
 	if err := r.validate(now.In(hanoi).Year()); err != nil {
 		return nil, err
 	}
@@ -440,6 +465,9 @@ func (s *Service) Update(ctx context.Context, c identity.Caller, id string, p Pa
 		if err := s.holder(ctx, k); err != nil {
 			return nil, err
 		}
+	}
+	if s.importKey(r) != oldImport {
+		drop = append(drop, oldImport) // the row imported no longer describes r
 	}
 	r.UpdatedAt = now
 	if err := s.store.UpdateResident(ctx, r, add, drop); err != nil {
@@ -531,7 +559,7 @@ func (s *Service) Erase(ctx context.Context, c identity.Caller, id, reason strin
 	if r.Erased() {
 		return nil, errErased
 	}
-	drop := keysOf(r)
+	drop := append(keysOf(r), s.importKey(r)) // import.go
 	now := s.timestamp()
 	e := &Resident{ID: r.ID, WardID: r.WardID, Consent: r.Consent, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
 		UpdatedAt: now, ErasedAt: &now, ErasedBy: c.UserID}

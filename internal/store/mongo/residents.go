@@ -208,6 +208,9 @@ func (d *DB) holds(ctx context.Context, residentID string, k resident.Key) bool 
 	if k.Kind == resident.KindPhone {
 		return doc.PhoneIndex == k.Index
 	}
+	if k.Kind == resident.KindImport { // released on erasure or change
+		return true
+	}
 	return doc.NationalIndex == k.Index
 }
 
