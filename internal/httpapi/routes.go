@@ -174,4 +174,11 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.POST("/residents/:id/reveal", staff, h.revealResident)
 	auth.POST("/residents/:id/erase", staff, retrySafe, h.eraseResident)
 	auth.GET("/wards/:id/audit", staff, h.wardAudit)
+
+	// Progress: records of skills shown (ward staff; volunteers on duty in the
+	// resident's ward, ±10 min), revocations by staff, and e-citizen status.
+	auth.POST("/residents/:id/progress", retrySafe, h.recordProgress)
+	auth.GET("/residents/:id/progress", h.listProgress)
+	auth.POST("/progress/:record_id/revoke", staff, retrySafe, h.revokeProgress)
+	auth.GET("/residents/:id/status", h.residentStatus)
 }

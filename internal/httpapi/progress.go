@@ -1,0 +1,144 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"ecitizen/internal/progress"
+)
+
+// Progress: records that a resident showed a skill, their revocations, and the
+// e-citizen status they add up to.
+
+type progressRevocationJSON struct {
+	RevokedBy string    `json:"revoked_by"`
+	Reason    string    `json:"reason"`
+	RevokedAt time.Time `json:"revoked_at"`
+}
+
+type progressRecordJSON struct {
+	ID         string                  `json:"id"`
+	ResidentID string                  `json:"resident_id"`
+	SkillCode  string                  `json:"skill_code"`
+	Method     string                  `json:"method"`
+	Evidence   string                  `json:"evidence"`
+	RecordedBy string                  `json:"recorded_by"`
+	CentreID   *string                 `json:"centre_id"`
+	ShiftID    *string                 `json:"shift_id"`
+	At         time.Time               `json:"at"`
+	Revocation *progressRevocationJSON `json:"revocation"`
+}
+
+func toProgressRecord(r *progress.Record, rv *progress.Revocation) progressRecordJSON {
+	out := progressRecordJSON{ID: r.ID, ResidentID: r.ResidentID, SkillCode: r.SkillCode, Method: string(r.Method),
+		Evidence: r.Evidence, RecordedBy: r.RecordedBy, CentreID: optional(r.CentreID), ShiftID: optional(r.ShiftID), At: r.At}
+	if rv != nil {
+		out.Revocation = &progressRevocationJSON{RevokedBy: rv.By, Reason: rv.Reason, RevokedAt: rv.At}
+	}
+	return out
+}
+
+type progressRequest struct {
+	SkillCode string `json:"skill_code" binding:"required,max=64"`
+	Method    string `json:"method" binding:"required,oneof=observed"`
+	Evidence  string `json:"evidence" binding:"required,max=1000"`
+	CentreID  string `json:"centre_id" binding:"max=64"`
+}
+
+func (h *handler) recordProgress(c *gin.Context) {
+	var req progressRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	r, err := h.Progress.Record(c.Request.Context(), caller(c), c.Param("id"),
+		progress.NewRecord{SkillCode: req.SkillCode, Evidence: req.Evidence, CentreID: req.CentreID})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toProgressRecord(r, nil))
+}
+
+func (h *handler) listProgress(c *gin.Context) {
+	entries, err := h.Progress.List(c.Request.Context(), caller(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]progressRecordJSON, 0, len(entries))
+	for _, e := range entries {
+		items = append(items, toProgressRecord(&e.Record, e.Revocation))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+type progressRevokeRequest struct {
+	Reason string `json:"reason" binding:"required,max=500"`
+}
+
+func (h *handler) revokeProgress(c *gin.Context) {
+	var req progressRevokeRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	e, err := h.Progress.Revoke(c.Request.Context(), caller(c), c.Param("record_id"), req.Reason)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toProgressRecord(&e.Record, e.Revocation))
+}
+
+type shownSkillJSON struct {
+	SkillCode string    `json:"skill_code"`
+	NameVi    string    `json:"name_vi"`
+	NameEn    string    `json:"name_en"`
+	Required  bool      `json:"required"`
+	RecordID  string    `json:"record_id"`
+	Method    string    `json:"method"`
+	At        time.Time `json:"at"`
+}
+
+type residentStatusJSON struct {
+	ResidentID       string           `json:"resident_id"`
+	FrameworkVersion int              `json:"framework_version"`
+	Shown            []shownSkillJSON `json:"shown"`
+	Missing          []string         `json:"missing"`
+	ECitizen         bool             `json:"e_citizen"`
+	ReachedAt        *time.Time       `json:"reached_at"`
+	CertificateCode  *string          `json:"certificate_code"`
+}
+
+func (h *handler) residentStatus(c *gin.Context) {
+	s, err := h.Progress.Status(c.Request.Context(), caller(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f := h.Progress.Framework()
+	required := map[string]bool{}
+	if codes, ok := f.RequiredIn(s.Status.Version); ok {
+		for _, code := range codes {
+			required[code] = true
+		}
+	}
+	out := residentStatusJSON{ResidentID: c.Param("id"), FrameworkVersion: s.Status.Version, Shown: []shownSkillJSON{},
+		Missing: s.Status.Missing, ECitizen: s.Status.ECitizen}
+	for _, sh := range s.Status.Shown {
+		sk, _ := f.Skill(sh.SkillCode)
+		out.Shown = append(out.Shown, shownSkillJSON{SkillCode: sh.SkillCode, NameVi: sk.Name.Vi, NameEn: sk.Name.En,
+			Required: required[sh.SkillCode], RecordID: sh.Record.ID, Method: string(sh.Record.Method), At: sh.Record.At})
+	}
+	if s.Status.ECitizen {
+		at := s.Status.ReachedAt
+		out.ReachedAt = &at
+	}
+	if s.Certificate != nil {
+		out.CertificateCode = &s.Certificate.Code
+	}
+	c.JSON(http.StatusOK, out)
+}
