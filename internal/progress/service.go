@@ -73,8 +73,9 @@ type Certificates interface {
 // Service holds the rules of progress records. Who may do what:
 //   - admins, and ward staff for the resident's ward, record, read, and revoke;
 //   - a volunteer on duty (checked in, not out) at a centre of the resident's
-//     ward, within that shift ±10 minutes (DutyMargin), records and reads;
-//     otherwise not_on_duty (403);
+//     ward, within that shift ±10 minutes (DutyMargin), records and reads; one
+//     on duty in another ward finds nothing (404), one on duty nowhere is
+//     not_on_duty (403);
 //   - ward staff of other wards find nothing (404); other roles are forbidden.
 //
 // After every record and revocation the resident's status under the active
@@ -132,8 +133,13 @@ func (s *Service) reach(ctx context.Context, c identity.Caller, residentID, cent
 		}
 		return r, place{CentreID: ce.ID}, nil
 	case c.Role == identity.RoleVolunteer:
-		sh, err := s.duty.OnDutyInWard(ctx, c.UserID, r.WardID, centreID, s.now(), DutyMargin)
+		now := s.now()
+		sh, err := s.duty.OnDutyInWard(ctx, c.UserID, r.WardID, centreID, now, DutyMargin)
 		if errors.Is(err, roster.ErrNotOnDuty) {
+			// On duty in another ward: this resident is out of their reach.
+			if _, elsewhere := s.duty.OnDutyInWard(ctx, c.UserID, "", "", now, DutyMargin); elsewhere == nil && centreID == "" {
+				return nil, place{}, fmt.Errorf("resident %s: %w", residentID, apperr.ErrNotFound)
+			}
 			return nil, place{}, errNotOnDuty
 		}
 		if err != nil {
@@ -318,11 +324,15 @@ func (s *Service) live(ctx context.Context, residentID string, version int) (*ce
 // no error. An erased resident's certificate can be revoked, never issued (no
 // name left for the initial).
 func (s *Service) settle(ctx context.Context, r *resident.Resident, by string, revoked *Record) (*Standing, error) {
-	st, err := s.evaluate(ctx, r.ID)
+	// The certificate is read before the records: the status evaluated is then
+	// at least as new as the one the certificate was issued on, so a settle
+	// that read the records before a concurrent one completed the set never
+	// revokes the certificate that one issued.
+	live, err := s.live(ctx, r.ID, s.framework.Active().Version)
 	if err != nil {
 		return nil, err
 	}
-	live, err := s.live(ctx, r.ID, st.Version)
+	st, err := s.evaluate(ctx, r.ID)
 	if err != nil {
 		return nil, err
 	}

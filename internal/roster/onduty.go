@@ -38,14 +38,11 @@ func (s *Service) OnDuty(ctx context.Context, volunteerID, centreID string, at t
 }
 
 // OnDutyInWard is OnDuty with its own margin, at any centre of a ward (or at
-// centreID, of that ward, when it is not empty): progress records allow a
-// volunteer 10 minutes around their shift where equipment allows 30. The
-// refusal is ErrNotOnDuty, whose text names the 30-minute margin of OnDuty:
-// callers with another margin give their own text.
+// centreID when it is not empty; any ward when wardID is empty): progress
+// records allow a volunteer 10 minutes around their shift where equipment
+// allows 30. The refusal is ErrNotOnDuty, whose text names the 30-minute
+// margin of OnDuty: callers with another margin give their own text.
 func (s *Service) OnDutyInWard(ctx context.Context, volunteerID, wardID, centreID string, at time.Time, margin time.Duration) (*Shift, error) {
-	if wardID == "" {
-		return nil, ErrNotOnDuty
-	}
 	return s.onDuty(ctx, volunteerID, wardID, centreID, at, margin)
 }
 
