@@ -462,6 +462,10 @@ var matrix = map[string]matrixRow{
 	"POST /api/v1/progress/:record_id/revoke": {path: "/api/v1/progress/{progressA}/revoke", want: only(map[int]int{admin: 200, staffA: 409, staffB: 404}),
 		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Ghi nhầm người"} }},
 	"GET /api/v1/residents/:id/status": {path: "/api/v1/residents/{residentA}/status", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"POST /api/v1/residents/:id/quiz-attempts": {path: "/api/v1/residents/{residentA}/quiz-attempts",
+		want: only(map[int]int{admin: 404, staffA: 404, staffB: 404, volunteerX: 403, volunteerY: 403}),
+		body: func(*matrixFixture, int) any { return assistedQuizBody("no-such-course", "l1", nil) }},
+	"GET /api/v1/residents/:id/quiz-attempts": {path: "/api/v1/residents/{residentA}/quiz-attempts", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.

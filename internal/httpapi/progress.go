@@ -142,3 +142,71 @@ func (h *handler) residentStatus(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, out)
 }
+
+type assistedQuizRequest struct {
+	CourseID string              `json:"course_id" binding:"required,max=64"`
+	LessonID string              `json:"lesson_id" binding:"required,max=64"`
+	Answers  map[string][]string `json:"answers" binding:"required,max=50,dive,keys,max=64,endkeys,max=10,dive,max=64"`
+}
+
+type residentQuizAttemptJSON struct {
+	ID         string    `json:"id"`
+	ResidentID string    `json:"resident_id"`
+	CourseID   string    `json:"course_id"`
+	Version    int       `json:"version"`
+	LessonID   string    `json:"lesson_id"`
+	Score      int       `json:"score"`
+	Passed     bool      `json:"passed"`
+	By         string    `json:"by"`
+	CentreID   *string   `json:"centre_id"`
+	ShiftID    *string   `json:"shift_id"`
+	At         time.Time `json:"at"`
+}
+
+func toResidentQuizAttempt(a *progress.QuizAttempt) residentQuizAttemptJSON {
+	return residentQuizAttemptJSON{ID: a.ID, ResidentID: a.ResidentID, CourseID: a.CourseID, Version: a.Version,
+		LessonID: a.LessonID, Score: a.Score, Passed: a.Passed, By: a.By, CentreID: optional(a.CentreID),
+		ShiftID: optional(a.ShiftID), At: a.At}
+}
+
+type assistedQuizJSON struct {
+	residentQuizAttemptJSON
+	Results []questionResultJSON `json:"results"`
+	Records []progressRecordJSON `json:"records"`
+}
+
+func (h *handler) assistQuiz(c *gin.Context) {
+	var req assistedQuizRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	a, err := h.Progress.AssistQuiz(c.Request.Context(), caller(c), c.Param("id"), req.CourseID, req.LessonID, req.Answers)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	l := lang(c)
+	out := assistedQuizJSON{residentQuizAttemptJSON: toResidentQuizAttempt(a.Attempt), Results: []questionResultJSON{},
+		Records: []progressRecordJSON{}}
+	for _, r := range a.Results {
+		out.Results = append(out.Results, questionResultJSON{QuestionID: r.QuestionID, Correct: r.Correct, Explanation: r.Explanation.In(l)})
+	}
+	for _, r := range a.Records {
+		out.Records = append(out.Records, toProgressRecord(r, nil))
+	}
+	c.JSON(http.StatusCreated, out)
+}
+
+func (h *handler) listAssistedQuizzes(c *gin.Context) {
+	as, err := h.Progress.QuizAttempts(c.Request.Context(), caller(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]residentQuizAttemptJSON, 0, len(as))
+	for _, a := range as {
+		items = append(items, toResidentQuizAttempt(a))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}

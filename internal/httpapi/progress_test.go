@@ -293,3 +293,90 @@ func containsAll(s string, parts ...string) bool {
 	}
 	return true
 }
+
+// assistedQuizBody is an assisted attempt at a lesson's quiz.
+func assistedQuizBody(courseID, lessonID string, answers map[string][]string) map[string]any {
+	if answers == nil {
+		answers = map[string][]string{}
+	}
+	return map[string]any{"course_id": courseID, "lesson_id": lessonID, "answers": answers}
+}
+
+func TestAssistedQuizHTTP(t *testing.T) {
+	for _, ad := range storetest.Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			env := newTestEnv(t, ad)
+			env.importBuiltins()
+			w := newRosterWorld(t, env, "PRQ")
+			ids, toks := w.volunteers(t, 2)
+			ctx := context.Background()
+			safety, err := env.store.CourseByBuiltinSlug(ctx, "online-safety") // teaches recognise_scam (quiz allowed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vneid, err := env.store.CourseByBuiltinSlug(ctx, "vneid") // teaches observed-only skills
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := env.created(w.staffA, "/api/v1/residents", residentBody(w.wardA, "Phạm Thị Mai", "", ""))
+			path := "/api/v1/residents/" + res + "/quiz-attempts"
+			pass := map[string][]string{"q1": {"b", "c", "d"}, "q2": {"b"}, "q3": {"a"}, "q4": {"b"}}
+			fail := map[string][]string{"q1": {"a"}, "q2": {"a"}}
+
+			// A volunteer not on duty may not; one on duty may.
+			assertProblem(t, env.do("POST", path, toks[0], assistedQuizBody(safety.ID, "impersonation-calls", pass)), 403, "not_on_duty")
+			shift := onDutyVolunteer(t, w, ids[0], toks[0], time.Now().Add(-5*time.Minute))
+			assertProblem(t, env.do("POST", path, w.staffB, assistedQuizBody(safety.ID, "impersonation-calls", pass)), 404, "not_found")
+			assertProblem(t, env.do("POST", path, w.staffA, assistedQuizBody(safety.ID, "no-such-lesson", pass)), 404, "not_found")
+			assertField(t, env.do("POST", path, w.staffA, assistedQuizBody(safety.ID, "impersonation-calls",
+				map[string][]string{"q9": {"a"}})), "answers.q9", "unknown_question")
+
+			// Failed: stored, no record.
+			rec := env.do("POST", path, toks[0], assistedQuizBody(safety.ID, "impersonation-calls", fail))
+			mustStatus(t, rec, 201)
+			failed := decode(t, rec)
+			if failed["passed"] != false || len(failed["records"].([]any)) != 0 || failed["shift_id"] != shift || failed["by"] != ids[0] {
+				t.Fatalf("failed attempt: %v", failed)
+			}
+			// Passed, of a course teaching a skill that accepts quiz evidence:
+			// a quiz record of recognise_scam.
+			rec = env.do("POST", path, toks[0], assistedQuizBody(safety.ID, "impersonation-calls", pass))
+			mustStatus(t, rec, 201)
+			passed := decode(t, rec)
+			records := passed["records"].([]any)
+			if passed["passed"] != true || len(records) != 1 {
+				t.Fatalf("passed attempt: %v", passed)
+			}
+			if r := records[0].(map[string]any); r["skill_code"] != "recognise_scam" || r["method"] != "quiz" || !strings.Contains(r["evidence"].(string), passed["id"].(string)) {
+				t.Fatalf("quiz record %v", r)
+			}
+			// Passed, of a course whose skills need an observation: stored, no record.
+			vq := map[string][]string{"q1": {"a"}, "q2": {"b"}, "q3": {"a", "c", "d"}, "q4": {"b"}}
+			rec = env.do("POST", path, w.staffA, assistedQuizBody(vneid.ID, "what-is-vneid", vq))
+			mustStatus(t, rec, 201)
+			if out := decode(t, rec); out["passed"] != true || len(out["records"].([]any)) != 0 {
+				t.Fatalf("attempt of a course of observed-only skills made records: %v", out)
+			}
+
+			recs, _, err := env.store.ProgressOfResident(ctx, res)
+			if err != nil || len(recs) != 1 || recs[0].Method != "quiz" {
+				t.Fatalf("records after the attempts: %+v (%v), want one quiz record", recs, err)
+			}
+			rec = env.do("GET", path, w.staffA, nil)
+			mustStatus(t, rec, 200)
+			var list struct {
+				Items []map[string]any `json:"items"`
+			}
+			decodeBody(t, rec, &list)
+			if len(list.Items) != 3 || list.Items[0]["passed"] != false || list.Items[1]["passed"] != true {
+				t.Fatalf("attempts: %v", list.Items)
+			}
+			assertProblem(t, env.do("GET", path, w.staffB, nil), 404, "not_found")
+			assertProblem(t, env.do("GET", path, toks[1], nil), 403, "not_on_duty")
+			st := statusOf(t, env, w.staffA, res)
+			if len(st.Shown) != 1 || st.Shown[0].SkillCode != "recognise_scam" {
+				t.Fatalf("status %+v: want recognise_scam shown", st)
+			}
+		})
+	}
+}

@@ -181,4 +181,6 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.GET("/residents/:id/progress", h.listProgress)
 	auth.POST("/progress/:record_id/revoke", staff, retrySafe, h.revokeProgress)
 	auth.GET("/residents/:id/status", h.residentStatus)
+	auth.POST("/residents/:id/quiz-attempts", retrySafe, h.assistQuiz)
+	auth.GET("/residents/:id/quiz-attempts", h.listAssistedQuizzes)
 }

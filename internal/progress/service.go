@@ -87,6 +87,7 @@ type Service struct {
 	centres   Centres
 	certs     Certificates
 	framework *skills.Framework
+	grader    Grader // assisted quizzes (WithGrader)
 	now       func() time.Time
 }
 

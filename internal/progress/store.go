@@ -18,4 +18,9 @@ type Store interface {
 	// record is revoked once, so a second revocation is ErrConflict whatever
 	// the concurrency; an unknown record is ErrNotFound.
 	RevokeProgressRecord(ctx context.Context, r *Revocation) error
+	// CreateResidentQuizAttempt inserts an assisted quiz attempt; a taken ID is
+	// ErrConflict, an unknown resident ErrNotFound.
+	CreateResidentQuizAttempt(ctx context.Context, a *QuizAttempt) error
+	// ResidentQuizAttempts returns a resident's attempts, oldest first.
+	ResidentQuizAttempts(ctx context.Context, residentID string) ([]*QuizAttempt, error)
 }

@@ -81,7 +81,7 @@
 // certificates.go (certificates and their revocations), series.go
 // (recurring shift series), residents.go (residents, claims on their numbers,
 // the audit trail of their personal data), progress.go (residents' progress
-// records and their revocations).
+// records, their revocations and assisted quiz attempts).
 package mongo
 
 import (
@@ -363,6 +363,9 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.progressRevocations(), []mongodrv.IndexModel{
 			index("resident_id", false, "resident_id"),
+		}},
+		{d.residentQuizAttempts(), []mongodrv.IndexModel{
+			index("resident_id", false, "resident_id", "at", "_id"),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when

@@ -123,3 +123,49 @@ func (d *DB) RevokeProgressRecord(ctx context.Context, r *progress.Revocation) e
 		By: r.By, Reason: r.Reason, At: r.At})
 	return wrapErr(err, "revocation of progress record "+r.RecordID)
 }
+
+const colResidentQuizAttempts = "resident_quiz_attempts"
+
+func (d *DB) residentQuizAttempts() *mongodrv.Collection { return d.db.Collection(colResidentQuizAttempts) }
+
+type residentQuizAttemptDoc struct {
+	ID         string              `bson:"_id"`
+	ResidentID string              `bson:"resident_id"`
+	CourseID   string              `bson:"course_id"`
+	Version    int                 `bson:"version"`
+	LessonID   string              `bson:"lesson_id"`
+	Answers    map[string][]string `bson:"answers"`
+	Score      int                 `bson:"score"`
+	Passed     bool                `bson:"passed"`
+	By         string              `bson:"by"`
+	CentreID   string              `bson:"centre_id"`
+	ShiftID    string              `bson:"shift_id"`
+	At         time.Time           `bson:"at"`
+}
+
+func (d *residentQuizAttemptDoc) attempt() *progress.QuizAttempt {
+	a := progress.QuizAttempt(*d)
+	a.At = utc(d.At)
+	if a.Answers == nil {
+		a.Answers = map[string][]string{}
+	}
+	return &a
+}
+
+// CreateResidentQuizAttempt inserts an assisted quiz attempt; a taken id is
+// ErrConflict, an unknown resident ErrNotFound.
+func (d *DB) CreateResidentQuizAttempt(ctx context.Context, a *progress.QuizAttempt) error {
+	if err := mustExist(ctx, d.residents(), "resident", a.ResidentID); err != nil {
+		return err
+	}
+	doc := residentQuizAttemptDoc(*a)
+	_, err := d.residentQuizAttempts().InsertOne(ctx, &doc)
+	return wrapErr(err, "quiz attempt "+a.ID)
+}
+
+// ResidentQuizAttempts returns a resident's assisted attempts, oldest first.
+func (d *DB) ResidentQuizAttempts(ctx context.Context, residentID string) ([]*progress.QuizAttempt, error) {
+	return find(ctx, d.residentQuizAttempts(), bson.D{{Key: "resident_id", Value: residentID}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}), "quiz attempts of "+residentID,
+		(*residentQuizAttemptDoc).attempt)
+}

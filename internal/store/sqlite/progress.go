@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"ecitizen/internal/progress"
 )
@@ -99,4 +101,37 @@ func scanProgressRevocation(s scanner) (*progress.Revocation, error) {
 	}
 	r.At = at(when)
 	return &r, nil
+}
+
+// CreateResidentQuizAttempt inserts an assisted quiz attempt; a taken id is
+// ErrConflict, an unknown resident ErrNotFound.
+func (db *DB) CreateResidentQuizAttempt(ctx context.Context, a *progress.QuizAttempt) error {
+	answers, err := json.Marshal(a.Answers)
+	if err != nil {
+		return fmt.Errorf("quiz attempt %s: %w", a.ID, err)
+	}
+	_, err = db.w.ExecContext(ctx, `INSERT INTO resident_quiz_attempts (id, resident_id, course_id, version, lesson_id,
+		answers, score, passed, by_user, centre_id, shift_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.ResidentID, a.CourseID, a.Version, a.LessonID, string(answers), a.Score, a.Passed, a.By, a.CentreID, a.ShiftID, ms(a.At))
+	return wrap(err, "create quiz attempt %s", a.ID)
+}
+
+// ResidentQuizAttempts returns a resident's assisted attempts, oldest first.
+func (db *DB) ResidentQuizAttempts(ctx context.Context, residentID string) ([]*progress.QuizAttempt, error) {
+	return list(ctx, db, "quiz attempts", `SELECT id, resident_id, course_id, version, lesson_id, answers, score, passed,
+		by_user, centre_id, shift_id, at FROM resident_quiz_attempts WHERE resident_id = ? ORDER BY at, id`,
+		[]any{residentID}, func(s scanner) (*progress.QuizAttempt, error) {
+			var a progress.QuizAttempt
+			var answers string
+			var when int64
+			if err := s.Scan(&a.ID, &a.ResidentID, &a.CourseID, &a.Version, &a.LessonID, &answers, &a.Score, &a.Passed,
+				&a.By, &a.CentreID, &a.ShiftID, &when); err != nil {
+				return nil, err
+			}
+			if err := json.Unmarshal([]byte(answers), &a.Answers); err != nil {
+				return nil, fmt.Errorf("quiz attempt %s: answers: %w", a.ID, err)
+			}
+			a.At = at(when)
+			return &a, nil
+		})
 }

@@ -112,3 +112,28 @@ func TestProgress(t *testing.T) {
 		}},
 	})
 }
+
+func TestResidentQuizAttempts(t *testing.T) {
+	runCases(t, []storeCase{
+		{"StoredAndReadBackOldestFirst", func(t *testing.T, st store.Store) {
+			ctx := t.Context()
+			w := mkRosterWorld(t, st)
+			res := mkResident(t, st, w.ward.ID, "Nguyễn Thị Hoa", 1958, "", "")
+			mk := func(minutes int, passed bool, answers map[string][]string) *progress.QuizAttempt {
+				return &progress.QuizAttempt{ID: newID(t), ResidentID: res.ID, CourseID: "course-1", Version: 2, LessonID: "l1",
+					Answers: answers, Score: 75, Passed: passed, By: "vol-1", CentreID: "centre-1", ShiftID: "shift-1",
+					At: now().Add(time.Duration(minutes) * time.Minute).Truncate(time.Millisecond)}
+			}
+			late, early := mk(10, true, map[string][]string{"q1": {"a", "b"}, "q2": {}}), mk(0, false, map[string][]string{})
+			must(t, st.CreateResidentQuizAttempt(ctx, late))
+			must(t, st.CreateResidentQuizAttempt(ctx, early))
+			got, err := st.ResidentQuizAttempts(ctx, res.ID)
+			must(t, err)
+			same(t, "attempts", got, []*progress.QuizAttempt{early, late})
+			wantErr(t, st.CreateResidentQuizAttempt(ctx, late), apperr.ErrConflict)
+			unknown := mk(0, true, map[string][]string{})
+			unknown.ResidentID = newID(t)
+			wantErr(t, st.CreateResidentQuizAttempt(ctx, unknown), apperr.ErrNotFound)
+		}},
+	})
+}
