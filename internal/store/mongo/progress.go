@@ -126,7 +126,9 @@ func (d *DB) RevokeProgressRecord(ctx context.Context, r *progress.Revocation) e
 
 const colResidentQuizAttempts = "resident_quiz_attempts"
 
-func (d *DB) residentQuizAttempts() *mongodrv.Collection { return d.db.Collection(colResidentQuizAttempts) }
+func (d *DB) residentQuizAttempts() *mongodrv.Collection {
+	return d.db.Collection(colResidentQuizAttempts)
+}
 
 type residentQuizAttemptDoc struct {
 	ID         string              `bson:"_id"`
