@@ -463,8 +463,8 @@ var matrix = map[string]matrixRow{
 		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Ghi nhầm người"} }},
 	"GET /api/v1/residents/:id/status": {path: "/api/v1/residents/{residentA}/status", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
 	"POST /api/v1/residents/:id/quiz-attempts": {path: "/api/v1/residents/{residentA}/quiz-attempts",
-		want: only(map[int]int{admin: 404, staffA: 404, staffB: 404, volunteerX: 403, volunteerY: 403}),
-		body: func(*matrixFixture, int) any { return assistedQuizBody("no-such-course", "l1", nil) }},
+		want: only(map[int]int{admin: 201, staffA: 201, staffB: 404, volunteerX: 403, volunteerY: 403}),
+		body: func(f *matrixFixture, _ int) any { return assistedQuizBody(f.courseX, "kiem-tra", nil) }},
 	"GET /api/v1/residents/:id/quiz-attempts": {path: "/api/v1/residents/{residentA}/quiz-attempts", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
 }
 
