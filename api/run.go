@@ -23,6 +23,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/skills"
@@ -99,12 +100,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("config: ECITIZEN_DATA_KEY: %w", err)
 	}
+	framework, err := skills.Load(content.FS, "skills.yaml")
+	if err != nil {
+		return fmt.Errorf("skills framework: %w", err)
+	}
+	certs := certificate.NewService(st, rosters, st, cfg.JWTKey, cfg.PublicURL, nil)
+	progresses := progress.NewService(st, residents, rosters, dir, certs, framework, nil).WithGrader(courses)
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
 		Roster: rosters, Notify: notes, Idempotency: retries, Equipment: equipment.NewService(st, dir, rosters, nil),
-		Certificates: certificate.NewService(st, rosters, st, cfg.JWTKey, cfg.PublicURL, nil),
-		Residents:    residents,
-		Ping:         st.Ping, Logger: log,
+		Certificates: certs,
+		Residents:    residents, Progress: progresses,
+		Ping: st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
 	})
 	if err != nil {

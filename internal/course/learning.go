@@ -202,12 +202,7 @@ func (s *Service) SubmitQuiz(ctx context.Context, c identity.Caller, courseID, l
 	if best, ok := p.BestScore[lessonID]; !ok || score > best {
 		p.BestScore[lessonID] = score
 	}
-	results := make([]QuestionResult, 0, len(l.Quiz.Questions))
-	for _, q := range l.Quiz.Questions {
-		one := Quiz{PassMark: 100, Questions: []Question{q}}
-		_, ok := one.Grade(answers)
-		results = append(results, QuestionResult{QuestionID: q.ID, Correct: ok, Explanation: q.Explanation})
-	}
+	results := questionResults(l.Quiz, answers)
 	if passed {
 		if p, err = s.markDone(ctx, c, p, lessonID); err != nil {
 			return nil, nil, nil, err

@@ -55,6 +55,7 @@ type matrixFixture struct {
 	seriesA, cancelSeries        string // shift series at the all-day centre
 	removeSeries                 string
 	residentA, eraseResidentA    string // residents of ward A (residentFixture)
+	progressA                    string // a progress record of residentA (progressFixture)
 	seq                          atomic.Int64
 }
 
@@ -120,6 +121,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f.equipmentFixture(t)
 	f.certificateFixture(t)
 	f.residentFixture(t)
+	f.progressFixture(t)
 	return f
 }
 
@@ -455,6 +457,20 @@ var matrix = map[string]matrixRow{
 		body: func(*matrixFixture, int) any {
 			return csvBody("ho_ten,nam_sinh,to_dan_pho,dong_y\nNguyễn Thị Matrận,1950,Tổ 3,có\n")
 		}},
+	// Progress: ward A's staff record, read and revoke; no fixture volunteer is
+	// on duty (403 not_on_duty). The admin revokes first; ward A's staff then
+	// find it revoked.
+	"POST /api/v1/residents/:id/progress": {path: "/api/v1/residents/{residentA}/progress",
+		want: only(map[int]int{admin: 201, staffA: 201, staffB: 404, volunteerX: 403, volunteerY: 403}),
+		body: func(*matrixFixture, int) any { return progressBody("track_application") }},
+	"GET /api/v1/residents/:id/progress": {path: "/api/v1/residents/{residentA}/progress", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"POST /api/v1/progress/:record_id/revoke": {path: "/api/v1/progress/{progressA}/revoke", want: only(map[int]int{admin: 200, staffA: 409, staffB: 404}),
+		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Ghi nhầm người"} }},
+	"GET /api/v1/residents/:id/status": {path: "/api/v1/residents/{residentA}/status", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"POST /api/v1/residents/:id/quiz-attempts": {path: "/api/v1/residents/{residentA}/quiz-attempts",
+		want: only(map[int]int{admin: 201, staffA: 201, staffB: 404, volunteerX: 403, volunteerY: 403}),
+		body: func(f *matrixFixture, _ int) any { return assistedQuizBody(f.courseX, "kiem-tra", nil) }},
+	"GET /api/v1/residents/:id/quiz-attempts": {path: "/api/v1/residents/{residentA}/quiz-attempts", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.
@@ -504,7 +520,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"{feedToken}", f.feedToken, "{noteX}", f.noteX, "{deviceA}", f.deviceA, "{usageA}", f.usageA,
 		"{certX}", f.certX, "{certToRevokeX}", f.certToRevokeX,
 		"{seriesA}", f.seriesA, "{cancelSeries}", f.cancelSeries, "{removeSeries}", f.removeSeries,
-		"{residentA}", f.residentA, "{eraseResidentA}", f.eraseResidentA)
+		"{residentA}", f.residentA, "{eraseResidentA}", f.eraseResidentA, "{progressA}", f.progressA)
 	for _, r := range routes {
 		row, ok := matrix[r]
 		if !ok {

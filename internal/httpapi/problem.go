@@ -17,6 +17,7 @@ import (
 	"ecitizen/internal/equipment"
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/training"
@@ -102,6 +103,7 @@ var statuses = map[apperr.Code]int{
 	resident.CodeDuplicateResident:            http.StatusConflict,
 	resident.CodePossibleDuplicate:            http.StatusConflict,
 	resident.CodeResidentErased:               http.StatusConflict,
+	progress.CodeRecordRevoked:                http.StatusConflict,
 }
 
 // titles are the short, generic summaries of each status, in both languages.

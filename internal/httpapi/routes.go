@@ -176,4 +176,13 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.GET("/wards/:id/audit", staff, h.wardAudit)
 	// Bulk import of residents from a CSV file, with a per-row report.
 	auth.POST("/wards/:id/residents/import", staff, retrySafe, h.importResidents)
+
+	// Progress: records of skills shown (ward staff; volunteers on duty in the
+	// resident's ward, ±10 min), revocations by staff, and e-citizen status.
+	auth.POST("/residents/:id/progress", retrySafe, h.recordProgress)
+	auth.GET("/residents/:id/progress", h.listProgress)
+	auth.POST("/progress/:record_id/revoke", staff, retrySafe, h.revokeProgress)
+	auth.GET("/residents/:id/status", h.residentStatus)
+	auth.POST("/residents/:id/quiz-attempts", retrySafe, h.assistQuiz)
+	auth.GET("/residents/:id/quiz-attempts", h.listAssistedQuizzes)
 }

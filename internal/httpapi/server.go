@@ -19,6 +19,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/training"
@@ -41,6 +42,8 @@ type Deps struct {
 	Certificates *certificate.Service
 	// Residents keeps residents, their consent and protected personal numbers.
 	Residents *resident.Service
+	// Progress keeps residents' progress records and e-citizen status.
+	Progress *progress.Service
 	// Ping reports whether the store is reachable, for /readyz.
 	Ping           func(ctx context.Context) error
 	Logger         *slog.Logger

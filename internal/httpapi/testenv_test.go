@@ -22,6 +22,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/skills"
@@ -160,6 +161,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	if d.Residents, err = resident.NewService(st, dir, rosters, dataKey, consents, nil); err != nil {
 		t.Fatalf("resident service: %v", err)
 	}
+	d.Progress = progress.NewService(st, d.Residents, rosters, dir, d.Certificates, framework, nil).WithGrader(courses)
 	if configure != nil {
 		configure(&d)
 	}

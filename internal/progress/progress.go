@@ -7,8 +7,10 @@
 // revocations (Evaluate), so revoking the record that completed the set moves
 // the date reached to the next record that completes it, or removes the status.
 //
-// Files: progress.go (records, revocations), status.go (Evaluate: skills shown,
-// skills missing, e-citizen and the date reached).
+// Files: progress.go (records, revocations, assisted quiz attempts), status.go
+// (Evaluate: skills shown, skills missing, e-citizen and the date reached),
+// store.go (the Store port), service.go (recording, revoking, status and the
+// e-citizen certificate), quiz.go (assisted quizzes).
 package progress
 
 import "time"
@@ -43,4 +45,22 @@ type Revocation struct {
 	By       string
 	Reason   string
 	At       time.Time
+}
+
+// QuizAttempt is a course quiz a resident took with a volunteer's or staff
+// member's help, on the helper's device; insert-only. A passed attempt is the
+// evidence of the records of method quiz made from it.
+type QuizAttempt struct {
+	ID         string // UUIDv7
+	ResidentID string
+	CourseID   string
+	Version    int // the course version graded against
+	LessonID   string
+	Answers    map[string][]string // question id -> chosen option ids
+	Score      int                 // percent
+	Passed     bool
+	By         string // the helper
+	CentreID   string
+	ShiftID    string
+	At         time.Time
 }

@@ -80,7 +80,8 @@
 // (Idempotency-Key records), equipment.go (devices and their usage log),
 // certificates.go (certificates and their revocations), series.go
 // (recurring shift series), residents.go (residents, claims on their numbers,
-// the audit trail of their personal data).
+// the audit trail of their personal data), progress.go (residents' progress
+// records, their revocations and assisted quiz attempts).
 package mongo
 
 import (
@@ -356,6 +357,15 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.residentAudit(), []mongodrv.IndexModel{
 			index("once_key_unique", true, "once_key"),
 			index("ward_id", false, "ward_id", "_id"),
+		}},
+		{d.progressRecords(), []mongodrv.IndexModel{
+			index("resident_id", false, "resident_id", "at", "_id"),
+		}},
+		{d.progressRevocations(), []mongodrv.IndexModel{
+			index("resident_id", false, "resident_id"),
+		}},
+		{d.residentQuizAttempts(), []mongodrv.IndexModel{
+			index("resident_id", false, "resident_id", "at", "_id"),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when
