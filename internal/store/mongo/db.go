@@ -357,6 +357,9 @@ func (d *DB) createIndexes(ctx context.Context) error {
 			index("once_key_unique", true, "once_key"),
 			index("ward_id", false, "ward_id", "_id"),
 		}},
+		{d.db.Collection(residentLeases.collection), []mongodrv.IndexModel{
+			index("resident_id_unique", true, residentLeases.field),
+		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when
 	// one createIndexes command lists two or more indexes that already exist.
