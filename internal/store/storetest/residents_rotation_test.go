@@ -51,8 +51,7 @@ func register(t testing.TB, st store.Store, c *resident.Crypter, wardID, name, p
 		cl := c.Claims(r.ID, resident.KindNationalID, national)
 		r.NationalIndex, transient = cl[0].Index, append(transient, cl[1:]...)
 	}
-	_ = transient
-	return r, st.CreateResident(t.Context(), r, resident.ClaimsOf(r))
+	return r, st.CreateResident(t.Context(), r, append(resident.ClaimsOf(r), transient...))
 }
 
 func mustRegister(t testing.TB, st store.Store, c *resident.Crypter, wardID, name, phone, national string) *resident.Resident {
