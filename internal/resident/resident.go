@@ -16,8 +16,9 @@
 // anonymous record (its id and ward), so counts do not change.
 //
 // Files: resident.go (types, validation, normalisation of numbers), crypt.go
-// (encryption and blind indexes), consent.go (the consent texts), service.go
-// (rules and scope), store.go (the Store port).
+// (the data key ring: encryption and blind indexes), rotate.go (the background
+// re-encryption under the current key), consent.go (the consent texts),
+// service.go (rules and scope), store.go (the Store port).
 package resident
 
 import (

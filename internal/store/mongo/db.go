@@ -80,7 +80,8 @@
 // (Idempotency-Key records), equipment.go (devices and their usage log),
 // certificates.go (certificates and their revocations), series.go
 // (recurring shift series), residents.go (residents, claims on their numbers,
-// the audit trail of their personal data).
+// the audit trail of their personal data), residents_rotation.go (moving
+// residents' numbers to the current data key, under a lease per resident).
 package mongo
 
 import (

@@ -21,7 +21,8 @@
 // idempotency.go (Idempotency-Key records), equipment.go (devices of centres and
 // their usage log), certificates.go (certificates and their revocations),
 // series.go (recurring shift series), residents.go (residents, claims on their
-// numbers, the audit trail of their personal data).
+// numbers, the audit trail of their personal data), residents_rotation.go
+// (moving residents' numbers to the current data key).
 package sqlite
 
 import (
