@@ -106,6 +106,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	certs := certificate.NewService(st, rosters, st, cfg.JWTKey, cfg.PublicURL, nil)
 	progresses := progress.NewService(st, residents, rosters, dir, certs, framework, nil).WithGrader(courses)
+	ring, err := resident.NewCrypter(cfg.DataKey, cfg.DataKeysOld...)
+	if err != nil {
+		return fmt.Errorf("config: ECITIZEN_DATA_KEYS_OLD: %w", err)
+	}
+	residents.WithKeyRing(ring)
+	rotation := resident.NewRotation(st, ring)
+	background.Go(func() {
+		periodic(bgCtx, log, "data key rotation", time.Hour, func(ctx context.Context, _ time.Time) (int, error) {
+			rep, err := rotation.Run(ctx)
+			if err == nil && (rep.Resealed > 0 || rep.Remaining() > 0 || len(ring.KeyIDs()) > 1) {
+				// Counts and key ids only, never a value.
+				log.Info("data key rotation", "current_key_id", rep.CurrentKeyID, "resealed", rep.Resealed,
+					"remaining_on_old_keys", rep.Remaining(), "unreadable", rep.Unreadable, "busy", rep.Busy)
+			}
+			return 0, err
+		})
+	})
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
 		Roster: rosters, Notify: notes, Idempotency: retries, Equipment: equipment.NewService(st, dir, rosters, nil),

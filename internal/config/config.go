@@ -25,12 +25,16 @@ import (
 
 // Config is the whole configuration of one ecitizen process.
 type Config struct {
-	Addr           string   // ECITIZEN_ADDR, default ":8080"
-	DataDir        string   // ECITIZEN_DATA_DIR, default "./data"
-	MongoURI       string   // ECITIZEN_MONGODB_URI; set: use MongoDB instead of SQLite
-	MongoDatabase  string   // ECITIZEN_MONGODB_DATABASE, default "ecitizen"
-	JWTKey         []byte   // ECITIZEN_JWT_KEY, base64; absent: DataDir/jwt.key
-	DataKey        []byte   // ECITIZEN_DATA_KEY, base64 of 32 bytes; absent: DataDir/data.key
+	Addr          string // ECITIZEN_ADDR, default ":8080"
+	DataDir       string // ECITIZEN_DATA_DIR, default "./data"
+	MongoURI      string // ECITIZEN_MONGODB_URI; set: use MongoDB instead of SQLite
+	MongoDatabase string // ECITIZEN_MONGODB_DATABASE, default "ecitizen"
+	JWTKey        []byte // ECITIZEN_JWT_KEY, base64; absent: DataDir/jwt.key
+	DataKey       []byte // ECITIZEN_DATA_KEY, base64 of 32 bytes; absent: DataDir/data.key
+	// DataKeysOld are older data keys still accepted for reading while the
+	// rotation job moves residents' numbers to DataKey (ECITIZEN_DATA_KEYS_OLD,
+	// comma-separated base64 of 32 bytes each; none by default).
+	DataKeysOld    [][]byte
 	TrustedProxies []string // ECITIZEN_TRUSTED_PROXIES, comma-separated IPs or CIDRs; none by default
 	CORSOrigins    []string // ECITIZEN_CORS_ORIGINS, comma-separated origins; none by default
 	LogLevel       slog.Level
@@ -113,6 +117,12 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 		return nil, err
 	}
 	if c.DataKey, err = key("ECITIZEN_DATA_KEY", getenv("ECITIZEN_DATA_KEY"), 32, 32); err != nil {
+		return nil, err
+	}
+	if c.DataKeysOld, err = oldKeys(getenv("ECITIZEN_DATA_KEYS_OLD")); err != nil {
+		return nil, err
+	}
+	if err := c.checkRing(); err != nil {
 		return nil, err
 	}
 	if v := getenv("ECITIZEN_SHUTDOWN_GRACE"); v != "" {
@@ -203,6 +213,33 @@ func key(name, v string, min, max int) ([]byte, error) {
 	return b, nil
 }
 
+// oldKeys decodes ECITIZEN_DATA_KEYS_OLD: comma-separated base64 keys of 32
+// bytes, each once.
+func oldKeys(v string) ([][]byte, error) {
+	var out [][]byte
+	for i, s := range split(v) {
+		k, err := key("ECITIZEN_DATA_KEYS_OLD", s, 32, 32)
+		if err != nil {
+			return nil, errors.New(strings.Replace(err.Error(), ":", fmt.Sprintf(": key %d:", i+1), 1))
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// checkRing refuses a data key given twice in the ring (the current key among
+// the old ones, or an old key twice).
+func (c *Config) checkRing() error {
+	seen := map[string]bool{string(c.DataKey): c.DataKey != nil}
+	for i, k := range c.DataKeysOld {
+		if seen[string(k)] {
+			return fmt.Errorf("ECITIZEN_DATA_KEYS_OLD: key %d is given twice or is the current data key", i+1)
+		}
+		seen[string(k)] = true
+	}
+	return nil
+}
+
 // loginLimits parses "ACCOUNT_BURST/ACCOUNT_EVERY,ADDR_BURST/ADDR_EVERY", e.g. "5/1m,30/2s".
 func loginLimits(v string) (identity.LoginLimits, error) {
 	bad := fmt.Errorf("ECITIZEN_LOGIN_LIMIT: %q is not like 5/1m,30/2s (per account, per address)", v)
@@ -244,7 +281,7 @@ func (c *Config) EnsureKeys() error {
 			return err
 		}
 	}
-	return nil
+	return c.checkRing()
 }
 
 func keyFile(path string) ([]byte, error) {

@@ -154,3 +154,41 @@ func TestPublicURL(t *testing.T) {
 		}
 	}
 }
+
+func TestDataKeysOld(t *testing.T) {
+	a := "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=" // 32 bytes
+	b := "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY=" // 32 bytes
+	c, err := Load(nil, env(map[string]string{"ECITIZEN_DATA_KEY": b, "ECITIZEN_DATA_KEYS_OLD": " " + a + " ,"}), &bytes.Buffer{})
+	if err != nil || len(c.DataKeysOld) != 1 || string(c.DataKeysOld[0]) != "01234567890123456789012345678901" {
+		t.Fatalf("one old key: %+v, %v", c, err)
+	}
+	c, err = Load(nil, env(nil), &bytes.Buffer{})
+	if err != nil || c.DataKeysOld != nil {
+		t.Fatalf("no old keys by default: %v, %v", c.DataKeysOld, err)
+	}
+	for name, tc := range map[string]struct{ current, old, want string }{
+		"BadBase64":       {b, a + ",%%%", "ECITIZEN_DATA_KEYS_OLD: key 2: not base64"},
+		"WrongLength":     {b, "dG9vIHNob3J0", "ECITIZEN_DATA_KEYS_OLD: key 1: decodes to 9 bytes"},
+		"Twice":           {b, a + "," + a, "ECITIZEN_DATA_KEYS_OLD: key 2 is given twice"},
+		"CurrentAsOld":    {b, a + "," + b, "ECITIZEN_DATA_KEYS_OLD: key 2 is given twice or is the current data key"},
+		"CurrentAsOldURL": {b, strings.TrimRight(strings.NewReplacer("+", "-", "/", "_").Replace(b), "="), "is the current data key"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(nil, env(map[string]string{"ECITIZEN_DATA_KEY": tc.current, "ECITIZEN_DATA_KEYS_OLD": tc.old}), &bytes.Buffer{})
+			if err == nil || !strings.HasPrefix(err.Error(), "ECITIZEN_DATA_KEYS_OLD:") || !strings.Contains(err.Error(), strings.TrimPrefix(tc.want, "")) ||
+				strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), a) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	// The current key read from the data directory is checked against the old ones too.
+	dir := t.TempDir()
+	first := &Config{DataDir: dir}
+	if err := first.EnsureKeys(); err != nil {
+		t.Fatal(err)
+	}
+	again := &Config{DataDir: dir, DataKeysOld: [][]byte{first.DataKey}}
+	if err := again.EnsureKeys(); err == nil || !strings.HasPrefix(err.Error(), "ECITIZEN_DATA_KEYS_OLD:") {
+		t.Fatalf("the key file's key given as old: %v", err)
+	}
+}

@@ -16,9 +16,10 @@
 // anonymous record (its id and ward), so counts do not change.
 //
 // Files: resident.go (types, validation, normalisation of numbers), crypt.go
-// (encryption and blind indexes), consent.go (the consent texts), service.go
-// (rules and scope), store.go (the Store port), import.go (bulk import of a CSV
-// file with a per-row report).
+// (the data key ring: encryption and blind indexes), rotate.go (the background
+// re-encryption under the current key), consent.go (the consent texts),
+// service.go (rules and scope), store.go (the Store port), import.go (bulk import
+// of a CSV file with a per-row report).
 package resident
 
 import (

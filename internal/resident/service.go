@@ -88,6 +88,14 @@ func NewService(st Store, dir Directory, duty Duty, dataKey []byte, consents *Co
 	return &Service{store: st, dir: dir, duty: duty, crypt: c, consents: consents, now: now}, nil
 }
 
+// WithKeyRing replaces the data key given to NewService with a key ring: its
+// current key seals and indexes new values, its older keys still open and find
+// the values sealed under them (see Rotation).
+func (s *Service) WithKeyRing(c *Crypter) *Service {
+	s.crypt = c
+	return s
+}
+
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
 // Consent returns the consent text in force now.
@@ -279,8 +287,10 @@ func (s *Service) consent(r *Resident, n NewResident, now time.Time, window time
 }
 
 // setNumbers normalises, seals and indexes the numbers given (nil: unchanged,
-// "": none) and returns the claims r needs for them.
+// "": none) and returns the claims r needs for them: those of keysOf(r), and a
+// transient claim under each older key of the ring for each number given.
 func (s *Service) setNumbers(r *Resident, phone, nationalID *string) ([]Key, error) {
+	var transient []Key
 	if phone != nil {
 		r.Phone, r.PhoneIndex = nil, ""
 		if strings.TrimSpace(*phone) != "" {
@@ -291,7 +301,8 @@ func (s *Service) setNumbers(r *Resident, phone, nationalID *string) ([]Key, err
 			if r.Phone, err = s.crypt.Seal(r.ID, KindPhone, v); err != nil {
 				return nil, err
 			}
-			r.PhoneIndex = s.crypt.Index(KindPhone, v)
+			claims := s.crypt.Claims(r.ID, KindPhone, v)
+			r.PhoneIndex, transient = claims[0].Index, append(transient, claims[1:]...)
 		}
 	}
 	if nationalID != nil {
@@ -304,10 +315,11 @@ func (s *Service) setNumbers(r *Resident, phone, nationalID *string) ([]Key, err
 			if r.NationalID, err = s.crypt.Seal(r.ID, KindNationalID, v); err != nil {
 				return nil, err
 			}
-			r.NationalIndex = s.crypt.Index(KindNationalID, v)
+			claims := s.crypt.Claims(r.ID, KindNationalID, v)
+			r.NationalIndex, transient = claims[0].Index, append(transient, claims[1:]...)
 		}
 	}
-	return keysOf(r), nil
+	return append(keysOf(r), transient...), nil
 }
 
 // keysOf returns the claims of r's numbers.
@@ -324,9 +336,9 @@ func keysOf(r *Resident) []Key {
 
 // holder refuses a claim another (not erased) resident holds.
 func (s *Service) holder(ctx context.Context, k Key) error {
-	f := Filter{PhoneIndex: k.Index}
+	f := Filter{PhoneIndexes: []string{k.Index}}
 	if k.Kind == KindNationalID {
-		f = Filter{NationalIndex: k.Index}
+		f = Filter{NationalIndexes: []string{k.Index}}
 	}
 	rs, err := s.store.ListResidents(ctx, f, page.Request{Limit: 1})
 	if err != nil {
@@ -380,14 +392,14 @@ func (s *Service) Search(ctx context.Context, c identity.Caller, wardID string, 
 		if err != nil {
 			return nil, "", err
 		}
-		f.PhoneIndex = s.crypt.Index(KindPhone, v)
+		f.PhoneIndexes = s.crypt.Indexes(KindPhone, v)
 	}
 	if strings.TrimSpace(q.NationalID) != "" {
 		v, err := NormaliseNationalID(q.NationalID)
 		if err != nil {
 			return nil, "", err
 		}
-		f.NationalIndex = s.crypt.Index(KindNationalID, v)
+		f.NationalIndexes = s.crypt.Indexes(KindNationalID, v)
 	}
 	rs, err := s.store.ListResidents(ctx, f, p)
 	if err != nil {
@@ -450,14 +462,18 @@ func (s *Service) Update(ctx context.Context, c identity.Caller, id string, p Pa
 	if p.NationalID != nil && r.NationalIndex != "" && keyIn(before, KindNationalID, r.NationalIndex) {
 		r.NationalID = oldNational
 	}
+	// A claim held already (a number kept, or sealed under an older key and
+	// now moved to the current one) is not taken again; a transient one is
+	// never kept.
 	var add, drop []Key
 	for _, k := range after {
 		if !keyIn(before, k.Kind, k.Index) {
 			add = append(add, k)
 		}
 	}
+	kept := keysOf(r)
 	for _, k := range before {
-		if !keyIn(after, k.Kind, k.Index) {
+		if !keyIn(kept, k.Kind, k.Index) {
 			drop = append(drop, k)
 		}
 	}

@@ -29,14 +29,14 @@ func (e *KeyTakenError) Unwrap() error { return apperr.ErrConflict }
 // and *KeyTakenError for a claim held by another resident.
 type Store interface {
 	// CreateResident claims keys (each unique by (Kind, Index)) for r.ID, then
-	// inserts r; a claim held by another resident is a *KeyTakenError, and then
-	// nothing is stored.
+	// inserts r, then releases the transient keys; a claim held by another
+	// resident is a *KeyTakenError, and then nothing is stored.
 	CreateResident(ctx context.Context, r *Resident, keys []Key) error
 	// ResidentByID returns a resident with its ciphertexts and indexes.
 	ResidentByID(ctx context.Context, id string) (*Resident, error)
 	// UpdateResident claims add for r.ID (*KeyTakenError when another resident
 	// holds one, and then nothing changes), replaces the resident's fields, then
-	// releases drop (claims of r.ID).
+	// releases drop (claims of r.ID) and the transient keys of add.
 	UpdateResident(ctx context.Context, r *Resident, add, drop []Key) error
 	// ListResidents returns the residents matching f, ordered by ID, Limit+1 at
 	// most (all when Limit is 0), strictly after the ID p.After.
@@ -49,6 +49,17 @@ type Store interface {
 	EraseResident(ctx context.Context, r *Resident, drop []Key, a *Audit) error
 	// AddAudit inserts an audit record.
 	AddAudit(ctx context.Context, a *Audit) error
+	// ResidentsToReseal returns the residents (never erased ones) with a phone or
+	// national ID sealed under a key other than currentKeyID, ordered by ID,
+	// strictly after the ID after, limit at most.
+	ResidentsToReseal(ctx context.Context, currentKeyID, after string, limit int) ([]*Resident, error)
+	// ResealResident replaces the numbers of was (ciphertexts and indexes) with
+	// those of r (the same resident): it claims ClaimsOf(r) not in ClaimsOf(was)
+	// (*KeyTakenError when another resident holds one, and then nothing
+	// changes), writes r's numbers only if the stored resident still has was's
+	// ciphertexts and is not erased (ErrResealStale otherwise, and then nothing
+	// changes), then releases ClaimsOf(was) not in ClaimsOf(r).
+	ResealResident(ctx context.Context, was, r *Resident) error
 	// ListAudit returns a ward's audit records newest first (ID descending),
 	// Limit+1 at most, strictly before the ID p.After.
 	ListAudit(ctx context.Context, wardID string, p page.Request) ([]*Audit, error)
@@ -59,11 +70,43 @@ var ErrErased = errErased
 
 // Filter selects a ward's residents. Erased residents are never listed. Every set
 // field narrows the list: Terms are folded words, each the start of a word of the
-// folded name; PhoneIndex and NationalIndex are blind indexes; DupKey is exact.
+// folded name; PhoneIndexes and NationalIndexes are blind indexes of one number
+// (under each key of the ring), of which a resident's index is any; DupKey is exact.
 type Filter struct {
-	WardID        string
-	Terms         []string
-	PhoneIndex    string
-	NationalIndex string
-	DupKey        string
+	WardID          string
+	Terms           []string
+	PhoneIndexes    []string
+	NationalIndexes []string
+	DupKey          string
+}
+
+// ClaimsOf returns the claims a stored resident holds: its phone's and national
+// ID's blind indexes (those under the key that sealed them).
+func ClaimsOf(r *Resident) []Key { return keysOf(r) }
+
+// KeyDiff returns the claims of to that from does not hold (add), and those of
+// from that to does not keep (drop).
+func KeyDiff(from, to []Key) (add, drop []Key) {
+	for _, k := range to {
+		if !keyIn(from, k.Kind, k.Index) {
+			add = append(add, k)
+		}
+	}
+	for _, k := range from {
+		if !keyIn(to, k.Kind, k.Index) {
+			drop = append(drop, k)
+		}
+	}
+	return add, drop
+}
+
+// TransientKeys returns the transient keys of keys.
+func TransientKeys(keys []Key) []Key {
+	var out []Key
+	for _, k := range keys {
+		if k.Transient {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -81,7 +81,8 @@
 // certificates.go (certificates and their revocations), series.go
 // (recurring shift series), residents.go (residents, claims on their numbers,
 // the audit trail of their personal data), progress.go (residents' progress
-// records, their revocations and assisted quiz attempts).
+// records, their revocations and assisted quiz attempts), residents_rotation.go
+// (moving residents' numbers to the current data key, under a lease per resident).
 package mongo
 
 import (
@@ -366,6 +367,9 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.residentQuizAttempts(), []mongodrv.IndexModel{
 			index("resident_id", false, "resident_id", "at", "_id"),
+		}},
+		{d.db.Collection(residentLeases.collection), []mongodrv.IndexModel{
+			index("resident_id_unique", true, residentLeases.field),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when

@@ -235,6 +235,7 @@ func (d *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []re
 		d.releaseKeys(context.WithoutCancel(ctx), keys)
 		return wrapErr(err, what)
 	}
+	d.releaseKeys(ctx, resident.TransientKeys(keys))
 	return nil
 }
 
@@ -262,8 +263,15 @@ func residentSet(r *resident.Resident) bson.D {
 	}
 }
 
-// UpdateResident claims add, replaces r's fields, then releases drop.
+// UpdateResident claims add, replaces r's fields, then releases drop and the
+// transient keys of add, under the resident's lease (so the rotation of its
+// numbers cannot write over the change).
 func (d *DB) UpdateResident(ctx context.Context, r *resident.Resident, add, drop []resident.Key) error {
+	l, err := d.lock(ctx, residentLeases, r.ID)
+	if err != nil {
+		return err
+	}
+	defer l.release(ctx)
 	if err := d.claimKeys(ctx, add); err != nil {
 		return err
 	}
@@ -272,6 +280,7 @@ func (d *DB) UpdateResident(ctx context.Context, r *resident.Resident, add, drop
 		return err
 	}
 	d.releaseKeys(ctx, drop)
+	d.releaseKeys(ctx, resident.TransientKeys(add))
 	return nil
 }
 
@@ -289,11 +298,11 @@ func (d *DB) ListResidents(ctx context.Context, f resident.Filter, p page.Reques
 		}
 		filter = append(filter, bson.E{Key: "$and", Value: all})
 	}
-	if f.PhoneIndex != "" {
-		filter = append(filter, bson.E{Key: "phone_index", Value: f.PhoneIndex})
+	if len(f.PhoneIndexes) > 0 {
+		filter = append(filter, bson.E{Key: "phone_index", Value: bson.D{{Key: "$in", Value: f.PhoneIndexes}}})
 	}
-	if f.NationalIndex != "" {
-		filter = append(filter, bson.E{Key: "national_index", Value: f.NationalIndex})
+	if len(f.NationalIndexes) > 0 {
+		filter = append(filter, bson.E{Key: "national_index", Value: bson.D{{Key: "$in", Value: f.NationalIndexes}}})
 	}
 	if f.DupKey != "" {
 		filter = append(filter, bson.E{Key: "dup_key", Value: f.DupKey})
@@ -316,7 +325,12 @@ func (d *DB) EraseResident(ctx context.Context, r *resident.Resident, drop []res
 	if err := mustExist(ctx, d.residents(), "resident", r.ID); err != nil {
 		return err
 	}
-	_, err := d.residentAudit().InsertOne(ctx, toAuditDoc(a, "erase:"+r.ID))
+	l, err := d.lock(ctx, residentLeases, r.ID)
+	if err != nil {
+		return err
+	}
+	defer l.release(ctx)
+	_, err = d.residentAudit().InsertOne(ctx, toAuditDoc(a, "erase:"+r.ID))
 	if err != nil && !duplicateKey(err) {
 		return wrapErr(err, what)
 	}

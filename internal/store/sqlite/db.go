@@ -22,7 +22,8 @@
 // their usage log), certificates.go (certificates and their revocations),
 // series.go (recurring shift series), residents.go (residents, claims on their
 // numbers, the audit trail of their personal data), progress.go (residents'
-// progress records and their revocations).
+// progress records and their revocations), residents_rotation.go (moving
+// residents' numbers to the current data key).
 package sqlite
 
 import (

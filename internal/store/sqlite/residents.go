@@ -77,7 +77,10 @@ func (db *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []r
 			r.ID, r.WardID, r.FullName, r.NameKey, r.BirthYear, string(r.Gender), r.Group, r.Notes, r.DupKey,
 			r.DuplicateOverride, pk, pb, nullString(r.PhoneIndex), nk, nb, nullString(r.NationalIndex),
 			r.Consent.Version, ms(r.Consent.GivenAt), r.Consent.RecordedBy, r.CreatedBy, ms(r.CreatedAt), ms(r.UpdatedAt))
-		return err
+		if err != nil {
+			return err
+		}
+		return release(ctx, tx, resident.TransientKeys(keys))
 	})
 	var taken *resident.KeyTakenError
 	if errors.As(err, &taken) {
@@ -105,7 +108,10 @@ func (db *DB) UpdateResident(ctx context.Context, r *resident.Resident, add, dro
 		if err := claim(ctx, tx, add); err != nil {
 			return err
 		}
-		return db.replace(ctx, tx, r, ``)
+		if err := db.replace(ctx, tx, r, ``); err != nil {
+			return err
+		}
+		return release(ctx, tx, resident.TransientKeys(add))
 	})
 	var taken *resident.KeyTakenError
 	if errors.As(err, &taken) {
@@ -142,17 +148,28 @@ func (db *DB) ListResidents(ctx context.Context, f resident.Filter, p page.Reque
 	for _, t := range f.Terms {
 		w.add(`(' ' || name_key) LIKE ? ESCAPE '\'`, "% "+likeEscape(t)+"%")
 	}
-	if f.PhoneIndex != "" {
-		w.add(`phone_index = ?`, f.PhoneIndex)
+	if len(f.PhoneIndexes) > 0 {
+		w.add(`phone_index IN (`+marks(len(f.PhoneIndexes))+`)`, anys(f.PhoneIndexes)...)
 	}
-	if f.NationalIndex != "" {
-		w.add(`national_index = ?`, f.NationalIndex)
+	if len(f.NationalIndexes) > 0 {
+		w.add(`national_index IN (`+marks(len(f.NationalIndexes))+`)`, anys(f.NationalIndexes)...)
 	}
 	if f.DupKey != "" {
 		w.add(`dup_key = ?`, f.DupKey)
 	}
 	w.add(`id > ?`, p.After)
 	return list(ctx, db, "residents", residentColumns+w.String()+` ORDER BY id LIMIT ?`, append(w.args, limit(p.Limit)), scanResident)
+}
+
+// marks returns n comma-separated placeholders.
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // likeEscape escapes LIKE's wildcards and its escape character.
