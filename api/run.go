@@ -105,13 +105,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("skills framework: %w", err)
 	}
 	certs := certificate.NewService(st, rosters, st, cfg.JWTKey, cfg.PublicURL, nil)
-	progresses := progress.NewService(st, residents, rosters, dir, certs, framework, nil).WithGrader(courses)
+	progresses := progress.NewService(st, residents, rosters, dir, certs, framework, nil).WithGrader(courses).
+		WithPersonalLinks(st)
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
 		Roster: rosters, Notify: notes, Idempotency: retries, Equipment: equipment.NewService(st, dir, rosters, nil),
 		Certificates: certs,
 		Residents:    residents, Progress: progresses,
-		Ping: st.Ping, Logger: log,
+		PublicURL: cfg.PublicURL,
+		Ping:      st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
 	})
 	if err != nil {
