@@ -105,7 +105,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("skills framework: %w", err)
 	}
 	certs := certificate.NewService(st, rosters, st, cfg.JWTKey, cfg.PublicURL, nil)
-	progresses := progress.NewService(st, residents, rosters, dir, certs, framework, nil).WithGrader(courses)
+	progresses := progress.NewService(st, residents, rosters, dir, certs, framework, nil).WithGrader(courses).
+		WithPersonalLinks(st)
 	ring, err := resident.NewCrypter(cfg.DataKey, cfg.DataKeysOld...)
 	if err != nil {
 		return fmt.Errorf("config: ECITIZEN_DATA_KEYS_OLD: %w", err)
@@ -128,7 +129,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Roster: rosters, Notify: notes, Idempotency: retries, Equipment: equipment.NewService(st, dir, rosters, nil),
 		Certificates: certs,
 		Residents:    residents, Progress: progresses,
-		Ping: st.Ping, Logger: log,
+		PublicURL: cfg.PublicURL,
+		Ping:      st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
 	})
 	if err != nil {

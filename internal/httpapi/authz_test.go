@@ -56,6 +56,7 @@ type matrixFixture struct {
 	removeSeries                 string
 	residentA, eraseResidentA    string // residents of ward A (residentFixture)
 	progressA                    string // a progress record of residentA (progressFixture)
+	personalToken                string // a personal link of a resident of ward A (personalLinkFixture)
 	seq                          atomic.Int64
 }
 
@@ -122,6 +123,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f.certificateFixture(t)
 	f.residentFixture(t)
 	f.progressFixture(t)
+	f.personalLinkFixture(t)
 	return f
 }
 
@@ -471,6 +473,13 @@ var matrix = map[string]matrixRow{
 		want: only(map[int]int{admin: 201, staffA: 201, staffB: 404, volunteerX: 403, volunteerY: 403}),
 		body: func(f *matrixFixture, _ int) any { return assistedQuizBody(f.courseX, "kiem-tra", nil) }},
 	"GET /api/v1/residents/:id/quiz-attempts": {path: "/api/v1/residents/{residentA}/quiz-attempts", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	// Personal links: as for progress (no fixture volunteer is on duty); the
+	// view is public, by its secret token.
+	"POST /api/v1/residents/:id/personal-link": {path: "/api/v1/residents/{residentA}/personal-link",
+		want: only(map[int]int{admin: 201, staffA: 201, staffB: 404, volunteerX: 403, volunteerY: 403})},
+	"DELETE /api/v1/residents/:id/personal-link": {path: "/api/v1/residents/{residentA}/personal-link",
+		want: only(map[int]int{admin: 204, staffA: 204, staffB: 404, volunteerX: 403, volunteerY: 403})},
+	"GET /api/v1/personal/:token": {path: "/api/v1/personal/{personalToken}", want: all(200)},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.
@@ -520,7 +529,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"{feedToken}", f.feedToken, "{noteX}", f.noteX, "{deviceA}", f.deviceA, "{usageA}", f.usageA,
 		"{certX}", f.certX, "{certToRevokeX}", f.certToRevokeX,
 		"{seriesA}", f.seriesA, "{cancelSeries}", f.cancelSeries, "{removeSeries}", f.removeSeries,
-		"{residentA}", f.residentA, "{eraseResidentA}", f.eraseResidentA, "{progressA}", f.progressA)
+		"{residentA}", f.residentA, "{eraseResidentA}", f.eraseResidentA, "{progressA}", f.progressA,
+		"{personalToken}", f.personalToken)
 	for _, r := range routes {
 		row, ok := matrix[r]
 		if !ok {

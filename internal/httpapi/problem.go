@@ -104,6 +104,7 @@ var statuses = map[apperr.Code]int{
 	resident.CodePossibleDuplicate:            http.StatusConflict,
 	resident.CodeResidentErased:               http.StatusConflict,
 	progress.CodeRecordRevoked:                http.StatusConflict,
+	progress.CodePersonalLinkInvalid:          http.StatusNotFound,
 }
 
 // titles are the short, generic summaries of each status, in both languages.

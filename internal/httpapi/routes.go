@@ -185,4 +185,10 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.GET("/residents/:id/status", h.residentStatus)
 	auth.POST("/residents/:id/quiz-attempts", retrySafe, h.assistQuiz)
 	auth.GET("/residents/:id/quiz-attempts", h.listAssistedQuizzes)
+
+	// A resident's personal link: a secret URL (no retrySafe: the response holds
+	// it) that shows the resident their own progress without an account.
+	auth.POST("/residents/:id/personal-link", h.resetPersonalLink)
+	auth.DELETE("/residents/:id/personal-link", h.deletePersonalLink)
+	v1.GET("/personal/:token", h.getPersonal)
 }

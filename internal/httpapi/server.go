@@ -44,6 +44,9 @@ type Deps struct {
 	Residents *resident.Service
 	// Progress keeps residents' progress records and e-citizen status.
 	Progress *progress.Service
+	// PublicURL is where the API is reached from outside (ECITIZEN_PUBLIC_URL):
+	// residents' personal links are absolute URLs under it.
+	PublicURL string
 	// Ping reports whether the store is reachable, for /readyz.
 	Ping           func(ctx context.Context) error
 	Logger         *slog.Logger

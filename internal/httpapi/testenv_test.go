@@ -162,6 +162,8 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		t.Fatalf("resident service: %v", err)
 	}
 	d.Progress = progress.NewService(st, d.Residents, rosters, dir, d.Certificates, framework, nil).WithGrader(courses)
+	d.Progress.WithPersonalLinks(st)
+	d.PublicURL = testPublicURL
 	if configure != nil {
 		configure(&d)
 	}

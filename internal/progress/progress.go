@@ -10,7 +10,8 @@
 // Files: progress.go (records, revocations, assisted quiz attempts), status.go
 // (Evaluate: skills shown, skills missing, e-citizen and the date reached),
 // store.go (the Store port), service.go (recording, revoking, status and the
-// e-citizen certificate), quiz.go (assisted quizzes).
+// e-citizen certificate), quiz.go (assisted quizzes), personallink.go (a
+// resident's personal link to their own status).
 package progress
 
 import "time"

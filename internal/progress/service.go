@@ -87,7 +87,8 @@ type Service struct {
 	centres   Centres
 	certs     Certificates
 	framework *skills.Framework
-	grader    Grader // assisted quizzes (WithGrader)
+	grader    Grader               // assisted quizzes (WithGrader)
+	links     roster.CalendarStore // residents' personal links (WithPersonalLinks)
 	now       func() time.Time
 }
 

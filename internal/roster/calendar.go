@@ -40,6 +40,9 @@ type FeedKind string
 const (
 	FeedUser   FeedKind = "user"   // a user's own bookings
 	FeedCentre FeedKind = "centre" // a centre's shifts with their booked counts
+	// FeedResident is a resident's personal link to their own progress
+	// (progress.Service.ResetPersonalLink): the same secret-URL mechanism, no calendar.
+	FeedResident FeedKind = "resident"
 )
 
 // CalendarFeed is a live feed URL. Hash is the hex SHA-256 of the secret token
@@ -143,15 +146,47 @@ func ReplaceCalendarFeed(ctx context.Context, st CalendarStore, f *CalendarFeed)
 
 // issueFeed replaces the owner's feed with a new one and returns its token.
 func (s *Service) issueFeed(ctx context.Context, kind FeedKind, ownerID, by string) (string, error) {
+	return IssueFeed(ctx, s.store, kind, ownerID, by, s.timestamp())
+}
+
+// IssueFeed makes a new secret token the one live feed of an owner
+// (ReplaceCalendarFeed) and returns the token; the owner's previous token stops
+// working at once. Only the token's hash is stored.
+func IssueFeed(ctx context.Context, st CalendarStore, kind FeedKind, ownerID, by string, at time.Time) (string, error) {
 	token, hash, err := newFeedToken()
 	if err != nil {
 		return "", err
 	}
-	f := &CalendarFeed{Hash: hash, Kind: kind, OwnerID: ownerID, CreatedBy: by, CreatedAt: s.timestamp()}
-	if err := ReplaceCalendarFeed(ctx, s.store, f); err != nil {
+	f := &CalendarFeed{Hash: hash, Kind: kind, OwnerID: ownerID, CreatedBy: by, CreatedAt: at}
+	if err := ReplaceCalendarFeed(ctx, st, f); err != nil {
 		return "", fmt.Errorf("calendar feed of %s %s: %w", kind, ownerID, err)
 	}
 	return token, nil
+}
+
+// FeedByToken returns the live feed of a secret token; a malformed, unknown or
+// replaced token wraps apperr.ErrNotFound.
+func FeedByToken(ctx context.Context, st CalendarStore, token string) (*CalendarFeed, error) {
+	if !wellFormedToken(token) {
+		return nil, errNoFeed
+	}
+	f, err := st.CalendarFeedByHash(ctx, hashFeedToken(token))
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil, errNoFeed
+	}
+	return f, err
+}
+
+// DeleteFeedOf ends the owner's live feed, if any.
+func DeleteFeedOf(ctx context.Context, st CalendarStore, kind FeedKind, ownerID string) error {
+	f, err := st.CalendarFeedOf(ctx, kind, ownerID)
+	if err == nil {
+		err = st.DeleteCalendarFeed(ctx, f.Hash)
+	}
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return fmt.Errorf("delete calendar feed: %w", err)
+	}
+	return nil
 }
 
 // ResetMyFeed gives the caller a new feed of their bookings and returns its
@@ -168,14 +203,7 @@ func (s *Service) DeleteMyFeed(ctx context.Context, c identity.Caller) error {
 	if c.UserID == "" {
 		return apperr.ErrUnauthorized
 	}
-	f, err := s.store.CalendarFeedOf(ctx, FeedUser, c.UserID)
-	if err == nil {
-		err = s.store.DeleteCalendarFeed(ctx, f.Hash)
-	}
-	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
-		return fmt.Errorf("delete calendar feed: %w", err)
-	}
-	return nil
+	return DeleteFeedOf(ctx, s.store, FeedUser, c.UserID)
 }
 
 // ResetCentreFeed gives an active centre a new feed of its shifts and returns its
@@ -203,14 +231,8 @@ func (s *Service) ResetCentreFeed(ctx context.Context, c identity.Caller, centre
 // feed lists the centre's shifts of that window, cancelled ones as CANCELLED, each
 // with its booked and total places, and nobody's name.
 func (s *Service) Feed(ctx context.Context, token string) ([]byte, error) {
-	if !wellFormedToken(token) {
-		return nil, errNoFeed
-	}
-	f, err := s.store.CalendarFeedByHash(ctx, hashFeedToken(token))
+	f, err := FeedByToken(ctx, s.store, token)
 	if err != nil {
-		if errors.Is(err, apperr.ErrNotFound) {
-			return nil, errNoFeed
-		}
 		return nil, err
 	}
 	r := &feedRenderer{s: s, now: s.timestamp(), centres: map[string]*directory.Centre{}}
