@@ -53,7 +53,10 @@
 // defaults most logins from one address are answered 429. -store names its store
 // kind in the header. The roster attacks change its data: the places they book are
 // cancelled again, but waiting-list entries (202) stay, and some of them are
-// promoted to places when the cancel attack frees them.
+// promoted to places when the cancel attack frees them. The progress attack adds
+// records (append-only) to the residents it rotates over, which may make some of
+// them e-citizens and issue their certificates. Without residents (seeded with
+// -residents 0) the three resident attacks are skipped.
 //
 // Bounds: the target must be a loopback address; -rate is at most 2000/s,
 // -duration at most 5m, and one attack uses at most 512 concurrent requests.
