@@ -1,5 +1,5 @@
 // Command bench is a load benchmark of the ecitizen API built on the vegeta library.
-// It attacks nine endpoints, one after another, each at a constant rate for a
+// It attacks twelve endpoints, one after another, each at a constant rate for a
 // fixed duration, and prints a table of latencies and outcomes:
 //
 //	POST   /api/v1/auth/login           rotating over the seeded volunteers (argon2id-bound)
@@ -17,6 +17,11 @@
 //	                                    already booked or waiting) are all answers, counted apart
 //	DELETE /api/v1/shifts/{id}/bookings/me   each place the book attack got (201), once;
 //	                                    this attack ends when they are all cancelled
+//	GET    /api/v1/wards/{id}/residents?q=…   resident search by ward staff, a folded name
+//	                                    prefix ("nguyen th"), over 100 residents of each ward
+//	POST   /api/v1/residents/{id}/progress   ward staff record a skill (observed, with an
+//	                                    evidence note), over the same residents and the skills
+//	GET    /api/v1/residents/{id}/status     the e-citizen status, as ward staff
 //
 // After the attacks it reads every shift the book attack touched (GET
 // /api/v1/shifts/{id}: booked and places) and the signed-in volunteers' bookings
@@ -31,6 +36,9 @@
 //
 // Without -url it runs a server of its own: it seeds a temporary data directory
 // with scripts/seed/seeding (or the MongoDB database of -mongodb-uri), with
+// -residents residents (default 4000) with -progress progress records (default
+// 20000; the seed command's 40000 and 200000 add about four minutes), sealed with
+// the key files it creates in the data directory for the server,
 // -shifts shifts (default 20000) and -bookings bookings (default 20000, which
 // leaves most shifts places to book; 60000, the seed command's default, fills about
 // 85% of them and adds about 30 s of seeding on two CPUs), builds
@@ -45,7 +53,10 @@
 // defaults most logins from one address are answered 429. -store names its store
 // kind in the header. The roster attacks change its data: the places they book are
 // cancelled again, but waiting-list entries (202) stay, and some of them are
-// promoted to places when the cancel attack frees them.
+// promoted to places when the cancel attack frees them. The progress attack adds
+// records (append-only) to the residents it rotates over, which may make some of
+// them e-citizens and issue their certificates. Without residents (seeded with
+// -residents 0) the three resident attacks are skipped.
 //
 // Bounds: the target must be a loopback address; -rate is at most 2000/s,
 // -duration at most 5m, and one attack uses at most 512 concurrent requests.
@@ -81,6 +92,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"ecitizen/internal/config"
 	"ecitizen/scripts/seed/seeding"
 )
 
@@ -104,6 +116,8 @@ type options struct {
 	keep       bool
 	shifts     int
 	bookings   int
+	residents  int
+	progress   int
 }
 
 func main() {
@@ -116,6 +130,8 @@ func main() {
 	flag.IntVar(&o.tokens, "tokens", 50, "volunteers signed in for the GET /me and the roster attacks")
 	flag.IntVar(&o.shifts, "shifts", seeding.DefaultShifts, "without -url: shifts to seed over the year from tomorrow")
 	flag.IntVar(&o.bookings, "bookings", 20000, "without -url: bookings to seed on them")
+	flag.IntVar(&o.residents, "residents", 4000, "without -url: residents to seed over the wards")
+	flag.IntVar(&o.progress, "progress", 20000, "without -url: progress records to seed for them")
 	flag.StringVar(&o.store, "store", "unknown", "store kind of the -url server, for the header")
 	flag.StringVar(&o.mongoURI, "mongodb-uri", "", "without -url: seed and run the server on this MongoDB instead of SQLite")
 	flag.StringVar(&o.mongoDB, "mongodb-database", "ecitizen_bench", "without -url: MongoDB database to seed and use")
@@ -144,8 +160,8 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("-duration must be positive and at most %s", maxDuration)
 	case o.volunteers <= 0 || o.tokens <= 0:
 		return errors.New("-volunteers and -tokens must be positive")
-	case o.shifts < 0 || o.bookings < 0:
-		return errors.New("-shifts and -bookings must not be negative")
+	case o.shifts < 0 || o.bookings < 0 || o.residents < 0 || o.progress < 0:
+		return errors.New("-shifts, -bookings, -residents and -progress must not be negative")
 	}
 	o.tokens = min(o.tokens, o.volunteers)
 
@@ -194,6 +210,13 @@ func run(ctx context.Context, o options) error {
 	if ro == nil {
 		fmt.Println("bench: no shifts open for sign-up: the roster attacks are skipped (seed with -shifts)")
 	}
+	rs, err := prepareResidents(ctx, c, o.password)
+	if err != nil {
+		return err
+	}
+	if rs == nil {
+		fmt.Println("bench: no residents: the resident attacks are skipped (seed with -residents)")
+	}
 	fmt.Println()
 
 	header(os.Stdout, o, base, kind)
@@ -222,6 +245,16 @@ func run(ctx context.Context, o options) error {
 			func() spec { return book.cancelSpec(base) },
 		} {
 			if err := ro.vols.fresh(ctx); err != nil {
+				return err
+			}
+			if err := hit(mk()); err != nil {
+				return err
+			}
+		}
+	}
+	if rs != nil {
+		for _, mk := range rs.specs(base) {
+			if err := rs.fresh(ctx); err != nil {
 				return err
 			}
 			if err := hit(mk()); err != nil {
@@ -573,21 +606,29 @@ func startServer(ctx context.Context, o options) (*server, error) {
 		s.kind = "mongodb"
 	}
 
-	fmt.Printf("bench: seeding a %s store (%d volunteers, %d shifts, %d bookings; argon2id makes this take a while) …\n",
-		s.kind, o.volunteers, o.shifts, o.bookings)
+	fmt.Printf("bench: seeding a %s store (%d volunteers, %d shifts, %d bookings, %d residents, %d progress records; argon2id makes this take a while) …\n",
+		s.kind, o.volunteers, o.shifts, o.bookings, o.residents, o.progress)
+	// The key files the server will read from its data directory, created now
+	// so that residents' numbers are sealed with its data key.
+	keys := config.Config{DataDir: dataDir}
+	if err := keys.EnsureKeys(); err != nil {
+		return s, err
+	}
 	st, _, err := seeding.Open(ctx, dataDir, o.mongoURI, o.mongoDB)
 	if err != nil {
 		return s, err
 	}
 	res, err := seeding.Run(ctx, st, seeding.Options{Password: o.password, Volunteers: o.volunteers,
-		Shifts: o.shifts, Bookings: o.bookings})
+		Shifts: o.shifts, Bookings: o.bookings, Residents: o.residents, Progress: o.progress,
+		DataKey: keys.DataKey, JWTKey: keys.JWTKey})
 	_ = st.Close()
 	if err != nil {
 		return s, err
 	}
-	fmt.Printf("bench: seeded in %s: %d wards, %d centres, %d organisations, %d accounts, %d shifts, %d bookings\n",
+	fmt.Printf("bench: seeded in %s: %d wards, %d centres, %d organisations, %d accounts, %d shifts, %d bookings, %d residents (%d e-citizens), %d progress records\n",
 		res.Elapsed.Round(time.Millisecond), res.Wards.Total(), res.Centres.Total(), res.Organisations.Total(),
-		res.Partners.Total()+res.Staff.Total()+res.Volunteers.Total(), res.Shifts.Total(), res.Bookings.Total())
+		res.Partners.Total()+res.Staff.Total()+res.Volunteers.Total(), res.Shifts.Total(), res.Bookings.Total(),
+		res.Residents.Total(), res.ECitizens, res.Progress.Total())
 
 	root, err := moduleRoot(ctx)
 	if err != nil {

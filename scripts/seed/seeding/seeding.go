@@ -3,7 +3,10 @@
 // organisations, one partner account per organisation, one staff account per
 // ward, and volunteers who register with their organisation's invite code; and,
 // when asked (Options.Shifts, Options.Bookings), a year of volunteer shifts at the
-// centres with the volunteers' bookings on them (roster.go).
+// centres with the volunteers' bookings on them (roster.go); and residents of the
+// wards with the progress records of the skills they showed, the e-citizens
+// among them with their certificate (residents.go: Options.Residents,
+// Options.Progress).
 //
 // Accounts, wards, centres and organisations go through the domain services
 // (directory.Service and identity.Service) acting as the district admin, so the
@@ -49,6 +52,15 @@ type Options struct {
 	Shifts     int       // shifts over the year from tomorrow (DefaultShifts in scripts/seed); none when 0
 	Bookings   int       // volunteers' bookings on those shifts (DefaultBookings in scripts/seed)
 	Log        io.Writer // progress lines; io.Discard when nil
+	// Residents and Progress are the residents registered over the wards and the
+	// progress records of skills they showed (DefaultResidents and
+	// DefaultProgress in scripts/seed); none when 0 (residents.go).
+	Residents, Progress int
+	// DataKey (32 bytes) seals and indexes residents' numbers, JWTKey derives the
+	// certificates' code key, PublicURL is in their verify URLs: the server's
+	// (config.Config); needed when Residents > 0.
+	DataKey, JWTKey []byte
+	PublicURL       string
 }
 
 // Count is how many records of one kind a run created and found already there.
@@ -72,6 +84,12 @@ type Result struct {
 	// Bookings counts the bookings this run made, and, as existing, the seeded
 	// volunteers' bookings on the shifts the seeded centres already had.
 	Bookings Count
+	// Residents counts the residents registered and those the wards already had
+	// (a ward with residents gets none); Progress the records created, only for
+	// the residents this run registered; ECitizens the certificates issued.
+	Residents Count
+	Progress  Count
+	ECitizens int
 	// Assigned is how many of the created bookings ward staff assigned: shifts
 	// whose sign-up is not open yet (it opens 14 days before) are filled by staff,
 	// the rest were booked by the volunteers themselves.
@@ -116,7 +134,9 @@ type seeder struct {
 	// the shifts the centres already had.
 	fresh    []*roster.Shift
 	existing []string
-	res      *Result
+	// residents are the residents this run registered, for their progress.
+	residents []seededResident
+	res       *Result
 }
 
 // Run seeds st and reports what it created and what was already there.
@@ -135,6 +155,13 @@ func Run(ctx context.Context, st store.Store, opt Options) (*Result, error) {
 		opt.Workers = 4
 	}
 	opt.Shifts, opt.Bookings = max(opt.Shifts, 0), max(opt.Bookings, 0)
+	opt.Residents, opt.Progress = max(opt.Residents, 0), max(opt.Progress, 0)
+	if opt.Residents > 0 && (len(opt.DataKey) != 32 || len(opt.JWTKey) < identity.MinKeyBytes) {
+		return nil, errors.New("seeding residents needs the server's data key (32 bytes) and JWT key")
+	}
+	if opt.PublicURL == "" {
+		opt.PublicURL = "http://localhost:8080"
+	}
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
@@ -170,6 +197,8 @@ func Run(ctx context.Context, st store.Store, opt Options) (*Result, error) {
 		{"volunteers", s.seedVolunteers},
 		{"shifts", s.seedShifts},
 		{"bookings", s.seedBookings},
+		{"residents", s.seedResidents},
+		{"progress", s.seedProgress},
 	}
 	for _, step := range steps {
 		t := time.Now()
@@ -489,13 +518,16 @@ func (r *Result) Report(w io.Writer, password string) {
 	}{
 		{"wards", r.Wards}, {"centres", r.Centres}, {"organisations", r.Organisations},
 		{"invites", r.Invites}, {"partners", r.Partners}, {"ward staff", r.Staff}, {"volunteers", r.Volunteers},
-		{"shifts", r.Shifts}, {"bookings", r.Bookings},
+		{"shifts", r.Shifts}, {"bookings", r.Bookings}, {"residents", r.Residents}, {"progress", r.Progress},
 	} {
 		fmt.Fprintf(w, "  %-14s %6d = %6d + %6d\n", row.name, row.c.Total(), row.c.Created, row.c.Existing)
 	}
 	if r.Bookings.Created > 0 {
 		fmt.Fprintf(w, "  (of the bookings made: %d booked by volunteers on shifts open for sign-up, %d assigned by ward staff on later shifts)\n",
 			r.Bookings.Created-r.Assigned, r.Assigned)
+	}
+	if r.Progress.Created > 0 {
+		fmt.Fprintf(w, "  (%d of the residents registered reached e-citizen status and got their certificate)\n", r.ECitizens)
 	}
 	if r.Unplaced > 0 {
 		fmt.Fprintf(w, "  (%d bookings asked for found no free place without an overlap)\n", r.Unplaced)

@@ -1,14 +1,23 @@
 package seeding_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"ecitizen/content"
+	"ecitizen/internal/certificate"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
+	"ecitizen/internal/progress"
+	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
+	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
 	"ecitizen/internal/store/storetest"
 	"ecitizen/scripts/seed/seeding"
@@ -225,5 +234,103 @@ func checkRoster(t *testing.T, st store.Store, wantShifts, wantBookings, volunte
 				t.Errorf("volunteer %d: shift %s (%s) overlaps shift %s (%s)", n, bs[i].ShiftID, bs[i].StartsAt, bs[i-1].ShiftID, bs[i-1].StartsAt)
 			}
 		}
+	}
+}
+
+// TestResidentsAndProgress seeds a few residents and progress records on each
+// kind of store: the counts stored match, about ECitizenShare of the residents
+// hold a certificate, a second run adds nothing, and no seeded phone number is
+// in the SQLite files in clear.
+func TestResidentsAndProgress(t *testing.T) {
+	for _, a := range storetest.Adapters(t) {
+		t.Run(a.Name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg := a.Config(t)
+			st := storetest.MustOpen(t, cfg)
+			dataKey, jwtKey := make([]byte, 32), make([]byte, identity.MinKeyBytes)
+			_, _ = rand.Read(dataKey)
+			_, _ = rand.Read(jwtKey)
+			opt := seeding.Options{Volunteers: 2, Workers: 4, Residents: 50, Progress: 300, DataKey: dataKey, JWTKey: jwtKey}
+
+			res, err := seeding.Run(ctx, st, opt)
+			if err != nil {
+				t.Fatalf("first run: %v", err)
+			}
+			if res.Residents != (seeding.Count{Created: 50}) || res.Progress != (seeding.Count{Created: 300}) {
+				t.Fatalf("first run: residents %+v, progress %+v", res.Residents, res.Progress)
+			}
+			framework, err := skills.Load(content.FS, "skills.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			def := framework.Active()
+			certService := certificate.NewService(st, nil, st, jwtKey, "http://localhost:8080", nil)
+			var residents, records, ecitizens, certs, phones int
+			ws, err := st.ListWards(ctx, directory.WardFilter{}, page.Request{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range ws {
+				rs, err := st.ListResidents(ctx, resident.Filter{WardID: w.ID}, page.Request{Limit: page.MaxLimit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				residents += len(rs)
+				for _, r := range rs {
+					if r.Consent.Version == "" || r.Group == "" || r.BirthYear == 0 {
+						t.Errorf("resident %s: consent %+v, group %q, birth year %d", r.ID, r.Consent, r.Group, r.BirthYear)
+					}
+					if r.Phone != nil {
+						phones++
+					}
+					recs, revs, err := st.ProgressOfResident(ctx, r.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					records += len(recs)
+					for _, rec := range recs {
+						if rec.At.Before(r.CreatedAt) || rec.At.After(time.Now()) || rec.CentreID == "" || rec.Evidence == "" {
+							t.Errorf("record %+v of resident created %s", rec, r.CreatedAt)
+						}
+					}
+					if progress.Evaluate(def.Version, def.Required, recs, revs).ECitizen {
+						ecitizens++
+						if _, err := certService.LiveECitizen(ctx, r.ID, def.Version); err == nil {
+							certs++
+						}
+					}
+				}
+			}
+			if residents != 50 || records != 300 || phones != 25 {
+				t.Errorf("stored %d residents (%d with a phone), %d records; want 50 (25), 300", residents, phones, records)
+			}
+			if ecitizens != res.ECitizens || certs != ecitizens || ecitizens < 5 || ecitizens > 25 {
+				t.Errorf("%d e-citizens, %d certificates, reported %d", ecitizens, certs, res.ECitizens)
+			}
+
+			res, err = seeding.Run(ctx, st, opt)
+			if err != nil {
+				t.Fatalf("second run: %v", err)
+			}
+			if res.Residents != (seeding.Count{Existing: 50}) || res.Progress != (seeding.Count{}) {
+				t.Errorf("second run: residents %+v, progress %+v", res.Residents, res.Progress)
+			}
+
+			if cfg.SQLitePath != "" {
+				// Phones are stored as "+84" and nine digits: look for those digits.
+				files, _ := filepath.Glob(cfg.SQLitePath + "*")
+				for _, f := range files {
+					b, err := os.ReadFile(f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for n := 2; n <= 50; n += 2 {
+						if p := seeding.SeededPhone(n)[1:]; bytes.Contains(b, []byte(p)) {
+							t.Errorf("%s holds the phone of resident %d in clear", filepath.Base(f), n)
+						}
+					}
+				}
+			}
+		})
 	}
 }
