@@ -56,7 +56,7 @@ func TestPersonalLinkHTTP(t *testing.T) {
 		t.Run(ad.Name, func(t *testing.T) {
 			var logs bytes.Buffer
 			var logMu sync.Mutex
-			logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			logger := testLogger(&lockedWriter{w: &logs, mu: &logMu})
 			prev := slog.Default()
 			slog.SetDefault(logger)
 			t.Cleanup(func() { slog.SetDefault(prev) })

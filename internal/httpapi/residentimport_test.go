@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -81,7 +80,7 @@ func TestImportResidentsHTTP(t *testing.T) {
 		t.Run(ad.Name, func(t *testing.T) {
 			var logs bytes.Buffer
 			var logMu sync.Mutex
-			logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			logger := testLogger(&lockedWriter{w: &logs, mu: &logMu})
 			env := newTestEnvWith(t, ad, func(d *Deps) { d.Logger = logger })
 			w := newRosterWorld(t, env, "IMP")
 			_, toks := w.volunteers(t, 1)

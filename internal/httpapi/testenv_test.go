@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -146,7 +145,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		Idempotency: idempotency.NewService(st, []byte("test data key of 32 bytes long!!"), nil),
 		Equipment:   equipment.NewService(st, dir, rosters, nil),
 		Ping:        st.Ping,
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:      testLogger(),
 		Spec:        readSpec(t),
 	}
 	d.Certificates = certificate.NewService(st, d.Roster, st, key, testPublicURL, nil)
