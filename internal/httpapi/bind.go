@@ -114,6 +114,12 @@ func bindJSON(c *gin.Context, dst any) error {
 	return nil
 }
 
+// requiredReasonRequest is the body of an action that must say why: a
+// revocation, a void, a reveal, an erasure.
+type requiredReasonRequest struct {
+	Reason string `json:"reason" binding:"required,max=500"`
+}
+
 // bindQuery binds and validates query parameters into dst.
 func bindQuery(c *gin.Context, dst any) error {
 	// Gin drops a query string it cannot decode; refuse it instead.

@@ -156,12 +156,8 @@ func (h *handler) getCertificatePDF(c *gin.Context) {
 	c.Data(http.StatusOK, "application/pdf", pdf)
 }
 
-type revokeCertificateRequest struct {
-	Reason string `json:"reason" binding:"required,max=500"`
-}
-
 func (h *handler) revokeCertificate(c *gin.Context) {
-	var req revokeCertificateRequest
+	var req requiredReasonRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return

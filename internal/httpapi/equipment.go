@@ -229,12 +229,8 @@ func (h *handler) usageReport(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-type voidRequest struct {
-	Reason string `json:"reason" binding:"required,max=500"`
-}
-
 func (h *handler) voidUsage(c *gin.Context) {
-	var req voidRequest
+	var req requiredReasonRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return

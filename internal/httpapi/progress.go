@@ -75,12 +75,8 @@ func (h *handler) listProgress(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }
 
-type progressRevokeRequest struct {
-	Reason string `json:"reason" binding:"required,max=500"`
-}
-
 func (h *handler) revokeProgress(c *gin.Context) {
-	var req progressRevokeRequest
+	var req requiredReasonRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return

@@ -176,10 +176,6 @@ func (h *handler) updateResident(c *gin.Context) {
 	c.JSON(http.StatusOK, toResident(r))
 }
 
-type residentReasonRequest struct {
-	Reason string `json:"reason" binding:"required,max=500"`
-}
-
 type revealJSON struct {
 	ResidentID string    `json:"resident_id"`
 	Phone      *string   `json:"phone"`
@@ -191,7 +187,7 @@ type revealJSON struct {
 // revealResident answers a resident's numbers; the answer is never cached nor
 // replayed (no Idempotency-Key), and each call writes one audit record.
 func (h *handler) revealResident(c *gin.Context) {
-	var req residentReasonRequest
+	var req requiredReasonRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
@@ -207,7 +203,7 @@ func (h *handler) revealResident(c *gin.Context) {
 }
 
 func (h *handler) eraseResident(c *gin.Context) {
-	var req residentReasonRequest
+	var req requiredReasonRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return

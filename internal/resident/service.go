@@ -46,13 +46,13 @@ type Directory interface {
 	Ward(ctx context.Context, id string) (*directory.Ward, error)
 	// ActiveCentre returns an active centre (ErrNotFound otherwise).
 	ActiveCentre(ctx context.Context, id string) (*directory.Centre, error)
-	// Centres lists a ward's centres.
-	Centres(ctx context.Context, c identity.Caller, wardID string, p page.Request) ([]*directory.Centre, string, error)
 }
 
-// Duty tells whether a volunteer is on duty at a centre (roster.Service.OnDuty).
+// Duty tells whether a volunteer is on duty at a centre, or at any centre of a
+// ward (roster.Service.OnDuty, OnDutyInWard).
 type Duty interface {
 	OnDuty(ctx context.Context, volunteerID, centreID string, at time.Time) (*roster.Shift, error)
+	OnDutyInWard(ctx context.Context, volunteerID, wardID, centreID string, at time.Time, margin time.Duration) (*roster.Shift, error)
 }
 
 // Service holds the rules of residents. Who may do what:
@@ -109,21 +109,8 @@ func (s *Service) reach(ctx context.Context, c identity.Caller, wardID string, v
 	case c.HasWard(wardID):
 		return nil
 	case c.Role == identity.RoleVolunteer && volunteers:
-		centres, _, err := s.dir.Centres(ctx, c, wardID, page.Request{})
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		for _, ce := range centres {
-			_, err := s.duty.OnDuty(ctx, c.UserID, ce.ID, now)
-			if err == nil {
-				return nil
-			}
-			if !errors.Is(err, roster.ErrNotOnDuty) {
-				return err
-			}
-		}
-		return roster.ErrNotOnDuty
+		_, err := s.duty.OnDutyInWard(ctx, c.UserID, wardID, "", s.now(), roster.OnDutyMargin)
+		return err
 	case c.Role == identity.RoleWardStaff:
 		return fmt.Errorf("ward %s: %w", wardID, apperr.ErrNotFound)
 	}
