@@ -102,7 +102,7 @@ func (s *Service) MergeWard(ctx context.Context, c identity.Caller, fromID, into
 		if err := s.store.FinishWardMerge(ctx, old); err != nil {
 			return nil, fmt.Errorf("finish merge of ward %s: %w", fromID, err)
 		}
-		return old, nil
+		return old, s.finishChain(ctx, intoID)
 	case !errors.Is(err, apperr.ErrNotFound):
 		return nil, fmt.Errorf("merge of ward %s: %w", fromID, err)
 	}
@@ -119,7 +119,27 @@ func (s *Service) MergeWard(ctx context.Context, c identity.Caller, fromID, into
 		}
 		return nil, fmt.Errorf("merge ward %s into %s: %w", fromID, intoID, err)
 	}
-	return m, nil
+	return m, s.finishChain(ctx, intoID)
+}
+
+// finishChain finishes the merges of the ward a merge went into, and of the ward
+// that one went into, and so on: B merged into C while A moved into B must not
+// leave A's rows in B.
+func (s *Service) finishChain(ctx context.Context, wardID string) error {
+	for range 16 {
+		m, err := s.store.WardMergeOf(ctx, wardID)
+		if errors.Is(err, apperr.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("merge of ward %s: %w", wardID, err)
+		}
+		if err := s.store.FinishWardMerge(ctx, m); err != nil {
+			return fmt.Errorf("finish merge of ward %s: %w", wardID, err)
+		}
+		wardID = m.Into
+	}
+	return nil
 }
 
 // WardMerges lists every ward merge by time.
