@@ -2,8 +2,28 @@
 // community centres (nhà sinh hoạt cộng đồng) with their opening hours and seats,
 // and partner organisations (universities, youth unions).
 //
+// Targets (targets.go): per ward and year, the adult population and the
+// households; per year, the share of adults the district aims to make
+// e-citizens. Each is a setting keyed by (ward, year) or year: the last write
+// wins, and concurrent writes never store two.
+//
+// Ward merges (merge.go, the 2025 reform): an admin merges ward A into ward B.
+// Residents, centres (with their devices), shift series, shifts and training
+// sessions starting from the merge time move to B; A's ward staff are given B
+// too. History keeps A: past shifts, attendance, work entries, no-shows, device
+// usage, audit records, and each resident's origin ward (set at registration,
+// never changed by a merge). A merge record, insert-only and keyed by A, makes a
+// ward merged once. On SQLite the whole merge is one transaction. MongoDB has no
+// transactions, so the merge marks first (the record, then A's status
+// "merging", which refuses new residents, centres and shifts in A), then moves,
+// then marks A "merged"; every step is idempotent, and calling the merge again
+// for a ward whose record exists but whose move did not finish continues it (a
+// crash half-way is finished by the retry). A registration racing the mark
+// follows the ward to B (the store re-reads the ward after inserting).
+//
 // Files: directory.go (types and validation), hours.go (opening hours),
-// service.go (rules and access), store.go (the Store port).
+// service.go (rules and access), store.go (the Store port), targets.go (ward and
+// district targets), merge.go (ward merges).
 package directory
 
 import (
@@ -22,7 +42,10 @@ type WardStatus string
 // Ward statuses.
 const (
 	WardActive WardStatus = "active"
-	WardMerged WardStatus = "merged"
+	// WardMerging is a ward whose merge is recorded and whose residents, centres
+	// and shifts are moving to MergedInto (merge.go); it takes nothing new.
+	WardMerging WardStatus = "merging"
+	WardMerged  WardStatus = "merged"
 )
 
 // Ward is an administrative unit that owns centres and residents.
@@ -32,7 +55,8 @@ type Ward struct {
 	NameVi     string
 	NameEn     string
 	Status     WardStatus
-	MergedInto string // the ward that took it over, when Status is merged
+	MergedInto string     // the ward that took it over, when Status is merged (or merging)
+	MergedAt   *time.Time // when it was merged; nil while active
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
@@ -55,7 +79,7 @@ func (w *Ward) Validate() error {
 		if w.MergedInto != "" {
 			return apperr.Invalid("merged_into", "merged_into", "Phường đang hoạt động không được sáp nhập vào phường khác.", "An active ward is not merged into another.")
 		}
-	case WardMerged:
+	case WardMerged, WardMerging:
 		if w.MergedInto == "" || w.MergedInto == w.ID {
 			return apperr.Invalid("merged_into", "merged_into", "Phường đã sáp nhập cần nêu phường tiếp nhận.", "A merged ward names the ward that took it over.")
 		}

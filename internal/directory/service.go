@@ -83,7 +83,7 @@ func (s *Service) CreateWard(ctx context.Context, c identity.Caller, w Ward) (*W
 		return nil, apperr.ErrForbidden
 	}
 	now := s.timestamp()
-	w.ID, w.Status, w.MergedInto, w.CreatedAt, w.UpdatedAt = newID(), WardActive, "", now, now
+	w.ID, w.Status, w.MergedInto, w.MergedAt, w.CreatedAt, w.UpdatedAt = newID(), WardActive, "", nil, now, now
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
@@ -119,6 +119,15 @@ func (s *Service) UpdateWard(ctx context.Context, c identity.Caller, id string, 
 	if err != nil {
 		return nil, err
 	}
+	if p.Status != nil || p.MergedInto != nil {
+		// A ward merged through POST /wards/{id}/merge stays merged.
+		if _, err := s.store.WardMergeOf(ctx, id); err == nil {
+			return nil, ErrWardMerged
+		} else if !errors.Is(err, apperr.ErrNotFound) {
+			return nil, fmt.Errorf("merge of ward %s: %w", id, err)
+		}
+	}
+	wasMerged := w.Status == WardMerged
 	set(&w.Code, p.Code)
 	set(&w.NameVi, p.NameVi)
 	set(&w.NameEn, p.NameEn)
@@ -126,6 +135,16 @@ func (s *Service) UpdateWard(ctx context.Context, c identity.Caller, id string, 
 	set(&w.MergedInto, p.MergedInto)
 	if w.Status == WardActive && p.MergedInto == nil {
 		w.MergedInto = ""
+	}
+	if p.Status != nil && *p.Status == WardMerging {
+		return nil, apperr.Invalid("status", "oneof", "Trạng thái phường là active hoặc merged.", "The ward status is active or merged.")
+	}
+	switch {
+	case w.Status == WardActive:
+		w.MergedAt = nil
+	case !wasMerged:
+		at := s.timestamp()
+		w.MergedAt = &at
 	}
 	if err := w.Validate(); err != nil {
 		return nil, err
@@ -192,6 +211,9 @@ func (s *Service) CreateCentre(ctx context.Context, c identity.Caller, ce Centre
 	now := s.timestamp()
 	ce.ID, ce.CreatedAt, ce.UpdatedAt = newID(), now, now
 	if err := ce.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.CheckWardOpen(ctx, ce.WardID); err != nil {
 		return nil, err
 	}
 	if err := s.store.CreateCentre(ctx, &ce); err != nil {

@@ -9,6 +9,9 @@ import (
 // Store is the storage directory needs. Adapters return errors wrapping
 // apperr.ErrNotFound for a missing record and apperr.ErrConflict for a taken unique key.
 type Store interface {
+	TargetStore
+	MergeStore
+
 	// CreateWard inserts w; a taken Code is ErrConflict.
 	CreateWard(ctx context.Context, w *Ward) error
 	// UpdateWard replaces a ward's mutable fields; a taken Code is ErrConflict.

@@ -57,6 +57,7 @@ type matrixFixture struct {
 	residentA, eraseResidentA    string // residents of ward A (residentFixture)
 	progressA                    string // a progress record of residentA (progressFixture)
 	personalToken                string // a personal link of a resident of ward A (personalLinkFixture)
+	mergeW                       string // a ward without staff that admin merges into ward B
 	seq                          atomic.Int64
 }
 
@@ -72,6 +73,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f.emails[admin], f.passwords[admin] = testAdminEmail, testAdminPassword
 	f.wardA = env.createWard(a, "A01", "Phường Bạch Đằng")
 	f.wardB = env.createWard(a, "B01", "Phường Bách Khoa")
+	f.mergeW = env.createWard(a, "M01", "Phường Cửa Nam")
 	f.centreA = env.createCentre(a, f.wardA, "Nhà sinh hoạt cộng đồng tổ 5")
 	f.orgX = env.createOrganisation(a, "Đại học Bách khoa Hà Nội")
 	f.orgY = env.createOrganisation(a, "Đại học Kinh tế Quốc dân")
@@ -480,6 +482,18 @@ var matrix = map[string]matrixRow{
 	"DELETE /api/v1/residents/:id/personal-link": {path: "/api/v1/residents/{residentA}/personal-link",
 		want: only(map[int]int{admin: 204, staffA: 204, staffB: 404, volunteerX: 403, volunteerY: 403})},
 	"GET /api/v1/personal/:token": {path: "/api/v1/personal/{personalToken}", want: all(200)},
+	// Targets: admins set them; a ward's targets are read by its staff, the
+	// district's by all staff. Merges: admins only.
+	"GET /api/v1/wards/:id/targets": {path: "/api/v1/wards/{wardA}/targets", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"PUT /api/v1/wards/:id/targets/:year": {path: "/api/v1/wards/{wardA}/targets/2026", want: only(map[int]int{admin: 200}),
+		body: func(*matrixFixture, int) any { return map[string]int{"adult_population": 12000, "households": 4100} }},
+	"GET /api/v1/district/targets": {path: "/api/v1/district/targets", want: only(map[int]int{admin: 200, staffA: 200, staffB: 200})},
+	"PUT /api/v1/district/targets/:year": {path: "/api/v1/district/targets/2026", want: only(map[int]int{admin: 200}),
+		body: func(*matrixFixture, int) any { return map[string]float64{"ecitizen_share_percent": 35} }},
+	"POST /api/v1/wards/:id/merge": {path: "/api/v1/wards/{mergeW}/merge", want: only(map[int]int{admin: 200}),
+		body: func(f *matrixFixture, _ int) any {
+			return map[string]string{"into_ward_id": f.wardB, "reason": "Nghị quyết sáp nhập 2025"}
+		}},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.
@@ -530,7 +544,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"{certX}", f.certX, "{certToRevokeX}", f.certToRevokeX,
 		"{seriesA}", f.seriesA, "{cancelSeries}", f.cancelSeries, "{removeSeries}", f.removeSeries,
 		"{residentA}", f.residentA, "{eraseResidentA}", f.eraseResidentA, "{progressA}", f.progressA,
-		"{personalToken}", f.personalToken)
+		"{personalToken}", f.personalToken, "{mergeW}", f.mergeW)
 	for _, r := range routes {
 		row, ok := matrix[r]
 		if !ok {

@@ -11,19 +11,20 @@ import (
 )
 
 type wardJSON struct {
-	ID         string    `json:"id"`
-	Code       string    `json:"code"`
-	NameVi     string    `json:"name_vi"`
-	NameEn     string    `json:"name_en"`
-	Status     string    `json:"status"`
-	MergedInto *string   `json:"merged_into"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string     `json:"id"`
+	Code       string     `json:"code"`
+	NameVi     string     `json:"name_vi"`
+	NameEn     string     `json:"name_en"`
+	Status     string     `json:"status"`
+	MergedInto *string    `json:"merged_into"`
+	MergedAt   *time.Time `json:"merged_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 func toWard(w *directory.Ward) wardJSON {
 	j := wardJSON{ID: w.ID, Code: w.Code, NameVi: w.NameVi, NameEn: w.NameEn, Status: string(w.Status),
-		CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
+		MergedAt: w.MergedAt, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
 	if w.MergedInto != "" {
 		j.MergedInto = &w.MergedInto
 	}
@@ -32,7 +33,7 @@ func toWard(w *directory.Ward) wardJSON {
 
 type wardQuery struct {
 	listQuery
-	Status string `form:"status" binding:"omitempty,oneof=active merged"`
+	Status string `form:"status" binding:"omitempty,oneof=active merging merged"`
 }
 
 func (h *handler) listWards(c *gin.Context) {

@@ -105,6 +105,8 @@ var statuses = map[apperr.Code]int{
 	resident.CodeResidentErased:               http.StatusConflict,
 	progress.CodeRecordRevoked:                http.StatusConflict,
 	progress.CodePersonalLinkInvalid:          http.StatusNotFound,
+	directory.CodeWardMerged:                  http.StatusConflict,
+	directory.CodeWardMergeSelf:               http.StatusConflict,
 }
 
 // titles are the short, generic summaries of each status, in both languages.

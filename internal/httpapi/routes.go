@@ -191,4 +191,12 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.POST("/residents/:id/personal-link", h.resetPersonalLink)
 	auth.DELETE("/residents/:id/personal-link", h.deletePersonalLink)
 	v1.GET("/personal/:token", h.getPersonal)
+
+	// Coverage targets (per ward and year; the district's share per year) and
+	// ward merges (2025 reform: residents, centres and future shifts move).
+	auth.GET("/wards/:id/targets", staff, h.listWardTargets)
+	auth.PUT("/wards/:id/targets/:year", admin, h.putWardTarget)
+	auth.GET("/district/targets", staff, h.listDistrictTargets)
+	auth.PUT("/district/targets/:year", admin, h.putDistrictTarget)
+	auth.POST("/wards/:id/merge", admin, retrySafe, h.mergeWard)
 }

@@ -113,6 +113,9 @@ func (s *Service) Import(ctx context.Context, c identity.Caller, wardID string, 
 	if err := s.reach(ctx, c, wardID, false); err != nil {
 		return nil, err
 	}
+	if err := s.open(ctx, wardID); err != nil {
+		return nil, err
+	}
 	cols, rows, err := readImport(file)
 	if err != nil {
 		return nil, err

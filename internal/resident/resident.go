@@ -46,14 +46,17 @@ const (
 // Resident is a person a ward helps. Phone and NationalID are never stored in
 // clear: the store keeps their Sealed ciphertexts and blind indexes.
 type Resident struct {
-	ID        string
-	WardID    string
-	FullName  string
-	NameKey   string // course.Fold(FullName): diacritics- and case-insensitive search
-	BirthYear int    // 0 only once erased
-	Gender    Gender // "" when not given
-	Group     string // residential group (tổ dân phố)
-	Notes     string
+	ID     string
+	WardID string
+	// OriginWardID is the ward the resident was registered in; a ward merge moves
+	// WardID, never this, so history before a merge reads per old ward.
+	OriginWardID string
+	FullName     string
+	NameKey      string // course.Fold(FullName): diacritics- and case-insensitive search
+	BirthYear    int    // 0 only once erased
+	Gender       Gender // "" when not given
+	Group        string // residential group (tổ dân phố)
+	Notes        string
 	// DupKey is the key of a possible duplicate: folded name, birth year and
 	// folded group ("" once erased). Not unique: a caller may override.
 	DupKey string

@@ -135,6 +135,19 @@ func (s *Service) resident(ctx context.Context, c identity.Caller, id string, vo
 	return r, nil
 }
 
+// open refuses new residents in a ward that is merged or being merged
+// (directory.ErrWardMerged).
+func (s *Service) open(ctx context.Context, wardID string) error {
+	w, err := s.dir.Ward(ctx, wardID)
+	if err != nil {
+		return err
+	}
+	if w.Status != directory.WardActive {
+		return directory.ErrWardMerged
+	}
+	return nil
+}
+
 // NewResident is what staff or a volunteer give to register a resident. Staff
 // name the ward (or a centre of it); a volunteer names the centre where they are
 // on duty, and the ward is the centre's.
@@ -189,6 +202,9 @@ func (s *Service) Register(ctx context.Context, c identity.Caller, n NewResident
 			return nil, err
 		}
 	}
+	if err := s.open(ctx, wardID); err != nil {
+		return nil, err
+	}
 	r, keys, err := s.build(c, wardID, n, now, consentWindow)
 	if err != nil {
 		return nil, err
@@ -231,7 +247,7 @@ const consentWindow = 24 * time.Hour
 // (given at most window before now), validated fields, sealed and indexed
 // numbers; it returns the claims the numbers need. Register and Import share it.
 func (s *Service) build(c identity.Caller, wardID string, n NewResident, now time.Time, window time.Duration) (*Resident, []Key, error) {
-	r := &Resident{ID: uuid.Must(uuid.NewV7()).String(), WardID: wardID, FullName: n.FullName, BirthYear: n.BirthYear,
+	r := &Resident{ID: uuid.Must(uuid.NewV7()).String(), WardID: wardID, OriginWardID: wardID, FullName: n.FullName, BirthYear: n.BirthYear,
 		Gender: n.Gender, Group: n.Group, Notes: n.Notes, DuplicateOverride: strings.TrimSpace(n.DuplicateOverride),
 		CreatedBy: c.UserID, CreatedAt: now, UpdatedAt: now}
 	if err := s.consent(r, n, now, window); err != nil {

@@ -59,6 +59,9 @@ func (s *Service) CreateSeries(ctx context.Context, c identity.Caller, p SeriesP
 		}
 		return nil, apperr.ErrForbidden
 	}
+	if err := s.centres.CheckWardOpen(ctx, centre.WardID); err != nil {
+		return nil, err
+	}
 	now := s.timestamp()
 	first, err := time.ParseInLocation(time.DateOnly, p.FirstDate, s.loc)
 	if err != nil {

@@ -47,6 +47,9 @@ type Centres interface {
 	ActiveCentre(ctx context.Context, id string) (*directory.Centre, error)
 	// CheckWards returns ErrNotFound unless every ward exists.
 	CheckWards(ctx context.Context, ids []string) error
+	// CheckWardOpen returns directory.ErrWardMerged when the ward is merged or
+	// being merged: it takes no new shifts.
+	CheckWardOpen(ctx context.Context, wardID string) error
 	// CheckOrganisation returns ErrNotFound unless the organisation is active.
 	CheckOrganisation(ctx context.Context, id string) error
 }
@@ -132,6 +135,9 @@ func (s *Service) CreateShift(ctx context.Context, c identity.Caller, p Plan) (*
 			return nil, fmt.Errorf("centre %s: %w", p.CentreID, apperr.ErrNotFound)
 		}
 		return nil, apperr.ErrForbidden
+	}
+	if err := s.centres.CheckWardOpen(ctx, centre.WardID); err != nil {
+		return nil, err
 	}
 	now := s.timestamp()
 	sh := &Shift{ID: uuid.Must(uuid.NewV7()).String(), CentreID: centre.ID, WardID: centre.WardID, Status: StatusScheduled,

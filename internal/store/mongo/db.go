@@ -55,6 +55,10 @@
 //     kind:blind index, inserted before the resident, so a number is held once;
 //     resident_audit: insert-only, unique once_key ("erase:" + resident id for an
 //     erasure), so a resident is erased once (residents.go).
+//   - ward_targets: _id = ward:year; district_targets: _id = year (settings: an
+//     upsert by _id, the last write wins). ward_merges: insert-only, _id = the
+//     merged ward, so a ward is merged once; the move that follows is resumable
+//     (merges.go).
 //
 // Without transactions, a write of several documents inserts them in an order
 // that leaves nothing visible when it stops half-way: a course's slug claim, then
@@ -82,7 +86,8 @@
 // (recurring shift series), residents.go (residents, claims on their numbers,
 // the audit trail of their personal data), progress.go (residents' progress
 // records, their revocations and assisted quiz attempts), residents_rotation.go
-// (moving residents' numbers to the current data key, under a lease per resident).
+// (moving residents' numbers to the current data key, under a lease per resident),
+// merges.go (ward and district targets, ward merges).
 package mongo
 
 import (
@@ -370,6 +375,22 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.db.Collection(residentLeases.collection), []mongodrv.IndexModel{
 			index("resident_id_unique", true, residentLeases.field),
+		}},
+		{d.residents(), []mongodrv.IndexModel{
+			index("origin_ward_id", false, "origin_ward_id", "created_at"),
+		}},
+		{d.wardTargets(), []mongodrv.IndexModel{
+			index("year_ward_id", false, "year", "ward_id"),
+			index("ward_id_year", false, "ward_id", "year"),
+		}},
+		{d.wardMerges(), []mongodrv.IndexModel{
+			index("into_ward_id", false, "into_ward_id"),
+		}},
+		{d.devices(), []mongodrv.IndexModel{
+			index("ward_id", false, "ward_id"),
+		}},
+		{d.series(), []mongodrv.IndexModel{
+			index("ward_id", false, "ward_id"),
 		}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when

@@ -12,14 +12,15 @@ import (
 
 // wardDoc is a ward; code has a unique index and is the order of lists.
 type wardDoc struct {
-	ID         string    `bson:"_id"`
-	Code       string    `bson:"code"`
-	NameVi     string    `bson:"name_vi"`
-	NameEn     string    `bson:"name_en"`
-	Status     string    `bson:"status"`
-	MergedInto string    `bson:"merged_into"`
-	CreatedAt  time.Time `bson:"created_at"`
-	UpdatedAt  time.Time `bson:"updated_at"`
+	ID         string     `bson:"_id"`
+	Code       string     `bson:"code"`
+	NameVi     string     `bson:"name_vi"`
+	NameEn     string     `bson:"name_en"`
+	Status     string     `bson:"status"`
+	MergedInto string     `bson:"merged_into"`
+	MergedAt   *time.Time `bson:"merged_at"`
+	CreatedAt  time.Time  `bson:"created_at"`
+	UpdatedAt  time.Time  `bson:"updated_at"`
 }
 
 func (d *wardDoc) ward() *directory.Ward {
@@ -30,9 +31,19 @@ func (d *wardDoc) ward() *directory.Ward {
 		NameEn:     d.NameEn,
 		Status:     directory.WardStatus(d.Status),
 		MergedInto: d.MergedInto,
+		MergedAt:   utcPtr(d.MergedAt),
 		CreatedAt:  utc(d.CreatedAt),
 		UpdatedAt:  utc(d.UpdatedAt),
 	}
+}
+
+// utcPtr returns *t in UTC, nil for nil.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // spanDoc is one opening span of a day.
@@ -168,6 +179,7 @@ func (d *DB) CreateWard(ctx context.Context, w *directory.Ward) error {
 		NameEn:     w.NameEn,
 		Status:     string(w.Status),
 		MergedInto: w.MergedInto,
+		MergedAt:   w.MergedAt,
 		CreatedAt:  w.CreatedAt,
 		UpdatedAt:  w.UpdatedAt,
 	})
@@ -186,6 +198,7 @@ func (d *DB) UpdateWard(ctx context.Context, w *directory.Ward) error {
 		{Key: "name_en", Value: w.NameEn},
 		{Key: "status", Value: string(w.Status)},
 		{Key: "merged_into", Value: w.MergedInto},
+		{Key: "merged_at", Value: w.MergedAt},
 		{Key: "updated_at", Value: w.UpdatedAt},
 	}, "ward "+w.ID)
 }
@@ -210,12 +223,16 @@ func (d *DB) ListWards(ctx context.Context, f directory.WardFilter, p page.Reque
 
 // --- centres ---
 
-// CreateCentre inserts c; its ward must exist (ErrNotFound otherwise).
+// CreateCentre inserts c; its ward must exist (ErrNotFound otherwise). A centre
+// of a ward merged meanwhile goes to the ward it was merged into (c.WardID is
+// changed; see merges.go).
 func (d *DB) CreateCentre(ctx context.Context, c *directory.Centre) error {
-	if err := mustExist(ctx, d.wards, "ward", c.WardID); err != nil {
+	ward, err := d.followWard(ctx, c.WardID)
+	if err != nil {
 		return err
 	}
-	_, err := d.centres.InsertOne(ctx, &centreDoc{
+	c.WardID = ward
+	_, err = d.centres.InsertOne(ctx, &centreDoc{
 		ID:        c.ID,
 		WardID:    c.WardID,
 		Name:      c.Name,
@@ -226,7 +243,11 @@ func (d *DB) CreateCentre(ctx context.Context, c *directory.Centre) error {
 		CreatedAt: c.CreatedAt,
 		UpdatedAt: c.UpdatedAt,
 	})
-	return wrapErr(err, "centre "+c.ID)
+	if err != nil {
+		return wrapErr(err, "centre "+c.ID)
+	}
+	c.WardID, err = d.settle(ctx, d.centres, c.ID, c.WardID)
+	return err
 }
 
 // UpdateCentre replaces a centre's mutable fields; its ward must exist.

@@ -68,6 +68,7 @@ func (s *sealedDoc) sealed() *resident.Sealed {
 type residentDoc struct {
 	ID                string     `bson:"_id"`
 	WardID            string     `bson:"ward_id"`
+	OriginWardID      string     `bson:"origin_ward_id"` // missing in documents older than merges: read as ward_id
 	FullName          string     `bson:"full_name"`
 	NameKey           string     `bson:"name_key"`
 	BirthYear         int        `bson:"birth_year"`
@@ -92,7 +93,7 @@ type residentDoc struct {
 }
 
 func toResidentDoc(r *resident.Resident) *residentDoc {
-	return &residentDoc{ID: r.ID, WardID: r.WardID, FullName: r.FullName, NameKey: r.NameKey, BirthYear: r.BirthYear,
+	return &residentDoc{ID: r.ID, WardID: r.WardID, OriginWardID: r.OriginWardID, FullName: r.FullName, NameKey: r.NameKey, BirthYear: r.BirthYear,
 		Gender: string(r.Gender), Group: r.Group, Notes: r.Notes, DupKey: r.DupKey, DuplicateOverride: r.DuplicateOverride,
 		Phone: toSealedDoc(r.Phone), PhoneIndex: r.PhoneIndex, National: toSealedDoc(r.NationalID), NationalIndex: r.NationalIndex,
 		ConsentVersion: r.Consent.Version, ConsentGivenAt: r.Consent.GivenAt, ConsentBy: r.Consent.RecordedBy,
@@ -101,7 +102,7 @@ func toResidentDoc(r *resident.Resident) *residentDoc {
 }
 
 func (d *residentDoc) resident() *resident.Resident {
-	r := &resident.Resident{ID: d.ID, WardID: d.WardID, FullName: d.FullName, NameKey: d.NameKey, BirthYear: d.BirthYear,
+	r := &resident.Resident{ID: d.ID, WardID: d.WardID, OriginWardID: d.OriginWardID, FullName: d.FullName, NameKey: d.NameKey, BirthYear: d.BirthYear,
 		Gender: resident.Gender(d.Gender), Group: d.Group, Notes: d.Notes, DupKey: d.DupKey, DuplicateOverride: d.DuplicateOverride,
 		Phone: d.Phone.sealed(), PhoneIndex: d.PhoneIndex, NationalID: d.National.sealed(), NationalIndex: d.NationalIndex,
 		Consent:   resident.Consent{Version: d.ConsentVersion, GivenAt: utc(d.ConsentGivenAt), RecordedBy: d.ConsentBy},
@@ -109,6 +110,9 @@ func (d *residentDoc) resident() *resident.Resident {
 	if d.ErasedAt != nil {
 		t := utc(*d.ErasedAt)
 		r.ErasedAt = &t
+	}
+	if r.OriginWardID == "" {
+		r.OriginWardID = d.WardID
 	}
 	return r
 }
@@ -222,12 +226,16 @@ func (d *DB) releaseKeys(ctx context.Context, keys []resident.Key) {
 }
 
 // CreateResident claims keys, then inserts r; a claim held by another resident
-// is a *resident.KeyTakenError, an unknown ward ErrNotFound.
+// is a *resident.KeyTakenError, an unknown ward ErrNotFound. A resident of a ward
+// merged meanwhile goes to the ward it was merged into (r.WardID is changed,
+// r.OriginWardID stays; see merges.go).
 func (d *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []resident.Key) error {
 	what := "resident " + r.ID
-	if err := mustExist(ctx, d.wards, "ward", r.WardID); err != nil {
+	ward, err := d.followWard(ctx, r.WardID)
+	if err != nil {
 		return err
 	}
+	r.WardID = ward
 	if err := d.claimKeys(ctx, keys); err != nil {
 		return err
 	}
@@ -236,7 +244,8 @@ func (d *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []re
 		return wrapErr(err, what)
 	}
 	d.releaseKeys(ctx, resident.TransientKeys(keys))
-	return nil
+	r.WardID, err = d.settle(ctx, d.residents(), r.ID, r.WardID)
+	return err
 }
 
 // ResidentByID finds a resident by id.

@@ -13,14 +13,14 @@ import (
 // Wards.
 
 const wardColumns = `SELECT id, code, name_vi, name_en, status, merged_into, created_at,
-	updated_at FROM wards`
+	updated_at, merged_at FROM wards`
 
 // CreateWard inserts w; a taken Code is ErrConflict, an unknown MergedInto ErrNotFound.
 func (db *DB) CreateWard(ctx context.Context, w *directory.Ward) error {
 	_, err := db.w.ExecContext(ctx, `INSERT INTO wards (id, code, name_vi, name_en, status,
-		merged_into, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		merged_into, created_at, updated_at, merged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		w.ID, w.Code, w.NameVi, w.NameEn, string(w.Status), nullString(w.MergedInto),
-		ms(w.CreatedAt), ms(w.UpdatedAt))
+		ms(w.CreatedAt), ms(w.UpdatedAt), nullTime(w.MergedAt))
 	return wrap(err, "create ward %s", w.ID)
 }
 
@@ -28,8 +28,9 @@ func (db *DB) CreateWard(ctx context.Context, w *directory.Ward) error {
 // taken Code is ErrConflict.
 func (db *DB) UpdateWard(ctx context.Context, w *directory.Ward) error {
 	res, err := db.w.ExecContext(ctx, `UPDATE wards SET code = ?, name_vi = ?, name_en = ?,
-		status = ?, merged_into = ?, updated_at = ? WHERE id = ?`,
-		w.Code, w.NameVi, w.NameEn, string(w.Status), nullString(w.MergedInto), ms(w.UpdatedAt), w.ID)
+		status = ?, merged_into = ?, updated_at = ?, merged_at = ? WHERE id = ?`,
+		w.Code, w.NameVi, w.NameEn, string(w.Status), nullString(w.MergedInto), ms(w.UpdatedAt),
+		nullTime(w.MergedAt), w.ID)
 	if err != nil {
 		return wrap(err, "update ward %s", w.ID)
 	}
@@ -64,12 +65,17 @@ func scanWard(s scanner) (*directory.Ward, error) {
 		w                  directory.Ward
 		merged             sql.NullString
 		created, updatedAt int64
+		mergedAt           sql.NullInt64
 	)
 	if err := s.Scan(&w.ID, &w.Code, &w.NameVi, &w.NameEn, &w.Status, &merged,
-		&created, &updatedAt); err != nil {
+		&created, &updatedAt, &mergedAt); err != nil {
 		return nil, err
 	}
 	w.MergedInto = merged.String
+	if mergedAt.Valid {
+		t := at(mergedAt.Int64)
+		w.MergedAt = &t
+	}
 	w.CreatedAt, w.UpdatedAt = at(created), at(updatedAt)
 	return &w, nil
 }
@@ -79,16 +85,27 @@ func scanWard(s scanner) (*directory.Ward, error) {
 const centreColumns = `SELECT id, ward_id, name, address, hours, seats, active, created_at,
 	updated_at FROM centres`
 
-// CreateCentre inserts c; an unknown ward is ErrNotFound.
+// CreateCentre inserts c; an unknown ward is ErrNotFound. A centre of a ward
+// merged meanwhile goes to the ward it was merged into (c.WardID is changed).
 func (db *DB) CreateCentre(ctx context.Context, c *directory.Centre) error {
 	hours, err := json.Marshal(c.Hours)
 	if err != nil {
 		return fmt.Errorf("create centre %s: hours: %w", c.ID, err)
 	}
-	_, err = db.w.ExecContext(ctx, `INSERT INTO centres (id, ward_id, name, address, hours,
-		seats, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.WardID, c.Name, c.Address, string(hours), c.Seats, c.Active,
-		ms(c.CreatedAt), ms(c.UpdatedAt))
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		ward, err := openWard(ctx, tx, c.WardID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO centres (id, ward_id, name, address, hours,
+			seats, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, ward, c.Name, c.Address, string(hours), c.Seats, c.Active,
+			ms(c.CreatedAt), ms(c.UpdatedAt))
+		if err == nil {
+			c.WardID = ward
+		}
+		return err
+	})
 	return wrap(err, "create centre %s in ward %s", c.ID, c.WardID)
 }
 

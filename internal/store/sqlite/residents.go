@@ -19,7 +19,7 @@ import (
 const residentColumns = `SELECT id, ward_id, full_name, name_key, birth_year, gender, residential_group,
 	notes, dup_key, duplicate_override, phone_key_id, phone_box, phone_index, national_key_id,
 	national_box, national_index, consent_version, consent_given_at, consent_recorded_by,
-	created_by, created_at, updated_at, erased_at, erased_by FROM residents`
+	created_by, created_at, updated_at, erased_at, erased_by, origin_ward_id FROM residents`
 
 // claim inserts keys in tx; a key another resident holds is a *KeyTakenError.
 func claim(ctx context.Context, tx *sql.Tx, keys []resident.Key) error {
@@ -61,20 +61,27 @@ func sealed(s *resident.Sealed) (keyID, box any) {
 }
 
 // CreateResident claims keys and inserts r in one transaction; a claim held by
-// another resident is a *resident.KeyTakenError, an unknown ward ErrNotFound.
+// another resident is a *resident.KeyTakenError, an unknown ward ErrNotFound. A
+// resident of a ward merged meanwhile goes to the ward it was merged into
+// (r.WardID is changed; r.OriginWardID stays).
 func (db *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []resident.Key) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		ward, err := openWard(ctx, tx, r.WardID)
+		if err != nil {
+			return err
+		}
+		r.WardID = ward
 		if err := claim(ctx, tx, keys); err != nil {
 			return err
 		}
 		pk, pb := sealed(r.Phone)
 		nk, nb := sealed(r.NationalID)
-		_, err := tx.ExecContext(ctx, `INSERT INTO residents (id, ward_id, full_name, name_key, birth_year,
+		_, err = tx.ExecContext(ctx, `INSERT INTO residents (id, ward_id, origin_ward_id, full_name, name_key, birth_year,
 			gender, residential_group, notes, dup_key, duplicate_override, phone_key_id, phone_box,
 			phone_index, national_key_id, national_box, national_index, consent_version, consent_given_at,
 			consent_recorded_by, created_by, created_at, updated_at, erased_at, erased_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
-			r.ID, r.WardID, r.FullName, r.NameKey, r.BirthYear, string(r.Gender), r.Group, r.Notes, r.DupKey,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
+			r.ID, r.WardID, r.OriginWardID, r.FullName, r.NameKey, r.BirthYear, string(r.Gender), r.Group, r.Notes, r.DupKey,
 			r.DuplicateOverride, pk, pb, nullString(r.PhoneIndex), nk, nb, nullString(r.NationalIndex),
 			r.Consent.Version, ms(r.Consent.GivenAt), r.Consent.RecordedBy, r.CreatedBy, ms(r.CreatedAt), ms(r.UpdatedAt))
 		if err != nil {
@@ -256,7 +263,7 @@ func scanResident(s scanner) (*resident.Resident, error) {
 	)
 	if err := s.Scan(&r.ID, &r.WardID, &r.FullName, &r.NameKey, &r.BirthYear, &r.Gender, &r.Group, &r.Notes,
 		&r.DupKey, &r.DuplicateOverride, &pk, &pb, &pi, &nk, &nb, &ni, &r.Consent.Version, &given,
-		&r.Consent.RecordedBy, &r.CreatedBy, &created, &updated, &erased, &erasedBy); err != nil {
+		&r.Consent.RecordedBy, &r.CreatedBy, &created, &updated, &erased, &erasedBy, &r.OriginWardID); err != nil {
 		return nil, err
 	}
 	if pk.Valid {
