@@ -199,4 +199,11 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.GET("/district/targets", staff, h.listDistrictTargets)
 	auth.PUT("/district/targets/:year", admin, h.putDistrictTarget)
 	auth.POST("/wards/:id/merge", admin, retrySafe, h.mergeWard)
+	// Coverage: summaries from per-ward snapshots kept while the ward is unchanged
+	// (internal/coverage); ward staff read their wards', admins everything.
+	auth.GET("/wards/:id/coverage", staff, h.wardCoverage)
+	auth.GET("/wards/:id/coverage/trends", staff, h.wardTrends)
+	auth.GET("/centres/:id/coverage", staff, h.centreCoverage)
+	auth.GET("/district/coverage", admin, h.districtCoverage)
+	auth.GET("/district/coverage/trends", admin, h.districtTrends)
 }

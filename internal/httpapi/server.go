@@ -14,6 +14,7 @@ import (
 
 	"ecitizen/internal/certificate"
 	"ecitizen/internal/course"
+	"ecitizen/internal/coverage"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/equipment"
 	"ecitizen/internal/idempotency"
@@ -44,6 +45,8 @@ type Deps struct {
 	Residents *resident.Service
 	// Progress keeps residents' progress records and e-citizen status.
 	Progress *progress.Service
+	// Coverage answers summaries, the district overview and trends.
+	Coverage *coverage.Service
 	// PublicURL is where the API is reached from outside (ECITIZEN_PUBLIC_URL):
 	// residents' personal links are absolute URLs under it.
 	PublicURL string

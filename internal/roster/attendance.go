@@ -388,8 +388,9 @@ func served(in, out, start, end time.Time) int {
 	return int(out.Sub(in) / time.Minute)
 }
 
-// ledger groups attendance rows into per-shift lines (rows ordered by shift).
-func ledger(rows []*Attendance) []*ShiftHours {
+// Ledger groups attendance rows into per-shift lines, one per (shift,
+// volunteer), with the minutes served (check-in to check-out within the shift).
+func Ledger(rows []*Attendance) []*ShiftHours {
 	byShift := map[string]*ShiftHours{}
 	var out []*ShiftHours
 	for _, a := range rows {
@@ -442,7 +443,7 @@ func (s *Service) hours(ctx context.Context, volunteerID string, from, to time.T
 	if err != nil {
 		return nil, err
 	}
-	h.Shifts = ledger(rows)
+	h.Shifts = Ledger(rows)
 	for _, l := range h.Shifts {
 		h.TotalMinutes += l.Minutes
 	}

@@ -83,7 +83,7 @@ func (s *Service) tally(ctx context.Context, at Place, from, to time.Time) (*tal
 		byVolunteer[a.VolunteerID] = append(byVolunteer[a.VolunteerID], a)
 	}
 	for v, rs := range byVolunteer {
-		for _, l := range ledger(rs) {
+		for _, l := range Ledger(rs) {
 			add(v, l.CentreID, l.Minutes)
 		}
 	}

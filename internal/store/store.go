@@ -9,6 +9,7 @@ import (
 
 	"ecitizen/internal/certificate"
 	"ecitizen/internal/course"
+	"ecitizen/internal/coverage"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/equipment"
 	"ecitizen/internal/idempotency"
@@ -35,6 +36,7 @@ type Store interface {
 	certificate.Store
 	resident.Store
 	progress.Store
+	coverage.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -53,6 +53,11 @@ func (d *attendanceDoc) attendance() *roster.Attendance {
 // AddAttendance inserts a check-in or check-out; a second one of the same kind is
 // ErrConflict, an unknown shift or volunteer ErrNotFound.
 func (d *DB) AddAttendance(ctx context.Context, a *roster.Attendance) error {
+	ctx, markDone, merr := d.markCoverage(ctx, a.WardID)
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	if err := mustExist(ctx, d.shifts(), "shift", a.ShiftID); err != nil {
 		return err
 	}
@@ -140,6 +145,11 @@ func (d *workEntryDoc) entry() *roster.WorkEntry {
 // AddWorkEntry inserts a work entry; a taken id is ErrConflict, an unknown
 // volunteer or centre ErrNotFound.
 func (d *DB) AddWorkEntry(ctx context.Context, e *roster.WorkEntry) error {
+	ctx, markDone, merr := d.markCoverage(ctx, e.WardID)
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	if err := mustExist(ctx, d.users, "volunteer", e.VolunteerID); err != nil {
 		return err
 	}

@@ -189,6 +189,11 @@ func (d *DB) CreateWard(ctx context.Context, w *directory.Ward) error {
 // UpdateWard replaces a ward's mutable fields; a taken Code is ErrConflict, an
 // unknown MergedInto ErrNotFound.
 func (d *DB) UpdateWard(ctx context.Context, w *directory.Ward) error {
+	ctx, markDone, merr := d.markCoverage(ctx, w.ID)
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	if err := d.checkMergedInto(ctx, w); err != nil {
 		return err
 	}

@@ -141,6 +141,11 @@ func (d *DB) ListDevices(ctx context.Context, centreID string, p page.Request) (
 // device's lease. A taken ID is ErrConflict, an unknown device or centre
 // ErrNotFound, a lease held elsewhere for too long ErrUnavailable.
 func (d *DB) AddUsage(ctx context.Context, u *equipment.Usage) error {
+	ctx, markDone, merr := d.markCoverage(ctx, u.WardID)
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	what := fmt.Sprintf("usage %s of device %s", u.ID, u.DeviceID)
 	if err := mustExist(ctx, d.devices(), "device", u.DeviceID); err != nil {
 		return err
@@ -202,6 +207,11 @@ func (d *DB) UsageByID(ctx context.Context, id string) (*equipment.Usage, error)
 // VoidUsage inserts a void; a second one of the session is ErrConflict, an
 // unknown session ErrNotFound.
 func (d *DB) VoidUsage(ctx context.Context, v *equipment.Void) error {
+	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colDeviceUsage, v.UsageID))
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	if err := mustExist(ctx, d.deviceUsage(), "usage", v.UsageID); err != nil {
 		return err
 	}

@@ -43,6 +43,11 @@ func (d *noShowDoc) noShow() *roster.NoShow {
 // AddNoShow inserts a decision; a second one for the same (shift, volunteer) is
 // ErrConflict, an unknown shift or volunteer ErrNotFound.
 func (d *DB) AddNoShow(ctx context.Context, n *roster.NoShow) error {
+	ctx, markDone, merr := d.markCoverage(ctx, n.WardID)
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	if err := mustExist(ctx, d.shifts(), "shift", n.ShiftID); err != nil {
 		return err
 	}

@@ -63,6 +63,11 @@ func (d *progressRevocationDoc) revocation() *progress.Revocation {
 // CreateProgressRecord inserts a record; a taken id is ErrConflict, an unknown
 // resident ErrNotFound.
 func (d *DB) CreateProgressRecord(ctx context.Context, r *progress.Record) error {
+	ctx, markDone, merr := d.markCoverage(ctx, d.residentWards(ctx, r.ResidentID)...)
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	if err := mustExist(ctx, d.residents(), "resident", r.ResidentID); err != nil {
 		return err
 	}
@@ -115,6 +120,11 @@ func (d *DB) ProgressOfResident(ctx context.Context, residentID string) ([]progr
 // RevokeProgressRecord inserts a revocation; a second one is ErrConflict, an
 // unknown record ErrNotFound.
 func (d *DB) RevokeProgressRecord(ctx context.Context, r *progress.Revocation) error {
+	ctx, markDone, merr := d.markCoverage(ctx, d.recordWards(ctx, r.RecordID)...)
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	var doc progressRecordDoc
 	if err := d.progressRecords().FindOne(ctx, byID(r.RecordID)).Decode(&doc); err != nil {
 		return wrapErr(err, "progress record "+r.RecordID)

@@ -251,6 +251,11 @@ func find[D, T any](ctx context.Context, col *mongodrv.Collection, filter bson.D
 // CreateShift inserts a shift; a taken ID is ErrConflict, an unknown centre, ward or
 // qualification course ErrNotFound.
 func (d *DB) CreateShift(ctx context.Context, s *roster.Shift) error {
+	ctx, markDone, merr := d.markCoverage(ctx, s.WardID)
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	if err := mustExist(ctx, d.centres, "centre", s.CentreID); err != nil {
 		return err
 	}
@@ -299,6 +304,11 @@ func (d *DB) ShiftByID(ctx context.Context, id string) (*roster.Shift, error) {
 // a missing shift, or an unknown qualification course, is ErrNotFound. The times
 // copied into the shift's bookings are not changed.
 func (d *DB) UpdateShift(ctx context.Context, s *roster.Shift) error {
+	ctx, markDone, merr := d.markCoverage(ctx, s.WardID)
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	if s.QualificationCourseID != "" {
 		if err := mustExist(ctx, d.courses, "course", s.QualificationCourseID); err != nil {
 			return err
@@ -524,6 +534,11 @@ func randomToken() (string, error) {
 // ErrUnavailable. Refusals come in that order: a conflict wins over an overlap (a
 // second booking of the same shift is a conflict), as on SQLite.
 func (d *DB) Book(ctx context.Context, b *roster.Booking) error {
+	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colShifts, b.ShiftID))
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	what := fmt.Sprintf("book place %d of shift %s", b.Place, b.ShiftID)
 	// Before the lease, the cheap refusals: a taken place (a read by _id, the most
 	// common refusal when callers try places in turn), an unknown shift or
@@ -617,6 +632,11 @@ func (d *DB) Booking(ctx context.Context, shiftID, volunteerID string) (*roster.
 // cancellations the first deletes it and the others find none, and the _id found
 // cannot have been freed and taken by another volunteer before the delete.
 func (d *DB) CancelBooking(ctx context.Context, shiftID, volunteerID string) error {
+	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colShifts, shiftID))
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	what := "booking of volunteer on shift " + shiftID
 	l, err := d.lockVolunteer(ctx, volunteerID)
 	if err != nil {

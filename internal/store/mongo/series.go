@@ -166,6 +166,11 @@ func (d *DB) ShiftsOfSeries(ctx context.Context, seriesID string, from time.Time
 // any is ErrConflict, a missing one ErrNotFound. The look and the delete are two
 // operations (see the note at the top of this file).
 func (d *DB) DeleteShift(ctx context.Context, id string) error {
+	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colShifts, id))
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	for _, col := range []*mongodrv.Collection{d.bookings(), d.waiters(), d.shiftEvents()} {
 		n, err := col.CountDocuments(ctx, bson.D{{Key: "shift_id", Value: id}}, options.Count().SetLimit(1))
 		if err != nil {

@@ -154,6 +154,11 @@ func (d *DB) sessionPlaceExists(ctx context.Context, s *training.Session) error 
 // CreateSession inserts a session; a taken ID is ErrConflict, an unknown course,
 // organisation, centre or ward ErrNotFound.
 func (d *DB) CreateSession(ctx context.Context, s *training.Session) error {
+	ctx, markDone, merr := d.markCoverage(ctx, s.WardID)
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	if err := mustExist(ctx, d.courses, "course", s.CourseID); err != nil {
 		return err
 	}
@@ -195,6 +200,11 @@ func (d *DB) SessionByID(ctx context.Context, id string) (*training.Session, err
 // UpdateSession replaces every field but ID, CourseID, OrganisationID, CreatedBy and
 // CreatedAt; a missing session, or an unknown centre or ward, is ErrNotFound.
 func (d *DB) UpdateSession(ctx context.Context, s *training.Session) error {
+	ctx, markDone, merr := d.markCoverage(ctx, s.WardID, d.wardOf(ctx, colSessions, s.ID))
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	if err := d.sessionPlaceExists(ctx, s); err != nil {
 		return err
 	}
@@ -262,6 +272,11 @@ func (d *DB) ListSessions(ctx context.Context, f training.SessionFilter, p page.
 // _id and a taken (SessionID, LearnerKey) a duplicate of the unique index, both
 // ErrConflict; an unknown session is ErrNotFound.
 func (d *DB) TakeSeat(ctx context.Context, s *training.Seat) error {
+	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colSessions, s.SessionID))
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	if err := mustExist(ctx, d.sessions(), "session", s.SessionID); err != nil {
 		return err
 	}
@@ -338,6 +353,11 @@ func (d *DB) SeatOfLearner(ctx context.Context, sessionID, learnerKey string) (*
 
 // ReleaseSeat deletes a seat; a missing one is ErrNotFound.
 func (d *DB) ReleaseSeat(ctx context.Context, sessionID string, number int) error {
+	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colSessions, sessionID))
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	what := fmt.Sprintf("seat %d of session %s", number, sessionID)
 	res, err := d.seats().DeleteOne(ctx, byID(seatKey(sessionID, number)))
 	if err != nil {
@@ -352,6 +372,11 @@ func (d *DB) ReleaseSeat(ctx context.Context, sessionID string, number int) erro
 // MarkAttendance replaces Attendance, MarkedBy and MarkedAt of a seat; a missing
 // seat is ErrNotFound.
 func (d *DB) MarkAttendance(ctx context.Context, s *training.Seat) error {
+	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colSessions, s.SessionID))
+	if merr != nil {
+		return merr
+	}
+	defer markDone()
 	return updateByID(ctx, d.seats(), seatKey(s.SessionID, s.Number), bson.D{
 		{Key: "attendance", Value: string(s.Attendance)},
 		{Key: "marked_by", Value: s.MarkedBy},

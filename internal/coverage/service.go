@@ -1,0 +1,561 @@
+package coverage
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/directory"
+	"ecitizen/internal/identity"
+	"ecitizen/internal/page"
+	"ecitizen/internal/progress"
+	"ecitizen/internal/roster"
+	"ecitizen/internal/skills"
+)
+
+// Directory gives the wards and centres (directory.Service).
+type Directory interface {
+	Wards(ctx context.Context, f directory.WardFilter, p page.Request) ([]*directory.Ward, string, error)
+	Centre(ctx context.Context, c identity.Caller, id string) (*directory.Centre, error)
+}
+
+// Targets gives the targets of a year (directory.Service): every ward's
+// population, and the district's target share of e-citizens (ok false when
+// the admin has set none).
+type Targets interface {
+	TargetsOfYear(ctx context.Context, year int) ([]*directory.WardTarget, error)
+	DistrictTargetFor(ctx context.Context, year int) (directory.DistrictTarget, bool, error)
+}
+
+// Target is a ward's population for a year, as the admin set it.
+type Target struct {
+	AdultPopulation int
+	Households      int
+}
+
+// Service answers coverage summaries, the district overview and trends from
+// per-ward snapshots of facts, kept while the ward's stamp is unchanged (see
+// Store). Who may read:
+//   - admins read everything;
+//   - ward staff read the summaries, trends and exports of their wards and of
+//     those wards' centres; another ward or its centre is not found (404);
+//   - everyone else is forbidden, including for the district's overview.
+type Service struct {
+	store     Store
+	dir       Directory
+	targets   Targets
+	framework *skills.Framework
+	loc       *time.Location
+	now       func() time.Time
+	settle    time.Duration // SettleAfter; tests of MongoDB's invalidation set 0
+
+	mu     sync.Mutex
+	wards  map[string]*snapshot // by ward
+	memo   map[string]*memo     // by kind and wards
+	flight singleflight.Group
+}
+
+// snapshot is one ward's facts, read under stamp.
+type snapshot struct {
+	stamp    string
+	settled  bool
+	expires  time.Time // the next local midnight of the read: the windows move then
+	facts    *Facts
+	statuses map[string]progress.Status
+}
+
+// NewService returns the coverage service.
+func NewService(st Store, dir Directory, targets Targets, f *skills.Framework, loc *time.Location, now func() time.Time) *Service {
+	return &Service{store: st, dir: dir, targets: targets, framework: f, loc: loc, now: now, wards: map[string]*snapshot{}, memo: map[string]*memo{}, settle: SettleAfter}
+}
+
+// WithSettle sets how old a MongoDB stamp must be before what was computed
+// under it is kept (SettleAfter by default). Tests set 0 so that snapshots are
+// kept at once and every write's mark is what invalidates them.
+func (s *Service) WithSettle(d time.Duration) *Service {
+	s.settle = d
+	return s
+}
+
+// Framework is the skills framework summaries count.
+func (s *Service) Framework() *skills.Framework { return s.framework }
+
+// WardSummary is a ward's summary with its target.
+type WardSummary struct {
+	Ward    *directory.Ward
+	Merged  []string // wards merged into it, whose past it includes
+	Year    int
+	Target  *Target  // nil when the admin has set none for the year
+	Share   *float64 // e-citizens in percent of the adult population
+	Goal    *float64 // the district's target share for the year
+	Needed  *int     // e-citizens still needed to reach the goal
+	Summary Summary
+}
+
+// CentreSummary is a centre's summary and its upcoming unfilled shifts.
+type CentreSummary struct {
+	Centre   *directory.Centre
+	Summary  Summary
+	Unfilled []UnfilledShift
+}
+
+// WardRow is one ward's line of the district overview.
+type WardRow struct {
+	WardSummary
+	Rank int
+}
+
+// Lack is how many residents lack a required skill.
+type Lack struct {
+	SkillCode string
+	Residents int
+}
+
+// Overview is the district's table and gaps.
+type Overview struct {
+	AsOf        time.Time
+	Year        int
+	Goal        *float64
+	Total       Summary   // the whole district
+	Wards       []WardRow // active wards by rank
+	BelowTarget []WardRow // wards with a target and a goal whose share is below it
+	Unfilled    []UnfilledShift
+	Lacking     []Lack // required skills, most often lacking first
+}
+
+// Trends is a weekly series.
+type Trends struct {
+	WardID string // "" for the district
+	Merged []string
+	Weeks  []Week
+}
+
+func (s *Service) clock() Clock { return NewClock(s.now(), s.loc) }
+
+// errNotFound hides a ward or centre out of the caller's scope.
+func notFound(what, id string) error { return fmt.Errorf("%s %s: %w", what, id, apperr.ErrNotFound) }
+
+// family returns the ward and every ward merged into it, directly or through a
+// chain of merges (a merged ward's own family is just itself: its history).
+func family(ws []*directory.Ward, id string) []string {
+	out := []string{id}
+	for i := 0; i < len(out); i++ {
+		for _, w := range ws {
+			if w.MergedInto == out[i] && w.Status == directory.WardMerged && !slices.Contains(out, w.ID) {
+				out = append(out, w.ID)
+			}
+		}
+	}
+	return out
+}
+
+func findWard(ws []*directory.Ward, id string) *directory.Ward {
+	for _, w := range ws {
+		if w.ID == id {
+			return w
+		}
+	}
+	return nil
+}
+
+// state is what one request reads first: the clock, the wards and every
+// ward's stamp (stamps before facts: see Store).
+type state struct {
+	clk    Clock
+	wards  []*directory.Ward
+	stamps map[string]Stamp
+}
+
+func (s *Service) begin(ctx context.Context) (*state, error) {
+	ws, _, err := s.dir.Wards(ctx, directory.WardFilter{}, page.Request{})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(ws))
+	for i, w := range ws {
+		ids[i] = w.ID
+	}
+	stamps, err := s.store.CoverageStamps(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("coverage stamps: %w", err)
+	}
+	return &state{clk: s.clock(), wards: ws, stamps: stamps}, nil
+}
+
+func (st *state) ids() []string {
+	out := make([]string, len(st.wards))
+	for i, w := range st.wards {
+		out[i] = w.ID
+	}
+	return out
+}
+
+// memoised returns what compute makes of the facts of wards, computed again
+// only when one of their stamps moved, a day began, or the result's own
+// "until" passed; results computed under an unsettled stamp are not kept.
+func (s *Service) memoised(ctx context.Context, st *state, kind string, wards []string, compute func(f *Facts, sts map[string]progress.Status) (any, time.Time)) (any, error) {
+	var b strings.Builder
+	settled := true
+	for _, id := range wards {
+		stamp := st.stamps[id]
+		b.WriteString(id + "=" + stamp.Value + ";")
+		settled = settled && stamp.Settled(time.Now(), s.settle)
+	}
+	key := kind + "|" + strings.Join(wards, ",")
+	s.mu.Lock()
+	m := s.memo[key]
+	s.mu.Unlock()
+	if m != nil && m.stamps == b.String() && st.clk.Now.Before(m.until) {
+		return m.value, nil
+	}
+	v, err, _ := s.flight.Do(key+"|"+b.String()+"|"+st.clk.Today.Format(time.DateOnly), func() (any, error) {
+		f, sts, err := s.facts(ctx, st, wards)
+		if err != nil {
+			return nil, err
+		}
+		value, until := compute(f, sts)
+		if settled {
+			s.mu.Lock()
+			s.memo[key] = &memo{stamps: b.String(), until: until, value: value}
+			s.mu.Unlock()
+		}
+		return value, nil
+	})
+	return v, err
+}
+
+// memo is a computed result and what it was computed from.
+type memo struct {
+	stamps string
+	until  time.Time
+	value  any
+}
+
+// facts returns the joined facts and statuses of wards, each from its snapshot
+// when that is still true, read again otherwise.
+func (s *Service) facts(ctx context.Context, st *state, wardIDs []string) (*Facts, map[string]progress.Status, error) {
+	parts := make([]*Facts, 0, len(wardIDs))
+	statuses := map[string]progress.Status{}
+	for _, id := range wardIDs {
+		snap, err := s.snapshot(ctx, st.clk, id, st.stamps[id])
+		if err != nil {
+			return nil, nil, err
+		}
+		parts = append(parts, snap.facts)
+		if len(wardIDs) == 1 {
+			statuses = snap.statuses
+			continue
+		}
+		for k, v := range snap.statuses {
+			statuses[k] = v
+		}
+	}
+	return Join(parts...), statuses, nil
+}
+
+// snapshot returns ward id's snapshot for its stamp.
+func (s *Service) snapshot(ctx context.Context, c Clock, id string, stamp Stamp) (*snapshot, error) {
+	s.mu.Lock()
+	snap := s.wards[id]
+	s.mu.Unlock()
+	if snap != nil && snap.stamp == stamp.Value && c.Now.Before(snap.expires) {
+		return snap, nil
+	}
+	v, err, _ := s.flight.Do("ward|"+id+"|"+stamp.Value+"|"+c.Today.Format(time.DateOnly), func() (any, error) {
+		snap, err := s.read(ctx, c, id, stamp)
+		if err != nil {
+			return nil, err
+		}
+		if snap.settled {
+			s.mu.Lock()
+			s.wards[id] = snap
+			s.mu.Unlock()
+		}
+		return snap, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*snapshot), nil
+}
+
+// readable checks that c may read ward w's coverage.
+func readable(c identity.Caller, w *directory.Ward) error {
+	switch {
+	case c.IsAdmin():
+		return nil
+	case c.Role == identity.RoleWardStaff && c.HasWard(w.ID):
+		return nil
+	case c.Role == identity.RoleWardStaff:
+		return notFound("ward", w.ID)
+	}
+	return apperr.ErrForbidden
+}
+
+// Ward returns a ward's summary: its own facts and those of the wards merged
+// into it (a merged ward's summary is its history up to the merge).
+func (s *Service) Ward(ctx context.Context, c identity.Caller, wardID string) (*WardSummary, error) {
+	st, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := findWard(st.wards, wardID)
+	if w == nil {
+		return nil, notFound("ward", wardID)
+	}
+	if err := readable(c, w); err != nil {
+		return nil, err
+	}
+	targets, goal, err := s.yearTargets(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	return s.wardSummary(ctx, st, w, targets, goal)
+}
+
+func (s *Service) yearTargets(ctx context.Context, st *state) (map[string]Target, *float64, error) {
+	year := st.clk.Today.Year()
+	ts, err := s.targets.TargetsOfYear(ctx, year)
+	if err != nil {
+		return nil, nil, err
+	}
+	targets := make(map[string]Target, len(ts))
+	for _, t := range ts {
+		targets[t.WardID] = Target{AdultPopulation: t.AdultPopulation, Households: t.Households}
+	}
+	d, ok, err := s.targets.DistrictTargetFor(ctx, year)
+	if err != nil || !ok {
+		return targets, nil, err
+	}
+	share := d.EcitizenSharePercent
+	return targets, &share, nil
+}
+
+func (s *Service) wardSummary(ctx context.Context, st *state, w *directory.Ward, targets map[string]Target, goal *float64) (*WardSummary, error) {
+	fam := family(st.wards, w.ID)
+	v, err := s.memoised(ctx, st, "summary", fam, func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
+		return Summarize(f, sts, st.clk, s.framework, s.framework.Active(), "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	sum := v.(Summary)
+	out := &WardSummary{Ward: w, Merged: fam[1:], Year: st.clk.Today.Year(), Goal: goal, Summary: sum}
+	if t, ok := targets[w.ID]; ok {
+		out.Target = &t
+		if t.AdultPopulation > 0 {
+			share := Percent(sum.Residents.ECitizens, t.AdultPopulation)
+			out.Share = &share
+			if goal != nil {
+				need := max(0, int(math.Ceil(*goal*float64(t.AdultPopulation)/100-1e-9))-sum.Residents.ECitizens)
+				out.Needed = &need
+			}
+		}
+	}
+	return out, nil
+}
+
+// Percent returns part of whole in percent, rounded to one decimal.
+func Percent(part, whole int) float64 {
+	if whole <= 0 {
+		return 0
+	}
+	return math.Round(float64(part)*1000/float64(whole)) / 10
+}
+
+// centreResult is what a centre's summary memoises.
+type centreResult struct {
+	summary  Summary
+	unfilled []UnfilledShift
+}
+
+// Centre returns a centre's summary and its upcoming unfilled shifts.
+func (s *Service) Centre(ctx context.Context, c identity.Caller, centreID string) (*CentreSummary, error) {
+	if !c.IsAdmin() && c.Role != identity.RoleWardStaff {
+		return nil, apperr.ErrForbidden
+	}
+	ce, err := s.dir.Centre(ctx, c, centreID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.HasWard(ce.WardID) {
+		return nil, notFound("centre", centreID)
+	}
+	st, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A centre's past may lie in the wards merged into its ward.
+	v, err := s.memoised(ctx, st, "centre:"+ce.ID, family(st.wards, ce.WardID), func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
+		sum, until := Summarize(f, sts, st.clk, s.framework, s.framework.Active(), ce.ID)
+		return centreResult{summary: sum, unfilled: Unfilled(f, st.clk, ce.ID, UpcomingDays)}, until
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := v.(centreResult)
+	return &CentreSummary{Centre: ce, Summary: r.summary, Unfilled: r.unfilled}, nil
+}
+
+// districtResult is what the district's overview memoises.
+type districtResult struct {
+	total    Summary
+	unfilled []UnfilledShift
+	lacking  []Lack
+}
+
+// District returns the overview of every active ward, ranked, and the gaps.
+// Wards with a population are ranked by their share of e-citizens, then the
+// others by their number of e-citizens; ties by ward code.
+func (s *Service) District(ctx context.Context, c identity.Caller) (*Overview, error) {
+	if !c.IsAdmin() {
+		return nil, apperr.ErrForbidden
+	}
+	st, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	targets, goal, err := s.yearTargets(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.memoised(ctx, st, "district", st.ids(), func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
+		def := s.framework.Active()
+		total, until := Summarize(f, sts, st.clk, s.framework, def, "")
+		r := districtResult{total: total, unfilled: Unfilled(f, st.clk, "", GapDays)}
+		for code, n := range Lacking(f, sts, def) {
+			r.lacking = append(r.lacking, Lack{SkillCode: code, Residents: n})
+		}
+		slices.SortFunc(r.lacking, func(a, b Lack) int {
+			return cmp.Or(cmp.Compare(b.Residents, a.Residents), strings.Compare(a.SkillCode, b.SkillCode))
+		})
+		return r, until
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := v.(districtResult)
+	o := &Overview{AsOf: st.clk.Now, Year: st.clk.Today.Year(), Goal: goal, Total: r.total, Unfilled: r.unfilled, Lacking: r.lacking}
+	for _, w := range st.wards {
+		if w.Status == directory.WardMerged {
+			continue
+		}
+		ward, err := s.wardSummary(ctx, st, w, targets, goal)
+		if err != nil {
+			return nil, err
+		}
+		o.Wards = append(o.Wards, WardRow{WardSummary: *ward})
+	}
+	slices.SortFunc(o.Wards, func(a, b WardRow) int {
+		switch {
+		case a.Share != nil && b.Share == nil:
+			return -1
+		case a.Share == nil && b.Share != nil:
+			return 1
+		case a.Share != nil && *a.Share != *b.Share:
+			return cmp.Compare(*b.Share, *a.Share)
+		}
+		return cmp.Or(cmp.Compare(b.Summary.Residents.ECitizens, a.Summary.Residents.ECitizens), strings.Compare(a.Ward.Code, b.Ward.Code))
+	})
+	for i := range o.Wards {
+		o.Wards[i].Rank = i + 1
+		if r := o.Wards[i]; r.Share != nil && r.Goal != nil && *r.Share < *r.Goal {
+			o.BelowTarget = append(o.BelowTarget, r)
+		}
+	}
+	return o, nil
+}
+
+// WardTrends returns a ward's weeks, including the past of the wards merged into it.
+func (s *Service) WardTrends(ctx context.Context, c identity.Caller, wardID string) (*Trends, error) {
+	st, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := findWard(st.wards, wardID)
+	if w == nil {
+		return nil, notFound("ward", wardID)
+	}
+	if err := readable(c, w); err != nil {
+		return nil, err
+	}
+	fam := family(st.wards, w.ID)
+	weeks, err := s.trend(ctx, st, fam)
+	if err != nil {
+		return nil, err
+	}
+	return &Trends{WardID: w.ID, Merged: fam[1:], Weeks: weeks}, nil
+}
+
+// DistrictTrends returns the district's weeks.
+func (s *Service) DistrictTrends(ctx context.Context, c identity.Caller) (*Trends, error) {
+	if !c.IsAdmin() {
+		return nil, apperr.ErrForbidden
+	}
+	st, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	weeks, err := s.trend(ctx, st, st.ids())
+	if err != nil {
+		return nil, err
+	}
+	return &Trends{Weeks: weeks}, nil
+}
+
+func (s *Service) trend(ctx context.Context, st *state, wards []string) ([]Week, error) {
+	v, err := s.memoised(ctx, st, "trend", wards, func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
+		return Trend(f, sts, st.clk), st.clk.Tomorrow() // facts dated later than now wait for tomorrow's week
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]Week), nil
+}
+
+// read reads a ward's facts; stamp was read before them.
+func (s *Service) read(ctx context.Context, c Clock, id string, stamp Stamp) (*snapshot, error) {
+	from, to := c.Window()
+	f := &Facts{}
+	var err error
+	if f.Residents, err = s.store.CoverageResidents(ctx, id); err != nil {
+		return nil, fmt.Errorf("coverage residents of %s: %w", id, err)
+	}
+	if f.Records, err = s.store.CoverageRecords(ctx, id); err != nil {
+		return nil, fmt.Errorf("coverage records of %s: %w", id, err)
+	}
+	if f.Shifts, err = s.store.CoverageShifts(ctx, id, from, to); err != nil {
+		return nil, fmt.Errorf("coverage shifts of %s: %w", id, err)
+	}
+	if f.Sessions, err = s.store.CoverageSessions(ctx, id, from, to); err != nil {
+		return nil, fmt.Errorf("coverage sessions of %s: %w", id, err)
+	}
+	if f.Usage, err = s.store.CoverageUsage(ctx, id, from, to); err != nil {
+		return nil, fmt.Errorf("coverage usage of %s: %w", id, err)
+	}
+	place := roster.Place{WardID: id}
+	rows, err := s.store.AttendanceAt(ctx, place, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("coverage attendance of %s: %w", id, err)
+	}
+	entries, err := s.store.WorkEntriesAt(ctx, place, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("coverage work entries of %s: %w", id, err)
+	}
+	f.Hours = HoursFacts(rows, entries)
+	return &snapshot{
+		stamp:    stamp.Value,
+		settled:  stamp.Settled(time.Now(), s.settle),
+		expires:  c.Tomorrow(),
+		facts:    f,
+		statuses: Statuses(f, s.framework.Active()),
+	}, nil
+}

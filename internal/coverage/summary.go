@@ -1,0 +1,496 @@
+package coverage
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"ecitizen/internal/progress"
+	"ecitizen/internal/roster"
+	"ecitizen/internal/skills"
+)
+
+// Windows of the summaries, in local days (Asia/Ho_Chi_Minh): "the last N days"
+// is today and the N-1 days before it; upcoming shifts are those not started yet
+// that start within the next UpcomingDays (or GapDays for the district's gaps).
+const (
+	ActivityDays = 30
+	UpcomingDays = 14
+	GapDays      = 7
+	TrendWeeks   = 52
+)
+
+// HoursFact is a volunteer's minutes on one shift or one staff work entry.
+type HoursFact struct {
+	VolunteerID string
+	CentreID    string
+	At          time.Time // the shift's start, or the entry's day
+	Minutes     int
+}
+
+// Facts is everything one ward's (or one merged family of wards', or the
+// district's) summaries and trends are computed from. Facts of several wards
+// are joined with Join.
+type Facts struct {
+	Residents []ResidentFact
+	Records   []RecordFact
+	Shifts    []ShiftFact // starting in the window of the facts
+	Sessions  []SessionFact
+	Usage     []UsageFact
+	Hours     []HoursFact
+}
+
+// Join returns the facts of all of fs, each resident and record once (a resident
+// moved by a merge is a fact of its old ward and of its new one).
+func Join(fs ...*Facts) *Facts {
+	if len(fs) == 1 {
+		return fs[0]
+	}
+	out := &Facts{}
+	seenRes, seenRec := map[string]bool{}, map[string]bool{}
+	for _, f := range fs {
+		for _, r := range f.Residents {
+			if !seenRes[r.ID] {
+				seenRes[r.ID] = true
+				out.Residents = append(out.Residents, r)
+			}
+		}
+		for _, r := range f.Records {
+			if !seenRec[r.ID] {
+				seenRec[r.ID] = true
+				out.Records = append(out.Records, r)
+			}
+		}
+		out.Shifts = append(out.Shifts, f.Shifts...)
+		out.Sessions = append(out.Sessions, f.Sessions...)
+		out.Usage = append(out.Usage, f.Usage...)
+		out.Hours = append(out.Hours, f.Hours...)
+	}
+	return out
+}
+
+// HoursFacts turns attendance rows and work entries into hours facts, counting
+// minutes as a volunteer's own ledger does.
+func HoursFacts(rows []*roster.Attendance, entries []*roster.WorkEntry) []HoursFact {
+	byVolunteer := map[string][]*roster.Attendance{}
+	var order []string
+	for _, a := range rows {
+		if _, ok := byVolunteer[a.VolunteerID]; !ok {
+			order = append(order, a.VolunteerID)
+		}
+		byVolunteer[a.VolunteerID] = append(byVolunteer[a.VolunteerID], a)
+	}
+	var out []HoursFact
+	for _, v := range order {
+		for _, l := range roster.Ledger(byVolunteer[v]) {
+			if l.Minutes > 0 {
+				out = append(out, HoursFact{VolunteerID: v, CentreID: l.CentreID, At: l.StartsAt, Minutes: l.Minutes})
+			}
+		}
+	}
+	for _, e := range entries {
+		out = append(out, HoursFact{VolunteerID: e.VolunteerID, CentreID: e.CentreID, At: e.Date, Minutes: e.Minutes})
+	}
+	return out
+}
+
+// Clock fixes "now" and the local days the windows count from.
+type Clock struct {
+	Now      time.Time
+	Today    time.Time // local midnight of Now's day
+	Location *time.Location
+}
+
+// NewClock returns the clock of now in loc.
+func NewClock(now time.Time, loc *time.Location) Clock {
+	l := now.In(loc)
+	return Clock{Now: now, Today: time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc), Location: loc}
+}
+
+// DaysAgo returns the local midnight n days before today.
+func (c Clock) DaysAgo(n int) time.Time { return c.Today.AddDate(0, 0, -n) }
+
+// Tomorrow returns the next local midnight: every day window moves then.
+func (c Clock) Tomorrow() time.Time { return c.Today.AddDate(0, 0, 1) }
+
+// WeekStart returns the local Monday midnight of t's week.
+func (c Clock) WeekStart(t time.Time) time.Time {
+	l := t.In(c.Location)
+	d := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, c.Location)
+	back := (int(d.Weekday()) + 6) % 7 // Monday 0 .. Sunday 6
+	return d.AddDate(0, 0, -back)
+}
+
+// FirstWeek returns the first of the TrendWeeks weeks that end with this one.
+func (c Clock) FirstWeek() time.Time {
+	return c.WeekStart(c.Now).AddDate(0, 0, -7*(TrendWeeks-1))
+}
+
+// Window returns the start times a ward's facts cover: from the first trend
+// week (or the activity window, if earlier) to the end of the upcoming window.
+func (c Clock) Window() (from, to time.Time) {
+	from = c.FirstWeek()
+	if a := c.DaysAgo(ActivityDays - 1); a.Before(from) {
+		from = a
+	}
+	return from, c.Tomorrow().AddDate(0, 0, UpcomingDays)
+}
+
+// Residents counts a ward's residents against its target.
+type Residents struct {
+	Registered int // every resident ever registered, erased ones included
+	Erased     int // of them, those whose personal data was erased
+	ECitizens  int // residents who have shown every skill the definition requires
+	Reached    int // residents with at least one skill shown
+}
+
+// SkillCount is how many residents have shown a skill.
+type SkillCount struct {
+	Code      string
+	Required  bool
+	Residents int
+}
+
+// Helped is how many residents had a progress record (not revoked) recently.
+type Helped struct {
+	Last7Days  int
+	Last30Days int
+}
+
+// Training counts the training sessions held (not cancelled, ended) in the
+// activity window and their seats.
+type Training struct {
+	Sessions int
+	Enrolled int
+	Attended int
+	Absent   int
+}
+
+// Hours is the volunteers' service in the activity window.
+type Hours struct {
+	Minutes    int
+	Volunteers int // distinct volunteers who served
+}
+
+// ShiftCounts counts shifts that started in the activity window.
+type ShiftCounts struct {
+	Offered int // shifts held (not cancelled)
+	Filled  int // of them, every place booked
+	Places  int
+	Booked  int
+	NoShows int // confirmed no-shows
+}
+
+// Upcoming counts shifts not started yet that start within UpcomingDays.
+type Upcoming struct {
+	Shifts     int
+	Places     int
+	Booked     int
+	OpenPlaces int
+	Unfilled   int // shifts with an open place
+}
+
+// UsageCount is the equipment use for one purpose in the activity window.
+type UsageCount struct {
+	Purpose  string
+	Sessions int
+	Minutes  int
+}
+
+// Summary is a ward's (or a centre's) coverage at a moment. A centre's summary
+// counts residents by where their records were made: Registered and Erased are
+// zero, Reached is the residents with a skill shown there, ECitizens those whose
+// last required skill was shown there.
+type Summary struct {
+	AsOf      time.Time
+	Residents Residents
+	Skills    []SkillCount // every skill of the framework, in its order
+	Helped    Helped
+	Training  Training
+	Hours     Hours
+	Shifts    ShiftCounts
+	Upcoming  Upcoming
+	Equipment []UsageCount // procedure, learning, other
+}
+
+// Purposes are the equipment purposes in the order summaries list them.
+var Purposes = []string{"procedure", "learning", "other"}
+
+// Statuses evaluates every resident of f against the definition: what each has
+// shown (records not revoked).
+func Statuses(f *Facts, def skills.Definition) map[string]progress.Status {
+	byResident := map[string][]progress.Record{}
+	for _, r := range f.Records {
+		if r.Revoked {
+			continue
+		}
+		byResident[r.ResidentID] = append(byResident[r.ResidentID], progress.Record{
+			ID: r.ID, ResidentID: r.ResidentID, SkillCode: r.SkillCode, CentreID: r.CentreID, At: r.At})
+	}
+	out := make(map[string]progress.Status, len(f.Residents))
+	for _, res := range f.Residents {
+		out[res.ID] = progress.Evaluate(def.Version, def.Required, byResident[res.ID], nil)
+	}
+	return out
+}
+
+// Summarize computes the summary of f at clock c under the definition def, for
+// the skills fw lists; centreID "" summarises the whole of f, a centre's ID only
+// what happened at that centre. It returns when the summary stops being true
+// with no change to f: the next local midnight, or the next start of an
+// upcoming shift, whichever comes first.
+func Summarize(f *Facts, st map[string]progress.Status, c Clock, fw *skills.Framework, def skills.Definition, centreID string) (Summary, time.Time) {
+	s := Summary{AsOf: c.Now}
+	until := c.Tomorrow()
+	at := func(id string) bool { return centreID == "" || id == centreID }
+	required := map[string]bool{}
+	for _, code := range def.Required {
+		required[code] = true
+	}
+
+	// Residents and skills: from every resident's status.
+	perSkill := map[string]int{}
+	for _, res := range f.Residents {
+		status := st[res.ID]
+		shownHere := false
+		for _, sh := range status.Shown {
+			if at(sh.Record.CentreID) {
+				perSkill[sh.SkillCode]++
+				shownHere = true
+			}
+		}
+		if shownHere {
+			s.Residents.Reached++
+		}
+		if centreID == "" {
+			s.Residents.Registered++
+			if res.Erased {
+				s.Residents.Erased++
+			}
+		}
+		if status.ECitizen && (centreID == "" || completedAt(status) == centreID) {
+			s.Residents.ECitizens++
+		}
+	}
+	for _, sk := range fw.Skills {
+		s.Skills = append(s.Skills, SkillCount{Code: sk.Code, Required: required[sk.Code], Residents: perSkill[sk.Code]})
+	}
+
+	// Residents helped: records not revoked in the last 7 and 30 days.
+	from7, from30 := c.DaysAgo(6), c.DaysAgo(ActivityDays-1)
+	h7, h30 := map[string]bool{}, map[string]bool{}
+	for _, r := range f.Records {
+		if r.Revoked || !at(r.CentreID) || r.At.After(c.Now) {
+			continue
+		}
+		if !r.At.Before(from30) {
+			h30[r.ResidentID] = true
+			if !r.At.Before(from7) {
+				h7[r.ResidentID] = true
+			}
+		}
+	}
+	s.Helped = Helped{Last7Days: len(h7), Last30Days: len(h30)}
+
+	// Training sessions held in the window (ended by now, not cancelled).
+	for _, se := range f.Sessions {
+		if !at(se.CentreID) || se.Status == "cancelled" || se.StartsAt.Before(from30) || se.EndsAt.After(c.Now) {
+			continue
+		}
+		s.Training.Sessions++
+		s.Training.Enrolled += se.Enrolled
+		s.Training.Attended += se.Attended
+		s.Training.Absent += se.Absent
+	}
+	for _, se := range f.Sessions {
+		if at(se.CentreID) && se.Status != "cancelled" && se.EndsAt.After(c.Now) && se.EndsAt.Before(until) {
+			until = se.EndsAt // the session counts as held from its end
+		}
+	}
+
+	// Volunteer hours in the window.
+	vols := map[string]bool{}
+	for _, h := range f.Hours {
+		if !at(h.CentreID) || h.At.Before(from30) || h.At.After(c.Now) {
+			continue
+		}
+		s.Hours.Minutes += h.Minutes
+		vols[h.VolunteerID] = true
+	}
+	s.Hours.Volunteers = len(vols)
+
+	// Shifts: started in the window, and upcoming.
+	horizon := c.Now.AddDate(0, 0, UpcomingDays)
+	for _, sh := range f.Shifts {
+		if !at(sh.CentreID) || sh.Status == roster.StatusCancelled {
+			continue
+		}
+		switch {
+		case !sh.StartsAt.After(c.Now) && !sh.StartsAt.Before(from30):
+			s.Shifts.Offered++
+			s.Shifts.Places += sh.Places
+			s.Shifts.Booked += sh.Booked
+			s.Shifts.NoShows += sh.NoShows
+			if sh.Booked >= sh.Places {
+				s.Shifts.Filled++
+			}
+		case sh.StartsAt.After(c.Now) && sh.StartsAt.Before(horizon):
+			s.Upcoming.Shifts++
+			s.Upcoming.Places += sh.Places
+			s.Upcoming.Booked += sh.Booked
+			if open := sh.Places - sh.Booked; open > 0 {
+				s.Upcoming.OpenPlaces += open
+				s.Upcoming.Unfilled++
+			}
+			if sh.StartsAt.Before(until) {
+				until = sh.StartsAt
+			}
+		case !sh.StartsAt.Before(horizon) && sh.StartsAt.AddDate(0, 0, -UpcomingDays).Before(until):
+			until = sh.StartsAt.AddDate(0, 0, -UpcomingDays) // it enters the upcoming window then
+		}
+	}
+
+	// Equipment use by purpose.
+	use := map[string]*UsageCount{}
+	for _, p := range Purposes {
+		use[p] = &UsageCount{Purpose: p}
+	}
+	for _, u := range f.Usage {
+		if u.Voided || !at(u.CentreID) || u.From.Before(from30) || u.From.After(c.Now) {
+			continue
+		}
+		uc := use[u.Purpose]
+		if uc == nil {
+			continue
+		}
+		uc.Sessions++
+		uc.Minutes += int(u.To.Sub(u.From) / time.Minute)
+	}
+	for _, p := range Purposes {
+		s.Equipment = append(s.Equipment, *use[p])
+	}
+	for _, r := range f.Records { // a record or usage dated later than now counts from then
+		if r.At.After(c.Now) && r.At.Before(until) {
+			until = r.At
+		}
+	}
+	for _, h := range f.Hours {
+		if h.At.After(c.Now) && h.At.Before(until) {
+			until = h.At
+		}
+	}
+	for _, u := range f.Usage {
+		if u.From.After(c.Now) && u.From.Before(until) {
+			until = u.From
+		}
+	}
+	return s, until
+}
+
+// completedAt returns the centre where a resident's last required skill was shown.
+func completedAt(st progress.Status) string {
+	for _, sh := range st.Shown {
+		if sh.Record.ID == st.CompletedBy {
+			return sh.Record.CentreID
+		}
+	}
+	return ""
+}
+
+// UnfilledShift is an upcoming shift with an open place.
+type UnfilledShift struct {
+	ShiftID    string
+	CentreID   string
+	StartsAt   time.Time
+	EndsAt     time.Time
+	Places     int
+	Booked     int
+	OpenPlaces int
+}
+
+// Unfilled lists the shifts of f (at centreID, or all when "") not started at
+// c.Now that start within days and have an open place, by start.
+func Unfilled(f *Facts, c Clock, centreID string, days int) []UnfilledShift {
+	horizon := c.Now.AddDate(0, 0, days)
+	out := []UnfilledShift{}
+	for _, sh := range f.Shifts {
+		if (centreID != "" && sh.CentreID != centreID) || sh.Status == roster.StatusCancelled ||
+			!sh.StartsAt.After(c.Now) || !sh.StartsAt.Before(horizon) || sh.Booked >= sh.Places {
+			continue
+		}
+		out = append(out, UnfilledShift{ShiftID: sh.ID, CentreID: sh.CentreID, StartsAt: sh.StartsAt, EndsAt: sh.EndsAt,
+			Places: sh.Places, Booked: sh.Booked, OpenPlaces: sh.Places - sh.Booked})
+	}
+	slices.SortFunc(out, func(a, b UnfilledShift) int {
+		return cmp.Or(a.StartsAt.Compare(b.StartsAt), strings.Compare(a.ShiftID, b.ShiftID))
+	})
+	return out
+}
+
+// Lacking counts, per required skill, the residents of f who are not
+// e-citizens and have not shown it; erased residents are left out (nobody can
+// help them further through ecitizen).
+func Lacking(f *Facts, st map[string]progress.Status, def skills.Definition) map[string]int {
+	out := map[string]int{}
+	for _, code := range def.Required {
+		out[code] = 0
+	}
+	for _, res := range f.Residents {
+		s := st[res.ID]
+		if res.Erased || s.ECitizen {
+			continue
+		}
+		for _, code := range s.Missing {
+			out[code]++
+		}
+	}
+	return out
+}
+
+// Week is one week of a trend.
+type Week struct {
+	Start          time.Time // local Monday midnight
+	NewResidents   int
+	NewECitizens   int // residents whose last required skill was first shown that week, as things stand now
+	VolunteerHours int // minutes
+}
+
+// Trend returns the TrendWeeks weeks ending with this one. A new e-citizen
+// counts in the week the resident reached the definition as the records stand
+// now, so a revoked record moves or removes them from the past weeks.
+func Trend(f *Facts, st map[string]progress.Status, c Clock) []Week {
+	first := c.FirstWeek()
+	weeks := make([]Week, TrendWeeks)
+	for i := range weeks {
+		weeks[i].Start = first.AddDate(0, 0, 7*i)
+	}
+	index := func(t time.Time) int {
+		if t.Before(first) || t.After(c.Now) {
+			return -1
+		}
+		ws := c.WeekStart(t)
+		for i := range weeks { // 52 entries: a scan is as fast as date arithmetic across DST-free zones
+			if weeks[i].Start.Equal(ws) {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, r := range f.Residents {
+		if i := index(r.CreatedAt); i >= 0 {
+			weeks[i].NewResidents++
+		}
+		if s := st[r.ID]; s.ECitizen {
+			if i := index(s.ReachedAt); i >= 0 {
+				weeks[i].NewECitizens++
+			}
+		}
+	}
+	for _, h := range f.Hours {
+		if i := index(h.At); i >= 0 {
+			weeks[i].VolunteerHours += h.Minutes
+		}
+	}
+	return weeks
+}

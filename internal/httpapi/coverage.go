@@ -1,0 +1,264 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"ecitizen/internal/coverage"
+)
+
+// Coverage: ward and centre summaries, the district overview and weekly trends.
+
+type residentsJSON struct {
+	Registered int `json:"registered"`
+	Erased     int `json:"erased"`
+	ECitizens  int `json:"ecitizens"`
+	Reached    int `json:"reached"`
+}
+
+type skillCountJSON struct {
+	Code      string `json:"code"`
+	NameVi    string `json:"name_vi"`
+	NameEn    string `json:"name_en"`
+	Required  bool   `json:"required"`
+	Residents int    `json:"residents"`
+}
+
+type helpedJSON struct {
+	Last7Days  int `json:"last_7_days"`
+	Last30Days int `json:"last_30_days"`
+}
+
+type trainingJSON struct {
+	Sessions int `json:"sessions"`
+	Enrolled int `json:"enrolled"`
+	Attended int `json:"attended"`
+	Absent   int `json:"absent"`
+}
+
+type coverageHoursJSON struct {
+	Minutes    int `json:"minutes"`
+	Volunteers int `json:"volunteers"`
+}
+
+type shiftCountsJSON struct {
+	Offered int `json:"offered"`
+	Filled  int `json:"filled"`
+	Places  int `json:"places"`
+	Booked  int `json:"booked"`
+	NoShows int `json:"no_shows"`
+}
+
+type upcomingJSON struct {
+	Shifts     int `json:"shifts"`
+	Places     int `json:"places"`
+	Booked     int `json:"booked"`
+	OpenPlaces int `json:"open_places"`
+	Unfilled   int `json:"unfilled"`
+}
+
+type usageCountJSON struct {
+	Purpose  string `json:"purpose"`
+	Sessions int    `json:"sessions"`
+	Minutes  int    `json:"minutes"`
+}
+
+type summaryJSON struct {
+	AsOf      time.Time         `json:"as_of"`
+	Residents residentsJSON     `json:"residents"`
+	Skills    []skillCountJSON  `json:"skills"`
+	Helped    helpedJSON        `json:"helped"`
+	Training  trainingJSON      `json:"training"`
+	Hours     coverageHoursJSON `json:"volunteer_hours"`
+	Shifts    shiftCountsJSON   `json:"shifts"`
+	Upcoming  upcomingJSON      `json:"upcoming"`
+	Equipment []usageCountJSON  `json:"equipment"`
+}
+
+type targetJSON struct {
+	AdultPopulation int `json:"adult_population"`
+	Households      int `json:"households"`
+}
+
+type wardSummaryJSON struct {
+	WardID       string      `json:"ward_id"`
+	WardCode     string      `json:"ward_code"`
+	NameVi       string      `json:"name_vi"`
+	NameEn       string      `json:"name_en"`
+	Status       string      `json:"status"`
+	Merged       []string    `json:"merged_ward_ids"`
+	Year         int         `json:"year"`
+	Target       *targetJSON `json:"target"`
+	SharePercent *float64    `json:"share_percent"`
+	GoalPercent  *float64    `json:"goal_percent"`
+	Needed       *int        `json:"ecitizens_needed"`
+	Summary      summaryJSON `json:"summary"`
+}
+
+type unfilledJSON struct {
+	ShiftID    string    `json:"shift_id"`
+	CentreID   string    `json:"centre_id"`
+	StartsAt   time.Time `json:"starts_at"`
+	EndsAt     time.Time `json:"ends_at"`
+	Places     int       `json:"places"`
+	Booked     int       `json:"booked"`
+	OpenPlaces int       `json:"open_places"`
+}
+
+type centreSummaryJSON struct {
+	CentreID string         `json:"centre_id"`
+	WardID   string         `json:"ward_id"`
+	Name     string         `json:"name"`
+	Summary  summaryJSON    `json:"summary"`
+	Unfilled []unfilledJSON `json:"unfilled_shifts"`
+}
+
+type wardRowJSON struct {
+	Rank int `json:"rank"`
+	wardSummaryJSON
+}
+
+type lackJSON struct {
+	Code      string `json:"code"`
+	NameVi    string `json:"name_vi"`
+	NameEn    string `json:"name_en"`
+	Residents int    `json:"residents"`
+}
+
+type overviewJSON struct {
+	AsOf        time.Time      `json:"as_of"`
+	Year        int            `json:"year"`
+	GoalPercent *float64       `json:"goal_percent"`
+	Total       summaryJSON    `json:"total"`
+	Wards       []wardRowJSON  `json:"wards"`
+	BelowTarget []wardRowJSON  `json:"below_target"`
+	Unfilled    []unfilledJSON `json:"unfilled_shifts"`
+	Lacking     []lackJSON     `json:"skills_lacking"`
+}
+
+type weekJSON struct {
+	WeekStart      string `json:"week_start"`
+	NewResidents   int    `json:"new_residents"`
+	NewECitizens   int    `json:"new_ecitizens"`
+	VolunteerHours int    `json:"volunteer_minutes"`
+}
+
+type trendsJSON struct {
+	WardID string     `json:"ward_id,omitempty"`
+	Merged []string   `json:"merged_ward_ids"`
+	Weeks  []weekJSON `json:"weeks"`
+}
+
+func (h *handler) summaryJSON(s coverage.Summary) summaryJSON {
+	out := summaryJSON{AsOf: s.AsOf, Residents: residentsJSON(s.Residents), Helped: helpedJSON(s.Helped),
+		Training: trainingJSON(s.Training), Hours: coverageHoursJSON(s.Hours), Shifts: shiftCountsJSON(s.Shifts),
+		Upcoming: upcomingJSON(s.Upcoming), Skills: []skillCountJSON{}, Equipment: []usageCountJSON{}}
+	fw := h.Coverage.Framework()
+	for _, sk := range s.Skills {
+		x := skillCountJSON{Code: sk.Code, Required: sk.Required, Residents: sk.Residents}
+		if def, ok := fw.Skill(sk.Code); ok {
+			x.NameVi, x.NameEn = def.Name.Vi, def.Name.En
+		}
+		out.Skills = append(out.Skills, x)
+	}
+	for _, u := range s.Equipment {
+		out.Equipment = append(out.Equipment, usageCountJSON(u))
+	}
+	return out
+}
+
+func (h *handler) wardSummaryJSON(w *coverage.WardSummary) wardSummaryJSON {
+	out := wardSummaryJSON{WardID: w.Ward.ID, WardCode: w.Ward.Code, NameVi: w.Ward.NameVi, NameEn: w.Ward.NameEn,
+		Status: string(w.Ward.Status), Merged: append([]string{}, w.Merged...), Year: w.Year,
+		SharePercent: w.Share, GoalPercent: w.Goal, Needed: w.Needed, Summary: h.summaryJSON(w.Summary)}
+	if w.Target != nil {
+		out.Target = &targetJSON{AdultPopulation: w.Target.AdultPopulation, Households: w.Target.Households}
+	}
+	return out
+}
+
+func unfilledList(us []coverage.UnfilledShift) []unfilledJSON {
+	out := make([]unfilledJSON, 0, len(us))
+	for _, u := range us {
+		out = append(out, unfilledJSON(u))
+	}
+	return out
+}
+
+func (h *handler) wardCoverage(c *gin.Context) {
+	w, err := h.Coverage.Ward(c.Request.Context(), caller(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, h.wardSummaryJSON(w))
+}
+
+func (h *handler) centreCoverage(c *gin.Context) {
+	x, err := h.Coverage.Centre(c.Request.Context(), caller(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, centreSummaryJSON{CentreID: x.Centre.ID, WardID: x.Centre.WardID, Name: x.Centre.Name,
+		Summary: h.summaryJSON(x.Summary), Unfilled: unfilledList(x.Unfilled)})
+}
+
+func (h *handler) overviewJSON(o *coverage.Overview) overviewJSON {
+	out := overviewJSON{AsOf: o.AsOf, Year: o.Year, GoalPercent: o.Goal, Total: h.summaryJSON(o.Total),
+		Wards: []wardRowJSON{}, BelowTarget: []wardRowJSON{}, Unfilled: unfilledList(o.Unfilled), Lacking: []lackJSON{}}
+	for _, r := range o.Wards {
+		out.Wards = append(out.Wards, wardRowJSON{Rank: r.Rank, wardSummaryJSON: h.wardSummaryJSON(&r.WardSummary)})
+	}
+	for _, r := range o.BelowTarget {
+		out.BelowTarget = append(out.BelowTarget, wardRowJSON{Rank: r.Rank, wardSummaryJSON: h.wardSummaryJSON(&r.WardSummary)})
+	}
+	fw := h.Coverage.Framework()
+	for _, l := range o.Lacking {
+		x := lackJSON{Code: l.SkillCode, Residents: l.Residents}
+		if def, ok := fw.Skill(l.SkillCode); ok {
+			x.NameVi, x.NameEn = def.Name.Vi, def.Name.En
+		}
+		out.Lacking = append(out.Lacking, x)
+	}
+	return out
+}
+
+func (h *handler) districtCoverage(c *gin.Context) {
+	o, err := h.Coverage.District(c.Request.Context(), caller(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, h.overviewJSON(o))
+}
+
+func trendsOut(t *coverage.Trends) trendsJSON {
+	out := trendsJSON{WardID: t.WardID, Merged: append([]string{}, t.Merged...), Weeks: make([]weekJSON, 0, len(t.Weeks))}
+	for _, w := range t.Weeks {
+		out.Weeks = append(out.Weeks, weekJSON{WeekStart: w.Start.Format(time.DateOnly), NewResidents: w.NewResidents,
+			NewECitizens: w.NewECitizens, VolunteerHours: w.VolunteerHours})
+	}
+	return out
+}
+
+func (h *handler) wardTrends(c *gin.Context) {
+	t, err := h.Coverage.WardTrends(c.Request.Context(), caller(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, trendsOut(t))
+}
+
+func (h *handler) districtTrends(c *gin.Context) {
+	t, err := h.Coverage.DistrictTrends(c.Request.Context(), caller(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, trendsOut(t))
+}
+

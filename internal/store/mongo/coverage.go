@@ -1,0 +1,329 @@
+package mongo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"ecitizen/internal/coverage"
+	"ecitizen/internal/roster"
+)
+
+// Coverage stamps and facts:
+//
+//   - coverage_stamps: _id = ward id, v = a random value, at = when it was set.
+//     Every write a ward's summaries read first marks its ward (markCoverage:
+//     a new random v, at = now), then writes under a deadline of
+//     coverage.WriteBound; readers keep what they computed only under a stamp
+//     older than coverage.SettleAfter (see coverage.Store). Concurrent marks
+//     may overwrite each other (FerretDB's updates are read-then-replace), and
+//     any of them leaves a value no earlier reader saw.
+//
+// The fact queries read the ward's documents and count bookings, seats and
+// no-shows in Go (FerretDB's $group has only $sum and $count).
+const colCoverageStamps = "coverage_stamps"
+
+func (d *DB) coverageStamps() *mongodrv.Collection { return d.db.Collection(colCoverageStamps) }
+
+type stampDoc struct {
+	WardID string    `bson:"_id"`
+	Value  string    `bson:"v"`
+	At     time.Time `bson:"at"`
+}
+
+// markCoverage marks wards as changing now and returns the context the change
+// must be written under (a deadline of coverage.WriteBound) and its cancel.
+func (d *DB) markCoverage(ctx context.Context, wards ...string) (context.Context, context.CancelFunc, error) {
+	for _, w := range wards {
+		if w == "" {
+			continue
+		}
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		now := time.Now().UTC()
+		up := bson.D{{Key: "$set", Value: bson.D{{Key: "v", Value: hex.EncodeToString(b[:])}, {Key: "at", Value: now}}}}
+		_, err := d.coverageStamps().UpdateOne(ctx, byID(w), up, options.UpdateOne().SetUpsert(true))
+		if duplicateKey(err) { // two first marks of a ward raced; the second now updates
+			_, err = d.coverageStamps().UpdateOne(ctx, byID(w), up)
+		}
+		if err != nil {
+			return ctx, func() {}, fmt.Errorf("mongo: mark coverage of ward %s: %w", w, err)
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, coverage.WriteBound)
+	return wctx, cancel, nil
+}
+
+// wardOf returns the ward_id of the document id of collection col ("" when missing).
+func (d *DB) wardOf(ctx context.Context, col, id string) string {
+	var doc struct {
+		WardID string `bson:"ward_id"`
+	}
+	err := d.db.Collection(col).FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "ward_id", Value: 1}})).Decode(&doc)
+	if err != nil {
+		return ""
+	}
+	return doc.WardID
+}
+
+// markCoverageOf marks the ward of document id of collection col.
+func (d *DB) markCoverageOf(ctx context.Context, col, id string) (context.Context, context.CancelFunc, error) {
+	return d.markCoverage(ctx, d.wardOf(ctx, col, id))
+}
+
+// CoverageStamps returns the stamps of wardIDs.
+func (d *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]coverage.Stamp, error) {
+	docs, err := factDocs[stampDoc](ctx, d.coverageStamps(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: wardIDs}}}}, nil, "coverage stamps")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]coverage.Stamp, len(docs))
+	for _, s := range docs {
+		out[s.WardID] = coverage.Stamp{Value: s.Value, At: utc(s.At)}
+	}
+	return out, nil
+}
+
+// factDocs decodes every document of col matching filter.
+func factDocs[T any](ctx context.Context, col *mongodrv.Collection, filter bson.D, projection bson.D, what string) ([]T, error) {
+	opts := options.Find()
+	if projection != nil {
+		opts.SetProjection(projection)
+	}
+	cur, err := col.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("mongo: %s: %w", what, err)
+	}
+	var out []T
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("mongo: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+func in(ids []string) bson.D { return bson.D{{Key: "$in", Value: ids}} }
+
+func startsIn(field string, from, to time.Time) bson.E {
+	return bson.E{Key: field, Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}
+}
+
+// chunks calls fn with ids in slices of at most 500.
+func chunks(ids []string, fn func([]string) error) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		if err := fn(ids[:n]); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+type residentFactDoc struct {
+	ID        string    `bson:"_id"`
+	WardID    string    `bson:"ward_id"`
+	Origin    string    `bson:"origin_ward_id"` // missing before merges existed: the ward_id`
+	CreatedAt time.Time `bson:"created_at"`
+	Erased    bool      `bson:"erased"`
+}
+
+func (d *DB) coverageResidentDocs(ctx context.Context, wardID string) ([]residentFactDoc, error) {
+	return factDocs[residentFactDoc](ctx, d.residents(),
+		bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "ward_id", Value: wardID}}, bson.D{{Key: "origin_ward_id", Value: wardID}}}}},
+		bson.D{{Key: "ward_id", Value: 1}, {Key: "origin_ward_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "erased", Value: 1}}, "coverage residents")
+}
+
+// CoverageResidents returns the residents now in the ward or registered in it.
+func (d *DB) CoverageResidents(ctx context.Context, wardID string) ([]coverage.ResidentFact, error) {
+	docs, err := d.coverageResidentDocs(ctx, wardID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]coverage.ResidentFact, len(docs))
+	for i, r := range docs {
+		origin := r.Origin
+		if origin == "" {
+			origin = r.WardID
+		}
+		out[i] = coverage.ResidentFact{ID: r.ID, WardID: r.WardID, OriginWardID: origin, CreatedAt: utc(r.CreatedAt), Erased: r.Erased}
+	}
+	return out, nil
+}
+
+// CoverageRecords returns the records of the ward's residents.
+func (d *DB) CoverageRecords(ctx context.Context, wardID string) ([]coverage.RecordFact, error) {
+	res, err := d.coverageResidentDocs(ctx, wardID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(res))
+	for i, r := range res {
+		ids[i] = r.ID
+	}
+	var out []coverage.RecordFact
+	err = chunks(ids, func(part []string) error {
+		recs, err := factDocs[progressRecordDoc](ctx, d.progressRecords(), bson.D{{Key: "resident_id", Value: in(part)}},
+			bson.D{{Key: "resident_id", Value: 1}, {Key: "skill_code", Value: 1}, {Key: "centre_id", Value: 1}, {Key: "at", Value: 1}}, "coverage records")
+		if err != nil {
+			return err
+		}
+		revs, err := factDocs[progressRevocationDoc](ctx, d.progressRevocations(), bson.D{{Key: "resident_id", Value: in(part)}},
+			bson.D{{Key: "_id", Value: 1}}, "coverage revocations")
+		if err != nil {
+			return err
+		}
+		revoked := make(map[string]bool, len(revs))
+		for _, r := range revs {
+			revoked[r.RecordID] = true
+		}
+		for _, r := range recs {
+			out = append(out, coverage.RecordFact{ID: r.ID, ResidentID: r.ResidentID, SkillCode: r.SkillCode,
+				CentreID: r.CentreID, At: utc(r.At), Revoked: revoked[r.ID]})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CoverageShifts returns the ward's shifts starting in [from, to), counted.
+func (d *DB) CoverageShifts(ctx context.Context, wardID string, from, to time.Time) ([]coverage.ShiftFact, error) {
+	shifts, err := factDocs[shiftDoc](ctx, d.shifts(), bson.D{{Key: "ward_id", Value: wardID}, startsIn("starts_at", from, to)}, nil, "coverage shifts")
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(shifts))
+	for i, s := range shifts {
+		ids[i] = s.ID
+	}
+	booked, noShows := map[string]int{}, map[string]int{}
+	err = chunks(ids, func(part []string) error {
+		bs, err := factDocs[bookingDoc](ctx, d.bookings(), bson.D{{Key: "shift_id", Value: in(part)}}, bson.D{{Key: "shift_id", Value: 1}}, "coverage bookings")
+		if err != nil {
+			return err
+		}
+		for _, b := range bs {
+			booked[b.ShiftID]++
+		}
+		ns, err := factDocs[noShowDoc](ctx, d.noShows(), bson.D{{Key: "shift_id", Value: in(part)}, {Key: "decision", Value: string(roster.NoShowConfirm)}},
+			bson.D{{Key: "shift_id", Value: 1}}, "coverage no-shows")
+		if err != nil {
+			return err
+		}
+		for _, n := range ns {
+			noShows[n.ShiftID]++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]coverage.ShiftFact, len(shifts))
+	for i, s := range shifts {
+		out[i] = coverage.ShiftFact{ID: s.ID, CentreID: s.CentreID, WardID: s.WardID, StartsAt: utc(s.StartsAt), EndsAt: utc(s.EndsAt),
+			Places: s.Places, Booked: booked[s.ID], NoShows: noShows[s.ID], Status: roster.Status(s.Status)}
+	}
+	return out, nil
+}
+
+// CoverageSessions returns the training sessions of the ward starting in [from, to), counted.
+func (d *DB) CoverageSessions(ctx context.Context, wardID string, from, to time.Time) ([]coverage.SessionFact, error) {
+	sessions, err := factDocs[sessionDoc](ctx, d.sessions(), bson.D{{Key: "ward_id", Value: wardID}, startsIn("starts_at", from, to)}, nil, "coverage sessions")
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(sessions))
+	for i, s := range sessions {
+		ids[i] = s.ID
+	}
+	type count struct{ enrolled, attended, absent int }
+	counts := map[string]*count{}
+	err = chunks(ids, func(part []string) error {
+		seats, err := factDocs[seatDoc](ctx, d.seats(), bson.D{{Key: "session_id", Value: in(part)}},
+			bson.D{{Key: "session_id", Value: 1}, {Key: "attendance", Value: 1}}, "coverage seats")
+		if err != nil {
+			return err
+		}
+		for _, s := range seats {
+			c := counts[s.SessionID]
+			if c == nil {
+				c = &count{}
+				counts[s.SessionID] = c
+			}
+			c.enrolled++
+			switch s.Attendance {
+			case "attended":
+				c.attended++
+			case "absent":
+				c.absent++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]coverage.SessionFact, len(sessions))
+	for i, s := range sessions {
+		f := coverage.SessionFact{ID: s.ID, CentreID: s.CentreID, StartsAt: utc(s.StartsAt), EndsAt: utc(s.EndsAt), Status: s.Status}
+		if c := counts[s.ID]; c != nil {
+			f.Enrolled, f.Attended, f.Absent = c.enrolled, c.attended, c.absent
+		}
+		out[i] = f
+	}
+	return out, nil
+}
+
+// CoverageUsage returns the ward's equipment usage starting in [from, to).
+func (d *DB) CoverageUsage(ctx context.Context, wardID string, from, to time.Time) ([]coverage.UsageFact, error) {
+	usage, err := factDocs[usageDoc](ctx, d.deviceUsage(), bson.D{{Key: "ward_id", Value: wardID}, startsIn("starts_at", from, to)}, nil, "coverage usage")
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(usage))
+	for i, u := range usage {
+		ids[i] = u.ID
+	}
+	voided := map[string]bool{}
+	err = chunks(ids, func(part []string) error {
+		vs, err := factDocs[voidDoc](ctx, d.usageVoids(), bson.D{{Key: "_id", Value: in(part)}}, bson.D{{Key: "_id", Value: 1}}, "coverage voids")
+		for _, v := range vs {
+			voided[v.UsageID] = true
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]coverage.UsageFact, len(usage))
+	for i, u := range usage {
+		out[i] = coverage.UsageFact{ID: u.ID, CentreID: u.CentreID, Purpose: u.Purpose, From: utc(u.StartsAt), To: utc(u.EndsAt), Voided: voided[u.ID]}
+	}
+	return out, nil
+}
+
+// residentWards returns a resident's ward and the ward it was registered in
+// (empty when missing).
+func (d *DB) residentWards(ctx context.Context, residentID string) []string {
+	var doc residentFactDoc
+	err := d.residents().FindOne(ctx, byID(residentID),
+		options.FindOne().SetProjection(bson.D{{Key: "ward_id", Value: 1}, {Key: "origin_ward_id", Value: 1}})).Decode(&doc)
+	if err != nil {
+		return nil
+	}
+	return []string{doc.WardID, doc.Origin}
+}
+
+// recordWards returns the wards of a progress record's resident.
+func (d *DB) recordWards(ctx context.Context, recordID string) []string {
+	var doc progressRecordDoc
+	if err := d.progressRecords().FindOne(ctx, byID(recordID)).Decode(&doc); err != nil {
+		return nil
+	}
+	return d.residentWards(ctx, doc.ResidentID)
+}

@@ -1,0 +1,140 @@
+package sqlite
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"ecitizen/internal/coverage"
+	"ecitizen/internal/roster"
+)
+
+// Coverage facts. The stamps are moved by the triggers of
+// migrations/0041_coverage_stamps.sql, inside the transaction of each change.
+
+// CoverageStamps returns the stamps of wardIDs.
+func (db *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]coverage.Stamp, error) {
+	want := make(map[string]bool, len(wardIDs))
+	for _, id := range wardIDs {
+		want[id] = true
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT ward_id, n FROM coverage_stamps`)
+	if err != nil {
+		return nil, wrap(err, "coverage stamps")
+	}
+	defer rows.Close()
+	out := map[string]coverage.Stamp{}
+	for rows.Next() {
+		var (
+			id string
+			n  int64
+		)
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, wrap(err, "coverage stamps")
+		}
+		if want[id] {
+			out[id] = coverage.Stamp{Value: strconv.FormatInt(n, 10)}
+		}
+	}
+	return out, wrap(rows.Err(), "coverage stamps")
+}
+
+// CoverageResidents returns the residents now in the ward or registered in it.
+func (db *DB) CoverageResidents(ctx context.Context, wardID string) ([]coverage.ResidentFact, error) {
+	return facts(ctx, db, "coverage residents", `SELECT id, ward_id, origin_ward_id, created_at, erased_at IS NOT NULL
+		FROM residents WHERE ward_id = ? OR origin_ward_id = ?`, []any{wardID, wardID},
+		func(s scanner, r *coverage.ResidentFact) error {
+			var created int64
+			if err := s.Scan(&r.ID, &r.WardID, &r.OriginWardID, &created, &r.Erased); err != nil {
+				return err
+			}
+			r.CreatedAt = at(created)
+			return nil
+		})
+}
+
+// CoverageRecords returns the records of the ward's residents.
+func (db *DB) CoverageRecords(ctx context.Context, wardID string) ([]coverage.RecordFact, error) {
+	return facts(ctx, db, "coverage records", `SELECT p.id, p.resident_id, p.skill_code, p.centre_id, p.at,
+			v.record_id IS NOT NULL
+		FROM residents r JOIN progress_records p ON p.resident_id = r.id
+		LEFT JOIN progress_revocations v ON v.record_id = p.id
+		WHERE r.ward_id = ? OR r.origin_ward_id = ?`, []any{wardID, wardID},
+		func(s scanner, r *coverage.RecordFact) error {
+			var when int64
+			if err := s.Scan(&r.ID, &r.ResidentID, &r.SkillCode, &r.CentreID, &when, &r.Revoked); err != nil {
+				return err
+			}
+			r.At = at(when)
+			return nil
+		})
+}
+
+// CoverageShifts returns the ward's shifts starting in [from, to), counted.
+func (db *DB) CoverageShifts(ctx context.Context, wardID string, from, to time.Time) ([]coverage.ShiftFact, error) {
+	return facts(ctx, db, "coverage shifts", `SELECT s.id, s.centre_id, s.ward_id, s.starts_at, s.ends_at, s.places, s.status,
+			(SELECT COUNT(*) FROM shift_bookings b WHERE b.shift_id = s.id),
+			(SELECT COUNT(*) FROM no_shows n WHERE n.shift_id = s.id AND n.decision = ?)
+		FROM shifts s WHERE s.ward_id = ? AND s.starts_at >= ? AND s.starts_at < ?`,
+		[]any{string(roster.NoShowConfirm), wardID, ms(from), ms(to)},
+		func(s scanner, f *coverage.ShiftFact) error {
+			var starts, ends int64
+			if err := s.Scan(&f.ID, &f.CentreID, &f.WardID, &starts, &ends, &f.Places, &f.Status, &f.Booked, &f.NoShows); err != nil {
+				return err
+			}
+			f.StartsAt, f.EndsAt = at(starts), at(ends)
+			return nil
+		})
+}
+
+// CoverageSessions returns the training sessions of the ward starting in [from, to), counted.
+func (db *DB) CoverageSessions(ctx context.Context, wardID string, from, to time.Time) ([]coverage.SessionFact, error) {
+	return facts(ctx, db, "coverage sessions", `SELECT t.id, COALESCE(t.centre_id, ''), t.starts_at, t.ends_at, t.status,
+			(SELECT COUNT(*) FROM session_seats s WHERE s.session_id = t.id),
+			(SELECT COUNT(*) FROM session_seats s WHERE s.session_id = t.id AND s.attendance = 'attended'),
+			(SELECT COUNT(*) FROM session_seats s WHERE s.session_id = t.id AND s.attendance = 'absent')
+		FROM training_sessions t WHERE t.ward_id = ? AND t.starts_at >= ? AND t.starts_at < ?`,
+		[]any{wardID, ms(from), ms(to)},
+		func(s scanner, f *coverage.SessionFact) error {
+			var starts, ends int64
+			if err := s.Scan(&f.ID, &f.CentreID, &starts, &ends, &f.Status, &f.Enrolled, &f.Attended, &f.Absent); err != nil {
+				return err
+			}
+			f.StartsAt, f.EndsAt = at(starts), at(ends)
+			return nil
+		})
+}
+
+// CoverageUsage returns the ward's equipment usage starting in [from, to).
+func (db *DB) CoverageUsage(ctx context.Context, wardID string, from, to time.Time) ([]coverage.UsageFact, error) {
+	return facts(ctx, db, "coverage usage", `SELECT u.id, u.centre_id, u.purpose, u.starts_at, u.ends_at, v.usage_id IS NOT NULL
+		FROM device_usage u LEFT JOIN device_usage_voids v ON v.usage_id = u.id
+		WHERE u.ward_id = ? AND u.starts_at >= ? AND u.starts_at < ?`,
+		[]any{wardID, ms(from), ms(to)},
+		func(s scanner, f *coverage.UsageFact) error {
+			var starts, ends int64
+			if err := s.Scan(&f.ID, &f.CentreID, &f.Purpose, &starts, &ends, &f.Voided); err != nil {
+				return err
+			}
+			f.From, f.To = at(starts), at(ends)
+			return nil
+		})
+}
+
+// facts runs a query on the read pool and scans every row into a value.
+func facts[T any](ctx context.Context, db *DB, what, query string, args []any, scan func(scanner, *T) error) ([]T, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err, "%s", what)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, wrap(err, "%s", what)
+		}
+		out = append(out, v)
+	}
+	return out, wrap(rows.Err(), "%s", what)
+}
