@@ -17,6 +17,7 @@ import (
 	"ecitizen/internal/certificate"
 	"ecitizen/internal/config"
 	"ecitizen/internal/course"
+	"ecitizen/internal/coverage"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/equipment"
 	"ecitizen/internal/httpapi"
@@ -129,6 +130,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Roster: rosters, Notify: notes, Idempotency: retries, Equipment: equipment.NewService(st, dir, rosters, nil),
 		Certificates: certs,
 		Residents:    residents, Progress: progresses,
+		Coverage:  coverage.NewService(st, dir, dir, framework, nil),
 		PublicURL: cfg.PublicURL,
 		Ping:      st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,

@@ -72,8 +72,16 @@ type snapshot struct {
 	statuses map[string]progress.Status
 }
 
-// NewService returns the coverage service.
-func NewService(st Store, dir Directory, targets Targets, f *skills.Framework, loc *time.Location, now func() time.Time) *Service {
+// NewService returns the coverage service; now nil is time.Now. Days and weeks
+// are counted in Asia/Ho_Chi_Minh.
+func NewService(st Store, dir Directory, targets Targets, f *skills.Framework, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		loc = time.FixedZone("ICT", 7*3600) // Vietnam has no daylight saving time
+	}
 	return &Service{store: st, dir: dir, targets: targets, framework: f, loc: loc, now: now, wards: map[string]*snapshot{}, memo: map[string]*memo{}, settle: SettleAfter}
 }
 

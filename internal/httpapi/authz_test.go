@@ -494,6 +494,13 @@ var matrix = map[string]matrixRow{
 		body: func(f *matrixFixture, _ int) any {
 			return map[string]string{"into_ward_id": f.wardB, "reason": "Nghị quyết sáp nhập 2025"}
 		}},
+	// Coverage: a ward's and its centres' figures for admins and its staff; the
+	// district's for admins.
+	"GET /api/v1/wards/:id/coverage":        {path: "/api/v1/wards/{wardA}/coverage", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"GET /api/v1/wards/:id/coverage/trends": {path: "/api/v1/wards/{wardA}/coverage/trends", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"GET /api/v1/centres/:id/coverage":      {path: "/api/v1/centres/{centreA}/coverage", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"GET /api/v1/district/coverage":         {path: "/api/v1/district/coverage", want: only(map[int]int{admin: 200})},
+	"GET /api/v1/district/coverage/trends":  {path: "/api/v1/district/coverage/trends", want: only(map[int]int{admin: 200})},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.

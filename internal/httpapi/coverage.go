@@ -116,8 +116,8 @@ type centreSummaryJSON struct {
 }
 
 type wardRowJSON struct {
-	Rank int `json:"rank"`
-	wardSummaryJSON
+	Rank int             `json:"rank"`
+	Ward wardSummaryJSON `json:"ward"`
 }
 
 type lackJSON struct {
@@ -210,10 +210,10 @@ func (h *handler) overviewJSON(o *coverage.Overview) overviewJSON {
 	out := overviewJSON{AsOf: o.AsOf, Year: o.Year, GoalPercent: o.Goal, Total: h.summaryJSON(o.Total),
 		Wards: []wardRowJSON{}, BelowTarget: []wardRowJSON{}, Unfilled: unfilledList(o.Unfilled), Lacking: []lackJSON{}}
 	for _, r := range o.Wards {
-		out.Wards = append(out.Wards, wardRowJSON{Rank: r.Rank, wardSummaryJSON: h.wardSummaryJSON(&r.WardSummary)})
+		out.Wards = append(out.Wards, wardRowJSON{Rank: r.Rank, Ward: h.wardSummaryJSON(&r.WardSummary)})
 	}
 	for _, r := range o.BelowTarget {
-		out.BelowTarget = append(out.BelowTarget, wardRowJSON{Rank: r.Rank, wardSummaryJSON: h.wardSummaryJSON(&r.WardSummary)})
+		out.BelowTarget = append(out.BelowTarget, wardRowJSON{Rank: r.Rank, Ward: h.wardSummaryJSON(&r.WardSummary)})
 	}
 	fw := h.Coverage.Framework()
 	for _, l := range o.Lacking {
@@ -261,4 +261,3 @@ func (h *handler) districtTrends(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, trendsOut(t))
 }
-

@@ -16,6 +16,7 @@ import (
 	"ecitizen/content"
 	"ecitizen/internal/certificate"
 	"ecitizen/internal/course"
+	"ecitizen/internal/coverage"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/equipment"
 	"ecitizen/internal/idempotency"
@@ -163,6 +164,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	d.Progress = progress.NewService(st, d.Residents, rosters, dir, d.Certificates, framework, nil).WithGrader(courses)
 	d.Progress.WithPersonalLinks(st)
 	d.PublicURL = testPublicURL
+	d.Coverage = coverage.NewService(st, dir, dir, framework, nil)
 	if configure != nil {
 		configure(&d)
 	}

@@ -131,7 +131,7 @@ func randomHistory(t *testing.T, st store.Store, seed uint64) {
 	dir := directory.NewService(st, nowFn)
 	// Snapshots are kept at once (no settling), so a write whose mark or trigger
 	// is missing leaves a stale answer that the comparisons catch.
-	svc := coverage.NewService(st, dir, dir, fw, hanoi, nowFn).WithSettle(0)
+	svc := coverage.NewService(st, dir, dir, fw, nowFn).WithSettle(0)
 	admin := identity.Caller{UserID: "admin-1", Role: identity.RoleAdmin}
 
 	h.write(t, st, w, rng, fw, 25)
