@@ -37,17 +37,22 @@ type SkillLine struct {
 // Initial returns the first-name initial of a Vietnamese full name ("Nguyễn
 // Thị Hoa" -> "H."): the given name is the last word, since Vietnamese names put
 // the family name first. Combining marks after the first letter are kept
-// ("Ánh" typed with a combining accent); "" for a name without letters.
+// ("Ánh" typed with a combining accent). A last word that does not start with
+// a letter ("Nguyễn Văn An 2") is passed over for the one before it; "" for a
+// name without such a word.
 func Initial(fullName string) string {
 	words := strings.Fields(fullName)
+	for len(words) > 0 {
+		if first, _ := utf8.DecodeRuneInString(words[len(words)-1]); unicode.IsLetter(first) {
+			break
+		}
+		words = words[:len(words)-1]
+	}
 	if len(words) == 0 {
 		return ""
 	}
 	given := words[len(words)-1]
 	first, size := utf8.DecodeRuneInString(given)
-	if !unicode.IsLetter(first) {
-		return ""
-	}
 	end := size
 	for end < len(given) {
 		r, n := utf8.DecodeRuneInString(given[end:])

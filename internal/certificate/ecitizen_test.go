@@ -32,7 +32,9 @@ func TestInitial(t *testing.T) {
 		{"Nguyễn Ngọc Ý Nhi", "N."},
 		{"", ""},
 		{"   ", ""},
-		{"Nguyễn 123", ""},
+		{"Nguyễn 123", "N."}, // a number after the name is passed over
+		{"Người dân 0", "D."},
+		{"123 456", ""},
 	} {
 		if got := certificate.Initial(c.name); got != c.want {
 			t.Errorf("Initial(%q) = %q, want %q", c.name, got, c.want)

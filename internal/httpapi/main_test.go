@@ -34,6 +34,9 @@ func (b *lockedBuffer) String() string {
 
 // testLogger is the logger of test envs: everything goes to runLog.
 func testLogger(extra ...io.Writer) *slog.Logger {
+	if os.Getenv("DEBUG_LOG") != "" {
+		extra = append(extra, os.Stderr)
+	}
 	return slog.New(slog.NewJSONHandler(io.MultiWriter(append([]io.Writer{&runLog}, extra...)...), &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 

@@ -75,6 +75,7 @@ type testEnv struct {
 	directory *directory.Service
 	identity  *identity.Service
 	courses   *course.Service
+	coverage  *coverage.Service
 	// handler is what httpapi.New returned (a *gin.Engine).
 	handler http.Handler
 	// jwtKey is the HMAC key of the access tokens, for tests that forge tokens.
@@ -177,7 +178,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	if created, err := ids.Bootstrap(ctx, testAdminEmail, testAdminPassword); err != nil || !created {
 		t.Fatalf("bootstrap admin: created=%v err=%v", created, err)
 	}
-	return &testEnv{t: t, store: st, directory: dir, identity: ids, courses: courses, handler: h, jwtKey: key, admin: &adminSession{}}
+	return &testEnv{t: t, store: st, directory: dir, identity: ids, courses: courses, coverage: d.Coverage, handler: h, jwtKey: key, admin: &adminSession{}}
 }
 
 // importBuiltins imports the built-in catalogue of content/ as run() does at start.

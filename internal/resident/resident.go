@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"ecitizen/internal/apperr"
@@ -108,6 +109,9 @@ func (r *Resident) validate(year int) error {
 	switch {
 	case r.FullName == "" || utf8.RuneCountInString(r.FullName) > MaxName:
 		return apperr.Invalid("full_name", "length", "Họ và tên từ 1 đến 120 ký tự.", "A full name has 1 to 120 characters.")
+	case !strings.ContainsFunc(r.FullName, unicode.IsLetter):
+		// The e-citizen certificate names the resident by an initial.
+		return apperr.Invalid("full_name", "letters", "Họ và tên phải có chữ cái.", "A full name contains letters.")
 	case r.BirthYear < MinYear || r.BirthYear > year:
 		return apperr.Invalid("birth_year", "range", "Năm sinh từ 1900 đến năm hiện tại.", "The birth year is between 1900 and the current year.")
 	case r.Gender != "" && r.Gender != GenderFemale && r.Gender != GenderMale && r.Gender != GenderOther:

@@ -1,0 +1,228 @@
+package httpapi
+
+import (
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ecitizen/content"
+	"ecitizen/internal/coverage"
+	"ecitizen/internal/identity"
+	"ecitizen/internal/skills"
+	"ecitizen/internal/store/storetest"
+)
+
+type coverageOut struct {
+	WardID       string   `json:"ward_id"`
+	SharePercent *float64 `json:"share_percent"`
+	GoalPercent  *float64 `json:"goal_percent"`
+	Needed       *int     `json:"ecitizens_needed"`
+	Target       *struct {
+		AdultPopulation int `json:"adult_population"`
+	} `json:"target"`
+	Summary struct {
+		Residents struct {
+			Registered int `json:"registered"`
+			ECitizens  int `json:"ecitizens"`
+			Reached    int `json:"reached"`
+		} `json:"residents"`
+		Skills []struct {
+			Code      string `json:"code"`
+			NameVi    string `json:"name_vi"`
+			Residents int    `json:"residents"`
+		} `json:"skills"`
+		Helped struct {
+			Last7Days int `json:"last_7_days"`
+		} `json:"helped"`
+	} `json:"summary"`
+}
+
+func wardCoverageOf(t *testing.T, env *testEnv, token, ward string) coverageOut {
+	t.Helper()
+	rec := env.do("GET", "/api/v1/wards/"+ward+"/coverage", token, nil)
+	mustStatus(t, rec, http.StatusOK)
+	var out coverageOut
+	decodeBody(t, rec, &out)
+	return out
+}
+
+func skillResidents(c coverageOut, code string) int {
+	for _, s := range c.Summary.Skills {
+		if s.Code == code {
+			return s.Residents
+		}
+	}
+	return -1
+}
+
+func TestCoverageHTTP(t *testing.T) {
+	for _, ad := range storetest.Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			env := newTestEnv(t, ad)
+			w := newRosterWorld(t, env, "COV")
+			year := time.Now().In(hanoi).Year()
+			mustStatus(t, env.do("PUT", "/api/v1/wards/"+w.wardA+"/targets/"+strconv.Itoa(year), w.admin,
+				map[string]int{"adult_population": 10, "households": 4}), 200)
+			mustStatus(t, env.do("PUT", "/api/v1/district/targets/"+strconv.Itoa(year), w.admin, map[string]float64{"ecitizen_share_percent": 30}), 200)
+
+			empty := wardCoverageOf(t, env, w.staffA, w.wardA)
+			if empty.Summary.Residents.Registered != 0 || empty.SharePercent == nil || *empty.SharePercent != 0 || *empty.Needed != 3 {
+				t.Fatalf("empty ward: %+v", empty)
+			}
+			hoa := env.created(w.staffA, "/api/v1/residents", residentBody(w.wardA, "Nguyễn Thị Hoa", "", ""))
+			lan := env.created(w.staffA, "/api/v1/residents", residentBody(w.wardA, "Lê Thị Lan", "", ""))
+			env.created(w.staffA, "/api/v1/residents", residentBody(w.wardA, "Trần Văn Nam", "", ""))
+			// A name without a letter could never be named by its initial on the
+			// e-citizen certificate: refused at registration.
+			rec := env.do("POST", "/api/v1/residents", w.staffA, residentBody(w.wardA, "123 456", "", ""))
+			assertProblem(t, rec, 400, "invalid")
+			if !strings.Contains(rec.Body.String(), `"letters"`) {
+				t.Fatalf("no letters: %s", rec.Body)
+			}
+			var last string
+			for _, s := range requiredSkills {
+				last = env.created(w.staffA, "/api/v1/residents/"+hoa+"/progress", progressBody(s))
+			}
+			env.created(w.staffA, "/api/v1/residents/"+lan+"/progress", progressBody("vneid_level2"))
+
+			got := wardCoverageOf(t, env, w.staffA, w.wardA)
+			r := got.Summary.Residents
+			if r.Registered != 3 || r.ECitizens != 1 || r.Reached != 2 || got.Summary.Helped.Last7Days != 2 {
+				t.Fatalf("residents %+v helped %+v", r, got.Summary.Helped)
+			}
+			if *got.SharePercent != 10 || *got.GoalPercent != 30 || *got.Needed != 2 || got.Target.AdultPopulation != 10 {
+				t.Fatalf("share %v goal %v needed %v", *got.SharePercent, *got.GoalPercent, *got.Needed)
+			}
+			if n := skillResidents(got, "vneid_level2"); n != 2 {
+				t.Fatalf("vneid_level2 shown by %d residents, want 2", n)
+			}
+			if got.Summary.Skills[0].NameVi == "" {
+				t.Fatalf("skill without its Vietnamese name: %+v", got.Summary.Skills[0])
+			}
+			assertProblem(t, env.do("GET", "/api/v1/wards/"+w.wardA+"/coverage", w.staffB, nil), 404, "not_found")
+			assertProblem(t, env.do("GET", "/api/v1/wards/"+w.wardA+"/coverage/trends", w.staffB, nil), 404, "not_found")
+			assertProblem(t, env.do("GET", "/api/v1/centres/"+w.centreA+"/coverage", w.staffB, nil), 404, "not_found")
+			assertProblem(t, env.do("GET", "/api/v1/district/coverage", w.staffA, nil), 403, "forbidden")
+
+			// Revoking the completing record takes the e-citizen back, in the
+			// summary and in this week's trend.
+			mustStatus(t, env.do("POST", "/api/v1/progress/"+last+"/revoke", w.staffA, map[string]string{"reason": "Ghi nhầm người"}), 200)
+			got = wardCoverageOf(t, env, w.staffA, w.wardA)
+			if got.Summary.Residents.ECitizens != 0 || *got.Needed != 3 {
+				t.Fatalf("after the revocation: %+v needed %d", got.Summary.Residents, *got.Needed)
+			}
+			rec = env.do("GET", "/api/v1/wards/"+w.wardA+"/coverage/trends", w.staffA, nil)
+			mustStatus(t, rec, 200)
+			var tr struct {
+				Weeks []struct {
+					WeekStart    string `json:"week_start"`
+					NewResidents int    `json:"new_residents"`
+					NewECitizens int    `json:"new_ecitizens"`
+				} `json:"weeks"`
+			}
+			decodeBody(t, rec, &tr)
+			if len(tr.Weeks) != 52 || tr.Weeks[51].NewResidents != 3 || tr.Weeks[51].NewECitizens != 0 {
+				t.Fatalf("trend: %d weeks, this week %+v", len(tr.Weeks), tr.Weeks[len(tr.Weeks)-1])
+			}
+
+			rec = env.do("GET", "/api/v1/district/coverage", w.admin, nil)
+			mustStatus(t, rec, 200)
+			var o struct {
+				Wards []struct {
+					Rank int         `json:"rank"`
+					Ward coverageOut `json:"ward"`
+				} `json:"wards"`
+				BelowTarget []struct {
+					Ward coverageOut `json:"ward"`
+				} `json:"below_target"`
+			}
+			decodeBody(t, rec, &o)
+			if len(o.Wards) < 2 || o.Wards[0].Ward.WardID != w.wardA || o.Wards[0].Rank != 1 {
+				t.Fatalf("ranks: %+v", o.Wards)
+			}
+			if len(o.BelowTarget) != 1 || o.BelowTarget[0].Ward.WardID != w.wardA {
+				t.Fatalf("below target: %+v", o.BelowTarget)
+			}
+			mustStatus(t, env.do("GET", "/api/v1/centres/"+w.centreA+"/coverage", w.staffA, nil), 200)
+			mustStatus(t, env.do("GET", "/api/v1/district/coverage/trends", w.admin, nil), 200)
+		})
+	}
+}
+
+// Concurrent records while summaries are read: the last summary served equals
+// one computed afresh by a new service (no snapshot), and the counts the
+// successful requests imply.
+func TestCoverageConcurrentWritesHTTP(t *testing.T) {
+	for _, ad := range storetest.Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			env := newTestEnv(t, ad)
+			w := newRosterWorld(t, env, "CCW")
+			const n = 8
+			residents := make([]string, n)
+			for i := range residents {
+				residents[i] = env.created(w.staffA, "/api/v1/residents", residentBody(w.wardA, "Người dân "+strconv.Itoa(i), "", ""))
+			}
+			stop := make(chan struct{})
+			var readers sync.WaitGroup
+			for range 3 {
+				readers.Go(func() {
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						if rec := env.do("GET", "/api/v1/wards/"+w.wardA+"/coverage", w.staffA, nil); rec.Code != 200 {
+							t.Errorf("summary while writing: %d %s", rec.Code, rec.Body)
+							return
+						}
+					}
+				})
+			}
+			var writers sync.WaitGroup
+			for _, res := range residents {
+				for _, s := range requiredSkills {
+					writers.Go(func() {
+						if rec := env.do("POST", "/api/v1/residents/"+res+"/progress", w.staffA, progressBody(s)); rec.Code != 201 {
+							t.Errorf("record: %d %s", rec.Code, rec.Body)
+						}
+					})
+				}
+			}
+			writers.Wait()
+			close(stop)
+			readers.Wait()
+
+			got := wardCoverageOf(t, env, w.staffA, w.wardA)
+			if r := got.Summary.Residents; r.Registered != n || r.ECitizens != n || r.Reached != n {
+				t.Fatalf("after %d residents showed every skill: %+v", n, r)
+			}
+			for _, s := range requiredSkills {
+				if k := skillResidents(got, s); k != n {
+					t.Fatalf("%s shown by %d, want %d", s, k, n)
+				}
+			}
+			fw, err := skills.Load(content.FS, "skills.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh := coverage.NewService(env.store, env.directory, env.directory, fw, nil)
+			want, err := fresh.Ward(t.Context(), identity.Caller{UserID: "admin", Role: identity.RoleAdmin}, w.wardA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			served, err := env.coverage.Ward(t.Context(), identity.Caller{UserID: "admin", Role: identity.RoleAdmin}, w.wardA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.Summary.AsOf, served.Summary.AsOf = time.Time{}, time.Time{}
+			if !reflect.DeepEqual(served.Summary, want.Summary) {
+				t.Fatalf("served summary differs from a fresh one:\n got %+v\nwant %+v", served.Summary, want.Summary)
+			}
+		})
+	}
+}
