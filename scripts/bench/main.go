@@ -1,5 +1,5 @@
 // Command bench is a load benchmark of the ecitizen API built on the vegeta library.
-// It attacks twelve endpoints, one after another, each at a constant rate for a
+// It attacks fifteen endpoints, one after another, each at a constant rate for a
 // fixed duration, and prints a table of latencies and outcomes:
 //
 //	POST   /api/v1/auth/login           rotating over the seeded volunteers (argon2id-bound)
@@ -22,6 +22,11 @@
 //	POST   /api/v1/residents/{id}/progress   ward staff record a skill (observed, with an
 //	                                    evidence note), over the same residents and the skills
 //	GET    /api/v1/residents/{id}/status     the e-citizen status, as ward staff
+//	GET    /api/v1/wards/{id}/coverage       a ward's coverage summary, as its staff, over the wards
+//	GET    /api/v1/district/coverage         the district overview, as the admin (admin@localhost)
+//	GET    /api/v1/wards/{id}/coverage (1 in 10 a record)   the ward summaries again, with every
+//	                                    tenth request recording a skill in the ward it reads, so
+//	                                    the wards' snapshots keep being read again
 //
 // After the attacks it reads every shift the book attack touched (GET
 // /api/v1/shifts/{id}: booked and places) and the signed-in volunteers' bookings
@@ -253,7 +258,13 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	if rs != nil {
-		for _, mk := range rs.specs(base) {
+		cs, err := prepareCoverage(ctx, c, rs, o.password)
+		if err != nil {
+			return err
+		}
+		specs := rs.specs(base)
+		specs = append(specs, cs.specs(base)...)
+		for _, mk := range specs {
 			if err := rs.fresh(ctx); err != nil {
 				return err
 			}

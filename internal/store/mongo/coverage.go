@@ -60,6 +60,14 @@ func (d *DB) markCoverage(ctx context.Context, wards ...string) (context.Context
 	return wctx, cancel, nil
 }
 
+// markWards marks wards as changing now, for a change that is not bounded by
+// coverage.WriteBound and marks them again when it ends.
+func (d *DB) markWards(ctx context.Context, wards ...string) error {
+	_, cancel, err := d.markCoverage(ctx, wards...)
+	cancel()
+	return err
+}
+
 // wardOf returns the ward_id of the document id of collection col ("" when missing).
 func (d *DB) wardOf(ctx context.Context, col, id string) string {
 	var doc struct {

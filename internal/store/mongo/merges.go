@@ -217,6 +217,12 @@ func (d *DB) BeginWardMerge(ctx context.Context, m *directory.WardMerge) error {
 // nothing left, and marks m.From merged. Each step is idempotent.
 func (d *DB) FinishWardMerge(ctx context.Context, m *directory.WardMerge) error {
 	what := "finish merge of ward " + m.From
+	// A merge is more than one write: both wards are marked before the move and
+	// again once it has ended, however it ends (see coverage.go).
+	if err := d.markWards(ctx, m.From, m.Into); err != nil {
+		return err
+	}
+	defer func() { _ = d.markWards(context.WithoutCancel(ctx), m.From, m.Into) }()
 	w, err := d.WardByID(ctx, m.From)
 	if err != nil {
 		return err

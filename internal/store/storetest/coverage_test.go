@@ -139,12 +139,46 @@ func randomHistory(t *testing.T, st store.Store, seed uint64) {
 	// One change at a time, each followed by every comparison: a change that
 	// does not move its ward's stamp leaves a stale snapshot and fails here.
 	for i := range 24 {
-		what := h.step(t, st, w, rng)
+		what := ""
+		if i == 12 { // the last ward is merged into the second, half-way
+			what = h.merge(t, st, h.wards[2], h.wards[1])
+		} else {
+			what = h.step(t, st, w, rng)
+		}
 		compareCoverage(t, ctx, svc, admin, h, fw, fmt.Sprintf("seed %d, step %d (%s)", seed, i, what))
 	}
 	h.write(t, st, w, rng, fw, 10)
 	h.revokeSome(t, st, rng, 0.3)
 	compareCoverage(t, ctx, svc, admin, h, fw, fmt.Sprintf("seed %d, after revoking 30%%", seed))
+}
+
+// merge merges ward from into ward into now, through the store, and moves in the
+// log what a merge moves: residents (their origin stays), centres, and the
+// shifts and training sessions starting from now.
+func (h *history) merge(t *testing.T, st store.Store, from, into *directory.Ward) string {
+	must(t, st.MergeWard(t.Context(), &directory.WardMerge{From: from.ID, Into: into.ID, At: h.now, By: "admin-1", Reason: "Sáp nhập 2025"}))
+	h.merged[from.ID] = into.ID
+	for _, res := range h.residents {
+		if res.r.WardID == from.ID {
+			res.r.WardID = into.ID
+		}
+	}
+	for _, ce := range h.centres[from.ID] {
+		ce.WardID = into.ID
+	}
+	h.centres[into.ID] = append(h.centres[into.ID], h.centres[from.ID]...)
+	h.centres[from.ID] = nil
+	for _, hs := range h.shifts {
+		if hs.s.WardID == from.ID && !hs.s.StartsAt.Before(h.now) {
+			hs.s.WardID = into.ID
+		}
+	}
+	for _, se := range h.sessions {
+		if se.s.WardID == from.ID && !se.s.StartsAt.Before(h.now) {
+			se.s.WardID = into.ID
+		}
+	}
+	return "merge " + from.Code + " into " + into.Code
 }
 
 // step makes one random change of one kind and says which.
@@ -283,7 +317,7 @@ func (h *history) write(t *testing.T, st store.Store, w *coverageWorld, rng *ran
 	for range n {
 		ward := active[rng.IntN(len(active))]
 		r, keys := newResident(t, ward.ID, "Nguyễn Văn "+newID(t)[30:], 1950+rng.IntN(50), "", "")
-		r.CreatedAt = at(400, 0)
+		r.CreatedAt, r.OriginWardID = at(400, 0), ward.ID
 		must(t, st.CreateResident(ctx, r, keys))
 		h.residents = append(h.residents, &histResident{r: r, origin: ward.ID})
 	}
@@ -310,7 +344,7 @@ func (h *history) write(t *testing.T, st store.Store, w *coverageWorld, rng *ran
 	for _, res := range h.residents {
 		if !res.erased && rng.IntN(12) == 0 {
 			ts := h.now
-			erased := &resident.Resident{ID: res.r.ID, WardID: res.r.WardID, Consent: res.r.Consent, CreatedBy: res.r.CreatedBy,
+			erased := &resident.Resident{ID: res.r.ID, WardID: res.r.WardID, OriginWardID: res.r.OriginWardID, Consent: res.r.Consent, CreatedBy: res.r.CreatedBy,
 				CreatedAt: res.r.CreatedAt, UpdatedAt: ts, ErasedAt: &ts, ErasedBy: "staff-1"}
 			must(t, st.EraseResident(ctx, erased, claimsOf(res.r), &resident.Audit{ID: newID(t), ResidentID: res.r.ID,
 				WardID: res.r.WardID, Action: resident.ActionErase, Fields: resident.ErasedFields, Reason: "Yêu cầu xoá", By: "staff-1", At: ts}))

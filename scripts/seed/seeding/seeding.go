@@ -192,6 +192,7 @@ func Run(ctx context.Context, st store.Store, opt Options) (*Result, error) {
 	}{
 		{"admin", s.ensureAdmin},
 		{"wards and centres", s.seedWards},
+		{"targets", s.seedTargets},
 		{"organisations, invites and partners", s.seedOrganisations},
 		{"ward staff", s.seedStaff},
 		{"volunteers", s.seedVolunteers},
@@ -291,6 +292,39 @@ func (s *seeder) seedWards(ctx context.Context) error {
 		s.res.WardCodes = append(s.res.WardCodes, sw.Code)
 		if err := s.seedCentres(ctx, w, sw, wi); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// seedTargets sets, for this year, each ward's adult population and households
+// (illustrative figures of 9,000 to 14,000 adults) and the district's goal of 30%
+// e-citizens, where the admin has set none.
+func (s *seeder) seedTargets(ctx context.Context) error {
+	year := time.Now().Year()
+	_, ok, err := s.dir.DistrictTargetFor(ctx, year)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if _, err := s.dir.SetDistrictTarget(ctx, s.admin, directory.DistrictTarget{Year: year, EcitizenSharePercent: 30}); err != nil {
+			return err
+		}
+	}
+	all, err := all(func(p page.Request) ([]*directory.Ward, string, error) { return s.dir.Wards(ctx, directory.WardFilter{}, p) })
+	if err != nil {
+		return err
+	}
+	for i, w := range all {
+		if _, ok, err := s.dir.TargetFor(ctx, w.ID, year); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		adults := 9000 + (i*1733)%5000
+		if _, err := s.dir.SetWardTarget(ctx, s.admin, directory.WardTarget{WardID: w.ID, Year: year, AdultPopulation: adults, Households: adults * 10 / 26}); err != nil {
+			return fmt.Errorf("target of ward %s: %w", w.Code, err)
 		}
 	}
 	return nil
