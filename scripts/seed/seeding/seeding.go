@@ -311,7 +311,9 @@ func (s *seeder) seedTargets(ctx context.Context) error {
 			return err
 		}
 	}
-	all, err := all(func(p page.Request) ([]*directory.Ward, string, error) { return s.dir.Wards(ctx, directory.WardFilter{}, p) })
+	all, err := all(func(p page.Request) ([]*directory.Ward, string, error) {
+		return s.dir.Wards(ctx, directory.WardFilter{}, p)
+	})
 	if err != nil {
 		return err
 	}
