@@ -151,13 +151,15 @@ func (s *Service) clock() Clock { return NewClock(s.now(), s.loc) }
 // errNotFound hides a ward or centre out of the caller's scope.
 func notFound(what, id string) error { return fmt.Errorf("%s %s: %w", what, id, apperr.ErrNotFound) }
 
-// family returns the ward and every ward merged into it, directly or through a
-// chain of merges (a merged ward's own family is just itself: its history).
+// family returns the ward and every ward merged (or being merged) into it,
+// directly or through a chain of merges. A merged ward's own family is just
+// itself (its history); the families of the wards not merged partition the
+// district, so their figures add up to the district's.
 func family(ws []*directory.Ward, id string) []string {
 	out := []string{id}
 	for i := 0; i < len(out); i++ {
 		for _, w := range ws {
-			if w.MergedInto == out[i] && w.Status == directory.WardMerged && !slices.Contains(out, w.ID) {
+			if w.MergedInto == out[i] && !slices.Contains(out, w.ID) {
 				out = append(out, w.ID)
 			}
 		}
@@ -196,14 +198,6 @@ func (s *Service) begin(ctx context.Context) (*state, error) {
 		return nil, fmt.Errorf("coverage stamps: %w", err)
 	}
 	return &state{clk: s.clock(), wards: ws, stamps: stamps}, nil
-}
-
-func (st *state) ids() []string {
-	out := make([]string, len(st.wards))
-	for i, w := range st.wards {
-		out[i] = w.ID
-	}
-	return out
 }
 
 // memoised returns what compute makes of the facts of wards, computed again
@@ -347,16 +341,35 @@ func (s *Service) yearTargets(ctx context.Context, st *state) (map[string]Target
 	return targets, &share, nil
 }
 
-func (s *Service) wardSummary(ctx context.Context, st *state, w *directory.Ward, targets map[string]Target, goal *float64) (*WardSummary, error) {
-	fam := family(st.wards, w.ID)
-	v, err := s.memoised(ctx, st, "summary", fam, func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
-		return Summarize(f, sts, st.clk, s.framework, s.framework.Active(), "")
+// wardResult is what a ward's family memoises: its summary, the volunteers who
+// served (for the district's distinct count), the residents lacking each
+// required skill and the shifts with open places within GapDays.
+type wardResult struct {
+	summary    Summary
+	volunteers map[string]bool
+	lacking    map[string]int
+	unfilled   []UnfilledShift
+}
+
+func (s *Service) wardResult(ctx context.Context, st *state, w *directory.Ward) (wardResult, error) {
+	v, err := s.memoised(ctx, st, "ward", family(st.wards, w.ID), func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
+		def := s.framework.Active()
+		sum, vols, until := Summarize(f, sts, st.clk, s.framework, def, "")
+		return wardResult{summary: sum, volunteers: vols, lacking: Lacking(f, sts, def), unfilled: Unfilled(f, st.clk, "", GapDays)}, until
 	})
+	if err != nil {
+		return wardResult{}, err
+	}
+	return v.(wardResult), nil
+}
+
+func (s *Service) wardSummary(ctx context.Context, st *state, w *directory.Ward, targets map[string]Target, goal *float64) (*WardSummary, error) {
+	r, err := s.wardResult(ctx, st, w)
 	if err != nil {
 		return nil, err
 	}
-	sum := v.(Summary)
-	out := &WardSummary{Ward: w, Merged: fam[1:], Year: st.clk.Today.Year(), Goal: goal, Summary: sum}
+	sum := r.summary
+	out := &WardSummary{Ward: w, Merged: family(st.wards, w.ID)[1:], Year: st.clk.Today.Year(), Goal: goal, Summary: sum}
 	if t, ok := targets[w.ID]; ok {
 		out.Target = &t
 		if t.AdultPopulation > 0 {
@@ -403,7 +416,7 @@ func (s *Service) Centre(ctx context.Context, c identity.Caller, centreID string
 	}
 	// A centre's past may lie in the wards merged into its ward.
 	v, err := s.memoised(ctx, st, "centre:"+ce.ID, family(st.wards, ce.WardID), func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
-		sum, until := Summarize(f, sts, st.clk, s.framework, s.framework.Active(), ce.ID)
+		sum, _, until := Summarize(f, sts, st.clk, s.framework, s.framework.Active(), ce.ID)
 		return centreResult{summary: sum, unfilled: Unfilled(f, st.clk, ce.ID, UpcomingDays)}, until
 	})
 	if err != nil {
@@ -413,16 +426,11 @@ func (s *Service) Centre(ctx context.Context, c identity.Caller, centreID string
 	return &CentreSummary{Centre: ce, Summary: r.summary, Unfilled: r.unfilled}, nil
 }
 
-// districtResult is what the district's overview memoises.
-type districtResult struct {
-	total    Summary
-	unfilled []UnfilledShift
-	lacking  []Lack
-}
-
-// District returns the overview of every active ward, ranked, and the gaps.
-// Wards with a population are ranked by their share of e-citizens, then the
-// others by their number of e-citizens; ties by ward code.
+// District returns the overview of every ward not merged, ranked, and the
+// gaps. Wards with a population are ranked by their share of e-citizens, then
+// the others by their number of e-citizens; ties by ward code. The district's
+// figures are the sums of its wards' (their families partition it), so a
+// change in one ward costs reading that ward again, not the district.
 func (s *Service) District(ctx context.Context, c identity.Caller) (*Overview, error) {
 	if !c.IsAdmin() {
 		return nil, apperr.ErrForbidden
@@ -435,33 +443,46 @@ func (s *Service) District(ctx context.Context, c identity.Caller) (*Overview, e
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.memoised(ctx, st, "district", st.ids(), func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
-		def := s.framework.Active()
-		total, until := Summarize(f, sts, st.clk, s.framework, def, "")
-		r := districtResult{total: total, unfilled: Unfilled(f, st.clk, "", GapDays)}
-		for code, n := range Lacking(f, sts, def) {
-			r.lacking = append(r.lacking, Lack{SkillCode: code, Residents: n})
-		}
-		slices.SortFunc(r.lacking, func(a, b Lack) int {
-			return cmp.Or(cmp.Compare(b.Residents, a.Residents), strings.Compare(a.SkillCode, b.SkillCode))
-		})
-		return r, until
-	})
-	if err != nil {
-		return nil, err
+	def := s.framework.Active()
+	o := &Overview{AsOf: st.clk.Now, Year: st.clk.Today.Year(), Goal: goal, Unfilled: []UnfilledShift{}}
+	o.Total, _, _ = Summarize(&Facts{}, nil, st.clk, s.framework, def, "")
+	volunteers := map[string]bool{}
+	lacking := map[string]int{}
+	for _, code := range def.Required {
+		lacking[code] = 0
 	}
-	r := v.(districtResult)
-	o := &Overview{AsOf: st.clk.Now, Year: st.clk.Today.Year(), Goal: goal, Total: r.total, Unfilled: r.unfilled, Lacking: r.lacking}
 	for _, w := range st.wards {
-		if w.Status == directory.WardMerged {
+		if w.MergedInto != "" {
 			continue
 		}
+		r, err := s.wardResult(ctx, st, w)
+		if err != nil {
+			return nil, err
+		}
+		o.Total.Add(r.summary)
+		for v := range r.volunteers {
+			volunteers[v] = true
+		}
+		for code, n := range r.lacking {
+			lacking[code] += n
+		}
+		o.Unfilled = append(o.Unfilled, r.unfilled...)
 		ward, err := s.wardSummary(ctx, st, w, targets, goal)
 		if err != nil {
 			return nil, err
 		}
 		o.Wards = append(o.Wards, WardRow{WardSummary: *ward})
 	}
+	o.Total.Hours.Volunteers = len(volunteers)
+	slices.SortFunc(o.Unfilled, func(a, b UnfilledShift) int {
+		return cmp.Or(a.StartsAt.Compare(b.StartsAt), strings.Compare(a.ShiftID, b.ShiftID))
+	})
+	for code, n := range lacking {
+		o.Lacking = append(o.Lacking, Lack{SkillCode: code, Residents: n})
+	}
+	slices.SortFunc(o.Lacking, func(a, b Lack) int {
+		return cmp.Or(cmp.Compare(b.Residents, a.Residents), strings.Compare(a.SkillCode, b.SkillCode))
+	})
 	slices.SortFunc(o.Wards, func(a, b WardRow) int {
 		switch {
 		case a.Share != nil && b.Share == nil:
@@ -512,9 +533,27 @@ func (s *Service) DistrictTrends(ctx context.Context, c identity.Caller) (*Trend
 	if err != nil {
 		return nil, err
 	}
-	weeks, err := s.trend(ctx, st, st.ids())
-	if err != nil {
-		return nil, err
+	var weeks []Week
+	for _, w := range st.wards {
+		if w.MergedInto != "" {
+			continue
+		}
+		ws, err := s.trend(ctx, st, family(st.wards, w.ID))
+		if err != nil {
+			return nil, err
+		}
+		if weeks == nil {
+			weeks = slices.Clone(ws)
+			continue
+		}
+		for i := range weeks {
+			weeks[i].NewResidents += ws[i].NewResidents
+			weeks[i].NewECitizens += ws[i].NewECitizens
+			weeks[i].VolunteerHours += ws[i].VolunteerHours
+		}
+	}
+	if weeks == nil {
+		weeks = Trend(&Facts{}, nil, st.clk)
 	}
 	return &Trends{Weeks: weeks}, nil
 }

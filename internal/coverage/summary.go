@@ -237,10 +237,12 @@ func Statuses(f *Facts, def skills.Definition) map[string]progress.Status {
 
 // Summarize computes the summary of f at clock c under the definition def, for
 // the skills fw lists; centreID "" summarises the whole of f, a centre's ID only
-// what happened at that centre. It returns when the summary stops being true
-// with no change to f: the next local midnight, or the next start of an
-// upcoming shift, whichever comes first.
-func Summarize(f *Facts, st map[string]progress.Status, c Clock, fw *skills.Framework, def skills.Definition, centreID string) (Summary, time.Time) {
+// what happened at that centre. It also returns the volunteers who served in
+// the activity window (summaries of disjoint facts add up, but for this count
+// of distinct people), and when the summary stops being true with no change to
+// f: the next local midnight, or the next start of an upcoming shift or end of
+// a session, whichever comes first.
+func Summarize(f *Facts, st map[string]progress.Status, c Clock, fw *skills.Framework, def skills.Definition, centreID string) (Summary, map[string]bool, time.Time) {
 	s := Summary{AsOf: c.Now}
 	until := c.Tomorrow()
 	at := func(id string) bool { return centreID == "" || id == centreID }
@@ -385,7 +387,42 @@ func Summarize(f *Facts, st map[string]progress.Status, c Clock, fw *skills.Fram
 			until = u.From
 		}
 	}
-	return s, until
+	return s, vols, until
+}
+
+// Add adds the figures of b to s: the summary of disjoint facts (residents
+// in one and not the other, events of other wards), but for the volunteers,
+// which the caller counts from the union of their sets.
+func (s *Summary) Add(b Summary) {
+	r := &s.Residents
+	r.Registered += b.Residents.Registered
+	r.Erased += b.Residents.Erased
+	r.ECitizens += b.Residents.ECitizens
+	r.Reached += b.Residents.Reached
+	for i := range s.Skills {
+		s.Skills[i].Residents += b.Skills[i].Residents
+	}
+	s.Helped.Last7Days += b.Helped.Last7Days
+	s.Helped.Last30Days += b.Helped.Last30Days
+	s.Training.Sessions += b.Training.Sessions
+	s.Training.Enrolled += b.Training.Enrolled
+	s.Training.Attended += b.Training.Attended
+	s.Training.Absent += b.Training.Absent
+	s.Hours.Minutes += b.Hours.Minutes
+	s.Shifts.Offered += b.Shifts.Offered
+	s.Shifts.Filled += b.Shifts.Filled
+	s.Shifts.Places += b.Shifts.Places
+	s.Shifts.Booked += b.Shifts.Booked
+	s.Shifts.NoShows += b.Shifts.NoShows
+	s.Upcoming.Shifts += b.Upcoming.Shifts
+	s.Upcoming.Places += b.Upcoming.Places
+	s.Upcoming.Booked += b.Upcoming.Booked
+	s.Upcoming.OpenPlaces += b.Upcoming.OpenPlaces
+	s.Upcoming.Unfilled += b.Upcoming.Unfilled
+	for i := range s.Equipment {
+		s.Equipment[i].Sessions += b.Equipment[i].Sessions
+		s.Equipment[i].Minutes += b.Equipment[i].Minutes
+	}
 }
 
 // completedAt returns the centre where a resident's last required skill was shown.
@@ -465,15 +502,16 @@ func Trend(f *Facts, st map[string]progress.Status, c Clock) []Week {
 	for i := range weeks {
 		weeks[i].Start = first.AddDate(0, 0, 7*i)
 	}
+	byStart := make(map[int64]int, len(weeks))
+	for i, w := range weeks {
+		byStart[w.Start.Unix()] = i
+	}
 	index := func(t time.Time) int {
 		if t.Before(first) || t.After(c.Now) {
 			return -1
 		}
-		ws := c.WeekStart(t)
-		for i := range weeks { // 52 entries: a scan is as fast as date arithmetic across DST-free zones
-			if weeks[i].Start.Equal(ws) {
-				return i
-			}
+		if i, ok := byStart[c.WeekStart(t).Unix()]; ok {
+			return i
 		}
 		return -1
 	}
