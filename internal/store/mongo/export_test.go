@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 )
 
@@ -43,5 +44,14 @@ func (d *DB) ClaimForTest(ctx context.Context, k resident.Key, age time.Duration
 // that stopped right after it left it.
 func (d *DB) ErasureAuditForTest(ctx context.Context, a *resident.Audit) error {
 	_, err := d.residentAudit().InsertOne(ctx, toAuditDoc(a, "erase:"+a.ResidentID))
+	return err
+}
+
+// CreateProgressRecordUnmarkedForTest inserts a record without marking its
+// ward's coverage stamp: what a reader sees of a write that a mark announced
+// but that landed after the reader read the facts.
+func (d *DB) CreateProgressRecordUnmarkedForTest(ctx context.Context, r *progress.Record) error {
+	_, err := d.progressRecords().InsertOne(ctx, &progressRecordDoc{ID: r.ID, ResidentID: r.ResidentID, SkillCode: r.SkillCode,
+		Method: string(r.Method), Evidence: r.Evidence, RecordedBy: r.RecordedBy, CentreID: r.CentreID, ShiftID: r.ShiftID, At: r.At})
 	return err
 }
