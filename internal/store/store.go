@@ -14,6 +14,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/partner"
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
@@ -35,6 +36,7 @@ type Store interface {
 	certificate.Store
 	resident.Store
 	progress.Store
+	partner.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

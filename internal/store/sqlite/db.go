@@ -23,7 +23,8 @@
 // series.go (recurring shift series), residents.go (residents, claims on their
 // numbers, the audit trail of their personal data), progress.go (residents'
 // progress records and their revocations), residents_rotation.go (moving
-// residents' numbers to the current data key).
+// residents' numbers to the current data key), orghours.go (an organisation's
+// hours in one query), partner.go (the partner view's counts).
 package sqlite
 
 import (
