@@ -23,6 +23,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/partner"
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
@@ -129,6 +130,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Roster: rosters, Notify: notes, Idempotency: retries, Equipment: equipment.NewService(st, dir, rosters, nil),
 		Certificates: certs,
 		Residents:    residents, Progress: progresses,
+		Partner:   partner.NewService(st, dir, rosters, nil),
 		PublicURL: cfg.PublicURL,
 		Ping:      st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,

@@ -480,6 +480,11 @@ var matrix = map[string]matrixRow{
 	"DELETE /api/v1/residents/:id/personal-link": {path: "/api/v1/residents/{residentA}/personal-link",
 		want: only(map[int]int{admin: 204, staffA: 204, staffB: 404, volunteerX: 403, volunteerY: 403})},
 	"GET /api/v1/personal/:token": {path: "/api/v1/personal/{personalToken}", want: all(200)},
+	// Partner view: as an organisation's hours (the partner of another
+	// organisation finds none; ward staff and volunteers are forbidden).
+	"GET /api/v1/organisations/:id/coverage": {path: "/api/v1/organisations/{orgX}/coverage", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404})},
+	"GET /api/v1/organisations/:id/coverage/export": {path: "/api/v1/organisations/{orgX}/coverage/export?format=xlsx",
+		want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404})},
 }
 
 // signedInExcept returns 401 for anonymous, s for everyone else, then the overrides.

@@ -191,4 +191,9 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.POST("/residents/:id/personal-link", h.resetPersonalLink)
 	auth.DELETE("/residents/:id/personal-link", h.deletePersonalLink)
 	v1.GET("/personal/:token", h.getPersonal)
+
+	// Partner view: an organisation's courses, training sessions and volunteers'
+	// hours over a range of days, and its tables as CSV or XLSX files.
+	auth.GET("/organisations/:id/coverage", partners, h.getPartnerCoverage)
+	auth.GET("/organisations/:id/coverage/export", partners, h.exportPartnerCoverage)
 }

@@ -19,6 +19,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/partner"
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
@@ -44,6 +45,8 @@ type Deps struct {
 	Residents *resident.Service
 	// Progress keeps residents' progress records and e-citizen status.
 	Progress *progress.Service
+	// Partner builds the partner view of an organisation and its export tables.
+	Partner *partner.Service
 	// PublicURL is where the API is reached from outside (ECITIZEN_PUBLIC_URL):
 	// residents' personal links are absolute URLs under it.
 	PublicURL string
