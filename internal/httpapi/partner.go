@@ -134,14 +134,16 @@ func (h *handler) exportPartnerCoverage(c *gin.Context) {
 		names = []string{q.Table}
 	}
 	tables := h.Partner.Tables(cov, q.Lang, names...)
-	var buf bytes.Buffer
 	name := "partner-coverage"
+	if q.Table != "" {
+		name = "partner-" + q.Table
+	}
+	// The whole file is built before the first byte is sent, so a failure is a
+	// problem answer, never half a file.
+	var buf bytes.Buffer
 	if format == export.CSV {
-		err, name = export.WriteCSV(&buf, tables[0], q.Lang), "partner-"+q.Table
+		err = export.WriteCSV(&buf, tables[0], q.Lang)
 	} else {
-		if q.Table != "" {
-			name = "partner-" + q.Table
-		}
 		err = export.WriteXLSX(&buf, tables, q.Lang)
 	}
 	if err != nil {
