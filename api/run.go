@@ -24,6 +24,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/partner"
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
@@ -131,6 +132,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Certificates: certs,
 		Residents:    residents, Progress: progresses,
 		Coverage:  coverage.NewService(st, dir, dir, framework, nil),
+		Partner:   partner.NewService(st, dir, rosters, nil),
 		PublicURL: cfg.PublicURL,
 		Ping:      st.Ping, Logger: log,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,

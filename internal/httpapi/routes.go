@@ -206,4 +206,8 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.GET("/centres/:id/coverage", staff, h.centreCoverage)
 	auth.GET("/district/coverage", admin, h.districtCoverage)
 	auth.GET("/district/coverage/trends", admin, h.districtTrends)
+	// Partner view: an organisation's courses, training sessions and volunteers'
+	// hours over a range of days, and its tables as CSV or XLSX files.
+	auth.GET("/organisations/:id/coverage", partners, h.getPartnerCoverage)
+	auth.GET("/organisations/:id/coverage/export", partners, h.exportPartnerCoverage)
 }

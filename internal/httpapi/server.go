@@ -20,6 +20,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/partner"
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
@@ -47,6 +48,8 @@ type Deps struct {
 	Progress *progress.Service
 	// Coverage answers summaries, the district overview and trends.
 	Coverage *coverage.Service
+	// Partner builds the partner view of an organisation and its export tables.
+	Partner *partner.Service
 	// PublicURL is where the API is reached from outside (ECITIZEN_PUBLIC_URL):
 	// residents' personal links are absolute URLs under it.
 	PublicURL string

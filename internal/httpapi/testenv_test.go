@@ -22,6 +22,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/partner"
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
@@ -151,6 +152,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		Spec:        readSpec(t),
 	}
 	d.Certificates = certificate.NewService(st, d.Roster, st, key, testPublicURL, nil)
+	d.Partner = partner.NewService(st, dir, rosters, nil)
 	consents, err := resident.LoadConsents(content.FS, "consent.yaml")
 	if err != nil {
 		t.Fatalf("consent texts: %v", err)

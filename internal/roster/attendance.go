@@ -363,6 +363,7 @@ type ShiftHours struct {
 	CheckedInAt  *time.Time
 	CheckedOutAt *time.Time
 	Minutes      int
+	volunteerID  string // whose line it is, for totals over several volunteers
 }
 
 // Hours is a volunteer's ledger over a range.
@@ -397,7 +398,8 @@ func Ledger(rows []*Attendance) []*ShiftHours {
 		key := a.ShiftID + "|" + a.VolunteerID
 		h := byShift[key]
 		if h == nil {
-			h = &ShiftHours{ShiftID: a.ShiftID, CentreID: a.CentreID, WardID: a.WardID, StartsAt: a.StartsAt, EndsAt: a.EndsAt}
+			h = &ShiftHours{ShiftID: a.ShiftID, CentreID: a.CentreID, WardID: a.WardID, StartsAt: a.StartsAt, EndsAt: a.EndsAt,
+				volunteerID: a.VolunteerID}
 			byShift[key] = h
 			out = append(out, h)
 		}

@@ -55,6 +55,7 @@ type Store interface {
 
 	CalendarStore
 	AttendanceStore
+	OrganisationMinutesStore
 	NoShowStore
 	SeriesStore
 }
@@ -96,3 +97,14 @@ type ShiftFilter struct {
 
 // ShiftKey is a shift's page key: its start and ID (page.TimeKey).
 func ShiftKey(s *Shift) string { return page.TimeKey(s.StartsAt, s.ID) }
+
+// OrganisationMinutesStore totals an organisation's hours in one store query,
+// not one ledger read per volunteer.
+type OrganisationMinutesStore interface {
+	// OrganisationMinutes returns the minutes served by each user whose
+	// organisation is orgID, counted exactly as in a volunteer's own ledger
+	// (MinutesByVolunteer): shifts starting in [from, to), from check-in to
+	// check-out capped to the shift, plus work entries dated in [from, to). Users
+	// without minutes may be absent from the map.
+	OrganisationMinutes(ctx context.Context, orgID string, from, to time.Time) (map[string]int, error)
+}

@@ -3,7 +3,8 @@ package roster
 // Totals of the hours ledger per centre, per ward (every centre of the ward) and
 // per organisation (its volunteers, wherever they served). Minutes are counted as
 // in a volunteer's own ledger (attendance.go): check-in to check-out capped to the
-// shift, plus staff's work entries.
+// shift, plus staff's work entries. An organisation's totals are one store query
+// (OrganisationMinutes), whose adapters keep that definition.
 
 import (
 	"context"
@@ -176,15 +177,32 @@ func (s *Service) OrganisationHours(ctx context.Context, c identity.Caller, orgI
 	if err != nil {
 		return nil, err
 	}
+	minutes, err := s.store.OrganisationMinutes(ctx, orgID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("hours of organisation %s: %w", orgID, err)
+	}
 	out := &OrganisationHours{OrganisationID: orgID, From: from, To: to, Volunteers: []VolunteerMinutes{}}
 	for _, v := range vs {
-		h, err := s.hours(ctx, v.ID, from, to, nil)
-		if err != nil {
-			return nil, err
-		}
-		out.Volunteers = append(out.Volunteers, VolunteerMinutes{VolunteerID: v.ID, DisplayName: v.DisplayName, Minutes: h.TotalMinutes})
-		out.TotalMinutes += h.TotalMinutes
+		m := minutes[v.ID]
+		out.Volunteers = append(out.Volunteers, VolunteerMinutes{VolunteerID: v.ID, DisplayName: v.DisplayName, Minutes: m})
+		out.TotalMinutes += m
 	}
 	slices.SortFunc(out.Volunteers, func(a, b VolunteerMinutes) int { return strings.Compare(a.VolunteerID, b.VolunteerID) })
 	return out, nil
+}
+
+// MinutesByVolunteer adds up attendance rows and work entries per volunteer,
+// exactly as each volunteer's own ledger does (Service.VolunteerHours): a
+// shift's minutes run from check-in to check-out capped to the shift, 0 without
+// a check-out; entries count their minutes. Adapters without a way to sum in the
+// database use it to implement OrganisationMinutes.
+func MinutesByVolunteer(rows []*Attendance, entries []*WorkEntry) map[string]int {
+	out := map[string]int{}
+	for _, l := range Ledger(rows) {
+		out[l.volunteerID] += l.Minutes
+	}
+	for _, e := range entries {
+		out[e.VolunteerID] += e.Minutes
+	}
+	return out
 }

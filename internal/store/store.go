@@ -15,6 +15,7 @@ import (
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
+	"ecitizen/internal/partner"
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
@@ -37,6 +38,7 @@ type Store interface {
 	resident.Store
 	progress.Store
 	coverage.Store
+	partner.Store
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

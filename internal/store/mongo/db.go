@@ -87,7 +87,9 @@
 // the audit trail of their personal data), progress.go (residents' progress
 // records, their revocations and assisted quiz attempts), residents_rotation.go
 // (moving residents' numbers to the current data key, under a lease per resident),
-// merges.go (ward and district targets, ward merges).
+// merges.go (ward and district targets, ward merges), orghours.go (an
+// organisation's hours), partner.go (the partner view's counts), coverage.go
+// (coverage stamps, marked before each write a summary reads, and facts).
 package mongo
 
 import (
@@ -392,6 +394,10 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.series(), []mongodrv.IndexModel{
 			index("ward_id", false, "ward_id"),
 		}},
+		// The partner view (partner.go): learners per course in a range, sessions of an organisation.
+		{d.enrolments, []mongodrv.IndexModel{index("course_id_started_at", false, "course_id", "started_at")}},
+		{d.coursesDone, []mongodrv.IndexModel{index("course_id_completed_at", false, "course_id", "completed_at")}},
+		{d.sessions(), []mongodrv.IndexModel{index("organisation_id_starts_at", false, "organisation_id", "starts_at", "_id")}},
 	}
 	// One index per call: FerretDB v1.24.2 panics (and can skip a new index) when
 	// one createIndexes command lists two or more indexes that already exist.

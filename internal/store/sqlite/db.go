@@ -23,7 +23,10 @@
 // series.go (recurring shift series), residents.go (residents, claims on their
 // numbers, the audit trail of their personal data), progress.go (residents'
 // progress records and their revocations), residents_rotation.go (moving
-// residents' numbers to the current data key).
+// residents' numbers to the current data key), orghours.go (an organisation's
+// hours in one query), partner.go (the partner view's counts), merges.go (ward
+// and district targets, ward merges), coverage.go (coverage stamps, moved by the
+// triggers of migration 0041, and the facts summaries are computed from).
 package sqlite
 
 import (
