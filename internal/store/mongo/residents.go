@@ -231,6 +231,9 @@ func (d *DB) releaseKeys(ctx context.Context, keys []resident.Key) {
 // r.OriginWardID stays; see merges.go).
 func (d *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []resident.Key) error {
 	what := "resident " + r.ID
+	if r.OriginWardID == "" {
+		r.OriginWardID = r.WardID
+	}
 	ward, err := d.followWard(ctx, r.WardID)
 	if err != nil {
 		return err
