@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -259,6 +261,56 @@ func TestWardMergeResumes(t *testing.T) {
 				t.Fatalf("resident after the resumed merge: %+v %v", r, err)
 			}
 			assertProblem(t, env.do("POST", "/api/v1/wards/"+w.wardA+"/merge", w.admin, map[string]string{"into_ward_id": w.wardB, "reason": "x"}), 409, "ward_merged")
+		})
+	}
+}
+
+// TestWardMergeConcurrent: admins sending the merge of one ward at once store one
+// merge record, and one request answers 200; the others 409 ward_merged.
+func TestWardMergeConcurrent(t *testing.T) {
+	for _, ad := range storetest.Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			env := newTestEnv(t, ad)
+			w := newMergeHTTPWorld(t, env)
+			for range 5 {
+				env.created(w.staffA, "/api/v1/residents", residentBody(w.wardA, "Nguyễn Thị Hoa "+uuid.NewString()[:4], "", ""))
+			}
+			const n = 12
+			recs := make([]*httptest.ResponseRecorder, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					recs[i] = env.do("POST", "/api/v1/wards/"+w.wardA+"/merge", w.admin,
+						map[string]string{"into_ward_id": w.wardB, "reason": fmt.Sprintf("Sáp nhập %d", i)})
+				}()
+			}
+			wg.Wait()
+			reasons, oks := map[string]bool{}, 0
+			for _, rec := range recs {
+				switch rec.Code {
+				case http.StatusOK:
+					oks++
+					var m wardMergeJSON
+					decodeBody(t, rec, &m)
+					reasons[m.Reason] = true
+				case http.StatusConflict:
+					assertProblem(t, rec, http.StatusConflict, "ward_merged")
+				default:
+					t.Fatalf("concurrent merge: %d %s", rec.Code, rec.Body)
+				}
+			}
+			if oks != 1 || len(reasons) != 1 {
+				t.Fatalf("%d answers 200 naming %d merges, want 1: %v", oks, len(reasons), reasons)
+			}
+			ms, err := env.directory.WardMerges(context.Background())
+			if err != nil || len(ms) != 1 || !reasons[ms[0].Reason] {
+				t.Fatalf("merge records %v %v", ms, err)
+			}
+			if n, err := env.store.CountResidents(context.Background(), w.wardB); err != nil || n != 5 {
+				t.Fatalf("residents of B: %d %v", n, err)
+			}
 		})
 	}
 }

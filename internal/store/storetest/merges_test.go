@@ -191,9 +191,13 @@ func TestWardMerges(t *testing.T) {
 			// A second merge of A is refused while the first is unfinished.
 			wantErr(t, st.MergeWard(ctx, w.merge("admin-2")), apperr.ErrConflict)
 			// The retry finishes it, and finishing again changes nothing.
-			must(t, st.FinishWardMerge(ctx, m))
+			marked, err := st.FinishWardMerge(ctx, m)
+			must(t, err)
+			same(t, "the retry marked the ward merged", marked, true)
 			wantMerged(t, st, w, m)
-			must(t, st.FinishWardMerge(ctx, m))
+			marked, err = st.FinishWardMerge(ctx, m)
+			must(t, err)
+			same(t, "a second finish marked the ward merged", marked, false)
 			wantMerged(t, st, w, m)
 		}},
 	})
