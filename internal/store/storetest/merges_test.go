@@ -118,6 +118,13 @@ func TestWardMerges(t *testing.T) {
 			gc, err := st.CentreByID(ctx, c.ID)
 			must(t, err)
 			same(t, "centre created in merged A", gc.WardID, w.b.ID)
+			// A change of a centre read before the merge does not move it back.
+			stale := *w.centre2
+			stale.Name = "Nhà sinh hoạt cộng đồng tổ 9"
+			must(t, st.UpdateCentre(ctx, &stale))
+			gc, err = st.CentreByID(ctx, w.centre2.ID)
+			must(t, err)
+			same(t, "centre changed from a read before the merge", gc.WardID, w.b.ID)
 		}},
 		{"Refusals", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
