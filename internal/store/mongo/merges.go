@@ -27,9 +27,13 @@ import (
 //     that stopped half-way is finished by a retry. A merge holds the lease of
 //     the merged ward (ward_merge_leases) while it marks and moves, so a second
 //     request for the same ward waits, then finds it merged; a lease left by a
-//     crashed server expires, and the retry takes it over. A resident or centre inserted
-//     while the ward's status changes re-reads the ward after its insert and
-//     follows it to the ward it was merged into (directory.go, residents.go).
+//     crashed server expires, and the retry takes it over. A resident or centre
+//     inserted (or a centre changed) while the ward's status changes re-reads the
+//     ward after its write and follows it to the ward it was merged into
+//     (directory.go, residents.go). Known limit: on FerretDB, whose updates
+//     replace whole documents, a resident's change read before the move and
+//     written after the last check can put its old ward back; MongoDB's $set of
+//     other fields cannot.
 
 const (
 	colWardTargets     = "ward_targets"

@@ -23,7 +23,8 @@
 // series.go (recurring shift series), residents.go (residents, claims on their
 // numbers, the audit trail of their personal data), progress.go (residents'
 // progress records and their revocations), residents_rotation.go (moving
-// residents' numbers to the current data key).
+// residents' numbers to the current data key), merges.go (ward and district
+// targets, ward merges).
 package sqlite
 
 import (
