@@ -18,7 +18,9 @@
 // "merging", which refuses new residents, centres and shifts in A), then moves,
 // then marks A "merged"; every step is idempotent, and calling the merge again
 // for a ward whose record exists but whose move did not finish continues it (a
-// crash half-way is finished by the retry). A registration racing the mark
+// crash half-way is finished by the retry). Merges of one ward run one at a
+// time (a transaction, or a lease on MongoDB), so exactly one request marks the
+// ward merged and answers the merge; the others are ward_merged. A registration racing the mark
 // follows the ward to B (the store re-reads the ward after inserting).
 //
 // Files: directory.go (types and validation), hours.go (opening hours),

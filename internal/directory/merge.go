@@ -60,9 +60,11 @@ type MergeStore interface {
 	// BeginWardMerge inserts the merge record (ErrConflict when From has one) and
 	// marks From merging; it moves nothing. Errors as MergeWard.
 	BeginWardMerge(ctx context.Context, m *WardMerge) error
-	// FinishWardMerge moves what is left in From to Into and marks From merged.
-	// It is idempotent: it finishes a merge that stopped half-way.
-	FinishWardMerge(ctx context.Context, m *WardMerge) error
+	// FinishWardMerge moves what is left in From to Into and marks From merged;
+	// it reports whether this call marked it (false: it was merged already). It
+	// is idempotent: it finishes a merge that stopped half-way, and calls of one
+	// merge run one at a time, so one of them marks it.
+	FinishWardMerge(ctx context.Context, m *WardMerge) (bool, error)
 	// WardMergeOf returns the merge record of a ward, ErrNotFound when none.
 	WardMergeOf(ctx context.Context, fromWardID string) (*WardMerge, error)
 	// WardMerges returns every merge record ordered by time, then From.
@@ -98,9 +100,15 @@ func (s *Service) MergeWard(ctx context.Context, c identity.Caller, fromID, into
 		if old.Into != intoID || from.Status == WardMerged {
 			return nil, ErrWardMerged
 		}
-		// Recorded, not finished: continue the move.
-		if err := s.store.FinishWardMerge(ctx, old); err != nil {
+		// Recorded, not finished: continue the move. When another request finished
+		// it meanwhile (the first one, still moving when this one came), this one
+		// is refused as a second merge would be.
+		done, err := s.store.FinishWardMerge(ctx, old)
+		if err != nil {
 			return nil, fmt.Errorf("finish merge of ward %s: %w", fromID, err)
+		}
+		if !done {
+			return nil, ErrWardMerged
 		}
 		return old, s.finishChain(ctx, intoID)
 	case !errors.Is(err, apperr.ErrNotFound):
@@ -134,7 +142,7 @@ func (s *Service) finishChain(ctx context.Context, wardID string) error {
 		if err != nil {
 			return fmt.Errorf("merge of ward %s: %w", wardID, err)
 		}
-		if err := s.store.FinishWardMerge(ctx, m); err != nil {
+		if _, err := s.store.FinishWardMerge(ctx, m); err != nil {
 			return fmt.Errorf("finish merge of ward %s: %w", wardID, err)
 		}
 		wardID = m.Into

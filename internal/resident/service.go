@@ -580,7 +580,7 @@ func (s *Service) Erase(ctx context.Context, c identity.Caller, id, reason strin
 	}
 	drop := append(keysOf(r), s.importKey(r)) // import.go
 	now := s.timestamp()
-	e := &Resident{ID: r.ID, WardID: r.WardID, Consent: r.Consent, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+	e := &Resident{ID: r.ID, WardID: r.WardID, OriginWardID: r.OriginWardID, Consent: r.Consent, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
 		UpdatedAt: now, ErasedAt: &now, ErasedBy: c.UserID}
 	a := &Audit{ID: uuid.Must(uuid.NewV7()).String(), ResidentID: r.ID, WardID: r.WardID, Action: ActionErase,
 		Fields: ErasedFields, Reason: reason, By: c.UserID, At: now}

@@ -57,8 +57,8 @@
 //     erasure), so a resident is erased once (residents.go).
 //   - ward_targets: _id = ward:year; district_targets: _id = year (settings: an
 //     upsert by _id, the last write wins). ward_merges: insert-only, _id = the
-//     merged ward, so a ward is merged once; the move that follows is resumable
-//     (merges.go).
+//     merged ward, so a ward is merged once; the move that follows is resumable,
+//     and runs under ward_merge_leases, the lease of the merged ward (merges.go).
 //
 // Without transactions, a write of several documents inserts them in an order
 // that leaves nothing visible when it stops half-way: a course's slug claim, then
@@ -387,6 +387,9 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.wardMerges(), []mongodrv.IndexModel{
 			index("into_ward_id", false, "into_ward_id"),
+		}},
+		{d.db.Collection(mergeLeases.collection), []mongodrv.IndexModel{
+			index("ward_id_unique", true, mergeLeases.field),
 		}},
 		{d.devices(), []mongodrv.IndexModel{
 			index("ward_id", false, "ward_id"),

@@ -255,12 +255,16 @@ func (d *DB) CreateCentre(ctx context.Context, c *directory.Centre) error {
 	return err
 }
 
-// UpdateCentre replaces a centre's mutable fields; its ward must exist.
+// UpdateCentre replaces a centre's mutable fields; its ward must exist. A centre
+// read before its ward was merged goes to the ward it was merged into (c.WardID
+// is changed; see merges.go).
 func (d *DB) UpdateCentre(ctx context.Context, c *directory.Centre) error {
-	if err := mustExist(ctx, d.wards, "ward", c.WardID); err != nil {
+	ward, err := d.followWard(ctx, c.WardID)
+	if err != nil {
 		return err
 	}
-	return updateByID(ctx, d.centres, c.ID, bson.D{
+	c.WardID = ward
+	if err := updateByID(ctx, d.centres, c.ID, bson.D{
 		{Key: "ward_id", Value: c.WardID},
 		{Key: "name", Value: c.Name},
 		{Key: "address", Value: c.Address},
@@ -268,7 +272,11 @@ func (d *DB) UpdateCentre(ctx context.Context, c *directory.Centre) error {
 		{Key: "seats", Value: c.Seats},
 		{Key: "active", Value: c.Active},
 		{Key: "updated_at", Value: c.UpdatedAt},
-	}, "centre "+c.ID)
+	}, "centre "+c.ID); err != nil {
+		return err
+	}
+	c.WardID, err = d.settle(ctx, d.centres, c.ID, c.WardID)
+	return err
 }
 
 // CentreByID finds a centre by ID.

@@ -24,14 +24,22 @@ import (
 //     status "merging" (which refuses new residents, centres and shifts); then it
 //     moves the rows (each update idempotent, repeated until none is left); then
 //     it marks the ward "merged". FinishWardMerge runs the move again, so a merge
-//     that stopped half-way is finished by a retry. A resident or centre inserted
-//     while the ward's status changes re-reads the ward after its insert and
-//     follows it to the ward it was merged into (directory.go, residents.go).
+//     that stopped half-way is finished by a retry. A merge holds the lease of
+//     the merged ward (ward_merge_leases) while it marks and moves, so a second
+//     request for the same ward waits, then finds it merged; a lease left by a
+//     crashed server expires, and the retry takes it over. A resident or centre
+//     inserted (or a centre changed) while the ward's status changes re-reads the
+//     ward after its write and follows it to the ward it was merged into
+//     (directory.go, residents.go). Known limit: on FerretDB, whose updates
+//     replace whole documents, a resident's change read before the move and
+//     written after the last check can put its old ward back; MongoDB's $set of
+//     other fields cannot.
 
 const (
 	colWardTargets     = "ward_targets"
 	colDistrictTargets = "district_targets"
 	colWardMerges      = "ward_merges"
+	colMergeLeases     = "ward_merge_leases"
 	// mergePasses bounds the move-and-check passes of a merge.
 	mergePasses = 5
 )
@@ -164,12 +172,23 @@ func (d *wardMergeDoc) merge() *directory.WardMerge {
 	return &directory.WardMerge{From: d.ID, Into: d.Into, At: utc(d.At), By: d.By, Reason: d.Reason}
 }
 
-// MergeWard records m, then moves everything (BeginWardMerge, FinishWardMerge).
+// mergeLeases serialise the merge of a ward (merges.go): the first request
+// holds its lease while it moves, so a second one finds the ward merged.
+var mergeLeases = leaseSpace{collection: colMergeLeases, field: "ward_id"}
+
+// MergeWard records m, then moves everything (BeginWardMerge, FinishWardMerge),
+// under the ward's merge lease.
 func (d *DB) MergeWard(ctx context.Context, m *directory.WardMerge) error {
-	if err := d.BeginWardMerge(ctx, m); err != nil {
+	l, err := d.lock(ctx, mergeLeases, m.From)
+	if err != nil {
 		return err
 	}
-	return d.FinishWardMerge(ctx, m)
+	defer l.release(ctx)
+	if err := d.beginMerge(ctx, m); err != nil {
+		return err
+	}
+	_, err = d.finishMerge(ctx, m)
+	return err
 }
 
 // BeginWardMerge inserts the merge record and marks the ward merging. A ward
@@ -177,6 +196,27 @@ func (d *DB) MergeWard(ctx context.Context, m *directory.WardMerge) error {
 // active is directory.ErrWardMerged, as is a ward to go into that began its own
 // merge meanwhile (then the record just inserted is deleted again: nothing moved).
 func (d *DB) BeginWardMerge(ctx context.Context, m *directory.WardMerge) error {
+	l, err := d.lock(ctx, mergeLeases, m.From)
+	if err != nil {
+		return err
+	}
+	defer l.release(ctx)
+	return d.beginMerge(ctx, m)
+}
+
+// FinishWardMerge moves what is left of m.From to m.Into, until a check finds
+// nothing left, and marks m.From merged, under the ward's merge lease; it reports
+// whether m.From was not merged before. Each step is idempotent.
+func (d *DB) FinishWardMerge(ctx context.Context, m *directory.WardMerge) (bool, error) {
+	l, err := d.lock(ctx, mergeLeases, m.From)
+	if err != nil {
+		return false, err
+	}
+	defer l.release(ctx)
+	return d.finishMerge(ctx, m)
+}
+
+func (d *DB) beginMerge(ctx context.Context, m *directory.WardMerge) error {
 	what := "merge ward " + m.From
 	from, err := d.WardByID(ctx, m.From)
 	if err != nil {
@@ -213,26 +253,24 @@ func (d *DB) BeginWardMerge(ctx context.Context, m *directory.WardMerge) error {
 	}, what)
 }
 
-// FinishWardMerge moves what is left of m.From to m.Into, until a check finds
-// nothing left, and marks m.From merged. Each step is idempotent.
-func (d *DB) FinishWardMerge(ctx context.Context, m *directory.WardMerge) error {
+func (d *DB) finishMerge(ctx context.Context, m *directory.WardMerge) (bool, error) {
 	what := "finish merge of ward " + m.From
 	// A merge is more than one write: both wards are marked before the move and
 	// again once it has ended, however it ends (see coverage.go).
 	if err := d.markWards(ctx, m.From, m.Into); err != nil {
-		return err
+		return false, err
 	}
 	defer func() { _ = d.markWards(context.WithoutCancel(ctx), m.From, m.Into) }()
 	w, err := d.WardByID(ctx, m.From)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if w.Status != directory.WardMerged {
 		if err := updateByID(ctx, d.wards, m.From, bson.D{
 			{Key: "status", Value: string(directory.WardMerging)},
 			{Key: "merged_into", Value: m.Into},
 		}, what); err != nil {
-			return err
+			return false, err
 		}
 	}
 	from, future := bson.D{{Key: "ward_id", Value: m.From}}, bson.D{
@@ -249,28 +287,28 @@ func (d *DB) FinishWardMerge(ctx context.Context, m *directory.WardMerge) error 
 	for pass := 0; pass < mergePasses && !done; pass++ {
 		for _, mv := range moves {
 			if _, err := mv.col.UpdateMany(ctx, mv.filter, to); err != nil {
-				return wrapErr(err, what+": "+mv.col.Name())
+				return false, wrapErr(err, what+": "+mv.col.Name())
 			}
 		}
 		if err := d.giveWard(ctx, m.From, m.Into); err != nil {
-			return wrapErr(err, what+": users")
+			return false, wrapErr(err, what+": users")
 		}
 		done = true
 		for _, mv := range moves {
 			n, err := mv.col.CountDocuments(ctx, mv.filter)
 			if err != nil {
-				return wrapErr(err, what+": "+mv.col.Name())
+				return false, wrapErr(err, what+": "+mv.col.Name())
 			}
 			done = done && n == 0
 		}
 	}
 	if !done {
-		return fmt.Errorf("%s: rows still arriving after %d passes", what, mergePasses)
+		return false, fmt.Errorf("%s: rows still arriving after %d passes", what, mergePasses)
 	}
 	if w.Status == directory.WardMerged {
-		return nil
+		return false, nil
 	}
-	return updateByID(ctx, d.wards, m.From, bson.D{
+	return true, updateByID(ctx, d.wards, m.From, bson.D{
 		{Key: "status", Value: string(directory.WardMerged)},
 		{Key: "merged_into", Value: m.Into},
 		{Key: "merged_at", Value: m.At},

@@ -236,6 +236,9 @@ func (d *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []re
 	}
 	defer markDone()
 	what := "resident " + r.ID
+	if r.OriginWardID == "" {
+		r.OriginWardID = r.WardID
+	}
 	ward, err := d.followWard(ctx, r.WardID)
 	if err != nil {
 		return err

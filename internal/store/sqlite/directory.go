@@ -110,19 +110,31 @@ func (db *DB) CreateCentre(ctx context.Context, c *directory.Centre) error {
 }
 
 // UpdateCentre replaces a centre's ward, name, address, hours, seats, active flag
-// and update time; an unknown ward is ErrNotFound.
+// and update time; an unknown ward is ErrNotFound. A centre read before its ward
+// was merged goes to the ward it was merged into (c.WardID is changed).
 func (db *DB) UpdateCentre(ctx context.Context, c *directory.Centre) error {
 	hours, err := json.Marshal(c.Hours)
 	if err != nil {
 		return fmt.Errorf("update centre %s: hours: %w", c.ID, err)
 	}
-	res, err := db.w.ExecContext(ctx, `UPDATE centres SET ward_id = ?, name = ?, address = ?,
-		hours = ?, seats = ?, active = ?, updated_at = ? WHERE id = ?`,
-		c.WardID, c.Name, c.Address, string(hours), c.Seats, c.Active, ms(c.UpdatedAt), c.ID)
-	if err != nil {
-		return wrap(err, "update centre %s in ward %s", c.ID, c.WardID)
-	}
-	return affected(res, "centre", c.ID)
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		ward, err := openWard(ctx, tx, c.WardID)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE centres SET ward_id = ?, name = ?, address = ?,
+			hours = ?, seats = ?, active = ?, updated_at = ? WHERE id = ?`,
+			ward, c.Name, c.Address, string(hours), c.Seats, c.Active, ms(c.UpdatedAt), c.ID)
+		if err != nil {
+			return err
+		}
+		if err := affected(res, "centre", c.ID); err != nil {
+			return err
+		}
+		c.WardID = ward
+		return nil
+	})
+	return wrap(err, "update centre %s in ward %s", c.ID, c.WardID)
 }
 
 // CentreByID finds a centre by id.

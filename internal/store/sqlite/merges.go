@@ -130,9 +130,21 @@ func (db *DB) BeginWardMerge(ctx context.Context, m *directory.WardMerge) error 
 }
 
 // FinishWardMerge moves what is left of m's ward and marks it merged, in one
-// transaction.
-func (db *DB) FinishWardMerge(ctx context.Context, m *directory.WardMerge) error {
-	return mergeErr(db.tx(ctx, func(tx *sql.Tx) error { return finishMerge(ctx, tx, m) }), m)
+// transaction; it reports whether the ward was not merged before.
+func (db *DB) FinishWardMerge(ctx context.Context, m *directory.WardMerge) (bool, error) {
+	var marked bool
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM wards WHERE id = ?`, m.From).Scan(&status); err != nil {
+			return one(err, "ward", m.From)
+		}
+		marked = status != string(directory.WardMerged)
+		return finishMerge(ctx, tx, m)
+	})
+	if err != nil {
+		return false, mergeErr(err, m)
+	}
+	return marked, nil
 }
 
 func mergeErr(err error, m *directory.WardMerge) error {

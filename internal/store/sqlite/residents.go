@@ -65,8 +65,11 @@ func sealed(s *resident.Sealed) (keyID, box any) {
 // resident of a ward merged meanwhile goes to the ward it was merged into
 // (r.WardID is changed; r.OriginWardID stays).
 func (db *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []resident.Key) error {
+	if r.OriginWardID == "" {
+		r.OriginWardID = r.WardID
+	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		ward, err := openWard(ctx, tx, r.WardID)
+		ward, err := openWard(ctx, tx, r.OriginWardID)
 		if err != nil {
 			return err
 		}

@@ -168,7 +168,7 @@ func TestResidents(t *testing.T) {
 				Fields: []string{resident.FieldPhone, resident.FieldNationalID}, Reason: "Gọi lại hẹn lịch", By: "staff-1", At: now()}
 			must(t, st.AddAudit(ctx, reveal))
 			ts := now()
-			erased := &resident.Resident{ID: a.ID, WardID: a.WardID, Consent: a.Consent, CreatedBy: a.CreatedBy,
+			erased := &resident.Resident{ID: a.ID, WardID: a.WardID, OriginWardID: a.OriginWardID, Consent: a.Consent, CreatedBy: a.CreatedBy,
 				CreatedAt: a.CreatedAt, UpdatedAt: ts, ErasedAt: &ts, ErasedBy: "staff-1"}
 			erase := &resident.Audit{ID: newID(t), ResidentID: a.ID, WardID: w.ID, Action: resident.ActionErase,
 				Fields: resident.ErasedFields, Reason: "Người dân yêu cầu xoá", By: "staff-1", At: ts}
