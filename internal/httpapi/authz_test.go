@@ -501,6 +501,11 @@ var matrix = map[string]matrixRow{
 	"GET /api/v1/centres/:id/coverage":      {path: "/api/v1/centres/{centreA}/coverage", want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
 	"GET /api/v1/district/coverage":         {path: "/api/v1/district/coverage", want: only(map[int]int{admin: 200})},
 	"GET /api/v1/district/coverage/trends":  {path: "/api/v1/district/coverage/trends", want: only(map[int]int{admin: 200})},
+	"GET /api/v1/wards/:id/coverage/export": {path: "/api/v1/wards/{wardA}/coverage/export?format=xlsx",
+		want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"GET /api/v1/centres/:id/coverage/export": {path: "/api/v1/centres/{centreA}/coverage/export?format=csv&table=summary",
+		want: only(map[int]int{admin: 200, staffA: 200, staffB: 404})},
+	"GET /api/v1/district/coverage/export": {path: "/api/v1/district/coverage/export?format=xlsx&lang=en", want: only(map[int]int{admin: 200})},
 	// Partner view: as an organisation's hours (the partner of another
 	// organisation finds none; ward staff and volunteers are forbidden).
 	"GET /api/v1/organisations/:id/coverage": {path: "/api/v1/organisations/{orgX}/coverage", want: only(map[int]int{admin: 200, partnerX: 200, partnerY: 404})},

@@ -1,12 +1,17 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"ecitizen/internal/apperr"
 	"ecitizen/internal/coverage"
+	"ecitizen/internal/export"
 )
 
 // Coverage: ward and centre summaries, the district overview and weekly trends.
@@ -260,4 +265,126 @@ func (h *handler) districtTrends(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, trendsOut(t))
+}
+
+// coverageExportQuery is the query of the coverage exports; each route checks
+// the table against its own list.
+type coverageExportQuery struct {
+	Format string `form:"format" binding:"required,oneof=csv xlsx"`
+	Table  string `form:"table"`
+	Lang   string `form:"lang" binding:"omitempty,oneof=vi en"`
+}
+
+// bindExport binds the query and checks table against tables; CSV needs one.
+func bindExport(c *gin.Context, tables []string) (coverageExportQuery, export.Format, []string, error) {
+	var q coverageExportQuery
+	if err := bindQuery(c, &q); err != nil {
+		return q, "", nil, err
+	}
+	list := strings.Join(tables, ", ")
+	if q.Table != "" && !slices.Contains(tables, q.Table) {
+		return q, "", nil, apperr.Invalid("table", "oneof", "Bảng là một trong: "+list+".", "The table is one of: "+list+".")
+	}
+	format, _ := export.ParseFormat(q.Format)
+	if format == export.CSV && q.Table == "" {
+		return q, "", nil, apperr.Invalid("table", "required", "Tệp CSV chứa một bảng: hãy chọn table ("+list+").",
+			"A CSV file holds one table: choose table ("+list+").")
+	}
+	var names []string
+	if q.Table != "" {
+		names = []string{q.Table}
+	}
+	return q, format, names, nil
+}
+
+// sendExport writes tables as the file of format, built whole before the first
+// byte is sent (a failure is a problem answer, never half a file).
+func (h *handler) sendExport(c *gin.Context, name string, format export.Format, lang string, tables []export.Table) {
+	var buf bytes.Buffer
+	var err error
+	if format == export.CSV {
+		err = export.WriteCSV(&buf, tables[0], lang)
+	} else {
+		err = export.WriteXLSX(&buf, tables, lang)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", export.ContentDisposition(export.FileName(name, time.Now().In(h.Coverage.Location()), format)))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, format.ContentType(), buf.Bytes())
+}
+
+// exportName names a file: its kind, and its table when there is one.
+func exportName(kind string, names []string) string {
+	if len(names) == 1 {
+		return kind + "-" + strings.ReplaceAll(names[0], "_", "-")
+	}
+	return kind
+}
+
+func (h *handler) exportWardCoverage(c *gin.Context) {
+	q, format, names, err := bindExport(c, coverage.WardTables)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx, who := c.Request.Context(), caller(c)
+	w, err := h.Coverage.Ward(ctx, who, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	tr, err := h.Coverage.WardTrends(ctx, who, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	h.sendExport(c, exportName("ward-"+w.Ward.Code, names), format, q.Lang, h.Coverage.WardTables(w, tr, q.Lang, names...))
+}
+
+func (h *handler) exportCentreCoverage(c *gin.Context) {
+	q, format, names, err := bindExport(c, coverage.CentreTables)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	x, err := h.Coverage.Centre(c.Request.Context(), caller(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	h.sendExport(c, exportName("centre", names), format, q.Lang, h.Coverage.CentreTables(x, q.Lang, names...))
+}
+
+func (h *handler) exportDistrictCoverage(c *gin.Context) {
+	q, format, names, err := bindExport(c, coverage.DistrictTables)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx, who := c.Request.Context(), caller(c)
+	o, err := h.Coverage.District(ctx, who)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	tr, err := h.Coverage.DistrictTrends(ctx, who)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	centres := map[string]string{}
+	for _, u := range o.Unfilled {
+		if _, ok := centres[u.CentreID]; ok {
+			continue
+		}
+		if ce, err := h.directory.Centre(ctx, who, u.CentreID); err == nil {
+			centres[u.CentreID] = ce.Name
+		} else {
+			centres[u.CentreID] = ""
+		}
+	}
+	h.sendExport(c, exportName("district", names), format, q.Lang, h.Coverage.DistrictTables(o, tr, centres, q.Lang, names...))
 }

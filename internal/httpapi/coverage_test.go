@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -8,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"ecitizen/content"
 	"ecitizen/internal/coverage"
@@ -223,6 +226,96 @@ func TestCoverageConcurrentWritesHTTP(t *testing.T) {
 			if !reflect.DeepEqual(served.Summary, want.Summary) {
 				t.Fatalf("served summary differs from a fresh one:\n got %+v\nwant %+v", served.Summary, want.Summary)
 			}
+		})
+	}
+}
+
+// The exports hold what the JSON answers hold (which the randomised store test
+// compares with a brute-force recomputation), in Vietnamese by default.
+func TestCoverageExportsHTTP(t *testing.T) {
+	for _, ad := range storetest.Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			env := newTestEnv(t, ad)
+			w := newRosterWorld(t, env, "CEX")
+			year := time.Now().In(hanoi).Year()
+			mustStatus(t, env.do("PUT", "/api/v1/wards/"+w.wardA+"/targets/"+strconv.Itoa(year), w.admin,
+				map[string]int{"adult_population": 40, "households": 15}), 200)
+			res := env.created(w.staffA, "/api/v1/residents", residentBody(w.wardA, "Nguyễn Thị Hoa", "+84912345678", "001089012345"))
+			for _, s := range requiredSkills {
+				env.created(w.staffA, "/api/v1/residents/"+res+"/progress", progressBody(s))
+			}
+			sum := wardCoverageOf(t, env, w.staffA, w.wardA)
+			base := "/api/v1/wards/" + w.wardA + "/coverage/export"
+
+			rec := env.do("GET", base+"?format=csv&table=summary", w.staffA, nil)
+			mustStatus(t, rec, 200)
+			if cd := rec.Header().Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="ecitizen-ward-RACEX-summary-`) {
+				t.Errorf("Content-Disposition %q", cd)
+			}
+			rows := readCSVExport(t, rec.Body.Bytes())
+			values := map[string]string{}
+			for _, r := range rows[1:] {
+				values[r[0]] = r[1]
+			}
+			if rows[0][0] != "Chỉ số" || values["Công dân số"] != strconv.Itoa(sum.Summary.Residents.ECitizens) ||
+				values["Người dân đã đăng ký"] != "1" || values["Tỷ lệ công dân số (%)"] != "2.5" {
+				t.Fatalf("summary CSV: %q", rows)
+			}
+			for _, b := range [][]byte{rec.Body.Bytes()} {
+				if bytes.Contains(b, []byte("912345678")) || bytes.Contains(b, []byte("001089012345")) || bytes.Contains(b, []byte("Nguyễn Thị Hoa")) {
+					t.Fatalf("personal data in the export: %s", b)
+				}
+			}
+
+			rec = env.do("GET", base+"?format=xlsx&lang=en", w.staffA, nil)
+			mustStatus(t, rec, 200)
+			f, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if got := strings.Join(f.GetSheetList(), ","); got != "summary,skills,trends" {
+				t.Fatalf("sheets %s", got)
+			}
+			trend, _ := f.GetRows("trends", excelize.Options{RawCellValue: true})
+			if len(trend) != 2+52 || trend[1][0] != "Week starting" || trend[len(trend)-1][1] != "1" || trend[len(trend)-1][2] != "1" {
+				t.Fatalf("trends sheet: %d rows, header %q, last %q", len(trend), trend[1], trend[len(trend)-1])
+			}
+			skillsRows, _ := f.GetRows("skills", excelize.Options{RawCellValue: true})
+			if skillsRows[2][0] != "vneid_level2" || skillsRows[2][2] != "yes" || skillsRows[2][3] != "1" {
+				t.Fatalf("skills sheet: %q", skillsRows[:3])
+			}
+
+			for _, bad := range []struct{ query, field string }{
+				{"?format=csv", "table"}, {"?format=xlsx&table=wards", "table"}, {"?format=pdf&table=summary", "format"},
+				{"?table=summary", "format"}, {"?format=csv&table=summary&lang=fr", "lang"},
+			} {
+				rec := env.do("GET", base+bad.query, w.staffA, nil)
+				assertProblem(t, rec, 400, "invalid")
+				if !strings.Contains(rec.Body.String(), `"field":"`+bad.field+`"`) {
+					t.Errorf("%s: %s", bad.query, rec.Body)
+				}
+			}
+			assertProblem(t, env.do("GET", base+"?format=csv&table=summary", w.staffB, nil), 404, "not_found")
+			assertProblem(t, env.do("GET", "/api/v1/district/coverage/export?format=xlsx", w.staffA, nil), 403, "forbidden")
+
+			rec = env.do("GET", "/api/v1/district/coverage/export?format=csv&table=wards", w.admin, nil)
+			mustStatus(t, rec, 200)
+			rows = readCSVExport(t, rec.Body.Bytes())
+			if rows[0][0] != "Hạng" || len(rows) != 1+2 || rows[1][1] != "RACEX" || rows[1][4] != "1" {
+				t.Fatalf("district wards CSV: %q", rows)
+			}
+			rec = env.do("GET", "/api/v1/district/coverage/export?format=xlsx", w.admin, nil)
+			mustStatus(t, rec, 200)
+			f2, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f2.Close()
+			if got := strings.Join(f2.GetSheetList(), ","); got != strings.Join(coverage.DistrictTables, ",") {
+				t.Fatalf("district sheets %s", got)
+			}
+			mustStatus(t, env.do("GET", "/api/v1/centres/"+w.centreA+"/coverage/export?format=xlsx", w.staffA, nil), 200)
 		})
 	}
 }

@@ -206,6 +206,9 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.GET("/centres/:id/coverage", staff, h.centreCoverage)
 	auth.GET("/district/coverage", admin, h.districtCoverage)
 	auth.GET("/district/coverage/trends", admin, h.districtTrends)
+	auth.GET("/wards/:id/coverage/export", staff, h.exportWardCoverage)
+	auth.GET("/centres/:id/coverage/export", staff, h.exportCentreCoverage)
+	auth.GET("/district/coverage/export", admin, h.exportDistrictCoverage)
 	// Partner view: an organisation's courses, training sessions and volunteers'
 	// hours over a range of days, and its tables as CSV or XLSX files.
 	auth.GET("/organisations/:id/coverage", partners, h.getPartnerCoverage)
