@@ -11,7 +11,8 @@ import (
 )
 
 // The coverage attacks: a ward's summary as its staff, the district overview
-// as the admin, and a ward's summary while one request in ten records a skill
+// as the admin, the district's ward table as CSV, a ward's workbook (XLSX, all
+// its tables), and a ward's summary while one request in ten records a skill
 // in that ward (so snapshots keep being invalidated and read again, as on a
 // working day).
 
@@ -51,6 +52,17 @@ func (s *coverageSetup) specs(base string) []func() spec {
 		func() spec {
 			return spec{method: http.MethodGet, path: "/api/v1/district/coverage", target: rotate(1, func(_ int, t *vegeta.Target) {
 				*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/district/coverage", Header: auth(s.admin)}
+			})}
+		},
+		func() spec {
+			return spec{method: http.MethodGet, path: "/api/v1/district/coverage/export?format=csv&table=wards", target: rotate(1, func(_ int, t *vegeta.Target) {
+				*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/district/coverage/export?format=csv&table=wards", Header: auth(s.admin)}
+			})}
+		},
+		func() spec {
+			return spec{method: http.MethodGet, path: "/api/v1/wards/{id}/coverage/export?format=xlsx", target: rotate(len(wards), func(i int, t *vegeta.Target) {
+				w := wards[i]
+				*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/wards/" + w.wardID + "/coverage/export?format=xlsx", Header: auth(w.token)}
 			})}
 		},
 		func() spec {

@@ -1,5 +1,5 @@
 // Command bench is a load benchmark of the ecitizen API built on the vegeta library.
-// It attacks fifteen endpoints, one after another, each at a constant rate for a
+// It attacks seventeen endpoints, one after another, each at a constant rate for a
 // fixed duration, and prints a table of latencies and outcomes:
 //
 //	POST   /api/v1/auth/login           rotating over the seeded volunteers (argon2id-bound)
@@ -24,6 +24,8 @@
 //	GET    /api/v1/residents/{id}/status     the e-citizen status, as ward staff
 //	GET    /api/v1/wards/{id}/coverage       a ward's coverage summary, as its staff, over the wards
 //	GET    /api/v1/district/coverage         the district overview, as the admin (admin@localhost)
+//	GET    /api/v1/district/coverage/export?format=csv&table=wards   the ranked wards as CSV
+//	GET    /api/v1/wards/{id}/coverage/export?format=xlsx   a ward's workbook, as its staff
 //	GET    /api/v1/wards/{id}/coverage (1 in 10 a record)   the ward summaries again, with every
 //	                                    tenth request recording a skill in the ward it reads, so
 //	                                    the wards' snapshots keep being read again
