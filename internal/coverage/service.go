@@ -369,6 +369,7 @@ func (s *Service) wardSummary(ctx context.Context, st *state, w *directory.Ward,
 		return nil, err
 	}
 	sum := r.summary
+	sum.AsOf = st.clk.Now // unchanged since it was computed
 	out := &WardSummary{Ward: w, Merged: family(st.wards, w.ID)[1:], Year: st.clk.Today.Year(), Goal: goal, Summary: sum}
 	if t, ok := targets[w.ID]; ok {
 		out.Target = &t
@@ -423,6 +424,7 @@ func (s *Service) Centre(ctx context.Context, c identity.Caller, centreID string
 		return nil, err
 	}
 	r := v.(centreResult)
+	r.summary.AsOf = st.clk.Now // unchanged since it was computed
 	return &CentreSummary{Centre: ce, Summary: r.summary, Unfilled: r.unfilled}, nil
 }
 

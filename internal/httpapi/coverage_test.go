@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,6 +42,9 @@ type coverageOut struct {
 		Helped struct {
 			Last7Days int `json:"last_7_days"`
 		} `json:"helped"`
+		Upcoming struct {
+			Booked int `json:"booked"`
+		} `json:"upcoming"`
 	} `json:"summary"`
 }
 
@@ -186,7 +190,22 @@ func TestCoverageConcurrentWritesHTTP(t *testing.T) {
 					}
 				})
 			}
+			// Bookings race too: 12 volunteers for 2 shifts of 3 places each.
+			shifts := []string{w.shift(t, "Ca sáng", localTime(2, 8, 0), 2, 3), w.shift(t, "Ca chiều", localTime(2, 14, 0), 2, 3)}
+			_, tokens := w.volunteers(t, 12)
+			var booked atomic.Int64
 			var writers sync.WaitGroup
+			for i, tok := range tokens {
+				writers.Go(func() {
+					switch rec := env.do("POST", "/api/v1/shifts/"+shifts[i%2]+"/bookings", tok, map[string]bool{}); rec.Code {
+					case 201:
+						booked.Add(1)
+					case 409:
+					default:
+						t.Errorf("booking: %d %s", rec.Code, rec.Body)
+					}
+				})
+			}
 			for _, res := range residents {
 				for _, s := range requiredSkills {
 					writers.Go(func() {
@@ -203,6 +222,9 @@ func TestCoverageConcurrentWritesHTTP(t *testing.T) {
 			got := wardCoverageOf(t, env, w.staffA, w.wardA)
 			if r := got.Summary.Residents; r.Registered != n || r.ECitizens != n || r.Reached != n {
 				t.Fatalf("after %d residents showed every skill: %+v", n, r)
+			}
+			if b := got.Summary.Upcoming.Booked; b != int(booked.Load()) || b != 6 {
+				t.Fatalf("upcoming places booked %d; %d bookings answered 201, 6 places", b, booked.Load())
 			}
 			for _, s := range requiredSkills {
 				if k := skillResidents(got, s); k != n {

@@ -1,0 +1,14 @@
+// Package coverage answers how far each ward and centre, and the district, have
+// come: residents reached and certified against the population, volunteer
+// hours, shifts filled and open, training and equipment use, weekly trends, and
+// their tables for exports.
+//
+// Summaries are computed from a snapshot of each ward's facts that the service
+// keeps while the ward's stamp is unchanged (Store says how both adapters keep
+// the stamps exact, under concurrent writes and after a crash); the district's
+// figures are the sums of its wards'. Nothing is a counter, so nothing drifts.
+//
+// Files: store.go (the storage port, stamps and facts), summary.go (the pure
+// computations: summaries, unfilled shifts, skills lacking, trends), service.go
+// (scope, snapshots and memoised results), tables.go (the export tables).
+package coverage
