@@ -58,12 +58,12 @@ type Service struct {
 	settle    time.Duration // SettleAfter; tests of MongoDB's invalidation set 0
 
 	mu     sync.Mutex
-	wards  map[string]*snapshot // by ward
+	wards  map[string]*snapshot // by StampKey (ward and part)
 	memo   map[string]*memo     // by kind and wards
 	flight singleflight.Group
 }
 
-// snapshot is one ward's facts, read under stamp.
+// snapshot is one part of a ward's facts, read under stamp.
 type snapshot struct {
 	stamp    string
 	settled  bool
@@ -207,9 +207,11 @@ func (s *Service) memoised(ctx context.Context, st *state, kind string, wards []
 	var b strings.Builder
 	settled := true
 	for _, id := range wards {
-		stamp := st.stamps[id]
-		b.WriteString(id + "=" + stamp.Value + ";")
-		settled = settled && stamp.Settled(time.Now(), s.settle)
+		for _, part := range Parts {
+			stamp := st.stamps[StampKey(id, part)]
+			b.WriteString(stamp.Value + ";")
+			settled = settled && stamp.Settled(time.Now(), s.settle)
+		}
 	}
 	key := kind + "|" + strings.Join(wards, ",")
 	s.mu.Lock()
@@ -241,44 +243,43 @@ type memo struct {
 	value  any
 }
 
-// facts returns the joined facts and statuses of wards, each from its snapshot
-// when that is still true, read again otherwise.
+// facts returns the joined facts and statuses of wards, each part from its
+// snapshot when that is still true, read again otherwise.
 func (s *Service) facts(ctx context.Context, st *state, wardIDs []string) (*Facts, map[string]progress.Status, error) {
-	parts := make([]*Facts, 0, len(wardIDs))
+	parts := make([]*Facts, 0, len(wardIDs)*len(Parts))
 	statuses := map[string]progress.Status{}
 	for _, id := range wardIDs {
-		snap, err := s.snapshot(ctx, st.clk, id, st.stamps[id])
-		if err != nil {
-			return nil, nil, err
-		}
-		parts = append(parts, snap.facts)
-		if len(wardIDs) == 1 {
-			statuses = snap.statuses
-			continue
-		}
-		for k, v := range snap.statuses {
-			statuses[k] = v
+		for _, part := range Parts {
+			snap, err := s.snapshot(ctx, st.clk, id, part, st.stamps[StampKey(id, part)])
+			if err != nil {
+				return nil, nil, err
+			}
+			parts = append(parts, snap.facts)
+			for k, v := range snap.statuses {
+				statuses[k] = v
+			}
 		}
 	}
 	return Join(parts...), statuses, nil
 }
 
-// snapshot returns ward id's snapshot for its stamp.
-func (s *Service) snapshot(ctx context.Context, c Clock, id string, stamp Stamp) (*snapshot, error) {
+// snapshot returns the snapshot of a ward's part for its stamp.
+func (s *Service) snapshot(ctx context.Context, c Clock, id, part string, stamp Stamp) (*snapshot, error) {
+	key := StampKey(id, part)
 	s.mu.Lock()
-	snap := s.wards[id]
+	snap := s.wards[key]
 	s.mu.Unlock()
 	if snap != nil && snap.stamp == stamp.Value && c.Now.Before(snap.expires) {
 		return snap, nil
 	}
-	v, err, _ := s.flight.Do("ward|"+id+"|"+stamp.Value+"|"+c.Today.Format(time.DateOnly), func() (any, error) {
-		snap, err := s.read(ctx, c, id, stamp)
+	v, err, _ := s.flight.Do("part|"+key+"|"+stamp.Value+"|"+c.Today.Format(time.DateOnly), func() (any, error) {
+		snap, err := s.read(ctx, c, id, part, stamp)
 		if err != nil {
 			return nil, err
 		}
 		if snap.settled {
 			s.mu.Lock()
-			s.wards[id] = snap
+			s.wards[key] = snap
 			s.mu.Unlock()
 		}
 		return snap, nil
@@ -570,17 +571,24 @@ func (s *Service) trend(ctx context.Context, st *state, wards []string) ([]Week,
 	return v.([]Week), nil
 }
 
-// read reads a ward's facts; stamp was read before them.
-func (s *Service) read(ctx context.Context, c Clock, id string, stamp Stamp) (*snapshot, error) {
-	from, to := c.Window()
+// read reads a ward's part; stamp was read before it. A resident part does not
+// depend on the day; the roster part covers the window of the day.
+func (s *Service) read(ctx context.Context, c Clock, id, part string, stamp Stamp) (*snapshot, error) {
 	f := &Facts{}
+	snap := &snapshot{stamp: stamp.Value, settled: stamp.Settled(time.Now(), s.settle), facts: f}
 	var err error
-	if f.Residents, err = s.store.CoverageResidents(ctx, id); err != nil {
-		return nil, fmt.Errorf("coverage residents of %s: %w", id, err)
+	if part != RosterPart {
+		if f.Residents, err = s.store.CoverageResidents(ctx, id, part); err != nil {
+			return nil, fmt.Errorf("coverage residents of %s/%s: %w", id, part, err)
+		}
+		if f.Records, err = s.store.CoverageRecords(ctx, id, part); err != nil {
+			return nil, fmt.Errorf("coverage records of %s/%s: %w", id, part, err)
+		}
+		snap.statuses = Statuses(f, s.framework.Active())
+		snap.expires = time.Unix(1<<62, 0) // no day in these facts
+		return snap, nil
 	}
-	if f.Records, err = s.store.CoverageRecords(ctx, id); err != nil {
-		return nil, fmt.Errorf("coverage records of %s: %w", id, err)
-	}
+	from, to := c.Window()
 	if f.Shifts, err = s.store.CoverageShifts(ctx, id, from, to); err != nil {
 		return nil, fmt.Errorf("coverage shifts of %s: %w", id, err)
 	}
@@ -600,11 +608,6 @@ func (s *Service) read(ctx context.Context, c Clock, id string, stamp Stamp) (*s
 		return nil, fmt.Errorf("coverage work entries of %s: %w", id, err)
 	}
 	f.Hours = HoursFacts(rows, entries)
-	return &snapshot{
-		stamp:    stamp.Value,
-		settled:  stamp.Settled(time.Now(), s.settle),
-		expires:  c.Tomorrow(),
-		facts:    f,
-		statuses: Statuses(f, s.framework.Active()),
-	}, nil
+	snap.expires = c.Tomorrow()
+	return snap, nil
 }

@@ -25,14 +25,15 @@ import (
 // under a Settled stamp, and serves it again only while the stamp is unchanged.
 type Store interface {
 	roster.AttendanceStore
-	// CoverageStamps returns the stamps of wardIDs; a ward never changed is absent.
+	// CoverageStamps returns the stamps of every part of wardIDs, by StampKey;
+	// a part never changed is absent.
 	CoverageStamps(ctx context.Context, wardIDs []string) (map[string]Stamp, error)
-	// CoverageResidents returns the residents now in the ward or registered in
-	// it (before a merge moved them).
-	CoverageResidents(ctx context.Context, wardID string) ([]ResidentFact, error)
+	// CoverageResidents returns the residents of a resident part (PartOf) now
+	// in the ward or registered in it (before a merge moved them).
+	CoverageResidents(ctx context.Context, wardID, part string) ([]ResidentFact, error)
 	// CoverageRecords returns the progress records of those residents, with
 	// whether each is revoked.
-	CoverageRecords(ctx context.Context, wardID string) ([]RecordFact, error)
+	CoverageRecords(ctx context.Context, wardID, part string) ([]RecordFact, error)
 	// CoverageShifts returns the shifts of the ward starting in [from, to), with
 	// their bookings and confirmed no-shows counted.
 	CoverageShifts(ctx context.Context, wardID string, from, to time.Time) ([]ShiftFact, error)
@@ -44,7 +45,39 @@ type Store interface {
 	CoverageUsage(ctx context.Context, wardID string, from, to time.Time) ([]UsageFact, error)
 }
 
-// Stamp is a ward's change stamp: a value that differs after every change of
+// A ward's facts are kept in parts, each with its own stamp, so that a change
+// reads again only its part: RosterPart (shifts, bookings, no-shows, hours,
+// training sessions, equipment use) and sixteen resident parts (a resident,
+// its records and their revocations belong to the part named by the last
+// character of the resident's ID, a UUID's last hex digit: "r0" … "rf").
+// Residents of different parts are different people, so the parts' figures
+// add up to the ward's.
+const RosterPart = "roster"
+
+// ResidentParts are the sixteen resident parts.
+var ResidentParts = func() []string {
+	out := make([]string, 0, 16)
+	for _, c := range "0123456789abcdef" {
+		out = append(out, "r"+string(c))
+	}
+	return out
+}()
+
+// Parts are every part of a ward, the roster's first.
+var Parts = append([]string{RosterPart}, ResidentParts...)
+
+// PartOf returns the part of a resident: "r" and the last character of its ID.
+func PartOf(residentID string) string {
+	if residentID == "" {
+		return "r0"
+	}
+	return "r" + residentID[len(residentID)-1:]
+}
+
+// StampKey is the key of a ward's part in CoverageStamps' answer.
+func StampKey(wardID, part string) string { return wardID + "|" + part }
+
+// Stamp is a part's change stamp: a value that differs after every change of
 // what its summaries read.
 type Stamp struct {
 	Value string

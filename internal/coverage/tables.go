@@ -51,9 +51,7 @@ func summaryTable(s Summary, lang, titleVi, titleEn string, extra [][]any) expor
 			{Key: "value", Vi: "Giá trị", En: "Value", Kind: export.Decimal},
 		}}
 	line := func(vi, en string, v any) { t.Rows = append(t.Rows, []any{word(lang, vi, en), v}) }
-	for _, e := range extra {
-		t.Rows = append(t.Rows, e)
-	}
+	t.Rows = append(t.Rows, extra...)
 	line("Người dân đã đăng ký", "Residents registered", s.Residents.Registered)
 	line("Trong đó đã xoá dữ liệu cá nhân", "Of them, personal data erased", s.Residents.Erased)
 	line("Người dân đã thể hiện ít nhất một kỹ năng", "Residents with a skill shown", s.Residents.Reached)

@@ -17,9 +17,10 @@ import (
 
 // Coverage stamps and facts:
 //
-//   - coverage_stamps: _id = ward id, v = a random value, at = when it was set.
-//     Every write a ward's summaries read first marks its ward (markCoverage:
-//     a new random v, at = now), then writes under a deadline of
+//   - coverage_stamps: _id = coverage.StampKey (ward and part), v = a random
+//     value, at = when it was set. Every write a ward's summaries read first
+//     marks its part (markCoverage for the roster part, markResident for a
+//     resident's: a new random v, at = now), then writes under a deadline of
 //     coverage.WriteBound; readers keep what they computed only under a stamp
 //     older than coverage.SettleAfter (see coverage.Store). Concurrent marks
 //     may overwrite each other (FerretDB's updates are read-then-replace), and
@@ -32,40 +33,67 @@ const colCoverageStamps = "coverage_stamps"
 func (d *DB) coverageStamps() *mongodrv.Collection { return d.db.Collection(colCoverageStamps) }
 
 type stampDoc struct {
-	WardID string    `bson:"_id"`
+	Key    string    `bson:"_id"` // coverage.StampKey: ward and part
 	Value  string    `bson:"v"`
 	At     time.Time `bson:"at"`
 }
 
-// markCoverage marks wards as changing now and returns the context the change
-// must be written under (a deadline of coverage.WriteBound) and its cancel.
+// markCoverage marks the roster part of wards as changing now and returns the
+// context the change must be written under (a deadline of coverage.WriteBound)
+// and its cancel.
 func (d *DB) markCoverage(ctx context.Context, wards ...string) (context.Context, context.CancelFunc, error) {
+	keys := make([]string, 0, len(wards))
 	for _, w := range wards {
-		if w == "" {
-			continue
+		if w != "" {
+			keys = append(keys, coverage.StampKey(w, coverage.RosterPart))
 		}
+	}
+	return d.mark(ctx, keys)
+}
+
+// markResident marks a resident's part of wards (its ward and the ward it was
+// registered in) as markCoverage does.
+func (d *DB) markResident(ctx context.Context, residentID string, wards ...string) (context.Context, context.CancelFunc, error) {
+	keys := make([]string, 0, len(wards))
+	for _, w := range wards {
+		if w != "" {
+			keys = append(keys, coverage.StampKey(w, coverage.PartOf(residentID)))
+		}
+	}
+	return d.mark(ctx, keys)
+}
+
+// markWards marks every part of wards, for a change that is not bounded by
+// coverage.WriteBound and marks them again when it ends (a merge).
+func (d *DB) markWards(ctx context.Context, wards ...string) error {
+	var keys []string
+	for _, w := range wards {
+		for _, p := range coverage.Parts {
+			keys = append(keys, coverage.StampKey(w, p))
+		}
+	}
+	_, cancel, err := d.mark(ctx, keys)
+	cancel()
+	return err
+}
+
+// mark sets each stamp key to a new random value and the time.
+func (d *DB) mark(ctx context.Context, keys []string) (context.Context, context.CancelFunc, error) {
+	for _, k := range keys {
 		var b [12]byte
 		_, _ = rand.Read(b[:])
 		now := time.Now().UTC()
 		up := bson.D{{Key: "$set", Value: bson.D{{Key: "v", Value: hex.EncodeToString(b[:])}, {Key: "at", Value: now}}}}
-		_, err := d.coverageStamps().UpdateOne(ctx, byID(w), up, options.UpdateOne().SetUpsert(true))
-		if duplicateKey(err) { // two first marks of a ward raced; the second now updates
-			_, err = d.coverageStamps().UpdateOne(ctx, byID(w), up)
+		_, err := d.coverageStamps().UpdateOne(ctx, byID(k), up, options.UpdateOne().SetUpsert(true))
+		if duplicateKey(err) { // two first marks of a part raced; the second now updates
+			_, err = d.coverageStamps().UpdateOne(ctx, byID(k), up)
 		}
 		if err != nil {
-			return ctx, func() {}, fmt.Errorf("mongo: mark coverage of ward %s: %w", w, err)
+			return ctx, func() {}, fmt.Errorf("mongo: mark coverage %s: %w", k, err)
 		}
 	}
 	wctx, cancel := context.WithTimeout(ctx, coverage.WriteBound)
 	return wctx, cancel, nil
-}
-
-// markWards marks wards as changing now, for a change that is not bounded by
-// coverage.WriteBound and marks them again when it ends.
-func (d *DB) markWards(ctx context.Context, wards ...string) error {
-	_, cancel, err := d.markCoverage(ctx, wards...)
-	cancel()
-	return err
 }
 
 // wardOf returns the ward_id of the document id of collection col ("" when missing).
@@ -80,20 +108,21 @@ func (d *DB) wardOf(ctx context.Context, col, id string) string {
 	return doc.WardID
 }
 
-// markCoverageOf marks the ward of document id of collection col.
-func (d *DB) markCoverageOf(ctx context.Context, col, id string) (context.Context, context.CancelFunc, error) {
-	return d.markCoverage(ctx, d.wardOf(ctx, col, id))
-}
-
-// CoverageStamps returns the stamps of wardIDs.
+// CoverageStamps returns the stamps of every part of wardIDs.
 func (d *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]coverage.Stamp, error) {
-	docs, err := factDocs[stampDoc](ctx, d.coverageStamps(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: wardIDs}}}}, nil, "coverage stamps")
+	keys := make([]string, 0, len(wardIDs)*len(coverage.Parts))
+	for _, w := range wardIDs {
+		for _, p := range coverage.Parts {
+			keys = append(keys, coverage.StampKey(w, p))
+		}
+	}
+	docs, err := factDocs[stampDoc](ctx, d.coverageStamps(), bson.D{{Key: "_id", Value: in(keys)}}, nil, "coverage stamps")
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]coverage.Stamp, len(docs))
 	for _, s := range docs {
-		out[s.WardID] = coverage.Stamp{Value: s.Value, At: utc(s.At)}
+		out[s.Key] = coverage.Stamp{Value: s.Value, At: utc(s.At)}
 	}
 	return out, nil
 }
@@ -141,15 +170,26 @@ type residentFactDoc struct {
 	Erased    bool      `bson:"erased"`
 }
 
-func (d *DB) coverageResidentDocs(ctx context.Context, wardID string) ([]residentFactDoc, error) {
-	return factDocs[residentFactDoc](ctx, d.residents(),
+// coverageResidentDocs reads the ward's residents and keeps those of part.
+func (d *DB) coverageResidentDocs(ctx context.Context, wardID, part string) ([]residentFactDoc, error) {
+	docs, err := factDocs[residentFactDoc](ctx, d.residents(),
 		bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "ward_id", Value: wardID}}, bson.D{{Key: "origin_ward_id", Value: wardID}}}}},
 		bson.D{{Key: "ward_id", Value: 1}, {Key: "origin_ward_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "erased", Value: 1}}, "coverage residents")
+	if err != nil {
+		return nil, err
+	}
+	kept := docs[:0]
+	for _, r := range docs {
+		if coverage.PartOf(r.ID) == part {
+			kept = append(kept, r)
+		}
+	}
+	return kept, nil
 }
 
-// CoverageResidents returns the residents now in the ward or registered in it.
-func (d *DB) CoverageResidents(ctx context.Context, wardID string) ([]coverage.ResidentFact, error) {
-	docs, err := d.coverageResidentDocs(ctx, wardID)
+// CoverageResidents returns the residents of a part now in the ward or registered in it.
+func (d *DB) CoverageResidents(ctx context.Context, wardID, part string) ([]coverage.ResidentFact, error) {
+	docs, err := d.coverageResidentDocs(ctx, wardID, part)
 	if err != nil {
 		return nil, err
 	}
@@ -164,9 +204,9 @@ func (d *DB) CoverageResidents(ctx context.Context, wardID string) ([]coverage.R
 	return out, nil
 }
 
-// CoverageRecords returns the records of the ward's residents.
-func (d *DB) CoverageRecords(ctx context.Context, wardID string) ([]coverage.RecordFact, error) {
-	res, err := d.coverageResidentDocs(ctx, wardID)
+// CoverageRecords returns the records of the residents of a part of the ward.
+func (d *DB) CoverageRecords(ctx context.Context, wardID, part string) ([]coverage.RecordFact, error) {
+	res, err := d.coverageResidentDocs(ctx, wardID, part)
 	if err != nil {
 		return nil, err
 	}
@@ -327,11 +367,11 @@ func (d *DB) residentWards(ctx context.Context, residentID string) []string {
 	return []string{doc.WardID, doc.Origin}
 }
 
-// recordWards returns the wards of a progress record's resident.
-func (d *DB) recordWards(ctx context.Context, recordID string) []string {
+// markRecord marks the part of a progress record's resident, as markResident.
+func (d *DB) markRecord(ctx context.Context, recordID string) (context.Context, context.CancelFunc, error) {
 	var doc progressRecordDoc
 	if err := d.progressRecords().FindOne(ctx, byID(recordID)).Decode(&doc); err != nil {
-		return nil
+		return d.mark(ctx, nil) // an unknown record: the revocation will fail
 	}
-	return d.residentWards(ctx, doc.ResidentID)
+	return d.markResident(ctx, doc.ResidentID, d.residentWards(ctx, doc.ResidentID)...)
 }

@@ -63,7 +63,7 @@ func (d *progressRevocationDoc) revocation() *progress.Revocation {
 // CreateProgressRecord inserts a record; a taken id is ErrConflict, an unknown
 // resident ErrNotFound.
 func (d *DB) CreateProgressRecord(ctx context.Context, r *progress.Record) error {
-	ctx, markDone, merr := d.markCoverage(ctx, d.residentWards(ctx, r.ResidentID)...)
+	ctx, markDone, merr := d.markResident(ctx, r.ResidentID, d.residentWards(ctx, r.ResidentID)...)
 	if merr != nil {
 		return merr
 	}
@@ -120,7 +120,7 @@ func (d *DB) ProgressOfResident(ctx context.Context, residentID string) ([]progr
 // RevokeProgressRecord inserts a revocation; a second one is ErrConflict, an
 // unknown record ErrNotFound.
 func (d *DB) RevokeProgressRecord(ctx context.Context, r *progress.Revocation) error {
-	ctx, markDone, merr := d.markCoverage(ctx, d.recordWards(ctx, r.RecordID)...)
+	ctx, markDone, merr := d.markRecord(ctx, r.RecordID)
 	if merr != nil {
 		return merr
 	}

@@ -230,7 +230,7 @@ func (d *DB) releaseKeys(ctx context.Context, keys []resident.Key) {
 // merged meanwhile goes to the ward it was merged into (r.WardID is changed,
 // r.OriginWardID stays; see merges.go).
 func (d *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []resident.Key) error {
-	ctx, markDone, merr := d.markCoverage(ctx, r.WardID, r.OriginWardID)
+	ctx, markDone, merr := d.markResident(ctx, r.ID, r.WardID, r.OriginWardID)
 	if merr != nil {
 		return merr
 	}
@@ -284,7 +284,7 @@ func residentSet(r *resident.Resident) bson.D {
 // transient keys of add, under the resident's lease (so the rotation of its
 // numbers cannot write over the change).
 func (d *DB) UpdateResident(ctx context.Context, r *resident.Resident, add, drop []resident.Key) error {
-	ctx, markDone, merr := d.markCoverage(ctx, r.WardID, r.OriginWardID)
+	ctx, markDone, merr := d.markResident(ctx, r.ID, r.WardID, r.OriginWardID)
 	if merr != nil {
 		return merr
 	}
@@ -343,7 +343,7 @@ func (d *DB) CountResidents(ctx context.Context, wardID string) (int, error) {
 // and the resident is erased, it is resident.ErrErased; when the resident is not
 // (an erasure stopped half-way, or one running now), the erasure is finished.
 func (d *DB) EraseResident(ctx context.Context, r *resident.Resident, drop []resident.Key, a *resident.Audit) error {
-	ctx, markDone, merr := d.markCoverage(ctx, r.WardID, r.OriginWardID)
+	ctx, markDone, merr := d.markResident(ctx, r.ID, r.WardID, r.OriginWardID)
 	if merr != nil {
 		return merr
 	}

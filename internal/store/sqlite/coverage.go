@@ -9,7 +9,7 @@ import (
 	"ecitizen/internal/roster"
 )
 
-// Coverage facts. The stamps are moved by the triggers of
+// Coverage facts. The stamps (per ward and part) are moved by the triggers of
 // migrations/0041_coverage_stamps.sql, inside the transaction of each change.
 
 // CoverageStamps returns the stamps of wardIDs.
@@ -18,7 +18,7 @@ func (db *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]
 	for _, id := range wardIDs {
 		want[id] = true
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT ward_id, n FROM coverage_stamps`)
+	rows, err := db.r.QueryContext(ctx, `SELECT ward_id, part, n FROM coverage_stamps`)
 	if err != nil {
 		return nil, wrap(err, "coverage stamps")
 	}
@@ -26,23 +26,23 @@ func (db *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]
 	out := map[string]coverage.Stamp{}
 	for rows.Next() {
 		var (
-			id string
-			n  int64
+			id, part string
+			n        int64
 		)
-		if err := rows.Scan(&id, &n); err != nil {
+		if err := rows.Scan(&id, &part, &n); err != nil {
 			return nil, wrap(err, "coverage stamps")
 		}
 		if want[id] {
-			out[id] = coverage.Stamp{Value: strconv.FormatInt(n, 10)}
+			out[coverage.StampKey(id, part)] = coverage.Stamp{Value: strconv.FormatInt(n, 10)}
 		}
 	}
 	return out, wrap(rows.Err(), "coverage stamps")
 }
 
-// CoverageResidents returns the residents now in the ward or registered in it.
-func (db *DB) CoverageResidents(ctx context.Context, wardID string) ([]coverage.ResidentFact, error) {
+// CoverageResidents returns the residents of a part now in the ward or registered in it.
+func (db *DB) CoverageResidents(ctx context.Context, wardID, part string) ([]coverage.ResidentFact, error) {
 	return facts(ctx, db, "coverage residents", `SELECT id, ward_id, origin_ward_id, created_at, erased_at IS NOT NULL
-		FROM residents WHERE ward_id = ? OR origin_ward_id = ?`, []any{wardID, wardID},
+		FROM residents WHERE (ward_id = ? OR origin_ward_id = ?) AND 'r' || substr(id, -1) = ?`, []any{wardID, wardID, part},
 		func(s scanner, r *coverage.ResidentFact) error {
 			var created int64
 			if err := s.Scan(&r.ID, &r.WardID, &r.OriginWardID, &created, &r.Erased); err != nil {
@@ -53,13 +53,13 @@ func (db *DB) CoverageResidents(ctx context.Context, wardID string) ([]coverage.
 		})
 }
 
-// CoverageRecords returns the records of the ward's residents.
-func (db *DB) CoverageRecords(ctx context.Context, wardID string) ([]coverage.RecordFact, error) {
+// CoverageRecords returns the records of the residents of a part of the ward.
+func (db *DB) CoverageRecords(ctx context.Context, wardID, part string) ([]coverage.RecordFact, error) {
 	return facts(ctx, db, "coverage records", `SELECT p.id, p.resident_id, p.skill_code, p.centre_id, p.at,
 			v.record_id IS NOT NULL
 		FROM residents r JOIN progress_records p ON p.resident_id = r.id
 		LEFT JOIN progress_revocations v ON v.record_id = p.id
-		WHERE r.ward_id = ? OR r.origin_ward_id = ?`, []any{wardID, wardID},
+		WHERE (r.ward_id = ? OR r.origin_ward_id = ?) AND 'r' || substr(r.id, -1) = ?`, []any{wardID, wardID, part},
 		func(s scanner, r *coverage.RecordFact) error {
 			var when int64
 			if err := s.Scan(&r.ID, &r.ResidentID, &r.SkillCode, &r.CentreID, &when, &r.Revoked); err != nil {
