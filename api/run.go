@@ -126,12 +126,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 0, err
 		})
 	})
+	cover := coverage.NewService(st, dir, dir, framework, nil)
+	background.Go(func() {
+		t := time.Now()
+		if err := cover.Warm(bgCtx); err != nil && bgCtx.Err() == nil {
+			log.Warn("coverage warm-up", "err", err)
+			return
+		}
+		log.Info("coverage warm-up", "elapsed_ms", time.Since(t).Milliseconds())
+	})
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
 		Roster: rosters, Notify: notes, Idempotency: retries, Equipment: equipment.NewService(st, dir, rosters, nil),
 		Certificates: certs,
 		Residents:    residents, Progress: progresses,
-		Coverage:  coverage.NewService(st, dir, dir, framework, nil),
+		Coverage:  cover,
 		Partner:   partner.NewService(st, dir, rosters, nil),
 		PublicURL: cfg.PublicURL,
 		Ping:      st.Ping, Logger: log,

@@ -93,6 +93,21 @@ func (s *Service) WithSettle(d time.Duration) *Service {
 	return s
 }
 
+// Warm reads every ward's facts, so that the first summaries after a start
+// do not wait for them; a server runs it in the background at start.
+func (s *Service) Warm(ctx context.Context) error {
+	st, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	for _, w := range st.wards {
+		if _, _, err := s.facts(ctx, st, []string{w.ID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Framework is the skills framework summaries count.
 func (s *Service) Framework() *skills.Framework { return s.framework }
 

@@ -33,9 +33,9 @@ const colCoverageStamps = "coverage_stamps"
 func (d *DB) coverageStamps() *mongodrv.Collection { return d.db.Collection(colCoverageStamps) }
 
 type stampDoc struct {
-	Key    string    `bson:"_id"` // coverage.StampKey: ward and part
-	Value  string    `bson:"v"`
-	At     time.Time `bson:"at"`
+	Key   string    `bson:"_id"` // coverage.StampKey: ward and part
+	Value string    `bson:"v"`
+	At    time.Time `bson:"at"`
 }
 
 // markCoverage marks the roster part of wards as changing now and returns the
