@@ -129,11 +129,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cover := coverage.NewService(st, dir, dir, framework, nil)
 	background.Go(func() {
 		t := time.Now()
-		if err := cover.Warm(bgCtx); err != nil && bgCtx.Err() == nil {
-			log.Warn("coverage warm-up", "err", err)
-			return
+		if err := cover.Refresh(bgCtx); err == nil {
+			log.Info("coverage warm-up", "elapsed_ms", time.Since(t).Milliseconds())
 		}
-		log.Info("coverage warm-up", "elapsed_ms", time.Since(t).Milliseconds())
+		periodic(bgCtx, log, "coverage refresh", coverage.RefreshEvery, func(ctx context.Context, _ time.Time) (int, error) {
+			return 0, cover.Refresh(ctx)
+		})
 	})
 	h, err := httpapi.New(httpapi.Deps{
 		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),

@@ -93,20 +93,25 @@ func (s *Service) WithSettle(d time.Duration) *Service {
 	return s
 }
 
-// Warm reads every ward's facts, so that the first summaries after a start
-// do not wait for them; a server runs it in the background at start.
-func (s *Service) Warm(ctx context.Context) error {
+// Refresh reads again the parts whose stamp moved and computes again the
+// wards' summaries, as the next request would, so that requests seldom wait
+// for them; a server runs it at start and then every RefreshEvery. It changes
+// nothing a request answers: requests check the stamps themselves.
+func (s *Service) Refresh(ctx context.Context) error {
 	st, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
 	for _, w := range st.wards {
-		if _, _, err := s.facts(ctx, st, []string{w.ID}); err != nil {
+		if _, err := s.wardResult(ctx, st, w); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// RefreshEvery is how often a server refreshes the coverage snapshots.
+const RefreshEvery = time.Second
 
 // Framework is the skills framework summaries count.
 func (s *Service) Framework() *skills.Framework { return s.framework }

@@ -76,8 +76,8 @@ func TestCoverageHTTP(t *testing.T) {
 				map[string]int{"adult_population": 10, "households": 4}), 200)
 			mustStatus(t, env.do("PUT", "/api/v1/district/targets/"+strconv.Itoa(year), w.admin, map[string]float64{"ecitizen_share_percent": 30}), 200)
 
-			if err := env.coverage.Warm(t.Context()); err != nil {
-				t.Fatalf("warm-up: %v", err)
+			if err := env.coverage.Refresh(t.Context()); err != nil {
+				t.Fatalf("refresh: %v", err)
 			}
 			empty := wardCoverageOf(t, env, w.staffA, w.wardA)
 			if empty.Summary.Residents.Registered != 0 || empty.SharePercent == nil || *empty.SharePercent != 0 || *empty.Needed != 3 {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"ecitizen/internal/coverage"
@@ -41,8 +42,11 @@ func (db *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]
 
 // CoverageResidents returns the residents of a part now in the ward or registered in it.
 func (db *DB) CoverageResidents(ctx context.Context, wardID, part string) ([]coverage.ResidentFact, error) {
+	// A UNION of two lookups of the part indexes of migration 0041.
 	return facts(ctx, db, "coverage residents", `SELECT id, ward_id, origin_ward_id, created_at, erased_at IS NOT NULL
-		FROM residents WHERE (ward_id = ? OR origin_ward_id = ?) AND 'r' || substr(id, -1) = ?`, []any{wardID, wardID, part},
+		FROM residents WHERE ward_id = ?1 AND substr(id, -1) = ?2
+		UNION SELECT id, ward_id, origin_ward_id, created_at, erased_at IS NOT NULL
+		FROM residents WHERE origin_ward_id = ?1 AND substr(id, -1) = ?2`, []any{wardID, digit(part)},
 		func(s scanner, r *coverage.ResidentFact) error {
 			var created int64
 			if err := s.Scan(&r.ID, &r.WardID, &r.OriginWardID, &created, &r.Erased); err != nil {
@@ -55,11 +59,12 @@ func (db *DB) CoverageResidents(ctx context.Context, wardID, part string) ([]cov
 
 // CoverageRecords returns the records of the residents of a part of the ward.
 func (db *DB) CoverageRecords(ctx context.Context, wardID, part string) ([]coverage.RecordFact, error) {
-	return facts(ctx, db, "coverage records", `SELECT p.id, p.resident_id, p.skill_code, p.centre_id, p.at,
-			v.record_id IS NOT NULL
-		FROM residents r JOIN progress_records p ON p.resident_id = r.id
-		LEFT JOIN progress_revocations v ON v.record_id = p.id
-		WHERE (r.ward_id = ? OR r.origin_ward_id = ?) AND 'r' || substr(r.id, -1) = ?`, []any{wardID, wardID, part},
+	return facts(ctx, db, "coverage records", `WITH r (id) AS (
+			SELECT id FROM residents WHERE ward_id = ?1 AND substr(id, -1) = ?2
+			UNION SELECT id FROM residents WHERE origin_ward_id = ?1 AND substr(id, -1) = ?2)
+		SELECT p.id, p.resident_id, p.skill_code, p.centre_id, p.at, v.record_id IS NOT NULL
+		FROM r JOIN progress_records p ON p.resident_id = r.id
+		LEFT JOIN progress_revocations v ON v.record_id = p.id`, []any{wardID, digit(part)},
 		func(s scanner, r *coverage.RecordFact) error {
 			var when int64
 			if err := s.Scan(&r.ID, &r.ResidentID, &r.SkillCode, &r.CentreID, &when, &r.Revoked); err != nil {
@@ -120,6 +125,9 @@ func (db *DB) CoverageUsage(ctx context.Context, wardID string, from, to time.Ti
 			return nil
 		})
 }
+
+// digit is the last character of the resident IDs of a resident part ("r7" -> "7").
+func digit(part string) string { return strings.TrimPrefix(part, "r") }
 
 // facts runs a query on the read pool and scans every row into a value.
 func facts[T any](ctx context.Context, db *DB, what, query string, args []any, scan func(scanner, *T) error) ([]T, error) {

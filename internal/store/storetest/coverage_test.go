@@ -12,6 +12,7 @@ import (
 	"ecitizen/internal/coverage"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/equipment"
+	"ecitizen/internal/export"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
@@ -150,6 +151,67 @@ func randomHistory(t *testing.T, st store.Store, seed uint64) {
 	h.write(t, st, w, rng, fw, 10)
 	h.revokeSome(t, st, rng, 0.3)
 	compareCoverage(t, ctx, svc, admin, h, fw, fmt.Sprintf("seed %d, after revoking 30%%", seed))
+	compareExports(t, ctx, svc, admin, h, fw)
+}
+
+// compareExports checks the export tables of every ward and of the district
+// against the brute force too: the summary lines, the skills and the weeks.
+func compareExports(t *testing.T, ctx context.Context, svc *coverage.Service, admin identity.Caller, h *history, fw *skills.Framework) {
+	t.Helper()
+	check := func(what string, tables []export.Table, want coverage.Summary, weeks []coverage.Week) {
+		t.Helper()
+		for _, tb := range tables {
+			switch tb.Name {
+			case coverage.TableSummary:
+				got := map[string]any{}
+				for _, r := range tb.Rows {
+					got[r[0].(string)] = r[1]
+				}
+				for label, v := range map[string]int{
+					"Residents registered": want.Residents.Registered, "E-citizens": want.Residents.ECitizens,
+					"Residents with a skill shown": want.Residents.Reached, "Residents helped in the last 30 days": want.Helped.Last30Days,
+					"Volunteer minutes (30 days)": want.Hours.Minutes, "Volunteers who served (30 days)": want.Hours.Volunteers,
+					"Confirmed no-shows": want.Shifts.NoShows, "Open places (14 days)": want.Upcoming.OpenPlaces,
+					"Training sessions held (30 days)": want.Training.Sessions, "Equipment minutes: procedures": want.Equipment[0].Minutes,
+				} {
+					if got[label] != v {
+						t.Errorf("%s: export line %q = %v, want %d", what, label, got[label], v)
+					}
+				}
+			case coverage.TableSkills:
+				for i, r := range tb.Rows {
+					if r[0] != want.Skills[i].Code || r[3] != want.Skills[i].Residents {
+						t.Errorf("%s: export skill line %v, want %+v", what, r, want.Skills[i])
+					}
+				}
+			case coverage.TableTrends:
+				for i, r := range tb.Rows {
+					wk := weeks[i]
+					if !r[0].(time.Time).Equal(wk.Start) || r[1] != wk.NewResidents || r[2] != wk.NewECitizens || r[3] != wk.VolunteerHours {
+						t.Errorf("%s: export week %v, want %+v", what, r, wk)
+					}
+				}
+			}
+		}
+	}
+	everything := map[string]bool{}
+	for _, w := range h.wards {
+		everything[w.ID] = true
+		fam := h.familyOf(w.ID)
+		if h.merged[w.ID] != "" {
+			fam = map[string]bool{w.ID: true}
+		}
+		got, err := svc.Ward(ctx, admin, w.ID)
+		must(t, err)
+		tr, err := svc.WardTrends(ctx, admin, w.ID)
+		must(t, err)
+		check("ward "+w.Code, svc.WardTables(got, tr, "en"), h.expectSummary(fw, fam, ""), h.expectTrend(fw, fam))
+	}
+	o, err := svc.District(ctx, admin)
+	must(t, err)
+	tr, err := svc.DistrictTrends(ctx, admin)
+	must(t, err)
+	check("district", svc.DistrictTables(o, tr, nil, "en"), h.expectSummary(fw, everything, ""), h.expectTrend(fw, everything))
 }
 
 // merge merges ward from into ward into now, through the store, and moves in the

@@ -13,6 +13,10 @@ CREATE TABLE coverage_stamps (
     PRIMARY KEY (ward_id, part)
 ) STRICT, WITHOUT ROWID;
 
+-- A ward's residents of one part, through either ward column.
+CREATE INDEX residents_ward_part ON residents (ward_id, substr(id, -1));
+CREATE INDEX residents_origin_part ON residents (origin_ward_id, substr(id, -1));
+
 CREATE TRIGGER coverage_residents_insert AFTER INSERT ON residents BEGIN
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(NEW.id, -1), 1 FROM (SELECT NEW.ward_id AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(NEW.id, -1), 1 FROM (SELECT NEW.origin_ward_id AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
