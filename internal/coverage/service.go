@@ -94,7 +94,7 @@ func (s *Service) WithSettle(d time.Duration) *Service {
 }
 
 // Refresh reads again the parts whose stamp moved and computes again the
-// wards' summaries, as the next request would, so that requests seldom wait
+// wards' summaries and trends, as the next request would, so that requests seldom wait
 // for them; a server runs it at start and then every RefreshEvery. It changes
 // nothing a request answers: requests check the stamps themselves.
 func (s *Service) Refresh(ctx context.Context) error {
@@ -105,6 +105,11 @@ func (s *Service) Refresh(ctx context.Context) error {
 	for _, w := range st.wards {
 		if _, err := s.wardResult(ctx, st, w); err != nil {
 			return err
+		}
+		if w.MergedInto == "" {
+			if _, err := s.trend(ctx, st, family(st.wards, w.ID)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
