@@ -315,6 +315,22 @@ func (s *Service) snapshot(ctx context.Context, c Clock, id, part string, stamp 
 	return v.(*snapshot), nil
 }
 
+// beginWard begins a request about a ward c may read.
+func (s *Service) beginWard(ctx context.Context, c identity.Caller, wardID string) (*state, *directory.Ward, error) {
+	st, err := s.begin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	w := findWard(st.wards, wardID)
+	if w == nil {
+		return nil, nil, notFound("ward", wardID)
+	}
+	if err := readable(c, w); err != nil {
+		return nil, nil, err
+	}
+	return st, w, nil
+}
+
 // readable checks that c may read ward w's coverage.
 func readable(c identity.Caller, w *directory.Ward) error {
 	switch {
@@ -331,15 +347,8 @@ func readable(c identity.Caller, w *directory.Ward) error {
 // Ward returns a ward's summary: its own facts and those of the wards merged
 // into it (a merged ward's summary is its history up to the merge).
 func (s *Service) Ward(ctx context.Context, c identity.Caller, wardID string) (*WardSummary, error) {
-	st, err := s.begin(ctx)
+	st, w, err := s.beginWard(ctx, c, wardID)
 	if err != nil {
-		return nil, err
-	}
-	w := findWard(st.wards, wardID)
-	if w == nil {
-		return nil, notFound("ward", wardID)
-	}
-	if err := readable(c, w); err != nil {
 		return nil, err
 	}
 	targets, goal, err := s.yearTargets(ctx, st)
@@ -533,15 +542,8 @@ func (s *Service) District(ctx context.Context, c identity.Caller) (*Overview, e
 
 // WardTrends returns a ward's weeks, including the past of the wards merged into it.
 func (s *Service) WardTrends(ctx context.Context, c identity.Caller, wardID string) (*Trends, error) {
-	st, err := s.begin(ctx)
+	st, w, err := s.beginWard(ctx, c, wardID)
 	if err != nil {
-		return nil, err
-	}
-	w := findWard(st.wards, wardID)
-	if w == nil {
-		return nil, notFound("ward", wardID)
-	}
-	if err := readable(c, w); err != nil {
 		return nil, err
 	}
 	fam := family(st.wards, w.ID)

@@ -2,7 +2,6 @@ package coverage
 
 import (
 	"fmt"
-	"time"
 
 	"ecitizen/internal/export"
 )
@@ -284,6 +283,3 @@ func (s *Service) DistrictTables(o *Overview, tr *Trends, centres map[string]str
 	}
 	return out
 }
-
-// Location is where days and weeks are counted (Asia/Ho_Chi_Minh).
-func (s *Service) Location() *time.Location { return s.loc }

@@ -297,8 +297,9 @@ func bindExport(c *gin.Context, tables []string) (coverageExportQuery, export.Fo
 	return q, format, names, nil
 }
 
-// sendExport writes tables as the file of format, built whole before the first
-// byte is sent (a failure is a problem answer, never half a file).
+// sendExport writes tables as the file of format, named after the local day
+// (Asia/Ho_Chi_Minh), built whole before the first byte is sent (a failure is a
+// problem answer, never half a file).
 func (h *handler) sendExport(c *gin.Context, name string, format export.Format, lang string, tables []export.Table) {
 	var buf bytes.Buffer
 	var err error
@@ -311,7 +312,7 @@ func (h *handler) sendExport(c *gin.Context, name string, format export.Format, 
 		fail(c, err)
 		return
 	}
-	c.Header("Content-Disposition", export.ContentDisposition(export.FileName(name, time.Now().In(h.Coverage.Location()), format)))
+	c.Header("Content-Disposition", export.ContentDisposition(export.FileName(name, time.Now().In(seriesZone), format)))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, format.ContentType(), buf.Bytes())
 }

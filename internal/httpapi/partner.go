@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"net/http"
 	"time"
 
@@ -138,19 +137,5 @@ func (h *handler) exportPartnerCoverage(c *gin.Context) {
 	if q.Table != "" {
 		name = "partner-" + q.Table
 	}
-	// The whole file is built before the first byte is sent, so a failure is a
-	// problem answer, never half a file.
-	var buf bytes.Buffer
-	if format == export.CSV {
-		err = export.WriteCSV(&buf, tables[0], q.Lang)
-	} else {
-		err = export.WriteXLSX(&buf, tables, q.Lang)
-	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.Header("Content-Disposition", export.ContentDisposition(export.FileName(name, time.Now().In(h.Partner.Location()), format)))
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, format.ContentType(), buf.Bytes())
+	h.sendExport(c, name, format, q.Lang, tables)
 }

@@ -112,31 +112,15 @@ func (d *DB) WardTarget(ctx context.Context, wardID string, year int) (*director
 	return doc.target(), nil
 }
 
-func findSorted[D, T any](ctx context.Context, col *mongodrv.Collection, filter, sort bson.D, what string, conv func(*D) *T) ([]*T, error) {
-	cur, err := col.Find(ctx, filter, options.Find().SetSort(sort))
-	if err != nil {
-		return nil, wrapErr(err, what)
-	}
-	var docs []D
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrapErr(err, what)
-	}
-	out := make([]*T, 0, len(docs))
-	for i := range docs {
-		out = append(out, conv(&docs[i]))
-	}
-	return out, nil
-}
-
 // WardTargetsOf returns a ward's targets ordered by year.
 func (d *DB) WardTargetsOf(ctx context.Context, wardID string) ([]*directory.WardTarget, error) {
-	return findSorted(ctx, d.wardTargets(), bson.D{{Key: "ward_id", Value: wardID}}, bson.D{{Key: "year", Value: 1}},
+	return find(ctx, d.wardTargets(), bson.D{{Key: "ward_id", Value: wardID}}, options.Find().SetSort(bson.D{{Key: "year", Value: 1}}),
 		"ward targets of "+wardID, (*wardTargetDoc).target)
 }
 
 // WardTargets returns every ward's target of a year ordered by ward id.
 func (d *DB) WardTargets(ctx context.Context, year int) ([]*directory.WardTarget, error) {
-	return findSorted(ctx, d.wardTargets(), bson.D{{Key: "year", Value: year}}, bson.D{{Key: "ward_id", Value: 1}},
+	return find(ctx, d.wardTargets(), bson.D{{Key: "year", Value: year}}, options.Find().SetSort(bson.D{{Key: "ward_id", Value: 1}}),
 		"ward targets", (*wardTargetDoc).target)
 }
 
@@ -157,7 +141,7 @@ func (d *DB) DistrictTarget(ctx context.Context, year int) (*directory.DistrictT
 
 // DistrictTargets returns the district's targets ordered by year.
 func (d *DB) DistrictTargets(ctx context.Context) ([]*directory.DistrictTarget, error) {
-	return findSorted(ctx, d.districtTargets(), bson.D{}, bson.D{{Key: "_id", Value: 1}}, "district targets", (*districtTargetDoc).target)
+	return find(ctx, d.districtTargets(), bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "district targets", (*districtTargetDoc).target)
 }
 
 type wardMergeDoc struct {
@@ -360,7 +344,7 @@ func (d *DB) WardMergeOf(ctx context.Context, fromWardID string) (*directory.War
 
 // WardMerges returns every merge record ordered by time, then merged ward.
 func (d *DB) WardMerges(ctx context.Context) ([]*directory.WardMerge, error) {
-	return findSorted(ctx, d.wardMerges(), bson.D{}, bson.D{{Key: "merged_at", Value: 1}, {Key: "_id", Value: 1}},
+	return find(ctx, d.wardMerges(), bson.D{}, options.Find().SetSort(bson.D{{Key: "merged_at", Value: 1}, {Key: "_id", Value: 1}}),
 		"ward merges", (*wardMergeDoc).merge)
 }
 
