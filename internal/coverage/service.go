@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -225,20 +226,20 @@ func (s *Service) begin(ctx context.Context) (*state, error) {
 	return &state{clk: s.clock(), wards: ws, stamps: stamps}, nil
 }
 
-// memoised returns what compute makes of the facts of wards, computed again
-// only when one of their stamps moved, a day began, or the result's own
+// memoised returns what compute makes of the facts of parts of wards, computed
+// again only when one of their stamps moved, a day began, or the result's own
 // "until" passed; results computed under an unsettled stamp are not kept.
-func (s *Service) memoised(ctx context.Context, st *state, kind string, wards []string, compute func(f *Facts, sts map[string]progress.Status) (any, time.Time)) (any, error) {
+func (s *Service) memoised(ctx context.Context, st *state, kind string, wards, parts []string, compute func(f *Facts, sts map[string]progress.Status) (any, time.Time)) (any, error) {
 	var b strings.Builder
 	settled := true
 	for _, id := range wards {
-		for _, part := range Parts {
+		for _, part := range parts {
 			stamp := st.stamps[StampKey(id, part)]
 			b.WriteString(stamp.Value + ";")
 			settled = settled && stamp.Settled(time.Now(), s.settle)
 		}
 	}
-	key := kind + "|" + strings.Join(wards, ",")
+	key := kind + "|" + strings.Join(wards, ",") + "|" + strings.Join(parts, ",")
 	s.mu.Lock()
 	m := s.memo[key]
 	s.mu.Unlock()
@@ -246,7 +247,7 @@ func (s *Service) memoised(ctx context.Context, st *state, kind string, wards []
 		return m.value, nil
 	}
 	v, err, _ := s.flight.Do(key+"|"+b.String()+"|"+st.clk.Today.Format(time.DateOnly), func() (any, error) {
-		f, sts, err := s.facts(ctx, st, wards)
+		f, sts, err := s.facts(ctx, st, wards, parts)
 		if err != nil {
 			return nil, err
 		}
@@ -268,24 +269,24 @@ type memo struct {
 	value  any
 }
 
-// facts returns the joined facts and statuses of wards, each part from its
+// facts returns the joined facts and statuses of parts of wards, each from its
 // snapshot when that is still true, read again otherwise.
-func (s *Service) facts(ctx context.Context, st *state, wardIDs []string) (*Facts, map[string]progress.Status, error) {
-	parts := make([]*Facts, 0, len(wardIDs)*len(Parts))
+func (s *Service) facts(ctx context.Context, st *state, wardIDs, parts []string) (*Facts, map[string]progress.Status, error) {
+	all := make([]*Facts, 0, len(wardIDs)*len(parts))
 	statuses := map[string]progress.Status{}
 	for _, id := range wardIDs {
-		for _, part := range Parts {
+		for _, part := range parts {
 			snap, err := s.snapshot(ctx, st.clk, id, part, st.stamps[StampKey(id, part)])
 			if err != nil {
 				return nil, nil, err
 			}
-			parts = append(parts, snap.facts)
+			all = append(all, snap.facts)
 			for k, v := range snap.statuses {
 				statuses[k] = v
 			}
 		}
 	}
-	return Join(parts...), statuses, nil
+	return Join(all...), statuses, nil
 }
 
 // snapshot returns the snapshot of a ward's part for its stamp.
@@ -387,15 +388,33 @@ type wardResult struct {
 }
 
 func (s *Service) wardResult(ctx context.Context, st *state, w *directory.Ward) (wardResult, error) {
-	v, err := s.memoised(ctx, st, "ward", family(st.wards, w.ID), func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
-		def := s.framework.Active()
-		sum, vols, until := Summarize(f, sts, st.clk, s.framework, def, "")
-		return wardResult{summary: sum, volunteers: vols, lacking: Lacking(f, sts, def), unfilled: Unfilled(f, st.clk, "", GapDays)}, until
-	})
-	if err != nil {
-		return wardResult{}, err
+	// Each part is computed apart and the parts are added up: residents of
+	// different parts are different people, and the roster part alone holds
+	// volunteers and shifts. A record thus recomputes one sixteenth of a ward.
+	fam := family(st.wards, w.ID)
+	def := s.framework.Active()
+	var out wardResult
+	for i, part := range Parts {
+		v, err := s.memoised(ctx, st, "ward", fam, []string{part}, func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
+			sum, vols, until := Summarize(f, sts, st.clk, s.framework, def, "")
+			return wardResult{summary: sum, volunteers: vols, lacking: Lacking(f, sts, def), unfilled: Unfilled(f, st.clk, "", GapDays)}, until
+		})
+		if err != nil {
+			return wardResult{}, err
+		}
+		r := v.(wardResult)
+		if i == 0 { // the roster part: the volunteers and unfilled shifts are its alone
+			out = wardResult{summary: r.summary, volunteers: r.volunteers, lacking: maps.Clone(r.lacking), unfilled: r.unfilled}
+			out.summary.Skills = slices.Clone(r.summary.Skills)
+			out.summary.Equipment = slices.Clone(r.summary.Equipment)
+			continue
+		}
+		out.summary.Add(r.summary)
+		for code, n := range r.lacking {
+			out.lacking[code] += n
+		}
 	}
-	return v.(wardResult), nil
+	return out, nil
 }
 
 func (s *Service) wardSummary(ctx context.Context, st *state, w *directory.Ward, targets map[string]Target, goal *float64) (*WardSummary, error) {
@@ -451,7 +470,7 @@ func (s *Service) Centre(ctx context.Context, c identity.Caller, centreID string
 		return nil, err
 	}
 	// A centre's past may lie in the wards merged into its ward.
-	v, err := s.memoised(ctx, st, "centre:"+ce.ID, family(st.wards, ce.WardID), func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
+	v, err := s.memoised(ctx, st, "centre:"+ce.ID, family(st.wards, ce.WardID), Parts, func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
 		sum, _, until := Summarize(f, sts, st.clk, s.framework, s.framework.Active(), ce.ID)
 		return centreResult{summary: sum, unfilled: Unfilled(f, st.clk, ce.ID, UpcomingDays)}, until
 	})
@@ -589,13 +608,26 @@ func (s *Service) DistrictTrends(ctx context.Context, c identity.Caller) (*Trend
 }
 
 func (s *Service) trend(ctx context.Context, st *state, wards []string) ([]Week, error) {
-	v, err := s.memoised(ctx, st, "trend", wards, func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
-		return Trend(f, sts, st.clk), st.clk.Tomorrow() // facts dated later than now wait for tomorrow's week
-	})
-	if err != nil {
-		return nil, err
+	var weeks []Week
+	for _, part := range Parts { // parts add up, as in wardResult
+		v, err := s.memoised(ctx, st, "trend", wards, []string{part}, func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
+			return Trend(f, sts, st.clk), st.clk.Tomorrow() // facts dated later than now wait for tomorrow's week
+		})
+		if err != nil {
+			return nil, err
+		}
+		ws := v.([]Week)
+		if weeks == nil {
+			weeks = slices.Clone(ws)
+			continue
+		}
+		for i := range weeks {
+			weeks[i].NewResidents += ws[i].NewResidents
+			weeks[i].NewECitizens += ws[i].NewECitizens
+			weeks[i].VolunteerHours += ws[i].VolunteerHours
+		}
 	}
-	return v.([]Week), nil
+	return weeks, nil
 }
 
 // read reads a ward's part; stamp was read before it. A resident part does not
