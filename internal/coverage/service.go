@@ -356,7 +356,11 @@ func (s *Service) Ward(ctx context.Context, c identity.Caller, wardID string) (*
 	if err != nil {
 		return nil, err
 	}
-	return s.wardSummary(ctx, st, w, targets, goal)
+	r, err := s.wardResult(ctx, st, w)
+	if err != nil {
+		return nil, err
+	}
+	return wardSummary(st, w, r, targets, goal), nil
 }
 
 func (s *Service) yearTargets(ctx context.Context, st *state) (map[string]Target, *float64, error) {
@@ -417,11 +421,8 @@ func (s *Service) wardResult(ctx context.Context, st *state, w *directory.Ward) 
 	return out, nil
 }
 
-func (s *Service) wardSummary(ctx context.Context, st *state, w *directory.Ward, targets map[string]Target, goal *float64) (*WardSummary, error) {
-	r, err := s.wardResult(ctx, st, w)
-	if err != nil {
-		return nil, err
-	}
+// wardSummary puts a ward's result beside its target and the district's goal.
+func wardSummary(st *state, w *directory.Ward, r wardResult, targets map[string]Target, goal *float64) *WardSummary {
 	sum := r.summary
 	sum.AsOf = st.clk.Now // unchanged since it was computed
 	out := &WardSummary{Ward: w, Merged: family(st.wards, w.ID)[1:], Year: st.clk.Today.Year(), Goal: goal, Summary: sum}
@@ -436,7 +437,7 @@ func (s *Service) wardSummary(ctx context.Context, st *state, w *directory.Ward,
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Percent returns part of whole in percent, rounded to one decimal.
@@ -523,11 +524,7 @@ func (s *Service) District(ctx context.Context, c identity.Caller) (*Overview, e
 			lacking[code] += n
 		}
 		o.Unfilled = append(o.Unfilled, r.unfilled...)
-		ward, err := s.wardSummary(ctx, st, w, targets, goal)
-		if err != nil {
-			return nil, err
-		}
-		o.Wards = append(o.Wards, WardRow{WardSummary: *ward})
+		o.Wards = append(o.Wards, WardRow{WardSummary: *wardSummary(st, w, r, targets, goal)})
 	}
 	o.Total.Hours.Volunteers = len(volunteers)
 	slices.SortFunc(o.Unfilled, func(a, b UnfilledShift) int {

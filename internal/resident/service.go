@@ -294,33 +294,32 @@ func (s *Service) consent(r *Resident, n NewResident, now time.Time, window time
 // transient claim under each older key of the ring for each number given.
 func (s *Service) setNumbers(r *Resident, phone, nationalID *string) ([]Key, error) {
 	var transient []Key
-	if phone != nil {
-		r.Phone, r.PhoneIndex = nil, ""
-		if strings.TrimSpace(*phone) != "" {
-			v, err := NormalisePhone(*phone)
-			if err != nil {
-				return nil, err
-			}
-			if r.Phone, err = s.crypt.Seal(r.ID, KindPhone, v); err != nil {
-				return nil, err
-			}
-			claims := s.crypt.Claims(r.ID, KindPhone, v)
-			r.PhoneIndex, transient = claims[0].Index, append(transient, claims[1:]...)
+	for _, n := range []struct {
+		given     *string
+		kind      KeyKind
+		normalise func(string) (string, error)
+		box       **Sealed
+		index     *string
+	}{
+		{phone, KindPhone, NormalisePhone, &r.Phone, &r.PhoneIndex},
+		{nationalID, KindNationalID, NormaliseNationalID, &r.NationalID, &r.NationalIndex},
+	} {
+		if n.given == nil {
+			continue
 		}
-	}
-	if nationalID != nil {
-		r.NationalID, r.NationalIndex = nil, ""
-		if strings.TrimSpace(*nationalID) != "" {
-			v, err := NormaliseNationalID(*nationalID)
-			if err != nil {
-				return nil, err
-			}
-			if r.NationalID, err = s.crypt.Seal(r.ID, KindNationalID, v); err != nil {
-				return nil, err
-			}
-			claims := s.crypt.Claims(r.ID, KindNationalID, v)
-			r.NationalIndex, transient = claims[0].Index, append(transient, claims[1:]...)
+		*n.box, *n.index = nil, ""
+		if strings.TrimSpace(*n.given) == "" {
+			continue
 		}
+		v, err := n.normalise(*n.given)
+		if err != nil {
+			return nil, err
+		}
+		if *n.box, err = s.crypt.Seal(r.ID, n.kind, v); err != nil {
+			return nil, err
+		}
+		claims := s.crypt.Claims(r.ID, n.kind, v)
+		*n.index, transient = claims[0].Index, append(transient, claims[1:]...)
 	}
 	return append(keysOf(r), transient...), nil
 }
