@@ -13,24 +13,14 @@ import (
 	"sync"
 	"time"
 
-	"ecitizen/content"
-	"ecitizen/internal/certificate"
+	"ecitizen/internal/app"
 	"ecitizen/internal/config"
-	"ecitizen/internal/course"
 	"ecitizen/internal/coverage"
-	"ecitizen/internal/directory"
-	"ecitizen/internal/equipment"
 	"ecitizen/internal/httpapi"
-	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
-	"ecitizen/internal/notify"
-	"ecitizen/internal/partner"
-	"ecitizen/internal/progress"
-	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
-	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
-	"ecitizen/internal/training"
+	"ecitizen/internal/web"
 )
 
 //go:embed openapi.yaml
@@ -62,63 +52,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info("store opened", "kind", kind)
 
-	dir := directory.NewService(st, nil)
-	tokens, err := identity.NewTokens(cfg.JWTKey, nil)
-	if err != nil {
-		return fmt.Errorf("config: ECITIZEN_JWT_KEY: %w", err)
-	}
-	ids, err := identity.NewService(st, dir, tokens, cfg.LoginLimits)
+	svc, err := app.Build(ctx, st, app.Options{
+		JWTKey: cfg.JWTKey, DataKey: cfg.DataKey, DataKeysOld: cfg.DataKeysOld, PublicURL: cfg.PublicURL,
+		LoginLimits: cfg.LoginLimits, NoShowRule: cfg.NoShowRule, Logger: log,
+	})
 	if err != nil {
 		return err
 	}
-	if err := bootstrapAdmin(ctx, ids, cfg, log); err != nil {
-		return err
-	}
-	courses, err := builtinCatalogue(ctx, st, dir, log)
-	if err != nil {
+	if err := bootstrapAdmin(ctx, svc.Identity, cfg, log); err != nil {
 		return err
 	}
 
-	notes := notify.NewService(st, nil)
-	rosters := roster.NewService(st, dir, courses, ids, notes, nil).WithCheckinKey(cfg.JWTKey).
-		WithNoShowRule(cfg.NoShowRule)
 	bgCtx, stopBackground := context.WithCancel(ctx)
 	var background sync.WaitGroup
 	defer background.Wait() // after stopBackground, before the store closes
 	defer stopBackground()
-	background.Go(func() { periodic(bgCtx, log, "shift reminders sent", roster.ReminderEvery, rosters.SendReminders) })
-	retries := idempotency.NewService(st, cfg.DataKey, nil)
+	background.Go(func() { periodic(bgCtx, log, "shift reminders sent", roster.ReminderEvery, svc.Roster.SendReminders) })
 	background.Go(func() {
 		periodic(bgCtx, log, "idempotency keys swept", time.Hour, func(ctx context.Context, _ time.Time) (int, error) {
-			return retries.Sweep(ctx)
+			return svc.Idempotency.Sweep(ctx)
 		})
 	})
-	background.Go(func() { periodic(bgCtx, log, "shift series extended", roster.SeriesExtendEvery, rosters.ExtendSeries) })
-	consents, err := resident.LoadConsents(content.FS, "consent.yaml")
-	if err != nil {
-		return err
-	}
-	residents, err := resident.NewService(st, dir, rosters, cfg.DataKey, consents, nil)
-	if err != nil {
-		return fmt.Errorf("config: ECITIZEN_DATA_KEY: %w", err)
-	}
-	framework, err := skills.Load(content.FS, "skills.yaml")
-	if err != nil {
-		return fmt.Errorf("skills framework: %w", err)
-	}
-	certs := certificate.NewService(st, rosters, st, cfg.JWTKey, cfg.PublicURL, nil)
-	progresses := progress.NewService(st, residents, rosters, dir, certs, framework, nil).WithGrader(courses).
-		WithPersonalLinks(st)
-	ring, err := resident.NewCrypter(cfg.DataKey, cfg.DataKeysOld...)
-	if err != nil {
-		return fmt.Errorf("config: ECITIZEN_DATA_KEYS_OLD: %w", err)
-	}
-	residents.WithKeyRing(ring)
-	rotation := resident.NewRotation(st, ring)
+	background.Go(func() {
+		periodic(bgCtx, log, "shift series extended", roster.SeriesExtendEvery, svc.Roster.ExtendSeries)
+	})
 	background.Go(func() {
 		periodic(bgCtx, log, "data key rotation", time.Hour, func(ctx context.Context, _ time.Time) (int, error) {
-			rep, err := rotation.Run(ctx)
-			if err == nil && (rep.Resealed > 0 || rep.Remaining() > 0 || len(ring.KeyIDs()) > 1) {
+			rep, err := svc.Rotation.Run(ctx)
+			if err == nil && (rep.Resealed > 0 || rep.Remaining() > 0 || len(svc.KeyRing.KeyIDs()) > 1) {
 				// Counts and key ids only, never a value.
 				log.Info("data key rotation", "current_key_id", rep.CurrentKeyID, "resealed", rep.Resealed,
 					"remaining_on_old_keys", rep.Remaining(), "unreadable", rep.Unreadable, "busy", rep.Busy)
@@ -126,29 +87,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 0, err
 		})
 	})
-	cover := coverage.NewService(st, dir, dir, framework, nil)
 	background.Go(func() {
 		t := time.Now()
-		if err := cover.Refresh(bgCtx); err == nil {
+		if err := svc.Coverage.Refresh(bgCtx); err == nil {
 			log.Info("coverage warm-up", "elapsed_ms", time.Since(t).Milliseconds())
 		}
 		periodic(bgCtx, log, "coverage refresh", coverage.RefreshEvery, func(ctx context.Context, _ time.Time) (int, error) {
-			return 0, cover.Refresh(ctx)
+			return 0, svc.Coverage.Refresh(ctx)
 		})
 	})
-	h, err := httpapi.New(httpapi.Deps{
-		Identity: ids, Directory: dir, Courses: courses, Training: training.NewService(st, courses, dir, nil),
-		Roster: rosters, Notify: notes, Idempotency: retries, Equipment: equipment.NewService(st, dir, rosters, nil),
-		Certificates: certs,
-		Residents:    residents, Progress: progresses,
-		Coverage:  cover,
-		Partner:   partner.NewService(st, dir, rosters, nil),
-		PublicURL: cfg.PublicURL,
-		Ping:      st.Ping, Logger: log,
-		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
-	})
+	h, err := handler(svc, cfg, log)
 	if err != nil {
-		return fmt.Errorf("config: ECITIZEN_TRUSTED_PROXIES: %w", err)
+		return err
 	}
 	// Listen first, so a busy port fails at once.
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -211,30 +161,6 @@ func periodic(ctx context.Context, log *slog.Logger, what string, period time.Du
 	}
 }
 
-// builtinCatalogue loads the skills framework and the built-in courses embedded
-// from content/, imports the courses (idempotently) and returns the course service.
-func builtinCatalogue(ctx context.Context, st store.Store, dir *directory.Service, log *slog.Logger) (*course.Service, error) {
-	framework, err := skills.Load(content.FS, "skills.yaml")
-	if err != nil {
-		return nil, fmt.Errorf("skills framework: %w", err)
-	}
-	courses := course.NewService(st, framework.Known, nil)
-	builtins, err := course.LoadBuiltins(content.FS)
-	if err != nil {
-		return nil, fmt.Errorf("built-in catalogue: %w", err)
-	}
-	if err := dir.EnsureBuiltinOrganisation(ctx); err != nil {
-		return nil, err
-	}
-	res, err := courses.ImportBuiltins(ctx, directory.BuiltinOrganisationID, builtins)
-	if err != nil {
-		return nil, fmt.Errorf("built-in catalogue: %w", err)
-	}
-	log.Info("built-in catalogue imported", "created", res.Created, "updated", res.Updated, "unchanged", res.Unchanged,
-		"skills_framework_version", framework.Version)
-	return courses, nil
-}
-
 // bootstrapAdmin creates the first admin on an empty store. Without a configured
 // password it makes a random one and logs it this once.
 func bootstrapAdmin(ctx context.Context, ids *identity.Service, cfg *config.Config, log *slog.Logger) error {
@@ -254,4 +180,33 @@ func bootstrapAdmin(ctx context.Context, ids *identity.Service, cfg *config.Conf
 		log.Info("first admin created", "email", cfg.AdminEmail)
 	}
 	return nil
+}
+
+// handler serves the JSON API (/api/, /healthz, /readyz) and the web pages
+// (everything else) from the same services.
+func handler(svc *app.Services, cfg *config.Config, log *slog.Logger) (http.Handler, error) {
+	api, err := httpapi.New(httpapi.Deps{
+		Identity: svc.Identity, Directory: svc.Directory, Courses: svc.Courses, Training: svc.Training,
+		Roster: svc.Roster, Notify: svc.Notify, Idempotency: svc.Idempotency, Equipment: svc.Equipment,
+		Certificates: svc.Certificates, Residents: svc.Residents, Progress: svc.Progress,
+		Coverage: svc.Coverage, Partner: svc.Partner, PublicURL: cfg.PublicURL,
+		Ping: svc.Store.Ping, Logger: log,
+		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Spec: spec,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("config: ECITIZEN_TRUSTED_PROXIES: %w", err)
+	}
+	pages, err := web.New(web.Deps{
+		Services: svc, PublicURL: cfg.PublicURL, SessionKey: cfg.JWTKey, Logger: log,
+		TrustedProxies: cfg.TrustedProxies,
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	for _, p := range []string{"/api/", "/healthz", "/readyz"} {
+		mux.Handle(p, api)
+	}
+	mux.Handle("/", pages)
+	return mux, nil
 }

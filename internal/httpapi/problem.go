@@ -162,6 +162,13 @@ func lang(c *gin.Context) string {
 	return "vi"
 }
 
+// Status is the HTTP status of an error code in the one table; false when the code
+// has none. The web pages answer with the same statuses as the API.
+func Status(code apperr.Code) (int, bool) {
+	s, ok := statuses[code]
+	return s, ok
+}
+
 // fail writes err as problem+json and aborts. Only *apperr.Error text reaches the
 // client; everything else is logged with the request id and answered 500 (or 503
 // when the store is unreachable or the request ran out of time).

@@ -216,24 +216,35 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 	if err != nil {
 		return Caller{}, apperr.ErrUnauthorized
 	}
-	u, err := s.store.UserByID(ctx, claims.Subject)
+	c, _, err := s.Resume(ctx, claims.Subject, claims.SessionID)
+	return c, err
+}
+
+// Resume returns the caller of session sid of user userID as the store knows them
+// now, and the user, with the checks of Authenticate: the web pages keep (user,
+// session) in a signed cookie instead of an access token, and Logout ends either.
+func (s *Service) Resume(ctx context.Context, userID, sid string) (Caller, *User, error) {
+	if userID == "" || sid == "" {
+		return Caller{}, nil, apperr.ErrUnauthorized
+	}
+	u, err := s.store.UserByID(ctx, userID)
 	if errors.Is(err, apperr.ErrNotFound) {
-		return Caller{}, apperr.ErrUnauthorized
+		return Caller{}, nil, apperr.ErrUnauthorized
 	}
 	if err != nil {
-		return Caller{}, fmt.Errorf("authenticate: %w", err)
+		return Caller{}, nil, fmt.Errorf("authenticate: %w", err)
 	}
 	if u.Status != StatusActive {
-		return Caller{}, apperr.ErrUnauthorized
+		return Caller{}, nil, apperr.ErrUnauthorized
 	}
-	revoked, err := s.store.FamilyRevoked(ctx, claims.SessionID)
+	revoked, err := s.store.FamilyRevoked(ctx, sid)
 	if err != nil {
-		return Caller{}, fmt.Errorf("authenticate: %w", err)
+		return Caller{}, nil, fmt.Errorf("authenticate: %w", err)
 	}
 	if revoked {
-		return Caller{}, apperr.ErrUnauthorized
+		return Caller{}, nil, apperr.ErrUnauthorized
 	}
-	return Caller{UserID: u.ID, Role: u.Role, Scope: u.Scope, SessionID: claims.SessionID}, nil
+	return Caller{UserID: u.ID, Role: u.Role, Scope: u.Scope, SessionID: sid}, u, nil
 }
 
 // Me returns the caller's own user.

@@ -1,0 +1,119 @@
+// Package app wires ecitizen's domain services on one store: what the program
+// (api/run.go) starts and what tests of the web pages build, so both run the same
+// graph. It knows no HTTP; httpapi and web are built from its Services.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"ecitizen/content"
+	"ecitizen/internal/certificate"
+	"ecitizen/internal/course"
+	"ecitizen/internal/coverage"
+	"ecitizen/internal/directory"
+	"ecitizen/internal/equipment"
+	"ecitizen/internal/idempotency"
+	"ecitizen/internal/identity"
+	"ecitizen/internal/notify"
+	"ecitizen/internal/partner"
+	"ecitizen/internal/progress"
+	"ecitizen/internal/resident"
+	"ecitizen/internal/roster"
+	"ecitizen/internal/skills"
+	"ecitizen/internal/store"
+	"ecitizen/internal/training"
+)
+
+// Options are the keys and settings the services need (from config.Config).
+type Options struct {
+	JWTKey      []byte // signs access tokens, check-in codes, certificates and web sessions
+	DataKey     []byte // AES-256 key of residents' personal numbers
+	DataKeysOld [][]byte
+	PublicURL   string
+	LoginLimits identity.LoginLimits
+	NoShowRule  roster.NoShowRule
+	Logger      *slog.Logger
+}
+
+// Services are every domain service of one running ecitizen.
+type Services struct {
+	Store        store.Store
+	Framework    *skills.Framework
+	Directory    *directory.Service
+	Identity     *identity.Service
+	Courses      *course.Service
+	Training     *training.Service
+	Notify       *notify.Service
+	Roster       *roster.Service
+	Idempotency  *idempotency.Service
+	Equipment    *equipment.Service
+	Residents    *resident.Service
+	Rotation     *resident.Rotation
+	KeyRing      *resident.Crypter
+	Certificates *certificate.Service
+	Progress     *progress.Service
+	Coverage     *coverage.Service
+	Partner      *partner.Service
+}
+
+// Build builds the services on st and imports the built-in catalogue (idempotent).
+func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Services{Store: st}
+	var err error
+	if s.Framework, err = skills.Load(content.FS, "skills.yaml"); err != nil {
+		return nil, fmt.Errorf("skills framework: %w", err)
+	}
+	s.Directory = directory.NewService(st, nil)
+	tokens, err := identity.NewTokens(o.JWTKey, nil)
+	if err != nil {
+		return nil, fmt.Errorf("config: ECITIZEN_JWT_KEY: %w", err)
+	}
+	if s.Identity, err = identity.NewService(st, s.Directory, tokens, o.LoginLimits); err != nil {
+		return nil, err
+	}
+	s.Courses = course.NewService(st, s.Framework.Known, nil)
+	builtins, err := course.LoadBuiltins(content.FS)
+	if err != nil {
+		return nil, fmt.Errorf("built-in catalogue: %w", err)
+	}
+	if err := s.Directory.EnsureBuiltinOrganisation(ctx); err != nil {
+		return nil, err
+	}
+	res, err := s.Courses.ImportBuiltins(ctx, directory.BuiltinOrganisationID, builtins)
+	if err != nil {
+		return nil, fmt.Errorf("built-in catalogue: %w", err)
+	}
+	log.Info("built-in catalogue imported", "created", res.Created, "updated", res.Updated, "unchanged", res.Unchanged,
+		"skills_framework_version", s.Framework.Version)
+
+	s.Training = training.NewService(st, s.Courses, s.Directory, nil)
+	s.Notify = notify.NewService(st, nil)
+	s.Roster = roster.NewService(st, s.Directory, s.Courses, s.Identity, s.Notify, nil).WithCheckinKey(o.JWTKey).
+		WithNoShowRule(o.NoShowRule)
+	s.Idempotency = idempotency.NewService(st, o.DataKey, nil)
+	s.Equipment = equipment.NewService(st, s.Directory, s.Roster, nil)
+	consents, err := resident.LoadConsents(content.FS, "consent.yaml")
+	if err != nil {
+		return nil, err
+	}
+	if s.Residents, err = resident.NewService(st, s.Directory, s.Roster, o.DataKey, consents, nil); err != nil {
+		return nil, fmt.Errorf("config: ECITIZEN_DATA_KEY: %w", err)
+	}
+	if s.KeyRing, err = resident.NewCrypter(o.DataKey, o.DataKeysOld...); err != nil {
+		return nil, fmt.Errorf("config: ECITIZEN_DATA_KEYS_OLD: %w", err)
+	}
+	s.Residents.WithKeyRing(s.KeyRing)
+	s.Rotation = resident.NewRotation(st, s.KeyRing)
+	s.Certificates = certificate.NewService(st, s.Roster, st, o.JWTKey, o.PublicURL, nil)
+	s.Progress = progress.NewService(st, s.Residents, s.Roster, s.Directory, s.Certificates, s.Framework, nil).
+		WithGrader(s.Courses).WithPersonalLinks(st)
+	s.Coverage = coverage.NewService(st, s.Directory, s.Directory, s.Framework, nil)
+	s.Partner = partner.NewService(st, s.Directory, s.Roster, nil)
+	return s, nil
+}

@@ -1,0 +1,125 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"ecitizen/internal/identity"
+)
+
+func TestSignInOutAndSession(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.client()
+	home := c.get("/").must(t, http.StatusOK, "Cùng trở thành công dân số", `lang="vi"`)
+	if ck := home.Header.Get("Set-Cookie"); !strings.Contains(ck, "HttpOnly") || !strings.Contains(ck, "SameSite=Lax") {
+		t.Fatalf("session cookie %q is not HttpOnly and SameSite", ck)
+	}
+
+	// A wrong password keeps the email, never the password, and says why in Vietnamese.
+	c.get("/login")
+	p := c.post("/login", url.Values{"email": {testAdminEmail}, "password": {"wrong-password-9"}})
+	p.must(t, http.StatusUnauthorized, `value="admin@example.vn"`)
+	if strings.Contains(p.Body, "wrong-password-9") {
+		t.Fatal("the password was sent back into the page")
+	}
+
+	c.signIn(testAdminEmail, testAdminPassword)
+	c.get("/account").must(t, http.StatusOK, testAdminEmail, "Quản trị viên quận")
+
+	// Signing out revokes the session in the store: the old cookie is refused too.
+	old := c.http.Jar.Cookies(mustURL(t, e.URL))
+	c.post("/logout", nil).must(t, http.StatusOK, "Bạn đã đăng xuất.")
+	thief := e.client()
+	thief.http.Jar.SetCookies(mustURL(t, e.URL), old)
+	if p := thief.get("/account"); !strings.HasSuffix(p.URL, "/login?next=%2Faccount") {
+		t.Fatalf("a signed-out session still reads /account: %s", p.URL)
+	}
+}
+
+func TestLanguageSwitchIsRemembered(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.client()
+	c.get("/lang/en?next=/login").must(t, http.StatusOK, "Sign in", `lang="en"`)
+	c.get("/").must(t, http.StatusOK, "Become an e-citizen")
+	// The return path is local only.
+	if p := c.get("/lang/vi?next=//evil.example/x"); p.URL != "/" {
+		t.Fatalf("the language switch went to %s", p.URL)
+	}
+}
+
+func TestFormsWithoutCSRFTokenAreRefused(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.client()
+	c.get("/login")
+	p := c.post("/login", url.Values{"_csrf": {"forged"}, "email": {testAdminEmail}, "password": {testAdminPassword}})
+	p.must(t, http.StatusForbidden, "Biểu mẫu đã hết hạn")
+	// No token at all.
+	res, err := c.http.PostForm(e.URL+"/login", url.Values{"email": {testAdminEmail}, "password": {testAdminPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a form without a token: %d", res.StatusCode)
+	}
+	// A signed-in user's token from another session does not work either.
+	c.signIn(testAdminEmail, testAdminPassword)
+	other := e.client()
+	other.get("/login")
+	if p := c.post("/account/password", url.Values{"_csrf": {other.csrf}, "current_password": {testAdminPassword}, "new_password": {"another-password-2"}}); p.Status != http.StatusForbidden {
+		t.Fatalf("another session's token: %d", p.Status)
+	}
+	// A cross-site post is refused even with the right token.
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/logout", strings.NewReader(url.Values{"_csrf": {c.csrf}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err = c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a cross-site post: %d", res.StatusCode)
+	}
+}
+
+func TestRegisterWithInviteAndChangePassword(t *testing.T) {
+	e := newTestEnv(t)
+	org := e.organisation("Trường Đại học Bách khoa Hà Nội")
+	inv, err := e.svc.Identity.CreateInvite(t.Context(), e.admin, org.ID, "K66", time.Now().Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	c.get("/register")
+	// A bad code is shown next to its field, and what was typed stays.
+	p := c.post("/register", url.Values{"invite_code": {"NOPE-NOPE"}, "display_name": {"Nguyễn Văn An"}, "email": {"an@example.vn"}, "password": {testPassword}})
+	p.must(t, http.StatusBadRequest, `id="e-invite_code"`, `value="Nguyễn Văn An"`)
+	p = c.post("/register", url.Values{"invite_code": {strings.ToLower(inv.Code)}, "display_name": {"Nguyễn Văn An"}, "email": {"an@example.vn"}, "password": {testPassword}})
+	if p.Status != http.StatusOK || strings.Contains(p.URL, "register") {
+		t.Fatalf("register: %d at %s\n%s", p.Status, p.URL, excerpt(p.Body))
+	}
+	c.get("/account").must(t, http.StatusOK, "an@example.vn", "Tình nguyện viên")
+
+	// A short new password is refused next to its field.
+	c.post("/account/password", url.Values{"current_password": {testPassword}, "new_password": {"short"}}).
+		must(t, http.StatusBadRequest, `id="e-new_password"`)
+	c.post("/account/password", url.Values{"current_password": {"not-the-password"}, "new_password": {"another-password-2"}}).
+		must(t, http.StatusBadRequest, `id="e-current_password"`)
+	c.post("/account/password", url.Values{"current_password": {testPassword}, "new_password": {"another-password-2"}}).
+		must(t, http.StatusOK, "Đã đổi mật khẩu")
+	e.callerOf("an@example.vn", "another-password-2")
+	_ = identity.RoleVolunteer
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}

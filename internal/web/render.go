@@ -1,0 +1,321 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+	_ "time/tzdata" // the zone is known on machines without a zoneinfo database
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"ecitizen/internal/apperr"
+	"ecitizen/internal/httpapi"
+	"ecitizen/internal/identity"
+)
+
+// Templates: layout.html (the page around every page), partials.html (form
+// fields and small pieces), and one file per page defining "title" and "main".
+//
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Static files, served under /static/ with a content hash in the name's query so
+// they can be cached for a year.
+//
+//go:embed static
+var staticFS embed.FS
+
+// zone is where the district lives; every date and time is shown in it.
+var zone = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		panic(err) // cannot happen: time/tzdata is linked in
+	}
+	return loc
+}()
+
+const ctxView = "web.view"
+
+type pages struct {
+	set    map[string]*template.Template
+	assets map[string]string // file name -> /static/name?v=hash
+}
+
+func loadPages(cat *catalogue) (*pages, error) {
+	p := &pages{set: map[string]*template.Template{}, assets: map[string]string{}}
+	statics, err := fs.Glob(staticFS, "static/*")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range statics {
+		b, err := staticFS.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(b)
+		p.assets[path.Base(f)] = "/static/" + path.Base(f) + "?v=" + hex.EncodeToString(sum[:6])
+	}
+	funcs := template.FuncMap{
+		"asset": func(name string) (string, error) {
+			a, ok := p.assets[name]
+			if !ok {
+				return "", fmt.Errorf("no static file %q", name)
+			}
+			return a, nil
+		},
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, errors.New("dict needs pairs")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m, nil
+		},
+		"add": func(a, b int) int { return a + b },
+	}
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" || name == "partials" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, f)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", f, err)
+		}
+		p.set[name] = t
+	}
+	return p, nil
+}
+
+// view is what every page's template gets: the reader (language, user, CSRF
+// token), the page's data and form, and methods that translate and format.
+type view struct {
+	Lang   string
+	Caller identity.Caller
+	User   *identity.User // nil when signed out
+	CSRF   string
+	Path   string // the request's path and query (the language switch returns here)
+	Flash  string // the last action's message, translated
+	Title  string
+	Data   any
+	Form   *form
+	// Refresh, when above zero, reloads the page after that many seconds (the
+	// check-in screen), without JavaScript.
+	Refresh int
+
+	expired bool // the session had ended: the sign-in page says so
+	sd      sessionData
+	cat     *catalogue
+	printer *message.Printer
+}
+
+func (h *handler) newView(c *gin.Context, sd sessionData) *view {
+	l := langOf(c)
+	tag := language.Vietnamese
+	if l == "en" {
+		tag = language.English
+	}
+	v := &view{Lang: l, Path: c.Request.URL.RequestURI(), cat: h.i18n, printer: message.NewPrinter(tag), sd: sd,
+		Form: &form{Values: url.Values{}, Errors: map[string]string{}}}
+	if ck, err := c.Cookie(flashCookie); err == nil {
+		if h.i18n.has(l, ck) {
+			v.Flash = h.i18n.translate(l, ck)
+		}
+		setCookie(c, flashCookie, "", -time.Second, h.sessions.secure)
+	}
+	return v
+}
+
+// viewOf returns the request's view (set by the session middleware).
+func viewOf(c *gin.Context) *view { return c.MustGet(ctxView).(*view) }
+
+// T translates message id with name/value pairs.
+func (v *view) T(id string, args ...any) string { return v.cat.translate(v.Lang, id, args...) }
+
+// SignedIn reports whether a user is signed in.
+func (v *view) SignedIn() bool { return v.User != nil }
+
+// Role reports whether the signed-in user has one of roles.
+func (v *view) Role(roles ...string) bool {
+	if v.User == nil {
+		return false
+	}
+	for _, r := range roles {
+		if string(v.Caller.Role) == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Date formats t's local date: 26/11/2026 in Vietnamese, 26 Nov 2026 in English.
+func (v *view) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if v.Lang == "en" {
+		return t.In(zone).Format("2 Jan 2006")
+	}
+	return t.In(zone).Format("02/01/2006")
+}
+
+// Weekday is t's local day of the week and date: "Thứ Năm, 26/11/2026".
+func (v *view) Weekday(t time.Time) string {
+	return v.T(fmt.Sprintf("weekday.%d", int(t.In(zone).Weekday()))) + ", " + v.Date(t)
+}
+
+// Clock is t's local time of day, 24-hour: 08:30.
+func (v *view) Clock(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(zone).Format("15:04")
+}
+
+// DateTime is t's local date and time.
+func (v *view) DateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return v.Clock(t) + " " + v.Date(t)
+}
+
+// Num formats a number in the reader's language: 12.345 in Vietnamese, 12,345
+// in English; floats with one decimal (12,5 / 12.5).
+func (v *view) Num(n any) string {
+	switch x := n.(type) {
+	case float64:
+		return v.printer.Sprintf("%.1f", x)
+	case float32:
+		return v.printer.Sprintf("%.1f", x)
+	default:
+		return v.printer.Sprintf("%d", x)
+	}
+}
+
+// Hours formats minutes as hours with one decimal.
+func (v *view) Hours(minutes int) string { return v.Num(float64(minutes) / 60) }
+
+// render executes page name into a buffer and writes it with status, so a
+// template error becomes the error page instead of half a page.
+func (h *handler) render(c *gin.Context, status int, name string, v *view) {
+	t, ok := h.pages.set[name]
+	if !ok {
+		h.serverError(c, fmt.Errorf("no page %q", name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		h.serverError(c, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	h.write(c, status, v, buf.Bytes())
+}
+
+func (h *handler) write(c *gin.Context, status int, v *view, body []byte) {
+	hd := c.Writer.Header()
+	hd.Set("Content-Language", v.Lang)
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Vary", "Cookie")
+	c.Data(status, "text/html; charset=utf-8", body)
+}
+
+// flashCookie carries the id of a message to show on the next page (never text).
+const flashCookie = "ecitizen_flash"
+
+// redirect answers 303 to a local path, with a message id to show there.
+func (h *handler) redirect(c *gin.Context, to, flash string) {
+	if flash != "" {
+		setCookie(c, flashCookie, flash, time.Minute, h.sessions.secure)
+	}
+	c.Redirect(http.StatusSeeOther, localPath(to))
+}
+
+// notFound renders the not-found page.
+func (h *handler) notFound(c *gin.Context) { h.refuse(c, http.StatusNotFound, "error.not_found") }
+
+// refuse renders the error page with status and message id.
+func (h *handler) refuse(c *gin.Context, status int, msg string) {
+	v := viewOrNew(h, c)
+	v.Data = errorPage{Status: status, Message: v.T(msg)}
+	h.render(c, status, "error", v)
+}
+
+type errorPage struct {
+	Status    int
+	Message   string
+	RequestID string
+}
+
+// serverError logs err with the request id and renders a page with that id and
+// no detail.
+func (h *handler) serverError(c *gin.Context, err error) {
+	status, msg := http.StatusInternalServerError, "error.internal"
+	if e := apperr.As(err); e != nil && e.Code == apperr.CodeUnavailable {
+		status, msg = http.StatusServiceUnavailable, "error.unavailable"
+	}
+	h.log.ErrorContext(c.Request.Context(), "web request failed", "request_id", c.GetString(ctxRequestID), "route", c.FullPath(), "err", err)
+	v := viewOrNew(h, c)
+	v.Data = errorPage{Status: status, Message: v.T(msg), RequestID: c.GetString(ctxRequestID)}
+	t := h.pages.set["error"]
+	var buf bytes.Buffer
+	if t == nil || t.ExecuteTemplate(&buf, "layout", v) != nil {
+		c.Data(status, "text/plain; charset=utf-8", []byte("500"))
+		return
+	}
+	h.write(c, status, v, buf.Bytes())
+}
+
+// viewOrNew is the request's view, or a fresh anonymous one when the session
+// middleware has not run (a panic before it).
+func viewOrNew(h *handler, c *gin.Context) *view {
+	if v, ok := c.Get(ctxView); ok {
+		return v.(*view)
+	}
+	return h.newView(c, sessionData{})
+}
+
+// fail shows err: a domain error with field problems or a message re-renders the
+// page's form with what was typed and the messages in the reader's language, with
+// the API's status for the code; anything else does the same with a general
+// message and 500, so input is never lost.
+func (h *handler) fail(c *gin.Context, name string, v *view, err error) {
+	if v.Form == nil {
+		v.Form = newForm(c)
+	}
+	e := apperr.As(err)
+	if e == nil {
+		h.log.ErrorContext(c.Request.Context(), "web form failed", "request_id", c.GetString(ctxRequestID), "route", c.FullPath(), "err", err)
+		v.Form.Error = v.T("error.form_internal", "RequestID", c.GetString(ctxRequestID))
+		h.render(c, http.StatusInternalServerError, name, v)
+		return
+	}
+	status, ok := httpapi.Status(e.Code)
+	if !ok {
+		status = http.StatusBadRequest
+	}
+	v.Form.setError(e, v.Lang)
+	h.render(c, status, name, v)
+}

@@ -1,0 +1,34 @@
+package web
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"ecitizen/internal/identity"
+)
+
+// routes is the whole web surface. Unsafe methods pass the CSRF check of the
+// session middleware; need() sends signed-out readers to sign in and refuses
+// other roles. Objects outside a reader's scope are not found, as in the API.
+func (h *handler) routes(r *gin.Engine) {
+	var (
+		volunteer = h.need(identity.RoleVolunteer)
+		staff     = h.need(identity.RoleAdmin, identity.RoleWardStaff)
+		partners  = h.need(identity.RoleAdmin, identity.RolePartner)
+		admin     = h.need(identity.RoleAdmin)
+		signedIn  = h.need(identity.Roles...)
+	)
+	_, _, _, _ = volunteer, staff, partners, admin
+
+	r.GET("/static/:file", h.static)
+	r.GET("/lang/:lang", h.switchLang)
+	r.GET("/", h.home)
+
+	// Everyone: sessions, registration with an invite code, the account.
+	r.GET("/login", h.loginPage)
+	r.POST("/login", h.login)
+	r.POST("/logout", h.logout)
+	r.GET("/register", h.registerPage)
+	r.POST("/register", h.register)
+	r.GET("/account", signedIn, h.accountPage)
+	r.POST("/account/password", signedIn, h.changePassword)
+}
