@@ -86,6 +86,10 @@ func loadPages(cat *catalogue) (*pages, error) {
 			return m, nil
 		},
 		"add": func(a, b int) int { return a + b },
+		// barw and barx place a bar of a barChart (width share 0..100) in the 380
+		// units right of its label, and its figure just after it.
+		"barw": func(w float64) float64 { return 3.3 * w },
+		"barx": func(w float64) float64 { return 200 + 3.3*w + 6 },
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
