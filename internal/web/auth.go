@@ -1,11 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
-	"path"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -167,19 +164,4 @@ func renameField(e *apperr.Error, from, to string) *apperr.Error {
 		cp.Fields[i] = f
 	}
 	return &cp
-}
-
-// static serves an embedded file; with the hash query of its asset link it may be
-// cached for a year.
-func (h *handler) static(c *gin.Context) {
-	name := path.Base(c.Param("file"))
-	b, err := staticFS.ReadFile("static/" + name)
-	if err != nil {
-		h.notFound(c)
-		return
-	}
-	if c.Query("v") != "" {
-		c.Header("Cache-Control", "public, max-age=31536000, immutable")
-	}
-	http.ServeContent(c.Writer, c.Request, name, time.Time{}, bytes.NewReader(b))
 }

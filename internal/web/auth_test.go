@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +123,26 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+func TestStaticFilesAreCachedAndCompressed(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.client()
+	home := c.get("/")
+	m := regexp.MustCompile(`href="(/static/app\.css\?v=[0-9a-f]+)"`).FindStringSubmatch(home.Body)
+	if m == nil {
+		t.Fatal("the page links no versioned stylesheet")
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.URL+m[1], nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") ||
+		!strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
+		t.Fatalf("stylesheet headers %v", res.Header)
+	}
+	c.get("/static/nope.css").must(t, http.StatusNotFound)
 }

@@ -2,9 +2,7 @@ package web
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -31,12 +29,6 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// Static files, served under /static/ with a content hash in the name's query so
-// they can be cached for a year.
-//
-//go:embed static
-var staticFS embed.FS
-
 // zone is where the district lives; every date and time is shown in it.
 var zone = func() *time.Location {
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
@@ -51,21 +43,17 @@ const ctxView = "web.view"
 type pages struct {
 	set    map[string]*template.Template
 	assets map[string]string // file name -> /static/name?v=hash
+	static map[string]*asset
 }
 
 func loadPages(cat *catalogue) (*pages, error) {
 	p := &pages{set: map[string]*template.Template{}, assets: map[string]string{}}
-	statics, err := fs.Glob(staticFS, "static/*")
-	if err != nil {
+	var err error
+	if p.static, err = loadStatic(); err != nil {
 		return nil, err
 	}
-	for _, f := range statics {
-		b, err := staticFS.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		sum := sha256.Sum256(b)
-		p.assets[path.Base(f)] = "/static/" + path.Base(f) + "?v=" + hex.EncodeToString(sum[:6])
+	for name, a := range p.static {
+		p.assets[name] = "/static/" + name + "?v=" + a.version
 	}
 	funcs := template.FuncMap{
 		"asset": func(name string) (string, error) {
