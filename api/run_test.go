@@ -303,3 +303,35 @@ func TestRunFinishesInFlightRequestOnShutdown(t *testing.T) {
 		t.Fatal("server still accepts connections after shutdown")
 	}
 }
+
+// TestRunServesPagesBesideTheAPI: the web app answers at /, the API keeps its
+// problem+json answers under /api/, and the ops routes stay the API's.
+func TestRunServesPagesBesideTheAPI(t *testing.T) {
+	s := startService(t, map[string]string{"ECITIZEN_DATA_DIR": t.TempDir(), "ECITIZEN_ADMIN_PASSWORD": "mat-khau-quan-tri"})
+	res, err := http.Get(s.base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(string(body), `<html lang="vi">`) {
+		t.Fatalf("/: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	res, err = http.Get(s.base + "/api/v1/no-such-route")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound || res.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("an unknown API route: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	res, err = http.Get(s.base + "/no-such-page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("an unknown page: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
