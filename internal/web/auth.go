@@ -17,7 +17,11 @@ func (h *handler) need(roles ...identity.Role) gin.HandlerFunc {
 		v := viewOf(c)
 		if v.User == nil {
 			if c.Request.Method == http.MethodGet {
-				c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+				flash := ""
+				if v.expired {
+					flash = "login.expired"
+				}
+				h.redirect(c, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()), flash)
 			} else {
 				h.refuse(c, http.StatusUnauthorized, "error.sign_in")
 			}
@@ -41,10 +45,7 @@ func (h *handler) home(c *gin.Context) {
 	h.render(c, http.StatusOK, "home", v)
 }
 
-type loginData struct {
-	Next    string
-	Expired bool
-}
+type loginData struct{ Next string }
 
 func (h *handler) loginPage(c *gin.Context) {
 	v := viewOf(c)
@@ -52,7 +53,7 @@ func (h *handler) loginPage(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/")
 		return
 	}
-	v.Data = loginData{Next: localPath(c.Query("next")), Expired: v.expired}
+	v.Data = loginData{Next: localPath(c.Query("next"))}
 	h.render(c, http.StatusOK, "login", v)
 }
 

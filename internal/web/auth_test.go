@@ -146,3 +146,40 @@ func TestStaticFilesAreCachedAndCompressed(t *testing.T) {
 	}
 	c.get("/static/nope.css").must(t, http.StatusNotFound)
 }
+
+// TestDisabledAccountIsSignedOutAtOnce: the session is resumed from the store on
+// every request, so disabling an account ends its web sessions.
+func TestDisabledAccountIsSignedOutAtOnce(t *testing.T) {
+	e := newTestEnv(t)
+	staff := e.user(identity.NewUser{Email: "canbo@example.vn", DisplayName: "Trần Thị Bình", Role: identity.RoleAdmin})
+	c := e.client()
+	c.signIn("canbo@example.vn", testPassword)
+	c.get("/account").must(t, http.StatusOK, "Trần Thị Bình")
+	disabled := identity.StatusDisabled
+	if _, err := e.svc.Identity.UpdateUser(t.Context(), e.admin, staff.UserID, identity.UserPatch{Status: &disabled}); err != nil {
+		t.Fatal(err)
+	}
+	p := c.get("/account")
+	if !strings.HasPrefix(p.URL, "/login") || !strings.Contains(p.Body, "Phiên làm việc đã kết thúc") {
+		t.Fatalf("a disabled account still reads /account: %s", p.URL)
+	}
+}
+
+// TestServerErrorKeepsInput: when the store fails under a form, the form comes
+// back with what was typed and a request id, never a bare error page.
+func TestServerErrorKeepsInput(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.client()
+	c.get("/register")
+	if err := e.svc.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := c.post("/register", url.Values{"invite_code": {"ABCD-EFGH-JK"}, "display_name": {"Lê Văn Cường"}, "email": {"cuong@example.vn"}, "password": {testPassword}})
+	if p.Status < 500 {
+		t.Fatalf("status %d with the store closed", p.Status)
+	}
+	p.must(t, p.Status, `value="Lê Văn Cường"`, `value="cuong@example.vn"`, `value="ABCD-EFGH-JK"`, "dữ liệu bạn nhập vẫn được giữ nguyên")
+	if strings.Contains(p.Body, testPassword) || strings.Contains(p.Body, "sql") {
+		t.Fatal("the page shows the password or the store's error")
+	}
+}

@@ -193,10 +193,46 @@ func screenshotDir(t *testing.T) string {
 	return dir
 }
 
+// audit is run on every page shot: text contrast against WCAG AA (4.5:1, or 3:1
+// for large text), a label for every form control, alt text for images, and an h1.
+const audit = `(() => {
+  const problems = [];
+  const rgba = c => { const m = c.match(/rgba?\(([^)]+)\)/); return m ? m[1].split(',').map(parseFloat) : null; };
+  const lum = p => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(p[0]) + 0.7152 * f(p[1]) + 0.0722 * f(p[2]); };
+  const bgOf = el => { for (let e = el; e; e = e.parentElement) { const p = rgba(getComputedStyle(e).backgroundColor);
+    if (p && (p.length < 4 || p[3] > 0)) return p; } return [255, 255, 255]; };
+  for (const el of document.querySelectorAll('body *')) {
+    if (!(el instanceof HTMLElement) || !el.offsetParent) continue;
+    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const cs = getComputedStyle(el);
+    const fg = rgba(cs.color); if (!fg) continue;
+    const a = lum(fg), b = lum(bgOf(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(cs.fontSize), large = size >= 24 || (parseInt(cs.fontWeight) >= 700 && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) problems.push('contrast ' + ratio.toFixed(2) + ' of "' + el.textContent.trim().slice(0, 40) + '"');
+  }
+  for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    if (!((el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]')) || el.closest('label') ||
+      el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'))) problems.push('no label for ' + el.tagName + ' ' + el.name);
+  }
+  for (const el of document.querySelectorAll('img:not([alt])')) problems.push('image without alt: ' + el.src.slice(0, 40));
+  if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
+  return problems;
+})()`
+
 // shoot saves full-page screenshots of the current page at 360 px and 1280 px
-// wide, and fails if the page is wider than a 360 px phone's screen.
+// wide, fails if the page is wider than a 360 px phone's screen, and runs the
+// accessibility audit on it.
 func (tb *tab) shoot(name string) {
 	tb.t.Helper()
+	problems, err := chromedp.Run(tb.ctx, chromedp.Evaluate[[]string](audit))
+	if err != nil {
+		tb.t.Fatalf("audit %s: %v", name, err)
+	}
+	for _, p := range problems {
+		tb.t.Errorf("%s: %s", name, p)
+	}
 	dir := screenshotDir(tb.t)
 	for _, w := range []int64{360, 1280} {
 		tb.do(fmt.Sprintf("viewport %d px", w), chromedp.EmulateViewport(w, 800))
@@ -227,6 +263,14 @@ func TestBrowserSignInAndLanguage(t *testing.T) {
 	tab.shoot("home")
 	tab.open("/login")
 	tab.shoot("login")
+	// The audit can fail: grey-on-white text and an input without a label.
+	problems, err := chromedp.Run(tab.ctx, chromedp.Evaluate[[]string](`(() => {
+		const p = document.createElement('p'); p.textContent = 'pale'; p.style.color = '#bbbbbb';
+		const i = document.createElement('input'); i.name = 'orphan';
+		document.querySelector('main').append(p, i); return true; })() && ` + audit))
+	if err != nil || len(problems) != 2 || !strings.Contains(problems[0], "contrast") || !strings.Contains(problems[1], "no label") {
+		t.Fatalf("the audit found %q (%v), want a contrast and a label problem", problems, err)
+	}
 	tab.signIn(testAdminEmail, testAdminPassword)
 	tab.see("Đăng nhập thành công.")
 	tab.click(`a[hreflang=en]`)

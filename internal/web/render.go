@@ -117,7 +117,7 @@ type view struct {
 	// check-in screen), without JavaScript.
 	Refresh int
 
-	expired bool // the session had ended: the sign-in page says so
+	expired bool // the session had ended: need() says so on the way to sign in
 	sd      sessionData
 	cat     *catalogue
 	printer *message.Printer
@@ -289,24 +289,27 @@ func viewOrNew(h *handler, c *gin.Context) *view {
 	return h.newView(c, sessionData{})
 }
 
-// fail shows err: a domain error with field problems or a message re-renders the
-// page's form with what was typed and the messages in the reader's language, with
-// the API's status for the code; anything else does the same with a general
-// message and 500, so input is never lost.
+// fail shows err: a domain error re-renders the page's form with what was typed
+// and its messages (next to their fields) in the reader's language, with the
+// API's status for the code. Anything else, and a domain error answered 5xx
+// (storage unavailable), is logged and re-renders the form too, saying the input
+// is kept and giving the request id, so input is never lost.
 func (h *handler) fail(c *gin.Context, name string, v *view, err error) {
 	if v.Form == nil {
 		v.Form = newForm(c)
 	}
+	status := http.StatusInternalServerError
 	e := apperr.As(err)
-	if e == nil {
+	if e != nil {
+		if s, ok := httpapi.Status(e.Code); ok {
+			status = s
+		}
+	}
+	if status >= 500 {
 		h.log.ErrorContext(c.Request.Context(), "web form failed", "request_id", c.GetString(ctxRequestID), "route", c.FullPath(), "err", err)
 		v.Form.Error = v.T("error.form_internal", "RequestID", c.GetString(ctxRequestID))
-		h.render(c, http.StatusInternalServerError, name, v)
+		h.render(c, status, name, v)
 		return
-	}
-	status, ok := httpapi.Status(e.Code)
-	if !ok {
-		status = http.StatusBadRequest
 	}
 	v.Form.setError(e, v.Lang)
 	h.render(c, status, name, v)
