@@ -267,7 +267,7 @@ func TestBrowserSignInAndLanguage(t *testing.T) {
 	problems, err := chromedp.Run(tab.ctx, chromedp.Evaluate[[]string](`(() => {
 		const p = document.createElement('p'); p.textContent = 'pale'; p.style.color = '#bbbbbb';
 		const i = document.createElement('input'); i.name = 'orphan';
-		document.querySelector('main').append(p, i); return true; })() && ` + audit))
+		document.querySelector('main').append(p, i); return true; })() && `+audit))
 	if err != nil || len(problems) != 2 || !strings.Contains(problems[0], "contrast") || !strings.Contains(problems[1], "no label") {
 		t.Fatalf("the audit found %q (%v), want a contrast and a label problem", problems, err)
 	}
