@@ -500,6 +500,16 @@ func attacks(base string, o options, wards, tokens, lessons []string) []spec {
 		{method: http.MethodGet, path: "/api/v1/courses/{id}/lessons/{lesson_id}", target: rotate(len(lessons), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + lessons[i]}
 		})},
+		// The web app's public pages, as a resident's phone asks for them.
+		{method: http.MethodGet, path: "/ (web home page)", target: rotate(1, func(_ int, t *vegeta.Target) {
+			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/"}
+		})},
+		{method: http.MethodGet, path: "/courses?q=… (web catalogue)", target: rotate(len(searches), func(i int, t *vegeta.Target) {
+			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/courses?q=" + url.QueryEscape(searches[i])}
+		})},
+		{method: http.MethodGet, path: "/courses/{id}/lessons/{lesson_id} (web lesson)", target: rotate(len(lessons), func(i int, t *vegeta.Target) {
+			*t = vegeta.Target{Method: http.MethodGet, URL: base + strings.TrimPrefix(lessons[i], "/api/v1")}
+		})},
 	}
 }
 
