@@ -2,9 +2,11 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -181,5 +183,50 @@ func TestServerErrorKeepsInput(t *testing.T) {
 	p.must(t, p.Status, `value="Lê Văn Cường"`, `value="cuong@example.vn"`, `value="ABCD-EFGH-JK"`, "dữ liệu bạn nhập vẫn được giữ nguyên")
 	if strings.Contains(p.Body, testPassword) || strings.Contains(p.Body, "sql") {
 		t.Fatal("the page shows the password or the store's error")
+	}
+}
+
+// TestIdleSessionEnds: a session unused for IdleTimeout is over; one in use is
+// kept alive by its requests.
+func TestIdleSessionEnds(t *testing.T) {
+	var offset atomic.Int64
+	e := newTestEnvWith(t, func(d *Deps) {
+		d.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	})
+	c := e.client()
+	c.signIn(testAdminEmail, testAdminPassword)
+	for range 3 { // used every 4 hours: still signed in after 12
+		offset.Add(int64(4 * time.Hour))
+		c.get("/account").must(t, http.StatusOK, testAdminEmail)
+	}
+	offset.Add(int64(IdleTimeout + time.Minute))
+	p := c.get("/account")
+	if !strings.HasPrefix(p.URL, "/login") || !strings.Contains(p.Body, "Phiên làm việc đã kết thúc") {
+		t.Fatalf("an idle session still reads /account: %s", p.URL)
+	}
+}
+
+func TestSecureCookiesOffLoopback(t *testing.T) {
+	for u, want := range map[string]bool{
+		"https://ecitizen.example.vn": true, "http://ecitizen.example.vn": true, "http://10.0.0.5:8080": true,
+		"http://localhost:8080": false, "http://127.0.0.1:8080": false, "http://[::1]:8080": false,
+	} {
+		if got := cookieSecure(mustURL(t, u)); got != want {
+			t.Errorf("cookieSecure(%s) = %v", u, got)
+		}
+	}
+	ss, err := newSessions(make([]byte, 32), true)
+	if err != nil || ss.name != "__Host-ecitizen" {
+		t.Fatalf("secure cookie name %q (%v)", ss.name, err)
+	}
+	rec := httptest.NewRecorder()
+	if err := ss.write(rec, sessionData{CSRF: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	ck := rec.Header().Get("Set-Cookie")
+	for _, attr := range []string{"__Host-ecitizen=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax"} {
+		if !strings.Contains(ck, attr) {
+			t.Errorf("cookie %q lacks %s", ck, attr)
+		}
 	}
 }

@@ -119,7 +119,7 @@ func (s *sessions) write(w http.ResponseWriter, sd sessionData) error {
 // session reads the session cookie, resumes the signed-in user, checks the CSRF
 // token of every unsafe request, and puts the request's view in the context.
 func (h *handler) session(c *gin.Context) {
-	now := time.Now()
+	now := h.now()
 	sd, changed := h.sessions.read(c.Request, now)
 	v := h.newView(c, sd)
 	c.Set(ctxView, v)
@@ -187,7 +187,7 @@ func (h *handler) checkCSRF(c *gin.Context, sd sessionData) bool {
 
 // signIn starts caller's web session with a new CSRF token (no fixation).
 func (h *handler) signIn(c *gin.Context, caller identity.Caller) error {
-	now := time.Now().Unix()
+	now := h.now().Unix()
 	return h.sessions.write(c.Writer, sessionData{UserID: caller.UserID, SID: caller.SessionID, CSRF: newToken(), Started: now, Seen: now})
 }
 
@@ -199,7 +199,7 @@ func (h *handler) signOut(c *gin.Context, v *view) error {
 			return err
 		}
 	}
-	return h.sessions.write(c.Writer, sessionData{CSRF: newToken(), Seen: time.Now().Unix()})
+	return h.sessions.write(c.Writer, sessionData{CSRF: newToken(), Seen: h.now().Unix()})
 }
 
 // setCookie sets a site-wide, HTTP-only, SameSite=Lax cookie.

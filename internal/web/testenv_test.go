@@ -52,6 +52,13 @@ func testLogger() *slog.Logger {
 
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
+	return newTestEnvWith(t, nil)
+}
+
+// newTestEnvWith is newTestEnv with configure changing the web app's Deps (a
+// clock, say) before New.
+func newTestEnvWith(t *testing.T, configure func(*Deps)) *testEnv {
+	t.Helper()
 	st := storetest.SQLite().Open(t)
 	srv := httptest.NewUnstartedServer(nil)
 	url := "http://" + srv.Listener.Addr().String()
@@ -64,7 +71,11 @@ func newTestEnv(t *testing.T) *testEnv {
 	if err != nil {
 		t.Fatalf("build services: %v", err)
 	}
-	h, err := New(Deps{Services: svc, PublicURL: url, SessionKey: key, Logger: testLogger()})
+	d := Deps{Services: svc, PublicURL: url, SessionKey: key, Logger: testLogger()}
+	if configure != nil {
+		configure(&d)
+	}
+	h, err := New(d)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}

@@ -25,6 +25,8 @@ type Deps struct {
 	SessionKey     []byte
 	Logger         *slog.Logger
 	TrustedProxies []string
+	// Now is the clock of sessions' idle and absolute lifetimes; nil: time.Now.
+	Now func() time.Time
 }
 
 type handler struct {
@@ -34,6 +36,7 @@ type handler struct {
 	pages     *pages
 	sessions  *sessions
 	i18n      *catalogue
+	now       func() time.Time
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -63,7 +66,10 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{Services: d.Services, log: log, publicURL: d.PublicURL, pages: pg, sessions: ss, i18n: cat}
+	h := &handler{Services: d.Services, log: log, publicURL: d.PublicURL, pages: pg, sessions: ss, i18n: cat, now: d.Now}
+	if h.now == nil {
+		h.now = time.Now
+	}
 
 	r := gin.New()
 	r.RedirectTrailingSlash = false
