@@ -221,9 +221,12 @@ const audit = `(() => {
   return problems;
 })()`
 
+// maxPageWeight is the issue's budget for a first visit.
+const maxPageWeight = 100 << 10
+
 // shoot saves full-page screenshots of the current page at 360 px and 1280 px
-// wide, fails if the page is wider than a 360 px phone's screen, and runs the
-// accessibility audit on it.
+// wide, fails if the page is wider than a 360 px phone's screen or heavier than
+// the budget, and runs the accessibility audit on it.
 func (tb *tab) shoot(name string) {
 	tb.t.Helper()
 	problems, err := chromedp.Run(tb.ctx, chromedp.Evaluate[[]string](audit))
@@ -232,6 +235,18 @@ func (tb *tab) shoot(name string) {
 	}
 	for _, p := range problems {
 		tb.t.Errorf("%s: %s", name, p)
+	}
+	// First-visit weight: the page and everything it loaded, as sent (cached or
+	// not), excluding images of the catalogue (none are served by ecitizen).
+	weight, err := chromedp.Run(tb.ctx, chromedp.Evaluate[float64](`performance.getEntriesByType('navigation')
+		.concat(performance.getEntriesByType('resource').filter(e => e.initiatorType !== 'img'))
+		.reduce((sum, e) => sum + (e.encodedBodySize || 0), 0)`))
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	tb.t.Logf("%s: %.1f KB on a first visit (compressed as sent)", name, weight/1024)
+	if weight == 0 || weight > maxPageWeight {
+		tb.t.Errorf("%s weighs %.0f bytes on a first visit, want 1 to %d", name, weight, maxPageWeight)
 	}
 	dir := screenshotDir(tb.t)
 	for _, w := range []int64{360, 1280} {
