@@ -231,7 +231,7 @@ func (h *handler) volReadAllNotifications(c *gin.Context) {
 // Calendar feed.
 
 type volCalendarData struct {
-	URL    string // the new feed's URL, shown once after it was made
+	URL    string       // the new feed's URL, shown once after it was made
 	Webcal template.URL // webcal:// opens the phone's calendar app; built here from the public URL
 }
 

@@ -154,7 +154,7 @@ func TestVolunteerBooksShiftsAndWaits(t *testing.T) {
 	f.c.get("/shifts/"+morning.ID).must(t, http.StatusOK, "Còn 2/2 chỗ", "Đăng ký")
 
 	// English.
-	f.c.get("/lang/en?next=" + url.QueryEscape(list)).must(t, http.StatusOK, "Shifts to book", "2 of 2 left", "Join the waiting list")
+	f.c.get("/lang/en?next="+url.QueryEscape(list)).must(t, http.StatusOK, "Shifts to book", "2 of 2 left", "Join the waiting list")
 }
 
 func TestVolunteerCancelAfterDeadlineIsRefused(t *testing.T) {
@@ -174,7 +174,7 @@ func TestVolunteerSignupNotOpenIsShown(t *testing.T) {
 	// A signup window that has not opened: the page says when it opens.
 	s := f.shiftPlan(roster.Plan{CentreID: f.centre.ID, Title: "Ca tuần sau", Role: roster.RoleGuide, StartsAt: volTomorrow(8, 0),
 		EndsAt: volTomorrow(10, 0), Places: 3, SignupOpensAt: time.Now().Add(time.Hour)})
-	p := f.c.get("/shifts/" + s.ID).must(t, http.StatusOK, "Mở đăng ký lúc")
+	p := f.c.get("/shifts/"+s.ID).must(t, http.StatusOK, "Mở đăng ký lúc")
 	notThere(t, p, `action="/shifts/`+s.ID+`/book"`)
 	f.c.post("/shifts/"+s.ID+"/book", nil).must(t, http.StatusConflict, "Chưa mở đăng ký ca trực này")
 }
@@ -271,7 +271,7 @@ func TestVolunteerHoursAndCertificates(t *testing.T) {
 	other := f.e.client()
 	f.volunteer("sv.dung@example.vn", "Phạm Dũng")
 	other.signIn("sv.dung@example.vn", testPassword)
-	other.get("/me/certificates/" + certs[0].Code + "/pdf").must(t, http.StatusNotFound)
+	other.get("/me/certificates/"+certs[0].Code+"/pdf").must(t, http.StatusNotFound)
 }
 
 func TestVolunteerCalendarFeed(t *testing.T) {
