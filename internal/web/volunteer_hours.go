@@ -29,7 +29,7 @@ type volEntryLine struct {
 type volCertificate struct {
 	Code, Display string
 	IssuedAt      time.Time
-	From, To      string
+	From, To      time.Time // the period's first and last local days
 	Minutes       int
 	Revoked       bool
 }
@@ -82,7 +82,9 @@ func (h *handler) volLoadHours(ctx context.Context, v *view, cursor string) erro
 	for _, c := range certs {
 		vc := volCertificate{Code: c.Code, Display: certificate.Display(c.Code), IssuedAt: c.IssuedAt, Revoked: c.Revocation != nil}
 		if st := c.Statement.Hours; st != nil {
-			vc.From, vc.To, vc.Minutes = st.From, st.To, st.TotalMinutes
+			vc.Minutes = st.TotalMinutes
+			vc.From, _ = time.ParseInLocation(time.DateOnly, st.From, zone)
+			vc.To, _ = time.ParseInLocation(time.DateOnly, st.To, zone)
 		}
 		d.Certificates = append(d.Certificates, vc)
 	}
