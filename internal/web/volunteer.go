@@ -106,6 +106,7 @@ type volShift struct {
 	QualificationID string
 	Qualified       bool
 	SignupOpen      bool
+	CancelOpen      bool // before the cancel deadline
 	Started         bool
 	Cancelled       bool
 }
@@ -120,7 +121,7 @@ func (s volShift) CanBook() bool {
 func (h *handler) volShiftView(ctx context.Context, v *view, sh *roster.Shift, bs []*roster.Booking, ws []*roster.Waiter,
 	mine []*roster.Booking, centres map[string]volCentre, courses map[string]volCourse, now time.Time) (volShift, error) {
 	out := volShift{Shift: sh, Booked: len(bs), Open: max(0, sh.Places-len(bs)), Waiting: len(ws),
-		SignupOpen: !now.Before(sh.SignupOpensAt), Started: !sh.StartsAt.After(now), Cancelled: sh.Status == roster.StatusCancelled}
+		SignupOpen: !now.Before(sh.SignupOpensAt), CancelOpen: now.Before(sh.CancelDeadline), Started: !sh.StartsAt.After(now), Cancelled: sh.Status == roster.StatusCancelled}
 	if c, ok := centres[sh.CentreID]; ok {
 		out.Centre, out.Ward = c.Name, c.Ward
 	}

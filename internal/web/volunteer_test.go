@@ -166,7 +166,7 @@ func TestVolunteerCancelAfterDeadlineIsRefused(t *testing.T) {
 	f.c.get("/me/bookings")
 	f.c.post("/me/bookings/"+s.ID+"/cancel", nil).must(t, http.StatusConflict, "Đã quá hạn huỷ ca trực; hãy liên hệ cán bộ phường.", "Ca sáng mai")
 	// Still booked.
-	f.c.get("/me/bookings").must(t, http.StatusOK, "Ca sáng mai", "Huỷ đăng ký")
+	f.c.get("/me/bookings").must(t, http.StatusOK, "Ca sáng mai", "Huỷ đăng ký", "Đã quá hạn huỷ (")
 }
 
 func TestVolunteerSignupNotOpenIsShown(t *testing.T) {
