@@ -326,3 +326,40 @@ func TestVolunteerNotifications(t *testing.T) {
 
 // paging1 is a first page of up to 100 items.
 func paging1() paging.Request { return paging.Request{Limit: paging.MaxLimit} }
+
+// pastShift stores a shift that ended yesterday, booked by volunteerID, straight
+// in the store (the service creates only shifts to come).
+func (f *volFixture) pastShift(title, volunteerID string, daysAgo int) *roster.Shift {
+	f.e.t.Helper()
+	ctx := context.Background()
+	start := volTomorrow(8, 0).AddDate(0, 0, -1-daysAgo).UTC()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	s := &roster.Shift{ID: "past-" + title, CentreID: f.centre.ID, WardID: f.ward.ID, Title: title, Role: roster.RoleGuide,
+		StartsAt: start, EndsAt: start.Add(2 * time.Hour), Places: 2, SignupOpensAt: start.Add(-48 * time.Hour),
+		CancelDeadline: start.Add(-3 * time.Hour), Status: roster.StatusScheduled, CreatedBy: f.e.admin.UserID, CreatedAt: now, UpdatedAt: now}
+	if err := f.e.svc.Store.CreateShift(ctx, s); err != nil {
+		f.e.t.Fatal(err)
+	}
+	if err := f.e.svc.Store.Book(ctx, &roster.Booking{ShiftID: s.ID, Place: 1, VolunteerID: volunteerID, StartsAt: s.StartsAt,
+		EndsAt: s.EndsAt, BookedBy: volunteerID, BookedAt: s.SignupOpensAt}); err != nil {
+		f.e.t.Fatal(err)
+	}
+	return s
+}
+
+func TestVolunteerSuspensionIsShown(t *testing.T) {
+	f := newVolFixture(t)
+	// The test environment runs without a rule; this test's service gets the default one.
+	f.e.svc.Roster.WithNoShowRule(roster.DefaultNoShowRule)
+	s := f.shift(f.centre.ID, "Hỗ trợ VNeID buổi sáng", volTomorrow(8, 0), 3*time.Hour, 2)
+	for i, title := range []string{"Ca một", "Ca hai", "Ca ba"} {
+		past := f.pastShift(title, f.vol.UserID, i+1)
+		if _, err := f.e.svc.Roster.DecideNoShow(t.Context(), f.e.admin, past.ID, f.vol.UserID, roster.NoShowConfirm, "Không đến, không báo"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.c.get("/shifts?"+volWeek()).must(t, http.StatusOK, "Bạn tạm thời không thể tự đăng ký ca trực đến", "3 lần vắng mặt")
+	f.c.post("/shifts/"+s.ID+"/book", nil).must(t, http.StatusConflict, "Bạn tạm thời không thể tự đăng ký ca trực")
+	// Recent shifts are listed on my shifts.
+	f.c.get("/me/bookings").must(t, http.StatusOK, "Ca trực gần đây", "Ca một")
+}
