@@ -30,7 +30,8 @@ type volCentre struct {
 	ID, Name, Ward string
 }
 
-// volCentres lists the active centres of every active ward, by ward then name.
+// volCentres lists the active centres of every ward, by ward then name (a merged
+// ward has none left: they moved with the merge).
 func (h *handler) volCentres(ctx context.Context, v *view) ([]volCentre, error) {
 	var out []volCentre
 	cursor := ""
@@ -39,7 +40,7 @@ func (h *handler) volCentres(ctx context.Context, v *view) ([]volCentre, error) 
 		if err != nil {
 			return nil, err
 		}
-		ws, next, err := h.Directory.Wards(ctx, directory.WardFilter{Status: directory.WardActive}, p)
+		ws, next, err := h.Directory.Wards(ctx, directory.WardFilter{}, p)
 		if err != nil {
 			return nil, err
 		}

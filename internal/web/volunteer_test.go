@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -362,4 +363,22 @@ func TestVolunteerSuspensionIsShown(t *testing.T) {
 	f.c.post("/shifts/"+s.ID+"/book", nil).must(t, http.StatusConflict, "Bạn tạm thời không thể tự đăng ký ca trực")
 	// Recent shifts are listed on my shifts.
 	f.c.get("/me/bookings").must(t, http.StatusOK, "Ca trực gần đây", "Ca một")
+}
+
+var volMessageID = regexp.MustCompile(`volunteer\.[a-z_]+\.[a-z_]+`)
+
+// TestVolunteerPagesAreTranslated: no message id shows through, in either language.
+func TestVolunteerPagesAreTranslated(t *testing.T) {
+	f := newVolFixture(t)
+	s := f.shift(f.centre.ID, "Hỗ trợ VNeID buổi sáng", volTomorrow(8, 0), 3*time.Hour, 2)
+	f.book(f.vol, s.ID, false)
+	for _, lang := range []string{"vi", "en"} {
+		f.c.get("/lang/" + lang)
+		for _, p := range []string{"/shifts?" + volWeek(), "/shifts/" + s.ID, "/me/bookings", "/checkin?centre=" + f.centre.ID, "/me/hours", "/me/calendar", "/me/notifications"} {
+			got := f.c.get(p).must(t, http.StatusOK)
+			if id := volMessageID.FindString(got.Body); id != "" {
+				t.Errorf("%s in %s: the message id %s shows", p, lang, id)
+			}
+		}
+	}
 }
