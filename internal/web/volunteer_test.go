@@ -237,6 +237,13 @@ func TestVolunteerChecksInWithTheScreenCode(t *testing.T) {
 	other.get(landing).must(t, http.StatusOK, "Hôm nay bạn không có ca trực đã đăng ký ở nhà sinh hoạt cộng đồng này.")
 	other.post("/checkin", url.Values{"centre": {ce.ID}, "code": {code}, "shift_id": {s.ID}, "action": {"checkin"}}).
 		must(t, http.StatusNotFound, "Bạn chưa đăng ký ca trực này nên không thể điểm danh.")
+	// A phone that is not signed in signs in first and comes back to the link.
+	phone := f.e.client()
+	if p := phone.get(landing); !strings.HasPrefix(p.URL, "/login?next=") {
+		t.Fatalf("signed out, the link went to %s", p.URL)
+	}
+	phone.post("/login", url.Values{"email": {volEmail}, "password": {testPassword}, "next": {landing}}).
+		must(t, http.StatusOK, "Ca trực ngay bây giờ", "Đã điểm danh ra lúc")
 	// An unknown centre.
 	other.get("/checkin?centre=nope&code=X").must(t, http.StatusNotFound, "Không có nhà sinh hoạt cộng đồng đang hoạt động như vậy")
 }
