@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
 	paging "ecitizen/internal/page"
@@ -388,4 +389,17 @@ func TestVolunteerPagesAreTranslated(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestVolunteerQualificationIsShown(t *testing.T) {
+	f := newVolFixture(t)
+	vs, _, err := f.e.svc.Courses.Catalogue(t.Context(), course.CatalogueQuery{}, paging1())
+	if err != nil || len(vs) == 0 {
+		t.Fatalf("built-in catalogue: %v %d", err, len(vs))
+	}
+	c := vs[0]
+	s := f.shiftPlan(roster.Plan{CentreID: f.centre.ID, Title: "Ca hướng dẫn nâng cao", Role: roster.RoleTrainer, StartsAt: volTomorrow(8, 0),
+		EndsAt: volTomorrow(10, 0), Places: 2, QualificationCourseID: c.CourseID})
+	f.c.get("/shifts?"+volWeek()).must(t, http.StatusOK, "Yêu cầu khoá học", c.Title.Vi, "Bạn chưa hoàn thành", "Giảng dạy")
+	f.c.post("/shifts/"+s.ID+"/book", nil).must(t, http.StatusConflict, "Ca trực này yêu cầu hoàn thành một khoá học trước.", c.Title.Vi)
 }
