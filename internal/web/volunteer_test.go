@@ -84,8 +84,8 @@ func (f *volFixture) book(c identity.Caller, shiftID string, wait bool) {
 	}
 }
 
-// notThere fails if p contains s.
-func notThere(t *testing.T, p *page, s string) {
+// volNotThere fails if p contains s.
+func volNotThere(t *testing.T, p *page, s string) {
 	t.Helper()
 	if strings.Contains(p.Body, s) {
 		t.Fatalf("%s: %q is still in the page\n%s", p.URL, s, excerpt(p.Body))
@@ -126,10 +126,10 @@ func TestVolunteerBooksShiftsAndWaits(t *testing.T) {
 	list := "/shifts?" + volWeek()
 	p := f.c.get(list).must(t, http.StatusOK, "Hỗ trợ VNeID buổi sáng", "Nhà văn hoá tổ 5 – Phường Ba Đình", "Còn 2/2 chỗ",
 		"08:00–11:00", `action="/shifts/`+morning.ID+`/book"`, "Vào danh sách chờ", "Tuần sau")
-	notThere(t, p, "Trùng giờ")
+	volNotThere(t, p, "Trùng giờ")
 	// The centre filter shows one centre's shifts.
 	f.c.get(list+"&centre="+other.ID).must(t, http.StatusOK, "Hướng dẫn dịch vụ công")
-	notThere(t, f.c.get(list+"&centre="+other.ID), "Hỗ trợ VNeID buổi sáng")
+	volNotThere(t, f.c.get(list+"&centre="+other.ID), "Hỗ trợ VNeID buổi sáng")
 
 	// Book: back on the list with a message, the shift held, the overlapping one flagged.
 	p = f.c.post("/shifts/"+morning.ID+"/book", url.Values{"back": {list}})
@@ -152,7 +152,7 @@ func TestVolunteerBooksShiftsAndWaits(t *testing.T) {
 
 	// Cancel: gone from my shifts, and the place is free again.
 	p = f.c.post("/me/bookings/"+morning.ID+"/cancel", nil).must(t, http.StatusOK, "Đã huỷ đăng ký.", "Bạn chưa đăng ký ca trực nào.")
-	notThere(t, p, "Hỗ trợ VNeID buổi sáng")
+	volNotThere(t, p, "Hỗ trợ VNeID buổi sáng")
 	f.c.get("/shifts/"+morning.ID).must(t, http.StatusOK, "Còn 2/2 chỗ", "Đăng ký")
 
 	// English.
@@ -177,7 +177,7 @@ func TestVolunteerSignupNotOpenIsShown(t *testing.T) {
 	s := f.shiftPlan(roster.Plan{CentreID: f.centre.ID, Title: "Ca tuần sau", Role: roster.RoleGuide, StartsAt: volTomorrow(8, 0),
 		EndsAt: volTomorrow(10, 0), Places: 3, SignupOpensAt: time.Now().Add(time.Hour)})
 	p := f.c.get("/shifts/"+s.ID).must(t, http.StatusOK, "Mở đăng ký lúc")
-	notThere(t, p, `action="/shifts/`+s.ID+`/book"`)
+	volNotThere(t, p, `action="/shifts/`+s.ID+`/book"`)
 	f.c.post("/shifts/"+s.ID+"/book", nil).must(t, http.StatusConflict, "Chưa mở đăng ký ca trực này")
 }
 
@@ -265,7 +265,7 @@ func TestVolunteerHoursAndCertificates(t *testing.T) {
 		must(t, http.StatusConflict, "Không có giờ tình nguyện nào trong khoảng thời gian này.", `value="2021-01-01"`)
 	p := f.c.post("/me/hours/certificates", url.Values{"from": {today}, "to": {today}})
 	p.must(t, http.StatusOK, "Đã cấp giấy chứng nhận.", "Còn hiệu lực", "1,5 giờ", `href="/verify/`)
-	certs, _, err := f.e.svc.Certificates.Mine(t.Context(), f.vol, paging1())
+	certs, _, err := f.e.svc.Certificates.Mine(t.Context(), f.vol, volPage1())
 	if err != nil || len(certs) != 1 {
 		t.Fatalf("certificates: %v %d", err, len(certs))
 	}
@@ -315,26 +315,26 @@ func TestVolunteerNotifications(t *testing.T) {
 	if strings.Index(p.Body, "Ca chiều") > strings.Index(p.Body, "Hỗ trợ VNeID buổi sáng") {
 		t.Fatal("notifications are not newest first")
 	}
-	ns, _, err := f.e.svc.Notify.List(t.Context(), f.vol, true, paging1())
+	ns, _, err := f.e.svc.Notify.List(t.Context(), f.vol, true, volPage1())
 	if err != nil || len(ns) != 2 {
 		t.Fatalf("notifications: %v %d", err, len(ns))
 	}
 	f.c.post("/me/notifications/"+ns[0].ID+"/read", nil).must(t, http.StatusOK, "Đã đánh dấu đã đọc.")
-	if ns, _, _ := f.e.svc.Notify.List(t.Context(), f.vol, true, paging1()); len(ns) != 1 {
+	if ns, _, _ := f.e.svc.Notify.List(t.Context(), f.vol, true, volPage1()); len(ns) != 1 {
 		t.Fatalf("%d unread after reading one", len(ns))
 	}
 	// Another user's notification is not found.
 	f.c.post("/me/notifications/no-such-id/read", nil).must(t, http.StatusNotFound)
 	f.c.get("/me/notifications")
 	p = f.c.post("/me/notifications/read-all", nil).must(t, http.StatusOK, "Đã đánh dấu tất cả thông báo là đã đọc.")
-	notThere(t, p, "Đánh dấu tất cả là đã đọc")
-	if ns, _, _ := f.e.svc.Notify.List(t.Context(), f.vol, true, paging1()); len(ns) != 0 {
+	volNotThere(t, p, "Đánh dấu tất cả là đã đọc")
+	if ns, _, _ := f.e.svc.Notify.List(t.Context(), f.vol, true, volPage1()); len(ns) != 0 {
 		t.Fatalf("%d unread after reading all", len(ns))
 	}
 }
 
-// paging1 is a first page of up to 100 items.
-func paging1() paging.Request { return paging.Request{Limit: paging.MaxLimit} }
+// volPage1 is a first page of up to 100 items.
+func volPage1() paging.Request { return paging.Request{Limit: paging.MaxLimit} }
 
 // pastShift stores a shift that ended yesterday, booked by volunteerID, straight
 // in the store (the service creates only shifts to come).
@@ -393,7 +393,7 @@ func TestVolunteerPagesAreTranslated(t *testing.T) {
 
 func TestVolunteerQualificationIsShown(t *testing.T) {
 	f := newVolFixture(t)
-	vs, _, err := f.e.svc.Courses.Catalogue(t.Context(), course.CatalogueQuery{}, paging1())
+	vs, _, err := f.e.svc.Courses.Catalogue(t.Context(), course.CatalogueQuery{}, volPage1())
 	if err != nil || len(vs) == 0 {
 		t.Fatalf("built-in catalogue: %v %d", err, len(vs))
 	}
