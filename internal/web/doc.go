@@ -19,4 +19,7 @@
 //   - form.go: form values and field errors shown next to their fields
 //   - auth.go, public.go, volunteer.go, staff.go, partner.go, admin.go: the pages
 //     of each audience
+//   - volunteer.go (shifts to book), volunteer_me.go (bookings, waiting lists,
+//     notifications, calendar feed), volunteer_checkin.go, volunteer_hours.go
+//     (hours and certificates): the volunteer's pages
 package web

@@ -31,4 +31,24 @@ func (h *handler) routes(r *gin.Engine) {
 	r.POST("/register", h.register)
 	r.GET("/account", signedIn, h.accountPage)
 	r.POST("/account/password", signedIn, h.changePassword)
+
+	// Volunteer: shifts to book, my bookings and waiting lists, check-in by the
+	// centre's code, hours and certificates, calendar feed, notifications.
+	r.GET("/shifts", volunteer, h.volShiftsPage)
+	r.GET("/shifts/:id", volunteer, h.volShiftPage)
+	r.POST("/shifts/:id/book", volunteer, h.volBook)
+	r.GET("/me/bookings", volunteer, h.volBookingsPage)
+	r.POST("/me/bookings/:id/cancel", volunteer, h.volCancelBooking)
+	r.POST("/me/waiting/:id/leave", volunteer, h.volLeaveWaiting)
+	r.GET("/checkin", volunteer, h.volCheckinPage)
+	r.POST("/checkin", volunteer, h.volCheckin)
+	r.GET("/me/hours", volunteer, h.volHoursPage)
+	r.POST("/me/hours/certificates", volunteer, h.volIssueCertificate)
+	r.GET("/me/certificates/:code/pdf", volunteer, h.volCertificatePDF)
+	r.GET("/me/calendar", volunteer, h.volCalendarPage)
+	r.POST("/me/calendar", volunteer, h.volResetCalendar)
+	r.POST("/me/calendar/delete", volunteer, h.volDeleteCalendar)
+	r.GET("/me/notifications", volunteer, h.volNotificationsPage)
+	r.POST("/me/notifications/read-all", volunteer, h.volReadAllNotifications)
+	r.POST("/me/notifications/:id/read", volunteer, h.volReadNotification)
 }
