@@ -309,13 +309,18 @@ func (h *handler) adminMergeWard(c *gin.Context) {
 		h.fail(c, "admin_ward", v, problem)
 		return
 	}
-	if c.PostForm("confirm") != "yes" {
-		name := ""
-		for _, o := range d.Others {
-			if o.Value == into {
-				name = o.Label
-			}
+	name := ""
+	for _, o := range d.Others {
+		if o.Value == into {
+			name = o.Label
 		}
+	}
+	if name == "" {
+		// Itself, a merged ward or none: the service refuses it; ask before confirming.
+		h.fail(c, "admin_ward", v, apperr.Invalid("into_ward_id", "unknown_ward", "Hãy chọn một phường đang hoạt động khác.", "Choose another active ward."))
+		return
+	}
+	if c.PostForm("confirm") != "yes" {
 		d.Confirm = &adminMergeConfirm{Into: into, IntoName: name, Reason: reason}
 		h.render(c, http.StatusOK, "admin_ward", v)
 		return
