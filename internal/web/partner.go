@@ -207,13 +207,13 @@ type partnerVolunteersData struct {
 	Total      int
 }
 
-func (h *handler) loadVolunteers(c *gin.Context, v *view, org string) error {
+func (h *handler) loadVolunteers(c *gin.Context, v *view, org, fromDay, toDay string) error {
 	head, err := h.partnerHeadOf(c, v, org)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
-	from, to, err := h.Partner.Range(c.Query("from"), c.Query("to"))
+	from, to, err := h.Partner.Range(fromDay, toDay)
 	if err != nil {
 		return err
 	}
@@ -254,16 +254,12 @@ func (h *handler) partnerVolunteers(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.loadVolunteers(c, v, org); err != nil {
+	if err := h.loadVolunteers(c, v, org, c.Query("from"), c.Query("to")); err != nil {
 		if e := apperr.As(err); e != nil && e.Code == apperr.CodeInvalid {
 			// A bad range is shown next to its field, with the default range's figures.
 			v.Form = &form{Values: c.Request.URL.Query(), Errors: map[string]string{}}
 			v.Form.setError(e, v.Lang)
-			q := c.Request.URL.Query()
-			q.Del("from")
-			q.Del("to")
-			c.Request.URL.RawQuery = q.Encode()
-			if lerr := h.loadVolunteers(c, v, org); lerr != nil {
+			if lerr := h.loadVolunteers(c, v, org, "", ""); lerr != nil {
 				h.notFoundOr(c, lerr)
 				return
 			}
@@ -321,7 +317,7 @@ func (h *handler) partnerCertificate(c *gin.Context) {
 			h.serverError(c, err)
 			return
 		}
-		if lerr := h.loadVolunteers(c, v, org); lerr != nil {
+		if lerr := h.loadVolunteers(c, v, org, "", ""); lerr != nil {
 			h.notFoundOr(c, lerr)
 			return
 		}
