@@ -46,8 +46,8 @@ func adminNext(path string, q url.Values, next string) string {
 	return path + "?" + nq.Encode()
 }
 
-// allWards lists every ward, by code.
-func (h *handler) allWards(ctx context.Context) ([]*directory.Ward, error) {
+// adminAllWards lists every ward, by code.
+func (h *handler) adminAllWards(ctx context.Context) ([]*directory.Ward, error) {
 	var out []*directory.Ward
 	p := pagereq.Request{Limit: pagereq.MaxLimit}
 	for {
@@ -63,8 +63,8 @@ func (h *handler) allWards(ctx context.Context) ([]*directory.Ward, error) {
 	}
 }
 
-// allOrganisations lists every organisation.
-func (h *handler) allOrganisations(ctx context.Context) ([]*directory.Organisation, error) {
+// adminAllOrgs lists every organisation.
+func (h *handler) adminAllOrgs(ctx context.Context) ([]*directory.Organisation, error) {
 	var out []*directory.Organisation
 	p := pagereq.Request{Limit: pagereq.MaxLimit}
 	for {
@@ -80,16 +80,16 @@ func (h *handler) allOrganisations(ctx context.Context) ([]*directory.Organisati
 	}
 }
 
-// wardName is a ward's name in lang.
-func wardName(w *directory.Ward, lang string) string {
+// adminWardName is a ward's name in lang.
+func adminWardName(w *directory.Ward, lang string) string {
 	if lang == "en" && w.NameEn != "" {
 		return w.NameEn
 	}
 	return w.NameVi
 }
 
-// formBool reads a checkbox.
-func formBool(c *gin.Context, name string) bool {
+// adminFormBool reads a checkbox.
+func adminFormBool(c *gin.Context, name string) bool {
 	v := c.PostForm(name)
 	return v == "on" || v == "true" || v == "1"
 }
@@ -125,7 +125,7 @@ type adminWardsData struct {
 	Next  string
 }
 
-func wardStatusMsg(s directory.WardStatus) string {
+func adminWardStatus(s directory.WardStatus) string {
 	switch s {
 	case directory.WardMerged:
 		return "admin.ward_status.merged"
@@ -135,7 +135,7 @@ func wardStatusMsg(s directory.WardStatus) string {
 	return "admin.ward_status.active"
 }
 
-func (h *handler) loadWards(c *gin.Context, v *view) error {
+func (h *handler) adminLoadWards(c *gin.Context, v *view) error {
 	p, err := adminPage(c)
 	if err != nil {
 		return err
@@ -147,10 +147,10 @@ func (h *handler) loadWards(c *gin.Context, v *view) error {
 	}
 	d := adminWardsData{Next: adminNext("/admin/wards", c.Request.URL.Query(), next)}
 	for _, w := range ws {
-		r := adminWardRow{W: w, Name: wardName(w, v.Lang), Status: wardStatusMsg(w.Status)}
+		r := adminWardRow{W: w, Name: adminWardName(w, v.Lang), Status: adminWardStatus(w.Status)}
 		if w.MergedInto != "" {
 			if into, err := h.Directory.Ward(ctx, w.MergedInto); err == nil {
-				r.Into = wardName(into, v.Lang)
+				r.Into = adminWardName(into, v.Lang)
 			}
 		}
 		d.Wards = append(d.Wards, r)
@@ -162,7 +162,7 @@ func (h *handler) loadWards(c *gin.Context, v *view) error {
 
 func (h *handler) adminWards(c *gin.Context) {
 	v := viewOf(c)
-	if err := h.loadWards(c, v); err != nil {
+	if err := h.adminLoadWards(c, v); err != nil {
 		h.serverError(c, err)
 		return
 	}
@@ -178,7 +178,7 @@ func (h *handler) adminCreateWard(c *gin.Context) {
 		if e := apperr.As(err); e != nil && e.Code == directory.CodeWardCodeTaken {
 			err = fieldOf(e, "code")
 		}
-		if lerr := h.loadWards(c, v); lerr != nil {
+		if lerr := h.adminLoadWards(c, v); lerr != nil {
 			h.serverError(c, lerr)
 			return
 		}
@@ -204,25 +204,25 @@ type adminMergeConfirm struct {
 	Into, IntoName, Reason string
 }
 
-// loadWard fills the ward page; a ward that does not exist is apperr.ErrNotFound.
-func (h *handler) loadWard(c *gin.Context, v *view) (*adminWardData, error) {
+// adminLoadWard fills the ward page; a ward that does not exist is apperr.ErrNotFound.
+func (h *handler) adminLoadWard(c *gin.Context, v *view) (*adminWardData, error) {
 	ctx := c.Request.Context()
 	w, err := h.Directory.Ward(ctx, c.Param("id"))
 	if err != nil {
 		return nil, err
 	}
-	d := &adminWardData{W: w, Name: wardName(w, v.Lang), Status: wardStatusMsg(w.Status)}
-	ws, err := h.allWards(ctx)
+	d := &adminWardData{W: w, Name: adminWardName(w, v.Lang), Status: adminWardStatus(w.Status)}
+	ws, err := h.adminAllWards(ctx)
 	if err != nil {
 		return nil, err
 	}
 	d.Others = []adminOpt{{"", v.T("admin.merge.choose")}}
 	for _, o := range ws {
 		if o.ID == w.MergedInto {
-			d.Into = wardName(o, v.Lang)
+			d.Into = adminWardName(o, v.Lang)
 		}
 		if o.ID != w.ID && o.Status == directory.WardActive {
-			d.Others = append(d.Others, adminOpt{o.ID, o.Code + " – " + wardName(o, v.Lang)})
+			d.Others = append(d.Others, adminOpt{o.ID, o.Code + " – " + adminWardName(o, v.Lang)})
 		}
 	}
 	ms, err := h.Directory.WardMerges(ctx)
@@ -244,15 +244,15 @@ func (h *handler) loadWard(c *gin.Context, v *view) (*adminWardData, error) {
 
 func (h *handler) adminWard(c *gin.Context) {
 	v := viewOf(c)
-	if _, err := h.loadWard(c, v); err != nil {
-		h.notFoundOr(c, err)
+	if _, err := h.adminLoadWard(c, v); err != nil {
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "admin_ward", v)
 }
 
-// notFoundOr shows the not-found page for a not-found error, else the error page.
-func (h *handler) notFoundOr(c *gin.Context, err error) {
+// adminNotFoundOr shows the not-found page for a not-found error, else the error page.
+func (h *handler) adminNotFoundOr(c *gin.Context, err error) {
 	if errors.Is(err, apperr.ErrNotFound) || errors.Is(err, apperr.ErrForbidden) {
 		h.notFound(c)
 		return
@@ -277,8 +277,8 @@ func (h *handler) adminUpdateWard(c *gin.Context) {
 		if e := apperr.As(err); e != nil && e.Code == directory.CodeWardCodeTaken {
 			err = fieldOf(e, "code")
 		}
-		if _, lerr := h.loadWard(c, v); lerr != nil {
-			h.notFoundOr(c, lerr)
+		if _, lerr := h.adminLoadWard(c, v); lerr != nil {
+			h.adminNotFoundOr(c, lerr)
 			return
 		}
 		h.fail(c, "admin_ward", v, err)
@@ -292,9 +292,9 @@ func (h *handler) adminUpdateWard(c *gin.Context) {
 func (h *handler) adminMergeWard(c *gin.Context) {
 	v := viewOf(c)
 	v.Form = newForm(c)
-	d, err := h.loadWard(c, v)
+	d, err := h.adminLoadWard(c, v)
 	if err != nil {
-		h.notFoundOr(c, err)
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	into, reason := c.PostForm("into_ward_id"), strings.TrimSpace(c.PostForm("reason"))
@@ -353,7 +353,7 @@ func adminKinds(v *view) []adminOpt {
 	}
 }
 
-func (h *handler) loadOrgs(c *gin.Context, v *view) error {
+func (h *handler) adminLoadOrgs(c *gin.Context, v *view) error {
 	p, err := adminPage(c)
 	if err != nil {
 		return err
@@ -369,15 +369,15 @@ func (h *handler) loadOrgs(c *gin.Context, v *view) error {
 
 func (h *handler) adminOrgs(c *gin.Context) {
 	v := viewOf(c)
-	if err := h.loadOrgs(c, v); err != nil {
+	if err := h.adminLoadOrgs(c, v); err != nil {
 		h.serverError(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "admin_orgs", v)
 }
 
-// orgEmail checks a contact email as the API's binding does (it is optional).
-func orgEmail(s string) error {
+// adminOrgEmail checks a contact email as the API's binding does (it is optional).
+func adminOrgEmail(s string) error {
 	if s != "" && (!strings.Contains(s, "@") || strings.ContainsAny(s, " \t") || len(s) > 254) {
 		return apperr.Invalid("contact_email", "email", "Email không hợp lệ.", "The email address is not valid.")
 	}
@@ -390,12 +390,12 @@ func (h *handler) adminCreateOrg(c *gin.Context) {
 	o := directory.Organisation{Kind: directory.OrganisationKind(c.PostForm("kind")), Name: strings.TrimSpace(c.PostForm("name")),
 		ContactName: strings.TrimSpace(c.PostForm("contact_name")), ContactEmail: strings.TrimSpace(c.PostForm("contact_email")),
 		ContactPhone: strings.TrimSpace(c.PostForm("contact_phone"))}
-	err := orgEmail(o.ContactEmail)
+	err := adminOrgEmail(o.ContactEmail)
 	if err == nil {
 		_, err = h.Directory.CreateOrganisation(c.Request.Context(), v.Caller, o)
 	}
 	if err != nil {
-		if lerr := h.loadOrgs(c, v); lerr != nil {
+		if lerr := h.adminLoadOrgs(c, v); lerr != nil {
 			h.serverError(c, lerr)
 			return
 		}
@@ -414,7 +414,7 @@ func (h *handler) adminOrg(c *gin.Context) {
 	v := viewOf(c)
 	o, err := h.Directory.Organisation(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		h.notFoundOr(c, err)
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	v.Data, v.Title = adminOrgData{O: o, Kinds: adminKinds(v)}, o.Name
@@ -427,15 +427,15 @@ func (h *handler) adminUpdateOrg(c *gin.Context) {
 	ctx := c.Request.Context()
 	o, err := h.Directory.Organisation(ctx, c.Param("id"))
 	if err != nil {
-		h.notFoundOr(c, err)
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	v.Data, v.Title = adminOrgData{O: o, Kinds: adminKinds(v)}, o.Name
 	kind := directory.OrganisationKind(c.PostForm("kind"))
 	name, cn, ce, cp := strings.TrimSpace(c.PostForm("name")), strings.TrimSpace(c.PostForm("contact_name")),
 		strings.TrimSpace(c.PostForm("contact_email")), strings.TrimSpace(c.PostForm("contact_phone"))
-	active := formBool(c, "active")
-	err = orgEmail(ce)
+	active := adminFormBool(c, "active")
+	err = adminOrgEmail(ce)
 	if err == nil {
 		_, err = h.Directory.UpdateOrganisation(ctx, v.Caller, o.ID, directory.OrganisationPatch{Kind: &kind, Name: &name,
 			ContactName: &cn, ContactEmail: &ce, ContactPhone: &cp, Active: &active})
@@ -466,7 +466,7 @@ type adminUsersData struct {
 	Created bool
 }
 
-func (h *handler) loadUsers(c *gin.Context, v *view) error {
+func (h *handler) adminLoadUsers(c *gin.Context, v *view) error {
 	ctx := c.Request.Context()
 	p, err := adminPage(c)
 	if err != nil {
@@ -480,11 +480,11 @@ func (h *handler) loadUsers(c *gin.Context, v *view) error {
 	if err != nil {
 		return err
 	}
-	ws, err := h.allWards(ctx)
+	ws, err := h.adminAllWards(ctx)
 	if err != nil {
 		return err
 	}
-	os, err := h.allOrganisations(ctx)
+	os, err := h.adminAllOrgs(ctx)
 	if err != nil {
 		return err
 	}
@@ -497,7 +497,7 @@ func (h *handler) loadUsers(c *gin.Context, v *view) error {
 		d.New = append(d.New, adminOpt{string(r), v.T(adminRoleMsg[r])})
 	}
 	for _, w := range ws {
-		d.WardNm[w.ID] = wardName(w, v.Lang)
+		d.WardNm[w.ID] = adminWardName(w, v.Lang)
 		if w.Status == directory.WardActive {
 			d.Wards = append(d.Wards, w)
 		}
@@ -527,7 +527,7 @@ func (h *handler) loadUsers(c *gin.Context, v *view) error {
 
 func (h *handler) adminUsers(c *gin.Context) {
 	v := viewOf(c)
-	if err := h.loadUsers(c, v); err != nil {
+	if err := h.adminLoadUsers(c, v); err != nil {
 		h.serverError(c, err)
 		return
 	}
@@ -559,7 +559,7 @@ func (h *handler) adminCreateUser(c *gin.Context) {
 		if e := apperr.As(err); e != nil && e.Code == identity.CodeEmailTaken {
 			err = fieldOf(e, "email")
 		}
-		if lerr := h.loadUsers(c, v); lerr != nil {
+		if lerr := h.adminLoadUsers(c, v); lerr != nil {
 			h.serverError(c, lerr)
 			return
 		}
@@ -582,7 +582,7 @@ func (h *handler) adminUserStatus(c *gin.Context) {
 			h.notFound(c)
 			return
 		}
-		if lerr := h.loadUsers(c, v); lerr != nil {
+		if lerr := h.adminLoadUsers(c, v); lerr != nil {
 			h.serverError(c, lerr)
 			return
 		}

@@ -26,7 +26,7 @@ func TestBrowserAdminAndPartner(t *testing.T) {
 	admin.fill(`main form[action="/admin/organisations"]`, map[string]string{"kind": "university", "name": "Trường Đại học Hà Nội", "contact_email": "lienhe@hanu.edu.vn"})
 	admin.click(`main form[action="/admin/organisations"] button[type=submit]`)
 	admin.see("Đã thêm tổ chức.", "Trường Đại học Hà Nội")
-	orgs, _, err := e.svc.Directory.Organisations(t.Context(), directory.OrganisationFilter{}, pageAll())
+	orgs, _, err := e.svc.Directory.Organisations(t.Context(), directory.OrganisationFilter{}, adminPageAll())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,8 @@ type adminTargetsData struct {
 	Rows  []adminTargetRow
 }
 
-// targetYearOf reads ?year= (or the form's year), the current year by default.
-func targetYearOf(s string) int {
+// adminYearOf reads ?year= (or the form's year), the current year by default.
+func adminYearOf(s string) int {
 	y, err := strconv.Atoi(s)
 	if err != nil || y < directory.MinTargetYear || y > directory.MaxTargetYear {
 		return time.Now().In(zone).Year()
@@ -41,9 +41,9 @@ func targetYearOf(s string) int {
 	return y
 }
 
-func (h *handler) loadTargets(c *gin.Context, v *view, year int) error {
+func (h *handler) adminLoadTargets(c *gin.Context, v *view, year int) error {
 	ctx := c.Request.Context()
-	ws, err := h.allWards(ctx)
+	ws, err := h.adminAllWards(ctx)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (h *handler) loadTargets(c *gin.Context, v *view, year int) error {
 		if w.Status != directory.WardActive {
 			continue
 		}
-		r := adminTargetRow{ID: w.ID, Code: w.Code, Name: wardName(w, v.Lang), AdultsF: "adult_population." + w.ID, HoldsF: "households." + w.ID}
+		r := adminTargetRow{ID: w.ID, Code: w.Code, Name: adminWardName(w, v.Lang), AdultsF: "adult_population." + w.ID, HoldsF: "households." + w.ID}
 		if t := byWard[w.ID]; t != nil {
 			r.Adults, r.Holds = strconv.Itoa(t.AdultPopulation), strconv.Itoa(t.Households)
 		}
@@ -82,7 +82,7 @@ func (h *handler) loadTargets(c *gin.Context, v *view, year int) error {
 
 func (h *handler) adminTargets(c *gin.Context) {
 	v := viewOf(c)
-	if err := h.loadTargets(c, v, targetYearOf(c.Query("year"))); err != nil {
+	if err := h.adminLoadTargets(c, v, adminYearOf(c.Query("year"))); err != nil {
 		h.serverError(c, err)
 		return
 	}
@@ -100,7 +100,7 @@ func (h *handler) adminSaveTargets(c *gin.Context) {
 	if err != nil {
 		year = 0
 	}
-	if lerr := h.loadTargets(c, v, targetYearOf(c.PostForm("year"))); lerr != nil {
+	if lerr := h.adminLoadTargets(c, v, adminYearOf(c.PostForm("year"))); lerr != nil {
 		h.serverError(c, lerr)
 		return
 	}
@@ -185,7 +185,7 @@ type adminDistrictData struct {
 func (h *handler) adminRankRows(v *view, rows []coverage.WardRow) []adminRankRow {
 	var out []adminRankRow
 	for _, r := range rows {
-		x := adminRankRow{Rank: r.Rank, ID: r.Ward.ID, Name: wardName(r.Ward, v.Lang), ECitizens: r.Summary.Residents.ECitizens,
+		x := adminRankRow{Rank: r.Rank, ID: r.Ward.ID, Name: adminWardName(r.Ward, v.Lang), ECitizens: r.Summary.Residents.ECitizens,
 			Reached: r.Summary.Residents.Reached, Minutes: r.Summary.Hours.Minutes}
 		if r.Share != nil {
 			x.Share = v.Num(*r.Share) + " %"
@@ -220,7 +220,7 @@ func (h *handler) adminDistrict(c *gin.Context) {
 	}
 	var bars []bar
 	for _, r := range o.Wards {
-		b := bar{Label: wardName(r.Ward, v.Lang), Display: v.T("admin.district.no_target")}
+		b := bar{Label: adminWardName(r.Ward, v.Lang), Display: v.T("admin.district.no_target")}
 		if r.Share != nil {
 			b.Value, b.Display = *r.Share, v.Num(*r.Share)+" %"
 		}
@@ -322,12 +322,12 @@ func (h *handler) adminDistrictExport(c *gin.Context) {
 		name = "district-" + strings.ReplaceAll(table, "_", "-")
 	}
 	tables := h.Coverage.DistrictTables(o, tr, h.adminCentreNames(c, o), lang, names...)
-	h.sendFile(c, name, format, lang, tables)
+	h.adminSendFile(c, name, format, lang, tables)
 }
 
-// sendFile writes tables as the file of format, built whole first (the API's
+// adminSendFile writes tables as the file of format, built whole first (the API's
 // sendExport).
-func (h *handler) sendFile(c *gin.Context, name string, format export.Format, lang string, tables []export.Table) {
+func (h *handler) adminSendFile(c *gin.Context, name string, format export.Format, lang string, tables []export.Table) {
 	var buf bytes.Buffer
 	var err error
 	if format == export.CSV {

@@ -15,7 +15,7 @@ import (
 	pagereq "ecitizen/internal/page"
 )
 
-func pageAll() pagereq.Request { return pagereq.Request{Limit: pagereq.MaxLimit} }
+func adminPageAll() pagereq.Request { return pagereq.Request{Limit: pagereq.MaxLimit} }
 
 // adminClient is a client signed in as the test admin.
 func (e *testEnv) adminClient() *client {
@@ -24,8 +24,8 @@ func (e *testEnv) adminClient() *client {
 	return c
 }
 
-// signedIn is a client signed in as a new user n.
-func (e *testEnv) signedIn(n identity.NewUser) *client {
+// adminSignedIn is a client signed in as a new user n.
+func (e *testEnv) adminSignedIn(n identity.NewUser) *client {
 	e.t.Helper()
 	e.user(n)
 	c := e.client()
@@ -37,9 +37,9 @@ func TestAdminPagesRefuseOtherRoles(t *testing.T) {
 	e := newTestEnv(t)
 	w := e.ward("HB01", "Phường Hàng Bạc")
 	org := e.organisation("Trường Đại học Thủy lợi")
-	staff := e.signedIn(identity.NewUser{Email: "staff@example.vn", DisplayName: "Cán bộ", Role: identity.RoleWardStaff, WardIDs: []string{w.ID}})
-	partner := e.signedIn(identity.NewUser{Email: "p@example.vn", DisplayName: "Đối tác", Role: identity.RolePartner, OrganisationID: org.ID})
-	vol := e.signedIn(identity.NewUser{Email: "v@example.vn", DisplayName: "Tình nguyện viên", Role: identity.RoleVolunteer, OrganisationID: org.ID})
+	staff := e.adminSignedIn(identity.NewUser{Email: "staff@example.vn", DisplayName: "Cán bộ", Role: identity.RoleWardStaff, WardIDs: []string{w.ID}})
+	partner := e.adminSignedIn(identity.NewUser{Email: "p@example.vn", DisplayName: "Đối tác", Role: identity.RolePartner, OrganisationID: org.ID})
+	vol := e.adminSignedIn(identity.NewUser{Email: "v@example.vn", DisplayName: "Tình nguyện viên", Role: identity.RoleVolunteer, OrganisationID: org.ID})
 	for _, path := range []string{"/admin", "/admin/wards", "/admin/wards/" + w.ID, "/admin/organisations", "/admin/users", "/admin/targets", "/admin/district", "/admin/district/export?format=xlsx"} {
 		// Signed out: sent to sign in, and back here after.
 		if p := e.client().get(path); !strings.HasPrefix(p.URL, "/login?next=") {
@@ -80,7 +80,7 @@ func TestAdminWardsCreateEditMerge(t *testing.T) {
 		must(t, http.StatusConflict, `id="e-code"`, "Mã phường đã được dùng.")
 
 	into := e.ward("HK01", "Phường Hoàn Kiếm")
-	ws, _, err := e.svc.Directory.Wards(t.Context(), directory.WardFilter{}, pageAll())
+	ws, _, err := e.svc.Directory.Wards(t.Context(), directory.WardFilter{}, adminPageAll())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestAdminOrganisations(t *testing.T) {
 		must(t, http.StatusBadRequest, `id="e-contact_email"`, `value="Cô Lan"`, `value="Trường ĐH Mở"`)
 	c.post("/admin/organisations", url.Values{"kind": {"university"}, "name": {"Trường ĐH Mở"}, "contact_email": {"lan@hou.edu.vn"}}).
 		must(t, http.StatusOK, "Đã thêm tổ chức.", "Trường ĐH Mở", "lan@hou.edu.vn")
-	orgs, _, err := e.svc.Directory.Organisations(t.Context(), directory.OrganisationFilter{}, pageAll())
+	orgs, _, err := e.svc.Directory.Organisations(t.Context(), directory.OrganisationFilter{}, adminPageAll())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestAdminUsers(t *testing.T) {
 	}
 
 	// Disable and re-enable.
-	u, _, _ := e.svc.Identity.ListUsers(t.Context(), e.admin, identity.UserFilter{Role: identity.RoleWardStaff}, pageAll())
+	u, _, _ := e.svc.Identity.ListUsers(t.Context(), e.admin, identity.UserFilter{Role: identity.RoleWardStaff}, adminPageAll())
 	c.get("/admin/users")
 	c.post("/admin/users/"+u[0].ID+"/status", url.Values{"status": {"disabled"}, "back": {"/admin/users?role=ward_staff"}}).
 		must(t, http.StatusOK, "Đã khoá tài khoản.", "Đã khoá")

@@ -19,4 +19,6 @@
 //   - form.go: form values and field errors shown next to their fields
 //   - auth.go, public.go, volunteer.go, staff.go, partner.go, admin.go: the pages
 //     of each audience
+//   - admin.go, admin_district.go (targets, district overview and export), partner.go,
+//     partner_sessions.go (training sessions, the public schedule /sessions)
 package web

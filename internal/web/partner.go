@@ -37,7 +37,7 @@ func (h *handler) partnerOrgID(c *gin.Context, v *view, path string) (string, bo
 	if org != "" {
 		return org, true
 	}
-	os, err := h.allOrganisations(c.Request.Context())
+	os, err := h.adminAllOrgs(c.Request.Context())
 	if err != nil {
 		h.serverError(c, err)
 		return "", false
@@ -95,7 +95,7 @@ type partnerInvitesData struct {
 	Next    string
 }
 
-func (h *handler) loadInvites(c *gin.Context, v *view, org string) error {
+func (h *handler) partnerLoadInvites(c *gin.Context, v *view, org string) error {
 	head, err := h.partnerHeadOf(c, v, org)
 	if err != nil {
 		return err
@@ -132,8 +132,8 @@ func (h *handler) partnerInvites(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.loadInvites(c, v, org); err != nil {
-		h.notFoundOr(c, err)
+	if err := h.partnerLoadInvites(c, v, org); err != nil {
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "partner_invites", v)
@@ -169,8 +169,8 @@ func (h *handler) partnerCreateInvite(c *gin.Context) {
 			h.notFound(c)
 			return
 		}
-		if lerr := h.loadInvites(c, v, org); lerr != nil {
-			h.notFoundOr(c, lerr)
+		if lerr := h.partnerLoadInvites(c, v, org); lerr != nil {
+			h.adminNotFoundOr(c, lerr)
 			return
 		}
 		h.fail(c, "partner_invites", v, err)
@@ -186,7 +186,7 @@ func (h *handler) partnerRevokeInvite(c *gin.Context) {
 		return
 	}
 	if _, err := h.Identity.RevokeInvite(c.Request.Context(), v.Caller, org, c.Param("id")); err != nil {
-		h.notFoundOr(c, err)
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	h.redirect(c, partnerPath(v, "/partner/invites", org), "partner.flash.invite_revoked")
@@ -207,7 +207,7 @@ type partnerVolunteersData struct {
 	Total      int
 }
 
-func (h *handler) loadVolunteers(c *gin.Context, v *view, org, fromDay, toDay string) error {
+func (h *handler) partnerLoadVolunteers(c *gin.Context, v *view, org, fromDay, toDay string) error {
 	head, err := h.partnerHeadOf(c, v, org)
 	if err != nil {
 		return err
@@ -254,19 +254,19 @@ func (h *handler) partnerVolunteers(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.loadVolunteers(c, v, org, c.Query("from"), c.Query("to")); err != nil {
+	if err := h.partnerLoadVolunteers(c, v, org, c.Query("from"), c.Query("to")); err != nil {
 		if e := apperr.As(err); e != nil && e.Code == apperr.CodeInvalid {
 			// A bad range is shown next to its field, with the default range's figures.
 			v.Form = &form{Values: c.Request.URL.Query(), Errors: map[string]string{}}
 			v.Form.setError(e, v.Lang)
-			if lerr := h.loadVolunteers(c, v, org, "", ""); lerr != nil {
-				h.notFoundOr(c, lerr)
+			if lerr := h.partnerLoadVolunteers(c, v, org, "", ""); lerr != nil {
+				h.adminNotFoundOr(c, lerr)
 				return
 			}
 			h.render(c, http.StatusBadRequest, "partner_volunteers", v)
 			return
 		}
-		h.notFoundOr(c, err)
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "partner_volunteers", v)
@@ -291,7 +291,7 @@ func (h *handler) partnerVolunteerStatus(c *gin.Context) {
 		return
 	}
 	if _, err := h.Identity.UpdateUser(ctx, v.Caller, u.ID, identity.UserPatch{Status: &st}); err != nil {
-		h.notFoundOr(c, err)
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	flash := "partner.flash.volunteer_enabled"
@@ -317,8 +317,8 @@ func (h *handler) partnerCertificate(c *gin.Context) {
 			h.serverError(c, err)
 			return
 		}
-		if lerr := h.loadVolunteers(c, v, org, "", ""); lerr != nil {
-			h.notFoundOr(c, lerr)
+		if lerr := h.partnerLoadVolunteers(c, v, org, "", ""); lerr != nil {
+			h.adminNotFoundOr(c, lerr)
 			return
 		}
 		h.fail(c, "partner_volunteers", v, fieldOf(e, "code"))

@@ -62,7 +62,7 @@ func (h *handler) partnerChoices(ctx context.Context, v *view) (courses, centres
 		p.After = strconv.Itoa(len(courses) - 1)
 	}
 	centres = []adminOpt{{"", v.T("partner.session.other_venue")}}
-	ws, err := h.allWards(ctx)
+	ws, err := h.adminAllWards(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,7 +76,7 @@ func (h *handler) partnerChoices(ctx context.Context, v *view) (courses, centres
 		}
 		for _, ce := range cs {
 			if ce.Active {
-				centres = append(centres, adminOpt{ce.ID, ce.Name + " (" + wardName(w, v.Lang) + ")"})
+				centres = append(centres, adminOpt{ce.ID, ce.Name + " (" + adminWardName(w, v.Lang) + ")"})
 			}
 		}
 	}
@@ -119,11 +119,11 @@ func (n *partnerNames) place(s *training.Session) string {
 	return t
 }
 
-func (h *handler) namesFor(c *gin.Context, v *view) *partnerNames {
+func (h *handler) partnerNamesFor(c *gin.Context, v *view) *partnerNames {
 	return &partnerNames{h: h, ctx: c.Request.Context(), v: v, courses: map[string]string{}, centres: map[string]string{}}
 }
 
-func sessionStatus(s *training.Session, now time.Time) (string, string) {
+func partnerSessionStatus(s *training.Session, now time.Time) (string, string) {
 	switch {
 	case s.Status == training.StatusCancelled:
 		return "partner.session.cancelled", "bad"
@@ -135,7 +135,7 @@ func sessionStatus(s *training.Session, now time.Time) (string, string) {
 	return "partner.session.scheduled", "ok"
 }
 
-func (h *handler) loadSessions(c *gin.Context, v *view, org string) error {
+func (h *handler) partnerLoadSessions(c *gin.Context, v *view, org string) error {
 	head, err := h.partnerHeadOf(c, v, org)
 	if err != nil {
 		return err
@@ -153,13 +153,13 @@ func (h *handler) loadSessions(c *gin.Context, v *view, org string) error {
 	if d.Courses, d.Centres, err = h.partnerChoices(ctx, v); err != nil {
 		return err
 	}
-	names, now := h.namesFor(c, v), time.Now()
+	names, now := h.partnerNamesFor(c, v), time.Now()
 	for _, s := range ss {
 		_, n, err := h.Training.Session(ctx, s.ID)
 		if err != nil {
 			return err
 		}
-		st, cl := sessionStatus(s, now)
+		st, cl := partnerSessionStatus(s, now)
 		d.Sessions = append(d.Sessions, partnerSessionRow{S: s, Course: names.course(s.CourseID), Place: names.place(s), Status: st, Class: cl,
 			Enrols: n, Edit: partnerPath(v, "/partner/sessions/"+url.PathEscape(s.ID), org), Started: !s.StartsAt.After(now)})
 	}
@@ -173,8 +173,8 @@ func (h *handler) partnerSessions(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.loadSessions(c, v, org); err != nil {
-		h.notFoundOr(c, err)
+	if err := h.partnerLoadSessions(c, v, org); err != nil {
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "partner_sessions", v)
@@ -226,8 +226,8 @@ func (h *handler) partnerCreateSession(c *gin.Context) {
 			h.notFound(c)
 			return
 		}
-		if lerr := h.loadSessions(c, v, org); lerr != nil {
-			h.notFoundOr(c, lerr)
+		if lerr := h.partnerLoadSessions(c, v, org); lerr != nil {
+			h.adminNotFoundOr(c, lerr)
 			return
 		}
 		h.fail(c, "partner_sessions", v, err)
@@ -261,9 +261,9 @@ type partnerSessionData struct {
 	Self     string
 }
 
-// loadSession fills a session's page; a session the reader does not run is not
+// partnerLoadSession fills a session's page; a session the reader does not run is not
 // found (the service forbids its enrolments to others).
-func (h *handler) loadSession(c *gin.Context, v *view) (*partnerSessionData, error) {
+func (h *handler) partnerLoadSession(c *gin.Context, v *view) (*partnerSessionData, error) {
 	ctx := c.Request.Context()
 	se, seats, err := h.Training.Enrolments(ctx, v.Caller, c.Param("id"))
 	if err != nil {
@@ -279,13 +279,13 @@ func (h *handler) loadSession(c *gin.Context, v *view) (*partnerSessionData, err
 	if err != nil {
 		return nil, err
 	}
-	names, now := h.namesFor(c, v), time.Now()
+	names, now := h.partnerNamesFor(c, v), time.Now()
 	d := &partnerSessionData{partnerHead: head, S: se, Course: names.course(se.CourseID), Place: names.place(se),
 		Trainers: strings.Join(se.Trainers, "\n"), Starts: se.StartsAt.In(zone).Format(partnerClock), Ends: se.EndsAt.In(zone).Format(partnerClock),
 		Editable: se.Status == training.StatusScheduled && se.StartsAt.After(now),
 		Marking:  se.Status == training.StatusScheduled && !se.StartsAt.After(now),
 		Self:     partnerPath(v, "/partner/sessions/"+url.PathEscape(se.ID), se.OrganisationID)}
-	d.Status, d.Class = sessionStatus(se, now)
+	d.Status, d.Class = partnerSessionStatus(se, now)
 	if d.Editable {
 		if _, d.Centres, err = h.partnerChoices(ctx, v); err != nil {
 			return nil, err
@@ -314,8 +314,8 @@ func (h *handler) loadSession(c *gin.Context, v *view) (*partnerSessionData, err
 
 func (h *handler) partnerSession(c *gin.Context) {
 	v := viewOf(c)
-	if _, err := h.loadSession(c, v); err != nil {
-		h.notFoundOr(c, err)
+	if _, err := h.partnerLoadSession(c, v); err != nil {
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "partner_session", v)
@@ -324,9 +324,9 @@ func (h *handler) partnerSession(c *gin.Context) {
 func (h *handler) partnerUpdateSession(c *gin.Context) {
 	v := viewOf(c)
 	v.Form = newForm(c)
-	d, err := h.loadSession(c, v)
+	d, err := h.partnerLoadSession(c, v)
 	if err != nil {
-		h.notFoundOr(c, err)
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	p, err := partnerPlan(c)
@@ -342,9 +342,9 @@ func (h *handler) partnerUpdateSession(c *gin.Context) {
 
 func (h *handler) partnerCancelSession(c *gin.Context) {
 	v := viewOf(c)
-	d, err := h.loadSession(c, v)
+	d, err := h.partnerLoadSession(c, v)
 	if err != nil {
-		h.notFoundOr(c, err)
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	if _, err := h.Training.Change(c.Request.Context(), v.Caller, d.S.ID, training.Plan{}, true); err != nil {
@@ -356,9 +356,9 @@ func (h *handler) partnerCancelSession(c *gin.Context) {
 
 func (h *handler) partnerMarkAttendance(c *gin.Context) {
 	v := viewOf(c)
-	d, err := h.loadSession(c, v)
+	d, err := h.partnerLoadSession(c, v)
 	if err != nil {
-		h.notFoundOr(c, err)
+		h.adminNotFoundOr(c, err)
 		return
 	}
 	n, err := strconv.Atoi(c.Param("number"))
@@ -379,20 +379,20 @@ func (h *handler) partnerMarkAttendance(c *gin.Context) {
 
 // ---- The public schedule ----
 
-type publicSession struct {
+type partnerScheduleRow struct {
 	S      *training.Session
 	Course string
 	Place  string
 	Open   int
 }
 
-type publicSessionsData struct {
-	Sessions []publicSession
+type partnerScheduleData struct {
+	Sessions []partnerScheduleRow
 	Next     string
 }
 
-// publicSessions is the schedule of training sessions still to come (GET /sessions).
-func (h *handler) publicSessions(c *gin.Context) {
+// partnerSchedule is the schedule of training sessions still to come (GET /sessions).
+func (h *handler) partnerSchedule(c *gin.Context) {
 	v := viewOf(c)
 	ctx := c.Request.Context()
 	p, err := adminPage(c)
@@ -405,15 +405,15 @@ func (h *handler) publicSessions(c *gin.Context) {
 		h.serverError(c, err)
 		return
 	}
-	d := publicSessionsData{Next: adminNext("/sessions", c.Request.URL.Query(), next)}
-	names := h.namesFor(c, v)
+	d := partnerScheduleData{Next: adminNext("/sessions", c.Request.URL.Query(), next)}
+	names := h.partnerNamesFor(c, v)
 	for _, s := range ss {
 		_, n, err := h.Training.Session(ctx, s.ID)
 		if err != nil {
 			h.serverError(c, err)
 			return
 		}
-		d.Sessions = append(d.Sessions, publicSession{S: s, Course: names.course(s.CourseID), Place: names.place(s), Open: max(0, s.Capacity-n)})
+		d.Sessions = append(d.Sessions, partnerScheduleRow{S: s, Course: names.course(s.CourseID), Place: names.place(s), Open: max(0, s.Capacity-n)})
 	}
 	v.Data, v.Title = d, v.T("partner.schedule.title")
 	h.render(c, http.StatusOK, "partner_schedule", v)

@@ -23,8 +23,8 @@ func newPartnerFixture(t *testing.T) *partnerFixture {
 	e := newTestEnv(t)
 	org, other := e.organisation("Trường Đại học Bách khoa Hà Nội"), e.organisation("Học viện Ngân hàng")
 	f := &partnerFixture{e: e, org: org.ID, other: other.ID}
-	f.p = e.signedIn(identity.NewUser{Email: "p1@example.vn", DisplayName: "Phạm Thu Hà", Role: identity.RolePartner, OrganisationID: org.ID})
-	f.q = e.signedIn(identity.NewUser{Email: "p2@example.vn", DisplayName: "Đỗ Minh Quân", Role: identity.RolePartner, OrganisationID: other.ID})
+	f.p = e.adminSignedIn(identity.NewUser{Email: "p1@example.vn", DisplayName: "Phạm Thu Hà", Role: identity.RolePartner, OrganisationID: org.ID})
+	f.q = e.adminSignedIn(identity.NewUser{Email: "p2@example.vn", DisplayName: "Đỗ Minh Quân", Role: identity.RolePartner, OrganisationID: other.ID})
 	return f
 }
 
@@ -38,7 +38,7 @@ func TestPartnerInvites(t *testing.T) {
 		must(t, http.StatusBadRequest, `id="e-expires_at"`, `value="Lớp K66"`)
 	c.post("/partner/invites", url.Values{"label": {"Lớp K66"}, "expires_at": {"hôm qua"}}).must(t, http.StatusBadRequest, `id="e-expires_at"`)
 	p := c.post("/partner/invites", url.Values{"label": {"Lớp K66"}}).must(t, http.StatusOK, "Đã tạo mã mời.", "Lớp K66", "Còn hiệu lực", "/register?code=")
-	invs, _, err := e.svc.Identity.ListInvites(t.Context(), e.admin, f.org, pageAll())
+	invs, _, err := e.svc.Identity.ListInvites(t.Context(), e.admin, f.org, adminPageAll())
 	if err != nil || len(invs) != 1 {
 		t.Fatalf("invites %v %v", invs, err)
 	}
@@ -47,7 +47,7 @@ func TestPartnerInvites(t *testing.T) {
 		t.Fatal("no registration link with the code")
 	}
 	// The link opens the registration form with the code filled in.
-	e.client().get("/register?code=" + inv.Code).must(t, http.StatusOK, `value="`+inv.Code+`"`)
+	e.client().get("/register?code="+inv.Code).must(t, http.StatusOK, `value="`+inv.Code+`"`)
 
 	// Another organisation's partner neither sees nor revokes it.
 	if q := f.q.get("/partner/invites"); strings.Contains(q.Body, inv.Code) {
@@ -60,7 +60,7 @@ func TestPartnerInvites(t *testing.T) {
 	// An admin picks the organisation first.
 	a := e.adminClient()
 	a.get("/partner/invites").must(t, http.StatusOK, "Chọn tổ chức", "/partner/invites?org="+f.other)
-	a.get("/partner/invites?org=" + f.org).must(t, http.StatusOK, inv.Code)
+	a.get("/partner/invites?org="+f.org).must(t, http.StatusOK, inv.Code)
 	a.post("/partner/invites", url.Values{"org": {f.other}, "label": {"Chi đoàn"}}).must(t, http.StatusOK, "Học viện Ngân hàng", "Chi đoàn")
 	a.get("/partner/invites?org=nope").must(t, http.StatusNotFound)
 }
@@ -89,9 +89,9 @@ func TestPartnerVolunteers(t *testing.T) {
 	c.get("/partner/certificate?code=HC-NOPE-NOPE").must(t, http.StatusNotFound, `id="e-code"`, `value="HC-NOPE-NOPE"`)
 }
 
-// publishedCourse is a course of the built-in catalogue.
-func publishedCourse(t *testing.T, e *testEnv) (string, string) {
-	vs, _, err := e.svc.Courses.Catalogue(t.Context(), course.CatalogueQuery{}, pageAll())
+// partnerCourse is a course of the built-in catalogue.
+func partnerCourse(t *testing.T, e *testEnv) (string, string) {
+	vs, _, err := e.svc.Courses.Catalogue(t.Context(), course.CatalogueQuery{}, adminPageAll())
 	if err != nil || len(vs) == 0 {
 		t.Fatalf("catalogue: %v %v", vs, err)
 	}
@@ -103,7 +103,7 @@ func TestPartnerSessions(t *testing.T) {
 	e, c := f.e, f.p
 	w := e.ward("HB01", "Phường Hàng Bạc")
 	ce := e.centre(w.ID, "Nhà văn hoá Hàng Bạc")
-	courseID, title := publishedCourse(t, e)
+	courseID, title := partnerCourse(t, e)
 	c.get("/partner/sessions").must(t, http.StatusOK, "Tạo buổi học", "Nhà văn hoá Hàng Bạc", title)
 
 	day := time.Now().In(zone).AddDate(0, 0, 3).Format(time.DateOnly)
@@ -113,7 +113,7 @@ func TestPartnerSessions(t *testing.T) {
 	c.post("/partner/sessions", form).must(t, http.StatusBadRequest, `id="e-ends_at"`, `value="`+day+`T09:00"`, "Mang theo CCCD", "CN. Vũ Hùng")
 	form.Set("ends_at", day+"T11:00")
 	c.post("/partner/sessions", form).must(t, http.StatusOK, "Đã tạo buổi học.", title, "0/20")
-	ss, _, err := e.svc.Training.List(t.Context(), training.SessionFilter{OrganisationID: f.org}, pageAll())
+	ss, _, err := e.svc.Training.List(t.Context(), training.SessionFilter{OrganisationID: f.org}, adminPageAll())
 	if err != nil || len(ss) != 1 {
 		t.Fatalf("sessions %v %v", ss, err)
 	}

@@ -65,5 +65,5 @@ func (h *handler) routes(r *gin.Engine) {
 	r.POST("/partner/sessions/:id", partners, h.partnerUpdateSession)
 	r.POST("/partner/sessions/:id/cancel", partners, h.partnerCancelSession)
 	r.POST("/partner/sessions/:id/attendance/:number", partners, h.partnerMarkAttendance)
-	r.GET("/sessions", h.publicSessions)
+	r.GET("/sessions", h.partnerSchedule)
 }
