@@ -3,7 +3,9 @@ package web
 import (
 	"encoding/csv"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"ecitizen/internal/directory"
 	"ecitizen/internal/export"
+	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
 	pagereq "ecitizen/internal/page"
 )
@@ -215,6 +218,26 @@ func TestAdminDistrictExport(t *testing.T) {
 	if !strings.Contains(strings.Join(rows[0], ","), "Phường") || !strings.Contains(p.Body, "Phường Đồng Xuân") {
 		t.Fatalf("Vietnamese header row: %q", rows[0])
 	}
+	// The same bytes as the API's district export.
+	api, err := httpapi.New(httpapi.Deps{Identity: e.svc.Identity, Directory: e.svc.Directory, Courses: e.svc.Courses, Training: e.svc.Training,
+		Roster: e.svc.Roster, Notify: e.svc.Notify, Equipment: e.svc.Equipment, Certificates: e.svc.Certificates, Residents: e.svc.Residents,
+		Progress: e.svc.Progress, Coverage: e.svc.Coverage, Partner: e.svc.Partner, PublicURL: e.URL, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := e.svc.Identity.Login(t.Context(), testAdminEmail, testAdminPassword, "192.0.2.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"format=csv&table=wards&lang=vi", "format=csv&table=skills&lang=en"} {
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/district/coverage/export?"+q, nil)
+		req.Header.Set("Authorization", "Bearer "+pair.AccessToken)
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, req)
+		if web := c.get("/admin/district/export?" + q); rec.Code != http.StatusOK || web.Body != rec.Body.String() || web.Header.Get("Content-Type") != rec.Header().Get("Content-Type") {
+			t.Fatalf("%s: the web export differs from the API's (%d)\nweb: %q\napi: %q", q, rec.Code, web.Body, rec.Body.String())
+		}
+	}
 	// English readers get English headers.
 	c.get("/lang/en")
 	p = c.get("/admin/district/export?format=csv&table=wards")
@@ -228,4 +251,26 @@ func TestAdminDistrictExport(t *testing.T) {
 	}
 	c.get("/admin/district/export?format=csv").must(t, http.StatusNotFound)
 	c.get("/admin/district/export?format=pdf&table=wards").must(t, http.StatusNotFound)
+}
+
+// TestAdminAndPartnerPagesInBothLanguages: every page reads in Vietnamese and in
+// English with no message id left untranslated.
+func TestAdminAndPartnerPagesInBothLanguages(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.ward("HB01", "Phường Hàng Bạc")
+	org := e.organisation("Trường Đại học Thủy lợi")
+	c := e.adminClient()
+	ids := regexp.MustCompile(`\b(admin|partner|role|nav)\.[a-z_]+(\.[a-z_]+)?\b`)
+	paths := []string{"/admin", "/admin/wards", "/admin/wards/" + w.ID, "/admin/organisations", "/admin/organisations/" + org.ID,
+		"/admin/users", "/admin/targets", "/admin/district", "/partner/invites", "/partner/invites?org=" + org.ID,
+		"/partner/volunteers?org=" + org.ID, "/partner/sessions?org=" + org.ID, "/sessions"}
+	for _, lang := range []string{"vi", "en"} {
+		c.get("/lang/" + lang)
+		for _, p := range paths {
+			pg := c.get(p).must(t, http.StatusOK, `lang="`+lang+`"`)
+			if m := ids.FindString(pg.Body[strings.Index(pg.Body, "<main"):]); m != "" {
+				t.Errorf("%s in %s: untranslated %q", p, lang, m)
+			}
+		}
+	}
 }
