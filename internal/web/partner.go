@@ -13,6 +13,7 @@ import (
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/certificate"
+	"ecitizen/internal/export"
 	"ecitizen/internal/identity"
 	pagereq "ecitizen/internal/page"
 	"ecitizen/internal/roster"
@@ -205,6 +206,7 @@ type partnerVolunteersData struct {
 	From, To   string // the range shown, YYYY-MM-DD
 	Volunteers []partnerVolunteer
 	Total      int
+	Exports    []adminOpt // link, label
 }
 
 func (h *handler) partnerLoadVolunteers(c *gin.Context, v *view, org, fromDay, toDay string) error {
@@ -242,6 +244,18 @@ func (h *handler) partnerLoadVolunteers(c *gin.Context, v *view, org, fromDay, t
 			break
 		}
 		p.After = us[len(us)-1].ID
+	}
+	for _, x := range []struct{ table, label string }{{"", "partner.export.xlsx"}, {"volunteers", "partner.export.volunteers"},
+		{"sessions", "partner.export.sessions"}, {"courses", "partner.export.courses"}} {
+		q := url.Values{"from": {d.From}, "to": {d.To}, "format": {"xlsx"}}
+		if x.table != "" {
+			q.Set("format", "csv")
+			q.Set("table", x.table)
+		}
+		if head.Admin {
+			q.Set("org", org)
+		}
+		d.Exports = append(d.Exports, adminOpt{"/partner/export?" + q.Encode(), v.T(x.label)})
 	}
 	sort.SliceStable(d.Volunteers, func(i, j int) bool { return d.Volunteers[i].Minutes > d.Volunteers[j].Minutes })
 	v.Data, v.Title = d, v.T("partner.volunteers.title")
@@ -327,6 +341,43 @@ func (h *handler) partnerCertificate(c *gin.Context) {
 	c.Header("Content-Disposition", `attachment; filename="ecitizen-certificate-`+certificate.Display(cert.Code)+`.pdf"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/pdf", pdf)
+}
+
+// partnerExport downloads the organisation's tables over the range shown (GET
+// /organisations/:id/coverage/export): one table as CSV, or all as XLSX.
+func (h *handler) partnerExport(c *gin.Context) {
+	v := viewOf(c)
+	org, ok := h.partnerOrgID(c, v, "/partner/volunteers")
+	if !ok {
+		return
+	}
+	format, fok := export.ParseFormat(c.Query("format"))
+	table := c.Query("table")
+	switch table {
+	case "", "courses", "sessions", "volunteers":
+	default:
+		fok = false
+	}
+	if !fok || (format == export.CSV && table == "") {
+		h.notFound(c)
+		return
+	}
+	from, to, err := h.Partner.Range(c.Query("from"), c.Query("to"))
+	if err != nil {
+		h.notFound(c)
+		return
+	}
+	cov, err := h.Partner.Coverage(c.Request.Context(), v.Caller, org, from, to)
+	if err != nil {
+		h.adminNotFoundOr(c, err)
+		return
+	}
+	var names []string
+	name := "partner-coverage"
+	if table != "" {
+		names, name = []string{table}, "partner-"+table
+	}
+	h.adminSendFile(c, name, format, v.Lang, h.Partner.Tables(cov, v.Lang, names...))
 }
 
 // partnerAtoi reads a whole number of a form field.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ecitizen/internal/course"
+	"ecitizen/internal/export"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/training"
 )
@@ -85,6 +86,18 @@ func TestPartnerVolunteers(t *testing.T) {
 		t.Fatal("a disabled volunteer signs in")
 	}
 	c.post("/partner/volunteers/"+mine.UserID+"/status", url.Values{"status": {"active"}}).must(t, http.StatusOK, "Đã mở khoá tài khoản tình nguyện viên.")
+	// The organisation's tables as files.
+	c.get("/partner/volunteers").must(t, http.StatusOK, "/partner/export?format=csv")
+	if p := c.get("/partner/export?format=csv&table=volunteers"); p.Status != http.StatusOK || p.Header.Get("Content-Type") != export.ContentTypeCSV || !strings.Contains(p.Body, "Nguyễn Văn An") {
+		t.Fatalf("volunteers CSV: %d %q %q", p.Status, p.Header.Get("Content-Type"), p.Body)
+	}
+	if p := c.get("/partner/export?format=xlsx"); p.Status != http.StatusOK || p.Header.Get("Content-Type") != export.ContentTypeXLSX {
+		t.Fatalf("XLSX: %d %q", p.Status, p.Header.Get("Content-Type"))
+	}
+	if p := f.q.get("/partner/export?format=csv&table=volunteers"); strings.Contains(p.Body, "Nguyễn Văn An") {
+		t.Fatal("another organisation's partner downloads our volunteers")
+	}
+	c.get("/partner/export?format=csv").must(t, http.StatusNotFound)
 	// A certificate code that is not one of ours is not found, next to the field.
 	c.get("/partner/certificate?code=HC-NOPE-NOPE").must(t, http.StatusNotFound, `id="e-code"`, `value="HC-NOPE-NOPE"`)
 }

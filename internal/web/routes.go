@@ -59,6 +59,7 @@ func (h *handler) routes(r *gin.Engine) {
 	r.GET("/partner/volunteers", partners, h.partnerVolunteers)
 	r.POST("/partner/volunteers/:id/status", partners, h.partnerVolunteerStatus)
 	r.GET("/partner/certificate", partners, h.partnerCertificate)
+	r.GET("/partner/export", partners, h.partnerExport)
 	r.GET("/partner/sessions", partners, h.partnerSessions)
 	r.POST("/partner/sessions", partners, h.partnerCreateSession)
 	r.GET("/partner/sessions/:id", partners, h.partnerSession)
