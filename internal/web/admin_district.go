@@ -177,6 +177,7 @@ type adminDistrictData struct {
 	Rows     []adminRankRow
 	Below    []adminRankRow
 	Trends   []columnChart
+	Weeks    []coverage.Week
 	Unfilled []adminUnfilled
 	Lacking  []adminLack
 	Exports  []adminOpt // table name, label
@@ -214,7 +215,7 @@ func (h *handler) adminDistrict(c *gin.Context) {
 		h.serverError(c, err)
 		return
 	}
-	d := adminDistrictData{O: o, Rows: h.adminRankRows(v, o.Wards), Below: h.adminRankRows(v, o.BelowTarget)}
+	d := adminDistrictData{O: o, Weeks: tr.Weeks, Rows: h.adminRankRows(v, o.Wards), Below: h.adminRankRows(v, o.BelowTarget)}
 	if o.Goal != nil {
 		d.Goal = v.Num(*o.Goal) + " %"
 	}
