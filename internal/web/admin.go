@@ -251,13 +251,10 @@ func (h *handler) adminWard(c *gin.Context) {
 	h.render(c, http.StatusOK, "admin_ward", v)
 }
 
-// adminNotFoundOr shows the not-found page for a not-found error, else the error page.
+// adminNotFoundOr shows the not-found page for a not-found (or forbidden: out of
+// the reader's scope) error, else the error page.
 func (h *handler) adminNotFoundOr(c *gin.Context, err error) {
 	if errors.Is(err, apperr.ErrNotFound) || errors.Is(err, apperr.ErrForbidden) {
-		h.notFound(c)
-		return
-	}
-	if e := apperr.As(err); e != nil && (e.Code == apperr.CodeNotFound) {
 		h.notFound(c)
 		return
 	}
