@@ -22,4 +22,6 @@
 //   - volunteer.go (shifts to book), volunteer_me.go (bookings, waiting lists,
 //     notifications, calendar feed), volunteer_checkin.go, volunteer_hours.go
 //     (hours and certificates): the volunteer's pages
+//   - admin.go, admin_district.go (targets, district overview and export), partner.go,
+//     partner_sessions.go (training sessions, the public schedule /sessions)
 package web

@@ -38,6 +38,7 @@ var roleLinks = map[identity.Role][]link{
 	},
 	identity.RoleAdmin: {
 		{"/admin", "nav.admin", "home.admin_text"},
+		{"/admin/users", "admin.nav.users", "admin.index.users"},
 		{"/admin/reviews", "nav.reviews", "home.reviews_text"},
 		{"/staff/centres", "nav.centres", "home.centres_text"},
 		{"/admin/district", "nav.district", "home.district_text"},
