@@ -182,7 +182,7 @@ func TestStaffCentres(t *testing.T) {
 func TestStaffShiftsAndSeries(t *testing.T) {
 	w := newStaffWorld(t)
 	c := w.signedIn(t, staffEmail)
-	c.get("/staff/centres/" + w.centre.ID).must(t, http.StatusOK, "Nhà văn hoá tổ 5", "Tạo ca trực", `name="starts_at"`)
+	c.get("/staff/centres/"+w.centre.ID).must(t, http.StatusOK, "Nhà văn hoá tổ 5", "Tạo ca trực", `name="starts_at"`)
 	day := staffLocal(3, 0, 0).Format(time.DateOnly)
 	shift := url.Values{"title": {"Hỗ trợ dịch vụ công"}, "role": {"guide"}, "date": {day}, "starts_at": {"10:00"}, "ends_at": {"09:00"},
 		"places": {"3"}, "notes": {"Mang thẻ sinh viên"}}
@@ -194,7 +194,7 @@ func TestStaffShiftsAndSeries(t *testing.T) {
 	}
 
 	// A weekly series: a missing start time is its field's problem; then created.
-	c.get("/staff/centres/" + w.centre.ID + "/series/new").must(t, http.StatusOK, `name="byday"`)
+	c.get("/staff/centres/"+w.centre.ID+"/series/new").must(t, http.StatusOK, `name="byday"`)
 	series := url.Values{"title": {"Trực tối"}, "role": {"guide"}, "byday": {"TU", "TH"}, "start_time": {""}, "end_time": {"20:00"},
 		"first_date": {staffLocal(1, 0, 0).Format(time.DateOnly)}, "places": {"2"}}
 	c.post("/staff/centres/"+w.centre.ID+"/series", series).must(t, http.StatusBadRequest, `id="e-start_time"`, `value="Trực tối"`, `value="TU" checked`)
