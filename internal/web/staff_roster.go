@@ -95,7 +95,14 @@ func (h *handler) loadStaffRoster(c *gin.Context, v *view, active string) error 
 	}
 	for i := len(r.History) - 1; i >= 0; i-- {
 		e := r.History[i]
-		d.History = append(d.History, staffEventRow{Kind: e.Kind, Name: name(e.VolunteerID), By: name(e.By), Reason: e.Reason, At: e.At})
+		by := name(e.By)
+		switch e.By { // the roster's own actors, not users
+		case "promotion":
+			by = v.T("staff.by_promotion")
+		case "series":
+			by = v.T("staff.by_series")
+		}
+		d.History = append(d.History, staffEventRow{Kind: e.Kind, Name: name(e.VolunteerID), By: by, Reason: e.Reason, At: e.At})
 	}
 	// Whom to assign: the API's assign takes any active volunteer's id. Admins
 	// read every volunteer (GET /users?role=volunteer). Ward staff read no
