@@ -9,17 +9,13 @@ import (
 // TestBrowserStaffShiftAndNoShow: a ward staff member creates a shift through
 // the form of the centre's page, and marks a no-show on the roster of a shift
 // that ended with a booked volunteer who never checked in; screenshots of the
-// staff pages.
+// centre's page and the roster.
 func TestBrowserStaffShiftAndNoShow(t *testing.T) {
 	w := newStaffWorld(t)
 	ended := w.endedShift(t, "Ca hôm qua")
 	b := newBrowser(t, w.e)
 	tab := b.tab()
 	tab.signIn(staffEmail, testPassword)
-
-	tab.open("/staff/centres")
-	tab.see("Nhà văn hoá tổ 5")
-	tab.shoot("staff-centres")
 
 	tab.open("/staff/centres/" + w.centre.ID)
 	tab.fill("form[action$='/shifts']", map[string]string{
@@ -37,6 +33,20 @@ func TestBrowserStaffShiftAndNoShow(t *testing.T) {
 	tab.fill(form, map[string]string{"reason": "Không báo trước, không liên lạc được"})
 	tab.click(form + " button[value=confirm]")
 	tab.see("Đã ghi nhận quyết định về vắng mặt.", "Vắng mặt (đã xác nhận)")
+}
+
+// TestBrowserStaffPages: screenshots of the centres list, the check-in screen
+// and the dashboard at 360 and 1280 px.
+func TestBrowserStaffPages(t *testing.T) {
+	w := newStaffWorld(t)
+	w.futureShift(t, "Ca còn thiếu người", 2, 2)
+	b := newBrowser(t, w.e)
+	tab := b.tab()
+	tab.signIn(staffEmail, testPassword)
+
+	tab.open("/staff/centres")
+	tab.see("Nhà văn hoá tổ 5")
+	tab.shoot("staff-centres")
 
 	tab.open("/staff/centres/" + w.centre.ID + "/screen")
 	tab.see("Điểm danh tại Nhà văn hoá tổ 5")
