@@ -17,6 +17,8 @@
 //   - i18n.go: message catalogues and the language switch
 //   - render.go: templates, the view every page gets, formatting of dates and numbers
 //   - form.go: form values and field errors shown next to their fields
+//   - staff.go (centres, shifts, series), staff_roster.go (rosters, the check-in
+//     screen), staff_dashboard.go (coverage and its exports): the ward staff's pages
 //   - auth.go, public.go, volunteer.go, staff.go, partner.go, admin.go: the pages
 //     of each audience
 //   - volunteer.go (shifts to book), volunteer_me.go (bookings, waiting lists,
