@@ -97,11 +97,11 @@ func TestCourseCatalogueReadsWithoutJavaScript(t *testing.T) {
 	}
 
 	t.Run("SearchWithoutDiacritics", func(t *testing.T) {
-		p := c.get("/courses?q=" + url.QueryEscape("dich vu cong")).must(t, http.StatusOK, "Nộp hồ sơ trên Cổng Dịch vụ công quốc gia", `value="dich vu cong"`)
+		p := c.get("/courses?q="+url.QueryEscape("dich vu cong")).must(t, http.StatusOK, "Nộp hồ sơ trên Cổng Dịch vụ công quốc gia", `value="dich vu cong"`)
 		if strings.Contains(p.Body, "Tình nguyện viên hướng dẫn người dân") {
 			t.Fatal("a course without the words matched")
 		}
-		c.get("/courses?q=" + url.QueryEscape("DỊCH VỤ CÔNG")).must(t, http.StatusOK, "Nộp hồ sơ trên Cổng Dịch vụ công quốc gia")
+		c.get("/courses?q="+url.QueryEscape("DỊCH VỤ CÔNG")).must(t, http.StatusOK, "Nộp hồ sơ trên Cổng Dịch vụ công quốc gia")
 		c.get("/courses?q=zzzxq").must(t, http.StatusOK, "Không có khóa học nào khớp")
 	})
 	t.Run("AudienceFilter", func(t *testing.T) {
@@ -149,9 +149,9 @@ func TestCourseAndLessonForAnonymousReaders(t *testing.T) {
 	c.post(base+"/lessons/gioi-thieu/complete", nil).must(t, http.StatusUnauthorized)
 	// Unknown courses and lessons, drafts and reloads of a result's address.
 	c.get("/courses/no-such-course").must(t, http.StatusNotFound)
-	c.get(base + "/lessons/no-such-lesson").must(t, http.StatusNotFound)
+	c.get(base+"/lessons/no-such-lesson").must(t, http.StatusNotFound)
 	draft := e.draftCourse(tm, "Bản nháp chưa duyệt", "Nội dung")
-	c.get("/courses/" + draft.ID).must(t, http.StatusNotFound)
+	c.get("/courses/"+draft.ID).must(t, http.StatusNotFound)
 	if p := c.get(base + "/lessons/kiem-tra/quiz"); p.URL != base+"/lessons/kiem-tra" {
 		t.Fatalf("a reload of the quiz result went to %s", p.URL)
 	}
@@ -343,10 +343,10 @@ func TestMarkdownIsInertInPreviewAndPublishedLesson(t *testing.T) {
 	c.post(path, editorForm(ct, "submit")).must(t, http.StatusOK, "Đã gửi duyệt")
 	admin := e.client()
 	admin.signIn(testAdminEmail, testAdminPassword)
-	review := admin.get("/admin/reviews/" + co.ID + "/versions/1").must(t, http.StatusOK, "<h2>Bài có mã độc</h2>")
+	review := admin.get("/admin/reviews/"+co.ID+"/versions/1").must(t, http.StatusOK, "<h2>Bài có mã độc</h2>")
 	inert(t, "the review page", mainOf(review.Body))
 	admin.post("/admin/reviews/"+co.ID+"/versions/1", url.Values{"action": {"publish"}}).must(t, http.StatusOK, "Đã xuất bản khóa học")
-	lesson := e.client().get("/courses/" + co.ID + "/lessons/gioi-thieu").must(t, http.StatusOK, "<h2>Bài có mã độc</h2>", "Bấm vào đây")
+	lesson := e.client().get("/courses/"+co.ID+"/lessons/gioi-thieu").must(t, http.StatusOK, "<h2>Bài có mã độc</h2>", "Bấm vào đây")
 	inert(t, "the published lesson", mainOf(lesson.Body))
 }
 
@@ -360,10 +360,10 @@ func TestManagedCoursesAreScopedAndRoleGated(t *testing.T) {
 	if strings.Contains(p.Body, "Khóa học của Bách khoa") {
 		t.Fatal("another organisation's course is listed")
 	}
-	other.get("/partner/courses/" + co.ID).must(t, http.StatusNotFound)
-	other.get("/partner/courses/" + co.ID + "/versions/1").must(t, http.StatusNotFound)
+	other.get("/partner/courses/"+co.ID).must(t, http.StatusNotFound)
+	other.get("/partner/courses/"+co.ID+"/versions/1").must(t, http.StatusNotFound)
 	other.post("/partner/courses/"+co.ID+"/versions/1", editorForm(courseContent("Chiếm quyền", "x"), "save")).must(t, http.StatusNotFound)
-	other.get("/partner/courses/" + co.ID + "/versions/x").must(t, http.StatusNotFound)
+	other.get("/partner/courses/"+co.ID+"/versions/x").must(t, http.StatusNotFound)
 	if v, _, _ := e.svc.Courses.ManagedCourse(context.Background(), tm.partner, co.ID); v == nil {
 		t.Fatal("course gone")
 	}

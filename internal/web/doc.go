@@ -19,4 +19,7 @@
 //   - form.go: form values and field errors shown next to their fields
 //   - auth.go, public.go, volunteer.go, staff.go, partner.go, admin.go: the pages
 //     of each audience
+//   - courses.go (catalogue, course, lesson reader and quiz), courses_manage.go
+//     (partners' courses, versions, editor; admins' reviews), courses_editor.go
+//     (the editor's form fields and its add/move/remove buttons)
 package web
