@@ -336,10 +336,6 @@ func (h *handler) reviewsPage(c *gin.Context) {
 	h.render(c, http.StatusOK, "courses_reviews", v)
 }
 
-func reviewPath(id string, n int) string {
-	return "/admin/reviews/" + url.PathEscape(id) + "/versions/" + strconv.Itoa(n)
-}
-
 func (h *handler) reviewPage(c *gin.Context) {
 	v := viewOf(c)
 	d, ok := h.loadEditor(c, v, nil)
