@@ -339,6 +339,10 @@ func TestMarkdownIsInertInPreviewAndPublishedLesson(t *testing.T) {
 		t.Fatal("the typed Markdown was not kept in the editor")
 	}
 	inert(t, "the editor page", mainOf(strings.ReplaceAll(p.Body, "&lt;", ""))) // nothing live outside the textareas either
+	// A preview saves nothing.
+	if _, v, _ := e.svc.Courses.ManagedVersion(context.Background(), tm.partner, co.ID, 1); v.Lessons[0].Body.Vi != "Nội dung ban đầu." {
+		t.Fatalf("the preview saved the draft: %q", v.Lessons[0].Body.Vi)
+	}
 
 	c.post(path, editorForm(ct, "submit")).must(t, http.StatusOK, "Đã gửi duyệt")
 	admin := e.client()
@@ -410,6 +414,23 @@ func TestAdminReviewPublishesOrReturns(t *testing.T) {
 	admin.post(path, url.Values{"action": {"publish"}}).must(t, http.StatusConflict)
 	partner.get("/partner/courses/" + co.ID)
 	partner.post("/partner/courses/"+co.ID+"/versions", nil).must(t, http.StatusOK, "Đã tạo phiên bản mới", "phiên bản 2", "Có ảnh.")
+}
+
+func TestAdminCreatesACourseForAnOrganisation(t *testing.T) {
+	e := newTestEnv(t)
+	tm := e.courseTeam()
+	c := e.client()
+	c.signIn(testAdminEmail, testAdminPassword)
+	c.get("/partner/courses").must(t, http.StatusOK, "Kỹ năng số cơ bản cho mọi gia đình", `name="organisation_id"`, "Trường Đại học Bách khoa Hà Nội")
+	fields := url.Values{"title.vi": {"Khóa học của quận"}, "title.en": {"District course"}, "summary.vi": {"Tóm tắt"},
+		"summary.en": {"Summary"}, "audience": {"civil_servants"}, "level": {"advanced"}}
+	c.post("/partner/courses", fields).must(t, http.StatusBadRequest, `id="e-organisation_id"`, `value="Khóa học của quận"`)
+	fields.Set("organisation_id", tm.orgID)
+	c.post("/partner/courses", fields).must(t, http.StatusOK, "Đã tạo khóa học")
+	// The organisation's partner sees it among theirs.
+	p := e.client()
+	p.signIn(tm.partnerEmail, testPassword)
+	p.get("/partner/courses").must(t, http.StatusOK, "Khóa học của quận")
 }
 
 // firstVisitWeight fetches path and every stylesheet and script it links, as a
