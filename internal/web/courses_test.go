@@ -253,6 +253,7 @@ func TestPartnerCreatesEditsAndSubmitsACourse(t *testing.T) {
 	// Submit for review: saved and in review; the editor is read-only with Withdraw.
 	c.post(path, editorForm(ct, "submit")).must(t, http.StatusOK, "Đã gửi duyệt", "Đang chờ duyệt")
 	c.get(path).must(t, http.StatusOK, "Rút lại để sửa", "Nội dung tiếng Việt")
+	c.post(path, editorForm(ct, "save")).must(t, http.StatusConflict, "không thể sửa", "Rút lại để sửa")
 	c.post(path+"/withdraw", nil).must(t, http.StatusOK, "Đã rút lại", `name="lessons[0].body.vi"`)
 	c.post(path, editorForm(ct, "submit")).must(t, http.StatusOK, "Đã gửi duyệt")
 	// A new version is refused while one is unpublished.
