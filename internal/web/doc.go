@@ -26,4 +26,7 @@
 //     (hours and certificates): the volunteer's pages
 //   - admin.go, admin_district.go (targets, district overview and export), partner.go,
 //     partner_sessions.go (training sessions, the public schedule /sessions)
+//   - courses.go (catalogue, course, lesson reader and quiz), courses_manage.go
+//     (partners' courses, versions, editor; admins' reviews), courses_editor.go
+//     (the editor's form fields and its add/move/remove buttons)
 package web
