@@ -31,4 +31,30 @@ func (h *handler) routes(r *gin.Engine) {
 	r.POST("/register", h.register)
 	r.GET("/account", signedIn, h.accountPage)
 	r.POST("/account/password", signedIn, h.changePassword)
+
+	// Residents (residents.go, residents_quiz.go, residents_public.go): staff of
+	// their wards and volunteers on duty; the services decide scope.
+	residents := h.need(identity.RoleAdmin, identity.RoleWardStaff, identity.RoleVolunteer)
+	r.GET("/residents", residents, h.residentsPage)
+	r.GET("/residents/new", residents, h.residentNewPage)
+	r.POST("/residents", residents, h.residentRegister)
+	r.GET("/residents/import", staff, h.residentImportPage)
+	r.POST("/residents/import", staff, h.residentImport)
+	r.GET("/residents/audit", staff, h.residentAuditPage)
+	r.GET("/residents/:id", residents, h.residentPage)
+	r.POST("/residents/:id/progress", residents, h.residentRecord)
+	r.GET("/residents/:id/records/:record/revoke", staff, h.residentRevokePage)
+	r.POST("/residents/:id/records/:record/revoke", staff, h.residentRevoke)
+	r.GET("/residents/:id/quiz", residents, h.residentQuizPage)
+	r.POST("/residents/:id/quiz", residents, h.residentQuiz)
+	r.POST("/residents/:id/link", residents, h.residentLinkReset)
+	r.POST("/residents/:id/link/delete", residents, h.residentLinkDelete)
+	r.GET("/residents/:id/reveal", staff, h.residentRevealPage)
+	r.POST("/residents/:id/reveal", staff, h.residentReveal)
+	r.GET("/residents/:id/erase", staff, h.residentErasePage)
+	r.POST("/residents/:id/erase", staff, h.residentErase)
+	// Public: certificate verification and a resident's personal link.
+	r.GET("/verify", h.verifyPage)
+	r.GET("/verify/:code", h.verifyCode)
+	r.GET("/p/:token", h.personalPage)
 }
