@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -119,13 +120,13 @@ type resRow struct {
 }
 
 type resSearchData struct {
-	Wards   []resOption
-	WardID  string
-	Q       string
-	Duty    *resDuty
-	Rows    []resRow
-	Next    string
-	Staff   bool
+	Wards    []resOption
+	WardID   string
+	Q        string
+	Duty     *resDuty
+	Rows     []resRow
+	Next     string
+	Staff    bool
 	Searched bool
 }
 
@@ -307,7 +308,7 @@ type resShowData struct {
 	Staff     bool
 	// Link is a personal link just created (shown once).
 	Link   string
-	LinkQR string
+	LinkQR template.URL // a PNG data URL made here, never user input
 }
 
 func skillName(f *skills.Framework, code, lang string) string {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/base64"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,8 +20,9 @@ import (
 // GET /api/v1/verify/:code), and a resident's own progress by their personal
 // link (GET /api/v1/personal/:token).
 
-func pngDataURL(png []byte) string {
-	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+// pngDataURL is a PNG we made (a QR code) as a data URL for an img src.
+func pngDataURL(png []byte) template.URL {
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 }
 
 type verifyData struct {

@@ -31,7 +31,6 @@ type resQuizData struct {
 	Lesson   *course.Lesson
 }
 
-
 // quizData reads the resident and the chosen lesson (course, lesson from the
 // query or the form); without a choice it lists the lessons with a quiz.
 func (h *handler) quizData(c *gin.Context, v *view, courseID, lessonID string) (*resQuizData, bool) {

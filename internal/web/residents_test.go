@@ -100,7 +100,7 @@ func TestResidentsStaffPages(t *testing.T) {
 	c.signIn("canbo.a@example.vn", testPassword)
 
 	c.get("/residents").must(t, http.StatusOK, "Tìm người dân theo họ tên", `href="/residents/new?ward=`+w.wardA.ID)
-	form := c.get("/residents/new?ward=" + w.wardA.ID).must(t, http.StatusOK, `name="consent"`, e.svc.Residents.Consent().Text.Vi[:20])
+	form := c.get("/residents/new?ward="+w.wardA.ID).must(t, http.StatusOK, `name="consent"`, e.svc.Residents.Consent().Text.Vi[:20])
 	_ = form
 	// No consent: refused next to the checkbox, what was typed kept.
 	vals := url.Values{"ward_id": {w.wardA.ID}, "full_name": {"Nguyễn Thị Hoa"}, "birth_year": {"1956"}, "residential_group": {"Tổ 7"},
@@ -128,7 +128,7 @@ func TestResidentsStaffPages(t *testing.T) {
 
 	// Search, diacritics-insensitive, with the status.
 	c.get("/residents?ward="+w.wardA.ID+"&q=nguyen+hoa").must(t, http.StatusOK, `href="/residents/`+id+`"`, "Chưa là công dân số")
-	c.get("/residents?ward=" + w.wardA.ID + "&q=tran").must(t, http.StatusOK, "Không tìm thấy người dân nào")
+	c.get("/residents?ward="+w.wardA.ID+"&q=tran").must(t, http.StatusOK, "Không tìm thấy người dân nào")
 
 	// Record a skill: evidence missing, then recorded.
 	skill := e.svc.Framework.Required()[0]
@@ -148,7 +148,7 @@ func TestResidentsStaffPages(t *testing.T) {
 	c.post(rp, url.Values{"reason": {"Ghi nhầm người"}}).must(t, http.StatusOK, "Đã thu hồi bản ghi.", "Ghi nhầm người")
 
 	// Reveal: reason required; then the numbers, once, audited.
-	c.get("/residents/" + id + "/reveal").must(t, http.StatusOK, "Mỗi lần xem được ghi vào nhật ký")
+	c.get("/residents/"+id+"/reveal").must(t, http.StatusOK, "Mỗi lần xem được ghi vào nhật ký")
 	c.post("/residents/"+id+"/reveal", url.Values{}).must(t, http.StatusBadRequest, `id="e-reason"`)
 	c.post("/residents/"+id+"/reveal", url.Values{"reason": {"Gọi điện hẹn lịch"}}).must(t, http.StatusOK, "&#43;84912345678")
 	c.get("/residents/audit?ward="+w.wardA.ID).must(t, http.StatusOK, "Xem số", "Gọi điện hẹn lịch")
@@ -168,7 +168,7 @@ func TestResidentsStaffPages(t *testing.T) {
 	anon.get(link[1]).must(t, http.StatusNotFound, "không hợp lệ hoặc đã bị thu hồi")
 
 	// Erase: reason required, then the page says so.
-	c.get("/residents/" + id + "/erase").must(t, http.StatusOK, "Xoá dữ liệu cá nhân")
+	c.get("/residents/"+id+"/erase").must(t, http.StatusOK, "Xoá dữ liệu cá nhân")
 	c.post("/residents/"+id+"/erase", url.Values{}).must(t, http.StatusBadRequest, `id="e-reason"`)
 	c.post("/residents/"+id+"/erase", url.Values{"reason": {"Người dân yêu cầu xoá"}}).must(t, http.StatusOK, "Đã xoá dữ liệu cá nhân.", "Người dân đã bị xoá dữ liệu")
 }
@@ -197,7 +197,7 @@ func TestResidentsScopeAndRoles(t *testing.T) {
 	b.get("/residents/"+r.ID).must(t, http.StatusNotFound, "Không tìm thấy trang này")
 	b.get("/residents/"+r.ID+"/reveal").must(t, http.StatusNotFound)
 	b.post("/residents/"+r.ID+"/erase", url.Values{"reason": {"thử"}}).must(t, http.StatusNotFound)
-	b.get("/residents?ward=" + w.wardA.ID).must(t, http.StatusNotFound)
+	b.get("/residents?ward="+w.wardA.ID).must(t, http.StatusNotFound)
 
 	// A volunteer off duty: the domain's not_on_duty refusal, clearly.
 	v := e.client()
@@ -266,7 +266,7 @@ func TestResidentsQuiz(t *testing.T) {
 	r := w.resident(t, "Vũ Thị Hạnh", "")
 	c := e.client()
 	c.signIn("canbo.a@example.vn", testPassword)
-	list := c.get("/residents/" + r.ID + "/quiz").must(t, http.StatusOK, "Chọn bài kiểm tra của một bài học")
+	list := c.get("/residents/"+r.ID+"/quiz").must(t, http.StatusOK, "Chọn bài kiểm tra của một bài học")
 	m := regexp.MustCompile(`href="(/residents/[^"]+/quiz\?course=([^&]+)&amp;lesson=([^"]+))"`).FindStringSubmatch(list.Body)
 	if m == nil {
 		t.Fatalf("no quiz to pick:\n%s", excerpt(list.Body))
@@ -310,7 +310,7 @@ func TestVerifyPages(t *testing.T) {
 	code := certificate.Display(st.Certificate.Code)
 	c := e.client()
 	c.get("/verify").must(t, http.StatusOK, `name="code"`)
-	p := c.get("/verify?code=" + strings.ToLower(code)).must(t, http.StatusOK, "Hợp lệ", "H.", "Phường Minh Khai", "Công dân số")
+	p := c.get("/verify?code="+strings.ToLower(code)).must(t, http.StatusOK, "Hợp lệ", "H.", "Phường Minh Khai", "Công dân số")
 	if strings.Contains(p.Body, "Nguyễn Thị Hoa") {
 		t.Fatal("the verification shows the resident's name")
 	}
