@@ -9,8 +9,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 
 	"ecitizen/internal/certificate"
 	"ecitizen/internal/course"
@@ -360,4 +364,81 @@ func TestResidentsPagesReadWithoutJavaScript(t *testing.T) {
 
 func progressRecord(skill string) progress.NewRecord {
 	return progress.NewRecord{SkillCode: skill, Evidence: "Tự làm được trước mặt cán bộ"}
+}
+
+// TestBrowserVolunteerMakesAnECitizen: a volunteer checked in at a centre
+// registers a resident through the page and records the required skills until
+// the resident is an e-citizen; signed out, the certificate verifies on /verify.
+func TestBrowserVolunteerMakesAnECitizen(t *testing.T) {
+	e := newTestEnv(t)
+	w := newResWorld(t, e)
+	w.putOnDuty(t)
+	// A resident whose name is markup, to be shown as text.
+	const xss = "<script>alert(1)</script> Nguyễn"
+	w.resident(t, xss, "")
+	b := newBrowser(t, e)
+	tab := b.tab()
+	var dialogs atomic.Int32
+	if err := chromedp.Listen(tab.ctx, func(ev any) {
+		if _, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
+			dialogs.Add(1)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tab.signIn(w.volEmail, testPassword)
+
+	tab.open("/residents/new")
+	tab.see("Nhà sinh hoạt cộng đồng tổ 12", "Sự đồng ý")
+	tab.fill("main form", map[string]string{"full_name": "Trần Thị Hoa", "birth_year": "1957", "residential_group": "Tổ 12"})
+	tab.do("tick consent", chromedp.Click(chromedp.CSS("#f-consent")))
+	tab.click(`main form button[type=submit]`)
+	tab.see("Đã ghi nhận người dân.", "Trần Thị Hoa", "Còn thiếu")
+	m := residentPath.FindStringSubmatch(strings.TrimPrefix(tab.location(), e.URL))
+	if m == nil {
+		t.Fatalf("not on the resident page: %s", tab.location())
+	}
+	id := m[1]
+	for _, skill := range e.svc.Framework.Required() {
+		tab.fill(`form[action$="/progress"]`, map[string]string{"skill_code": skill, "evidence": "Tự làm trên điện thoại của mình"})
+		tab.click(`form[action$="/progress"] button[type=submit]`)
+		tab.see("Đã ghi nhận kỹ năng.")
+	}
+	tab.see("Công dân số", "Giấy chứng nhận:")
+	code, err := chromedp.Run(tab.ctx, chromedp.Text(chromedp.CSS(`main a[href^="/verify/"]`)))
+	if err != nil || code == "" {
+		t.Fatalf("no certificate code: %v", err)
+	}
+	tab.shoot("residents-resident")
+
+	// The name with markup is text in the search results and on its page.
+	tab.open("/residents?q=nguyen")
+	tab.see(xss)
+	scripts, err := chromedp.Run(tab.ctx, chromedp.Evaluate[bool](`[...document.querySelectorAll("script")].some(s => s.textContent.includes("alert(1)"))`))
+	if err != nil || scripts {
+		t.Fatalf("a script element holds the name (%v)", err)
+	}
+	tab.click(`main table a`)
+	tab.see(xss)
+	if n := dialogs.Load(); n != 0 {
+		t.Fatalf("%d dialogs opened", n)
+	}
+	tab.open("/residents?q=hoa")
+	tab.see("Trần Thị Hoa", "Công dân số")
+	tab.shoot("residents-search")
+
+	// Signed out, anyone verifies the code.
+	token, err := e.svc.Progress.ResetPersonalLink(t.Context(), w.staffA, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anon := b.tab()
+	anon.open("/verify")
+	anon.fill("main form", map[string]string{"code": strings.ToLower(code)})
+	anon.click(`main form button[type=submit]`)
+	anon.see("Hợp lệ", "H.", "Phường Minh Khai")
+	anon.shoot("residents-verify")
+	anon.open("/p/" + token)
+	anon.see("Xin chào Trần Thị Hoa", "Công dân số")
+	anon.shoot("residents-personal")
 }
