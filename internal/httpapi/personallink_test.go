@@ -128,7 +128,7 @@ func TestPersonalLinkHTTP(t *testing.T) {
 			}
 			v = view(link.Token)
 			if !v.ECitizen || v.ReachedAt == nil || len(v.Missing) != 0 || len(v.Shown) != 5 || v.Certificate == nil ||
-				!strings.HasPrefix(v.Certificate.VerifyURL, testPublicURL+"/api/v1/verify/") || v.Shown[0].NameEn == "" {
+				!strings.HasPrefix(v.Certificate.VerifyURL, testPublicURL+"/verify/") || v.Shown[0].NameEn == "" {
 				t.Fatalf("view of an e-citizen %+v", v)
 			}
 			if st := statusOf(t, env, w.staffA, res); st.CertificateCode == nil || *st.CertificateCode != v.Certificate.Code {

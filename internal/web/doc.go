@@ -19,4 +19,8 @@
 //   - form.go: form values and field errors shown next to their fields
 //   - auth.go, public.go, volunteer.go, staff.go, partner.go, admin.go: the pages
 //     of each audience
+//   - residents.go, residents_quiz.go, residents_public.go: residents and their
+//     progress (staff, volunteers on duty), certificate verification and the
+//     personal link page (public); templates residents_*.html, public_verify.html,
+//     public_certificate.html, public_personal.html
 package web
