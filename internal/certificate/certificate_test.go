@@ -123,7 +123,7 @@ func pdfText(t *testing.T, doc []byte) string {
 
 func TestRenderPDF(t *testing.T) {
 	c := sampleCertificate(t)
-	url := "https://ecitizen.example.vn/api/v1/verify/" + certificate.Display(c.Code)
+	url := "https://ecitizen.example.vn/verify/" + certificate.Display(c.Code)
 	doc, err := certificate.RenderPDF(c, url)
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +222,7 @@ func TestRenderPDFManyCentresOnePage(t *testing.T) {
 			WardName: "Phường Bạch Đằng", Minutes: 600 - i})
 	}
 	st.Centres[0].CentreName = strings.Repeat("Nhà văn hoá rất dài ", 8)
-	doc, err := certificate.RenderPDF(c, "https://ecitizen.example.vn/api/v1/verify/"+certificate.Display(c.Code))
+	doc, err := certificate.RenderPDF(c, "https://ecitizen.example.vn/verify/"+certificate.Display(c.Code))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestRenderPDFManyCentresOnePage(t *testing.T) {
 }
 
 func TestQRCodeDecodes(t *testing.T) {
-	url := "https://ecitizen.example.vn/api/v1/verify/ABCD-EFGH-IJKL-MNOP-QRST-UVWX"
+	url := "https://ecitizen.example.vn/verify/ABCD-EFGH-IJKL-MNOP-QRST-UVWX"
 	b, err := certificate.QRCode(url)
 	if err != nil {
 		t.Fatal(err)
@@ -266,7 +266,7 @@ func BenchmarkRenderPDF(b *testing.B) {
 			OrganisationName: "Đại học Bách khoa Hà Nội", From: "2026-09-01", To: "2026-11-25", TotalMinutes: 750, Shifts: 5,
 			Centres: []certificate.CentreLine{{CentreName: "Nhà văn hoá tổ 5", WardName: "Phường Bạch Đằng", Minutes: 750}}}}}
 	for b.Loop() {
-		doc, err := certificate.RenderPDF(c, "https://ecitizen.example.vn/api/v1/verify/GJKT-UITM-MYQZ-L7LE-7V7D-IIZY")
+		doc, err := certificate.RenderPDF(c, "https://ecitizen.example.vn/verify/GJKT-UITM-MYQZ-L7LE-7V7D-IIZY")
 		if err != nil {
 			b.Fatal(err)
 		}

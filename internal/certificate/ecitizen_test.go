@@ -97,7 +97,7 @@ func sampleECitizen(t *testing.T) *certificate.Certificate {
 
 func TestRenderECitizenPDF(t *testing.T) {
 	c := sampleECitizen(t)
-	url := "https://ecitizen.example.vn/api/v1/verify/" + certificate.Display(c.Code)
+	url := "https://ecitizen.example.vn/verify/" + certificate.Display(c.Code)
 	doc, err := certificate.RenderPDF(c, url)
 	if err != nil {
 		t.Fatal(err)
@@ -349,7 +349,7 @@ func BenchmarkRenderECitizenPDF(b *testing.B) {
 				{Code: "recognise_scam", NameVi: "Nhận biết lừa đảo trực tuyến", NameEn: "Recognise online scams"},
 			}}}}
 	for b.Loop() {
-		doc, err := certificate.RenderPDF(c, "https://ecitizen.example.vn/api/v1/verify/GJKT-UITM-MYQZ-L7LE-7V7D-IIZY")
+		doc, err := certificate.RenderPDF(c, "https://ecitizen.example.vn/verify/GJKT-UITM-MYQZ-L7LE-7V7D-IIZY")
 		if err != nil {
 			b.Fatal(err)
 		}

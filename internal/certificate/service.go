@@ -106,10 +106,14 @@ func NewService(st Store, ledger Ledger, records Records, jwtKey []byte, publicU
 		public: strings.TrimRight(publicURL, "/"), now: now}
 }
 
-// VerifyURL is the public address that verifies a certificate (its QR code).
-func (s *Service) VerifyURL(code string) string { return s.public + VerifyPath(code) }
+// VerifyURL is the public address that verifies a certificate (its QR code):
+// the web app's verification page, readable by a person with a phone.
+func (s *Service) VerifyURL(code string) string { return s.public + VerifyPagePath(code) }
 
-// VerifyPath is the path of the verification of a code.
+// VerifyPagePath is the path of the web page that verifies a code.
+func VerifyPagePath(code string) string { return "/verify/" + Display(code) }
+
+// VerifyPath is the path of the API's verification of a code (JSON).
 func VerifyPath(code string) string { return "/api/v1/verify/" + Display(code) }
 
 // PDFPath is the path of a certificate's PDF.

@@ -189,7 +189,7 @@ func TestHoursCertificates(t *testing.T) {
 			rec := issue(holder, period)
 			mustStatus(t, rec, http.StatusCreated)
 			cert := certificateOf(t, rec)
-			verifyURL := testPublicURL + "/api/v1/verify/" + cert.Code
+			verifyURL := testPublicURL + "/verify/" + cert.Code
 			if cert.Kind != "hours" || cert.Status != "valid" || cert.VerifyURL != verifyURL || cert.Revocation != nil ||
 				cert.PDFURL != "/api/v1/certificates/"+cert.Code+"/pdf" || rec.Header().Get("Location") != "/api/v1/verify/"+cert.Code {
 				t.Fatalf("issued certificate: %s", rec.Body)

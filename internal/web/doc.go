@@ -29,4 +29,8 @@
 //   - courses.go (catalogue, course, lesson reader and quiz), courses_manage.go
 //     (partners' courses, versions, editor; admins' reviews), courses_editor.go
 //     (the editor's form fields and its add/move/remove buttons)
+//   - residents.go, residents_quiz.go, residents_public.go: residents and their
+//     progress (staff, volunteers on duty), certificate verification and the
+//     personal link page (public); templates residents_*.html, public_verify.html,
+//     public_certificate.html, public_personal.html
 package web
