@@ -2,6 +2,8 @@ package export
 
 import (
 	"fmt"
+	"io"
+	"strings"
 	"time"
 )
 
@@ -58,4 +60,25 @@ func FileName(name string, day time.Time, f Format) string {
 // named by FileName (ASCII, so no encoding is needed).
 func ContentDisposition(fileName string) string {
 	return `attachment; filename="` + fileName + `"`
+}
+
+// Write writes tables as one file of format f: a CSV of the first table, or a
+// workbook with a sheet per table; headers in lang.
+func Write(w io.Writer, f Format, tables []Table, lang string) error {
+	if f == CSV {
+		if len(tables) == 0 {
+			return fmt.Errorf("export: a CSV file needs a table")
+		}
+		return WriteCSV(w, tables[0], lang)
+	}
+	return WriteXLSX(w, tables, lang)
+}
+
+// Name names an export: its kind, and its table when there is only one
+// ("ward-skills" for the ward's skills table).
+func Name(kind string, tables []string) string {
+	if len(tables) == 1 {
+		return kind + "-" + strings.ReplaceAll(tables[0], "_", "-")
+	}
+	return kind
 }

@@ -302,27 +302,13 @@ func bindExport(c *gin.Context, tables []string) (coverageExportQuery, export.Fo
 // problem answer, never half a file).
 func (h *handler) sendExport(c *gin.Context, name string, format export.Format, lang string, tables []export.Table) {
 	var buf bytes.Buffer
-	var err error
-	if format == export.CSV {
-		err = export.WriteCSV(&buf, tables[0], lang)
-	} else {
-		err = export.WriteXLSX(&buf, tables, lang)
-	}
-	if err != nil {
+	if err := export.Write(&buf, format, tables, lang); err != nil {
 		fail(c, err)
 		return
 	}
 	c.Header("Content-Disposition", export.ContentDisposition(export.FileName(name, time.Now().In(seriesZone), format)))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, format.ContentType(), buf.Bytes())
-}
-
-// exportName names a file: its kind, and its table when there is one.
-func exportName(kind string, names []string) string {
-	if len(names) == 1 {
-		return kind + "-" + strings.ReplaceAll(names[0], "_", "-")
-	}
-	return kind
 }
 
 func (h *handler) exportWardCoverage(c *gin.Context) {
@@ -342,7 +328,7 @@ func (h *handler) exportWardCoverage(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	h.sendExport(c, exportName("ward-"+w.Ward.Code, names), format, q.Lang, h.Coverage.WardTables(w, tr, q.Lang, names...))
+	h.sendExport(c, export.Name("ward-"+w.Ward.Code, names), format, q.Lang, h.Coverage.WardTables(w, tr, q.Lang, names...))
 }
 
 func (h *handler) exportCentreCoverage(c *gin.Context) {
@@ -356,7 +342,7 @@ func (h *handler) exportCentreCoverage(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	h.sendExport(c, exportName("centre", names), format, q.Lang, h.Coverage.CentreTables(x, q.Lang, names...))
+	h.sendExport(c, export.Name("centre", names), format, q.Lang, h.Coverage.CentreTables(x, q.Lang, names...))
 }
 
 func (h *handler) exportDistrictCoverage(c *gin.Context) {
@@ -387,5 +373,5 @@ func (h *handler) exportDistrictCoverage(c *gin.Context) {
 			centres[u.CentreID] = ""
 		}
 	}
-	h.sendExport(c, exportName("district", names), format, q.Lang, h.Coverage.DistrictTables(o, tr, centres, q.Lang, names...))
+	h.sendExport(c, export.Name("district", names), format, q.Lang, h.Coverage.DistrictTables(o, tr, centres, q.Lang, names...))
 }

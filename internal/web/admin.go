@@ -13,7 +13,7 @@ import (
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
-	pagereq "ecitizen/internal/page"
+	paging "ecitizen/internal/page"
 )
 
 // The district admin's pages: wards (with merges), organisations, accounts,
@@ -25,11 +25,8 @@ import (
 var adminRoleMsg = map[identity.Role]string{identity.RoleAdmin: "role.admin", identity.RoleWardStaff: "role.ward_staff",
 	identity.RolePartner: "role.partner", identity.RoleVolunteer: "role.volunteer"}
 
-// adminOpt is one option of a "select".
-type adminOpt struct{ Value, Label string }
-
 // adminPage reads the page request of a list (?cursor=).
-func adminPage(c *gin.Context) (pagereq.Request, error) { return pagereq.New(0, c.Query("cursor")) }
+func adminPage(c *gin.Context) (paging.Request, error) { return paging.New(0, c.Query("cursor")) }
 
 // adminNext is the link to a list's next page: path with q and the cursor.
 func adminNext(path string, q url.Values, next string) string {
@@ -46,27 +43,10 @@ func adminNext(path string, q url.Values, next string) string {
 	return path + "?" + nq.Encode()
 }
 
-// adminAllWards lists every ward, by code.
-func (h *handler) adminAllWards(ctx context.Context) ([]*directory.Ward, error) {
-	var out []*directory.Ward
-	p := pagereq.Request{Limit: pagereq.MaxLimit}
-	for {
-		ws, next, err := h.Directory.Wards(ctx, directory.WardFilter{}, p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ws...)
-		if next == "" || len(ws) == 0 {
-			return out, nil
-		}
-		p.After = ws[len(ws)-1].Code
-	}
-}
-
 // adminAllOrgs lists every organisation.
 func (h *handler) adminAllOrgs(ctx context.Context) ([]*directory.Organisation, error) {
 	var out []*directory.Organisation
-	p := pagereq.Request{Limit: pagereq.MaxLimit}
+	p := paging.Request{Limit: paging.MaxLimit}
 	for {
 		os, next, err := h.Directory.Organisations(ctx, directory.OrganisationFilter{}, p)
 		if err != nil {
@@ -78,14 +58,6 @@ func (h *handler) adminAllOrgs(ctx context.Context) ([]*directory.Organisation, 
 		}
 		p.After = os[len(os)-1].ID
 	}
-}
-
-// adminWardName is a ward's name in lang.
-func adminWardName(w *directory.Ward, lang string) string {
-	if lang == "en" && w.NameEn != "" {
-		return w.NameEn
-	}
-	return w.NameVi
 }
 
 // adminFormBool reads a checkbox.
@@ -147,10 +119,10 @@ func (h *handler) adminLoadWards(c *gin.Context, v *view) error {
 	}
 	d := adminWardsData{Next: adminNext("/admin/wards", c.Request.URL.Query(), next)}
 	for _, w := range ws {
-		r := adminWardRow{W: w, Name: adminWardName(w, v.Lang), Status: adminWardStatus(w.Status)}
+		r := adminWardRow{W: w, Name: v.WardName(w), Status: adminWardStatus(w.Status)}
 		if w.MergedInto != "" {
 			if into, err := h.Directory.Ward(ctx, w.MergedInto); err == nil {
-				r.Into = adminWardName(into, v.Lang)
+				r.Into = v.WardName(into)
 			}
 		}
 		d.Wards = append(d.Wards, r)
@@ -193,7 +165,7 @@ type adminWardData struct {
 	Name    string
 	Status  string
 	Into    string
-	Others  []adminOpt // active wards it may merge into
+	Others  []option // active wards it may merge into
 	Merge   *directory.WardMerge
 	MergeBy string
 	// Confirm is the merge waiting for the admin's confirmation.
@@ -211,18 +183,18 @@ func (h *handler) adminLoadWard(c *gin.Context, v *view) (*adminWardData, error)
 	if err != nil {
 		return nil, err
 	}
-	d := &adminWardData{W: w, Name: adminWardName(w, v.Lang), Status: adminWardStatus(w.Status)}
-	ws, err := h.adminAllWards(ctx)
+	d := &adminWardData{W: w, Name: v.WardName(w), Status: adminWardStatus(w.Status)}
+	ws, err := h.allWards(ctx, directory.WardFilter{})
 	if err != nil {
 		return nil, err
 	}
-	d.Others = []adminOpt{{"", v.T("admin.merge.choose")}}
+	d.Others = []option{{"", v.T("admin.merge.choose")}}
 	for _, o := range ws {
 		if o.ID == w.MergedInto {
-			d.Into = adminWardName(o, v.Lang)
+			d.Into = v.WardName(o)
 		}
 		if o.ID != w.ID && o.Status == directory.WardActive {
-			d.Others = append(d.Others, adminOpt{o.ID, o.Code + " – " + adminWardName(o, v.Lang)})
+			d.Others = append(d.Others, option{o.ID, o.Code + " – " + v.WardName(o)})
 		}
 	}
 	ms, err := h.Directory.WardMerges(ctx)
@@ -339,11 +311,11 @@ func (h *handler) adminMergeWard(c *gin.Context) {
 type adminOrgsData struct {
 	Orgs  []*directory.Organisation
 	Next  string
-	Kinds []adminOpt
+	Kinds []option
 }
 
-func adminKinds(v *view) []adminOpt {
-	return []adminOpt{
+func adminKinds(v *view) []option {
+	return []option{
 		{string(directory.KindUniversity), v.T("admin.kind.university")},
 		{string(directory.KindYouthUnion), v.T("admin.kind.youth_union")},
 		{string(directory.KindOther), v.T("admin.kind.other")},
@@ -404,7 +376,7 @@ func (h *handler) adminCreateOrg(c *gin.Context) {
 
 type adminOrgData struct {
 	O     *directory.Organisation
-	Kinds []adminOpt
+	Kinds []option
 }
 
 func (h *handler) adminOrg(c *gin.Context) {
@@ -455,11 +427,11 @@ type adminUsersData struct {
 	Users   []adminUserRow
 	Next    string
 	Role    string
-	Roles   []adminOpt // the filter's
-	New     []adminOpt // the roles an admin creates here
+	Roles   []option // the filter's
+	New     []option // the roles an admin creates here
 	Wards   []*directory.Ward
 	WardNm  map[string]string
-	Orgs    []adminOpt
+	Orgs    []option
 	Created bool
 }
 
@@ -477,7 +449,7 @@ func (h *handler) adminLoadUsers(c *gin.Context, v *view) error {
 	if err != nil {
 		return err
 	}
-	ws, err := h.adminAllWards(ctx)
+	ws, err := h.allWards(ctx, directory.WardFilter{})
 	if err != nil {
 		return err
 	}
@@ -486,25 +458,25 @@ func (h *handler) adminLoadUsers(c *gin.Context, v *view) error {
 		return err
 	}
 	d := adminUsersData{Next: adminNext("/admin/users", c.Request.URL.Query(), next), Role: role, WardNm: map[string]string{}}
-	d.Roles = []adminOpt{{"", v.T("admin.users.all_roles")}}
+	d.Roles = []option{{"", v.T("admin.users.all_roles")}}
 	for _, r := range identity.Roles {
-		d.Roles = append(d.Roles, adminOpt{string(r), v.T(adminRoleMsg[r])})
+		d.Roles = append(d.Roles, option{string(r), v.T(adminRoleMsg[r])})
 	}
 	for _, r := range []identity.Role{identity.RoleWardStaff, identity.RolePartner, identity.RoleAdmin} {
-		d.New = append(d.New, adminOpt{string(r), v.T(adminRoleMsg[r])})
+		d.New = append(d.New, option{string(r), v.T(adminRoleMsg[r])})
 	}
 	for _, w := range ws {
-		d.WardNm[w.ID] = adminWardName(w, v.Lang)
+		d.WardNm[w.ID] = v.WardName(w)
 		if w.Status == directory.WardActive {
 			d.Wards = append(d.Wards, w)
 		}
 	}
 	orgNm := map[string]string{}
-	d.Orgs = []adminOpt{{"", v.T("admin.users.no_org")}}
+	d.Orgs = []option{{"", v.T("admin.users.no_org")}}
 	for _, o := range os {
 		orgNm[o.ID] = o.Name
 		if o.Active {
-			d.Orgs = append(d.Orgs, adminOpt{o.ID, o.Name})
+			d.Orgs = append(d.Orgs, option{o.ID, o.Name})
 		}
 	}
 	for _, u := range us {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 	"slices"
 	"strconv"
@@ -27,7 +26,7 @@ type adminTargetRow struct {
 
 type adminTargetsData struct {
 	Year  int
-	Years []adminOpt
+	Years []option
 	Share string
 	Rows  []adminTargetRow
 }
@@ -43,7 +42,7 @@ func adminYearOf(s string) int {
 
 func (h *handler) adminLoadTargets(c *gin.Context, v *view, year int) error {
 	ctx := c.Request.Context()
-	ws, err := h.adminAllWards(ctx)
+	ws, err := h.allWards(ctx, directory.WardFilter{})
 	if err != nil {
 		return err
 	}
@@ -58,7 +57,7 @@ func (h *handler) adminLoadTargets(c *gin.Context, v *view, year int) error {
 	d := adminTargetsData{Year: year}
 	now := time.Now().In(zone).Year()
 	for y := now - 1; y <= now+5; y++ {
-		d.Years = append(d.Years, adminOpt{strconv.Itoa(y), strconv.Itoa(y)})
+		d.Years = append(d.Years, option{strconv.Itoa(y), strconv.Itoa(y)})
 	}
 	if dt, ok, err := h.Directory.DistrictTargetFor(ctx, year); err != nil {
 		return err
@@ -69,7 +68,7 @@ func (h *handler) adminLoadTargets(c *gin.Context, v *view, year int) error {
 		if w.Status != directory.WardActive {
 			continue
 		}
-		r := adminTargetRow{ID: w.ID, Code: w.Code, Name: adminWardName(w, v.Lang), AdultsF: "adult_population." + w.ID, HoldsF: "households." + w.ID}
+		r := adminTargetRow{ID: w.ID, Code: w.Code, Name: v.WardName(w), AdultsF: "adult_population." + w.ID, HoldsF: "households." + w.ID}
 		if t := byWard[w.ID]; t != nil {
 			r.Adults, r.Holds = strconv.Itoa(t.AdultPopulation), strconv.Itoa(t.Households)
 		}
@@ -180,13 +179,13 @@ type adminDistrictData struct {
 	Weeks    []coverage.Week
 	Unfilled []adminUnfilled
 	Lacking  []adminLack
-	Exports  []adminOpt // table name, label
+	Exports  []option // table name, label
 }
 
 func (h *handler) adminRankRows(v *view, rows []coverage.WardRow) []adminRankRow {
 	var out []adminRankRow
 	for _, r := range rows {
-		x := adminRankRow{Rank: r.Rank, ID: r.Ward.ID, Name: adminWardName(r.Ward, v.Lang), ECitizens: r.Summary.Residents.ECitizens,
+		x := adminRankRow{Rank: r.Rank, ID: r.Ward.ID, Name: v.WardName(r.Ward), ECitizens: r.Summary.Residents.ECitizens,
 			Reached: r.Summary.Residents.Reached, Minutes: r.Summary.Hours.Minutes}
 		if r.Share != nil {
 			x.Share = v.Num(*r.Share) + " %"
@@ -221,7 +220,7 @@ func (h *handler) adminDistrict(c *gin.Context) {
 	}
 	var bars []bar
 	for _, r := range o.Wards {
-		b := bar{Label: adminWardName(r.Ward, v.Lang), Display: v.T("admin.district.no_target")}
+		b := bar{Label: v.WardName(r.Ward), Display: v.T("admin.district.no_target")}
 		if r.Share != nil {
 			b.Value, b.Display = *r.Share, v.Num(*r.Share)+" %"
 		}
@@ -260,7 +259,7 @@ func (h *handler) adminDistrict(c *gin.Context) {
 		d.Lacking = append(d.Lacking, adminLack{Name: name, Residents: l.Residents})
 	}
 	for _, t := range coverage.DistrictTables {
-		d.Exports = append(d.Exports, adminOpt{t, v.T(adminExportMsg[t])})
+		d.Exports = append(d.Exports, option{t, v.T(adminExportMsg[t])})
 	}
 	v.Data, v.Title = d, v.T("admin.district.title")
 	h.render(c, http.StatusOK, "admin_district", v)
@@ -323,24 +322,5 @@ func (h *handler) adminDistrictExport(c *gin.Context) {
 		name = "district-" + strings.ReplaceAll(table, "_", "-")
 	}
 	tables := h.Coverage.DistrictTables(o, tr, h.adminCentreNames(c, o), lang, names...)
-	h.adminSendFile(c, name, format, lang, tables)
-}
-
-// adminSendFile writes tables as the file of format, built whole first (the API's
-// sendExport).
-func (h *handler) adminSendFile(c *gin.Context, name string, format export.Format, lang string, tables []export.Table) {
-	var buf bytes.Buffer
-	var err error
-	if format == export.CSV {
-		err = export.WriteCSV(&buf, tables[0], lang)
-	} else {
-		err = export.WriteXLSX(&buf, tables, lang)
-	}
-	if err != nil {
-		h.serverError(c, err)
-		return
-	}
-	c.Header("Content-Disposition", export.ContentDisposition(export.FileName(name, time.Now().In(zone), format)))
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, format.ContentType(), buf.Bytes())
+	h.sendTables(c, name, format, lang, tables)
 }

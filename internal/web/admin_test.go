@@ -15,10 +15,10 @@ import (
 	"ecitizen/internal/export"
 	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
-	pagereq "ecitizen/internal/page"
+	paging "ecitizen/internal/page"
 )
 
-func adminPageAll() pagereq.Request { return pagereq.Request{Limit: pagereq.MaxLimit} }
+func adminPageAll() paging.Request { return paging.Request{Limit: paging.MaxLimit} }
 
 // adminClient is a client signed in as the test admin.
 func (e *testEnv) adminClient() *client {

@@ -27,9 +27,6 @@ var (
 	courseLevels    = []course.Level{course.LevelBeginner, course.LevelIntermediate, course.LevelAdvanced}
 )
 
-// option is one choice of a select.
-type option struct{ Value, Label string }
-
 type catalogueData struct {
 	Q, Audience, Skill string
 	Courses            []*course.Version

@@ -15,7 +15,7 @@ import (
 	"ecitizen/internal/certificate"
 	"ecitizen/internal/export"
 	"ecitizen/internal/identity"
-	pagereq "ecitizen/internal/page"
+	paging "ecitizen/internal/page"
 	"ecitizen/internal/roster"
 )
 
@@ -206,7 +206,7 @@ type partnerVolunteersData struct {
 	From, To   string // the range shown, YYYY-MM-DD
 	Volunteers []partnerVolunteer
 	Total      int
-	Exports    []adminOpt // link, label
+	Exports    []option // link, label
 }
 
 func (h *handler) partnerLoadVolunteers(c *gin.Context, v *view, org, fromDay, toDay string) error {
@@ -230,7 +230,7 @@ func (h *handler) partnerLoadVolunteers(c *gin.Context, v *view, org, fromDay, t
 	d := partnerVolunteersData{partnerHead: head, Total: x.TotalMinutes,
 		From: from.In(zone).Format(time.DateOnly), To: to.In(zone).AddDate(0, 0, -1).Format(time.DateOnly)}
 	// Every volunteer of the organisation with their status (GET /users?role=volunteer).
-	p := pagereq.Request{Limit: pagereq.MaxLimit}
+	p := paging.Request{Limit: paging.MaxLimit}
 	for {
 		us, next, err := h.Identity.ListUsers(ctx, v.Caller, identity.UserFilter{Role: identity.RoleVolunteer, OrganisationID: org}, p)
 		if err != nil {
@@ -255,7 +255,7 @@ func (h *handler) partnerLoadVolunteers(c *gin.Context, v *view, org, fromDay, t
 		if head.Admin {
 			q.Set("org", org)
 		}
-		d.Exports = append(d.Exports, adminOpt{"/partner/export?" + q.Encode(), v.T(x.label)})
+		d.Exports = append(d.Exports, option{"/partner/export?" + q.Encode(), v.T(x.label)})
 	}
 	sort.SliceStable(d.Volunteers, func(i, j int) bool { return d.Volunteers[i].Minutes > d.Volunteers[j].Minutes })
 	v.Data, v.Title = d, v.T("partner.volunteers.title")
@@ -377,7 +377,7 @@ func (h *handler) partnerExport(c *gin.Context) {
 	if table != "" {
 		names, name = []string{table}, "partner-"+table
 	}
-	h.adminSendFile(c, name, format, v.Lang, h.Partner.Tables(cov, v.Lang, names...))
+	h.sendTables(c, name, format, v.Lang, h.Partner.Tables(cov, v.Lang, names...))
 }
 
 // partnerAtoi reads a whole number of a form field.

@@ -13,8 +13,7 @@ import (
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/course"
-	"ecitizen/internal/directory"
-	pagereq "ecitizen/internal/page"
+	paging "ecitizen/internal/page"
 	"ecitizen/internal/training"
 )
 
@@ -39,46 +38,35 @@ type partnerSessionsData struct {
 	partnerHead
 	Sessions []partnerSessionRow
 	Next     string
-	Courses  []adminOpt
-	Centres  []adminOpt
+	Courses  []option
+	Centres  []option
 }
 
 // partnerChoices are the published courses and the active centres a session
 // can be scheduled for.
-func (h *handler) partnerChoices(ctx context.Context, v *view) (courses, centres []adminOpt, err error) {
-	courses = []adminOpt{{"", v.T("partner.session.choose_course")}}
-	p := pagereq.Request{Limit: pagereq.MaxLimit}
+func (h *handler) partnerChoices(ctx context.Context, v *view) (courses, centres []option, err error) {
+	courses = []option{{"", v.T("partner.session.choose_course")}}
+	p := paging.Request{Limit: paging.MaxLimit}
 	for {
 		vs, next, err := h.Courses.Catalogue(ctx, course.CatalogueQuery{}, p)
 		if err != nil {
 			return nil, nil, err
 		}
 		for _, x := range vs {
-			courses = append(courses, adminOpt{x.CourseID, x.Title.In(v.Lang)})
+			courses = append(courses, option{x.CourseID, x.Title.In(v.Lang)})
 		}
 		if next == "" {
 			break
 		}
 		p.After = strconv.Itoa(len(courses) - 1)
 	}
-	centres = []adminOpt{{"", v.T("partner.session.other_venue")}}
-	ws, err := h.adminAllWards(ctx)
+	centres = []option{{"", v.T("partner.session.other_venue")}}
+	cs, err := h.activeCentres(ctx, v)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, w := range ws {
-		if w.Status != directory.WardActive {
-			continue
-		}
-		cs, _, err := h.Directory.Centres(ctx, v.Caller, w.ID, pagereq.Request{Limit: pagereq.MaxLimit})
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, ce := range cs {
-			if ce.Active {
-				centres = append(centres, adminOpt{ce.ID, ce.Name + " (" + adminWardName(w, v.Lang) + ")"})
-			}
-		}
+	for _, ce := range cs {
+		centres = append(centres, option{ce.ID, ce.Name + " (" + ce.Ward + ")"})
 	}
 	return courses, centres, nil
 }
@@ -252,7 +240,7 @@ type partnerSessionData struct {
 	Status   string
 	Class    string
 	Seats    []partnerSeat
-	Centres  []adminOpt
+	Centres  []option
 	Trainers string
 	Starts   string // the fields' values
 	Ends     string

@@ -15,7 +15,6 @@ import (
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/certificate"
-	"ecitizen/internal/directory"
 	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
 	paging "ecitizen/internal/page"
@@ -29,9 +28,6 @@ import (
 // volunteers on duty (the ward of the centre where they are checked in). The
 // resident, progress and certificate services decide scope, as for the API
 // (internal/httpapi/resident.go, progress.go, personallink.go).
-
-// resOption is one option of a select.
-type resOption struct{ Value, Label string }
 
 // resDuty is where a volunteer is on duty now.
 type resDuty struct {
@@ -78,37 +74,15 @@ func (h *handler) onDuty(ctx context.Context, c identity.Caller) (*resDuty, erro
 	return d, nil
 }
 
-// wardName is a ward's name in the reader's language ("" when unknown).
-func (h *handler) wardName(ctx context.Context, v *view, id string) string {
-	w, err := h.Directory.Ward(ctx, id)
+// resWards are the wards a staff member (or an admin: every active ward) may choose.
+func (h *handler) resWards(ctx context.Context, v *view) ([]option, error) {
+	ws, err := h.managedWards(ctx, v)
 	if err != nil {
-		return ""
+		return nil, err
 	}
-	if v.Lang == "en" {
-		return w.NameEn
-	}
-	return w.NameVi
-}
-
-// staffWards are the wards a staff member (or an admin: every active ward) may choose.
-func (h *handler) staffWards(ctx context.Context, v *view) ([]resOption, error) {
-	var out []resOption
-	if v.Caller.IsAdmin() {
-		ws, _, err := h.Directory.Wards(ctx, directory.WardFilter{Status: directory.WardActive}, paging.Request{Limit: paging.MaxLimit})
-		if err != nil {
-			return nil, err
-		}
-		for _, w := range ws {
-			name := w.NameVi
-			if v.Lang == "en" {
-				name = w.NameEn
-			}
-			out = append(out, resOption{w.ID, name})
-		}
-		return out, nil
-	}
-	for _, id := range v.Caller.Scope.WardIDs {
-		out = append(out, resOption{id, h.wardName(ctx, v, id)})
+	out := make([]option, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, option{w.ID, v.WardName(w)})
 	}
 	return out, nil
 }
@@ -120,7 +94,7 @@ type resRow struct {
 }
 
 type resSearchData struct {
-	Wards    []resOption
+	Wards    []option
 	WardID   string
 	Q        string
 	Duty     *resDuty
@@ -138,7 +112,7 @@ func (h *handler) residentsPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	d := &resSearchData{Q: strings.TrimSpace(c.Query("q")), Staff: v.Caller.Role != identity.RoleVolunteer}
 	if d.Staff {
-		ws, err := h.staffWards(ctx, v)
+		ws, err := h.resWards(ctx, v)
 		if err != nil {
 			h.serverError(c, err)
 			return
@@ -188,11 +162,11 @@ func (h *handler) residentsPage(c *gin.Context) {
 }
 
 type resNewData struct {
-	Wards          []resOption
+	Wards          []option
 	Duty           *resDuty
 	ConsentVersion string
 	ConsentText    string
-	Genders        []resOption
+	Genders        []option
 	Existing       string // the resident a duplicate refusal names
 }
 
@@ -200,7 +174,7 @@ type resNewData struct {
 func (h *handler) newResidentData(c *gin.Context, v *view) (*resNewData, bool) {
 	ctx := c.Request.Context()
 	cv := h.Residents.Consent()
-	d := &resNewData{ConsentVersion: cv.ID, ConsentText: cv.Text.Vi, Genders: []resOption{{"", v.T("residents.gender_none")},
+	d := &resNewData{ConsentVersion: cv.ID, ConsentText: cv.Text.Vi, Genders: []option{{"", v.T("residents.gender_none")},
 		{string(resident.GenderFemale), v.T("residents.gender_female")}, {string(resident.GenderMale), v.T("residents.gender_male")},
 		{string(resident.GenderOther), v.T("residents.gender_other")}}}
 	if v.Lang == "en" {
@@ -214,7 +188,7 @@ func (h *handler) newResidentData(c *gin.Context, v *view) (*resNewData, bool) {
 		}
 		d.Duty = duty
 	} else {
-		ws, err := h.staffWards(ctx, v)
+		ws, err := h.resWards(ctx, v)
 		if err != nil {
 			h.serverError(c, err)
 			return nil, false
@@ -304,7 +278,7 @@ type resShowData struct {
 	CertCode  string
 	Records   []resRecord
 	Attempts  []*progress.QuizAttempt
-	Skills    []resOption // skills a record may show (observed evidence)
+	Skills    []option // skills a record may show (observed evidence)
 	Staff     bool
 	// Link is a personal link just created (shown once).
 	Link   string
@@ -326,7 +300,7 @@ func (h *handler) residentData(c *gin.Context, v *view, id string) (*resShowData
 		h.refuseErr(c, err)
 		return nil, false
 	}
-	d := &resShowData{R: r, WardName: h.wardName(ctx, v, r.WardID), Staff: v.Caller.HasWard(r.WardID)}
+	d := &resShowData{R: r, WardName: h.wardNameOf(ctx, v, r.WardID), Staff: v.Caller.HasWard(r.WardID)}
 	v.Title = r.FullName
 	v.Data = d
 	if r.Erased() {
@@ -374,14 +348,14 @@ func (h *handler) residentData(c *gin.Context, v *view, id string) (*resShowData
 		h.refuseErr(c, err)
 		return nil, false
 	}
-	d.Skills = []resOption{{"", v.T("residents.choose_skill")}}
+	d.Skills = []option{{"", v.T("residents.choose_skill")}}
 	for _, sk := range f.Skills {
 		if sk.Accepts(skills.EvidenceObserved) {
 			label := sk.Name.In(v.Lang)
 			if !shown[sk.Code].Record.At.IsZero() {
 				label += " ✓"
 			}
-			d.Skills = append(d.Skills, resOption{sk.Code, label})
+			d.Skills = append(d.Skills, option{sk.Code, label})
 		}
 	}
 	return d, true
@@ -571,12 +545,12 @@ func (h *handler) residentErase(c *gin.Context) {
 }
 
 type resImportData struct {
-	Wards  []resOption
+	Wards  []option
 	Report *resident.ImportReport
 }
 
 func (h *handler) importData(c *gin.Context, v *view) (*resImportData, bool) {
-	ws, err := h.staffWards(c.Request.Context(), v)
+	ws, err := h.resWards(c.Request.Context(), v)
 	if err != nil {
 		h.serverError(c, err)
 		return nil, false
@@ -648,7 +622,7 @@ func (v *view) IssueText(is resident.ImportIssue) string {
 }
 
 type resAuditData struct {
-	Wards  []resOption
+	Wards  []option
 	WardID string
 	Items  []*resident.Audit
 	Next   string
@@ -658,7 +632,7 @@ type resAuditData struct {
 func (h *handler) residentAuditPage(c *gin.Context) {
 	v := viewOf(c)
 	ctx := c.Request.Context()
-	ws, err := h.staffWards(ctx, v)
+	ws, err := h.resWards(ctx, v)
 	if err != nil {
 		h.serverError(c, err)
 		return

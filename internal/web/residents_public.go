@@ -113,7 +113,7 @@ func (h *handler) personalPage(c *gin.Context) {
 		return
 	}
 	d.View = pv
-	d.WardName = h.wardName(ctx, v, pv.Resident.WardID)
+	d.WardName = h.wardNameOf(ctx, v, pv.Resident.WardID)
 	f := h.Progress.Framework()
 	for _, s := range pv.Status.Shown {
 		d.Shown = append(d.Shown, resSkill{Code: s.SkillCode, Name: skillName(f, s.SkillCode, v.Lang), Shown: true, At: s.Record.At})

@@ -25,9 +25,6 @@ import (
 // attendance.go, noshow.go and coverage.go): a ward, centre or shift outside the
 // reader's wards is not found.
 
-// staffOption is one choice of a select.
-type staffOption struct{ Value, Label string }
-
 // staffForms gives each of several forms on one page the view it renders with:
 // the submitted one keeps what was typed and its problems, the others are blank.
 type staffForms struct {
@@ -50,60 +47,18 @@ func (f staffForms) For(key string) *view {
 	return f.blank
 }
 
-// staffWards are the wards the reader manages: every active ward for admins,
-// their own for ward staff.
-func (h *handler) staffWards(c *gin.Context, v *view) ([]*directory.Ward, error) {
-	ctx := c.Request.Context()
-	if v.Caller.IsAdmin() {
-		var out []*directory.Ward
-		cursor := ""
-		for {
-			p, err := paging.New(paging.MaxLimit, cursor)
-			if err != nil {
-				return nil, err
-			}
-			ws, next, err := h.Directory.Wards(ctx, directory.WardFilter{Status: directory.WardActive}, p)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, ws...)
-			if next == "" || len(out) > 1000 {
-				return out, nil
-			}
-			cursor = next
-		}
-	}
-	var out []*directory.Ward
-	for _, id := range v.Caller.Scope.WardIDs {
-		w, err := h.Directory.Ward(ctx, id)
-		if err != nil {
-			continue // a ward removed from the directory: nothing to show
-		}
-		out = append(out, w)
-	}
-	return out, nil
-}
-
-// staffWardName is a ward's name in the reader's language.
-func (v *view) staffWardName(w *directory.Ward) string {
-	if v.Lang == "en" && w.NameEn != "" {
-		return w.NameEn
-	}
-	return w.NameVi
-}
-
 // staffPickWard chooses the ward of a page from the query's "ward" (the first of the
 // reader's wards when none); ok is false for a ward outside them.
-func (h *handler) staffPickWard(c *gin.Context, v *view) (*directory.Ward, []staffOption, bool, error) {
-	ws, err := h.staffWards(c, v)
+func (h *handler) staffPickWard(c *gin.Context, v *view) (*directory.Ward, []option, bool, error) {
+	ws, err := h.managedWards(c.Request.Context(), v)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	want := c.Query("ward")
 	var chosen *directory.Ward
-	opts := make([]staffOption, 0, len(ws))
+	opts := make([]option, 0, len(ws))
 	for _, w := range ws {
-		opts = append(opts, staffOption{Value: w.ID, Label: v.staffWardName(w)})
+		opts = append(opts, option{Value: w.ID, Label: v.WardName(w)})
 		if w.ID == want || (want == "" && chosen == nil) {
 			chosen = w
 		}
@@ -118,7 +73,7 @@ func (h *handler) staffPickWard(c *gin.Context, v *view) (*directory.Ward, []sta
 
 type staffCentresData struct {
 	Ward    *directory.Ward
-	Wards   []staffOption
+	Wards   []option
 	Centres []*directory.Centre
 	Days    []staffDay
 }
@@ -347,9 +302,9 @@ type staffCentreData struct {
 	NextWeek string
 	Days     []staffShiftDay
 	Series   []*roster.Series
-	Roles    []staffOption
-	Courses  []staffOption
-	Weekdays []staffOption // BYDAY values
+	Roles    []option
+	Courses  []option
+	Weekdays []option // BYDAY values
 	Forms    staffForms
 }
 
@@ -413,20 +368,20 @@ func (h *handler) loadStaffCentre(c *gin.Context, v *view, active string) error 
 		d.Days = append(d.Days, sd)
 	}
 	for _, r := range []roster.Role{roster.RoleGuide, roster.RoleTrainer, roster.RoleEquipment} {
-		d.Roles = append(d.Roles, staffOption{Value: string(r), Label: v.T(fmt.Sprintf("staff.role_%s", r))})
+		d.Roles = append(d.Roles, option{Value: string(r), Label: v.T(fmt.Sprintf("staff.role_%s", r))})
 	}
-	d.Courses = []staffOption{{Value: "", Label: v.T("staff.no_qualification")}}
+	d.Courses = []option{{Value: "", Label: v.T("staff.no_qualification")}}
 	if vs, _, err := h.Courses.Catalogue(ctx, course.CatalogueQuery{Audience: course.AudienceVolunteers}, p); err == nil {
 		for _, cv := range vs {
 			t := cv.Title.Vi
 			if v.Lang == "en" && cv.Title.En != "" {
 				t = cv.Title.En
 			}
-			d.Courses = append(d.Courses, staffOption{Value: cv.CourseID, Label: t})
+			d.Courses = append(d.Courses, option{Value: cv.CourseID, Label: t})
 		}
 	}
 	for _, wd := range []string{"MO", "TU", "WE", "TH", "FR", "SA", "SU"} {
-		d.Weekdays = append(d.Weekdays, staffOption{Value: wd, Label: v.T(fmt.Sprintf("staff.byday_%s", strings.ToLower(wd)))})
+		d.Weekdays = append(d.Weekdays, option{Value: wd, Label: v.T(fmt.Sprintf("staff.byday_%s", strings.ToLower(wd)))})
 	}
 	v.Title = ce.Name
 	v.Data = d

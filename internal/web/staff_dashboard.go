@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"cmp"
 	"net/http"
 	"slices"
@@ -10,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ecitizen/internal/coverage"
-	"ecitizen/internal/directory"
 	"ecitizen/internal/export"
 	paging "ecitizen/internal/page"
 )
@@ -40,7 +38,7 @@ type staffUnfilledRow struct {
 
 type staffDashboardData struct {
 	Ward     *coverage.WardSummary
-	Wards    []staffOption
+	Wards    []option
 	Skills   []staffSkillRow
 	Weeks    []staffWeekRow
 	Unfilled []staffUnfilledRow
@@ -206,39 +204,6 @@ func staffExportQuery(c *gin.Context, tables []string) (export.Format, []string,
 	return f, []string{t}, true
 }
 
-// staffExportName names a file as the API's exportName does.
-func staffExportName(kind string, names []string) string {
-	if len(names) == 1 {
-		b := []byte(names[0])
-		for i := range b {
-			if b[i] == '_' {
-				b[i] = '-'
-			}
-		}
-		return kind + "-" + string(b)
-	}
-	return kind
-}
-
-// sendStaffExport writes tables as the API's sendExport does, headers in the
-// reader's language.
-func (h *handler) sendStaffExport(c *gin.Context, name string, format export.Format, lang string, tables []export.Table) {
-	var buf bytes.Buffer
-	var err error
-	if format == export.CSV {
-		err = export.WriteCSV(&buf, tables[0], lang)
-	} else {
-		err = export.WriteXLSX(&buf, tables, lang)
-	}
-	if err != nil {
-		h.serverError(c, err)
-		return
-	}
-	c.Header("Content-Disposition", export.ContentDisposition(export.FileName(name, time.Now().In(zone), format)))
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, format.ContentType(), buf.Bytes())
-}
-
 func (h *handler) staffWardExport(c *gin.Context) {
 	v := viewOf(c)
 	ctx := c.Request.Context()
@@ -258,7 +223,7 @@ func (h *handler) staffWardExport(c *gin.Context) {
 		h.staffLoadErr(c, err)
 		return
 	}
-	h.sendStaffExport(c, staffExportName("ward-"+w.Ward.Code, names), format, v.Lang, h.Coverage.WardTables(w, tr, v.Lang, names...))
+	h.sendTables(c, export.Name("ward-"+w.Ward.Code, names), format, v.Lang, h.Coverage.WardTables(w, tr, v.Lang, names...))
 }
 
 func (h *handler) staffCentreExport(c *gin.Context) {
@@ -273,8 +238,5 @@ func (h *handler) staffCentreExport(c *gin.Context) {
 		h.staffLoadErr(c, err)
 		return
 	}
-	h.sendStaffExport(c, staffExportName("centre", names), format, v.Lang, h.Coverage.CentreTables(x, v.Lang, names...))
+	h.sendTables(c, export.Name("centre", names), format, v.Lang, h.Coverage.CentreTables(x, v.Lang, names...))
 }
-
-// StaffWard is a directory ward's name for the coverage pages.
-func (v *view) StaffWard(w *directory.Ward) string { return v.staffWardName(w) }

@@ -29,7 +29,7 @@ type staffRosterData struct {
 	Bookings   []staffBookingRow
 	Waiting    []staffWaitingRow
 	History    []staffEventRow
-	Volunteers []staffOption // whom staff may assign
+	Volunteers []option // whom staff may assign
 	Forms      staffForms
 }
 
@@ -110,14 +110,14 @@ func (h *handler) loadStaffRoster(c *gin.Context, v *view, active string) error 
 	// pick from the volunteers they do see: this shift's waiting list and those
 	// who served in the ward in the last 180 days (GET /wards/:id/hours); the
 	// assign form also takes a volunteer's id.
-	d.Volunteers = []staffOption{{Value: "", Label: v.T("staff.pick_volunteer")}}
+	d.Volunteers = []option{{Value: "", Label: v.T("staff.pick_volunteer")}}
 	seen := map[string]bool{}
 	add := func(id, label string) {
 		if booked[id] || seen[id] {
 			return
 		}
 		seen[id] = true
-		d.Volunteers = append(d.Volunteers, staffOption{Value: id, Label: label})
+		d.Volunteers = append(d.Volunteers, option{Value: id, Label: label})
 	}
 	for _, w := range r.Waiting {
 		add(w.VolunteerID, v.T("staff.waiting_label", "Name", name(w.VolunteerID)))

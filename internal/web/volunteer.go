@@ -5,13 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"sort"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"ecitizen/internal/apperr"
-	"ecitizen/internal/directory"
 	paging "ecitizen/internal/page"
 	"ecitizen/internal/roster"
 )
@@ -22,73 +20,13 @@ import (
 // (volunteer_hours.go). Every rule is the roster service's: the pages call the
 // same methods as the API's handlers with the reader as the caller.
 
-// volOption is one choice of a select.
-type volOption struct{ Value, Label string }
-
-// volCentre is an active centre with its ward's name in the reader's language.
-type volCentre struct {
-	ID, Name, Ward string
-}
-
-// volCentres lists the active centres of every ward, by ward then name (a merged
-// ward has none left: they moved with the merge).
-func (h *handler) volCentres(ctx context.Context, v *view) ([]volCentre, error) {
-	var out []volCentre
-	cursor := ""
-	for range 50 {
-		p, err := paging.New(paging.MaxLimit, cursor)
-		if err != nil {
-			return nil, err
-		}
-		ws, next, err := h.Directory.Wards(ctx, directory.WardFilter{}, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, w := range ws {
-			name := w.NameVi
-			if v.Lang == "en" && w.NameEn != "" {
-				name = w.NameEn
-			}
-			ccur := ""
-			for range 50 {
-				cp, err := paging.New(paging.MaxLimit, ccur)
-				if err != nil {
-					return nil, err
-				}
-				cs, cnext, err := h.Directory.Centres(ctx, v.Caller, w.ID, cp)
-				if err != nil {
-					return nil, err
-				}
-				for _, c := range cs {
-					if c.Active {
-						out = append(out, volCentre{ID: c.ID, Name: c.Name, Ward: name})
-					}
-				}
-				if ccur = cnext; ccur == "" {
-					break
-				}
-			}
-		}
-		if cursor = next; cursor == "" {
-			break
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Ward != out[j].Ward {
-			return out[i].Ward < out[j].Ward
-		}
-		return out[i].Name < out[j].Name
-	})
-	return out, nil
-}
-
-func volCentreOptions(v *view, cs []volCentre, all string) []volOption {
-	var out []volOption
+func volCentreOptions(v *view, cs []centreChoice, all string) []option {
+	var out []option
 	if all != "" {
-		out = append(out, volOption{"", v.T(all)})
+		out = append(out, option{"", v.T(all)})
 	}
 	for _, c := range cs {
-		out = append(out, volOption{c.ID, c.Name + " – " + c.Ward})
+		out = append(out, option{c.ID, c.Name + " – " + c.Ward})
 	}
 	return out
 }
@@ -120,7 +58,7 @@ func (s volShift) CanBook() bool {
 // volShiftView builds a shift's view for the caller; mine are the caller's
 // bookings around it (for conflicts), centres the known centres by id.
 func (h *handler) volShiftView(ctx context.Context, v *view, sh *roster.Shift, bs []*roster.Booking, ws []*roster.Waiter,
-	mine []*roster.Booking, centres map[string]volCentre, courses map[string]volCourse, now time.Time) (volShift, error) {
+	mine []*roster.Booking, centres map[string]centreChoice, courses map[string]volCourse, now time.Time) (volShift, error) {
 	out := volShift{Shift: sh, Booked: len(bs), Open: max(0, sh.Places-len(bs)), Waiting: len(ws),
 		SignupOpen: !now.Before(sh.SignupOpensAt), CancelOpen: now.Before(sh.CancelDeadline), Started: !sh.StartsAt.After(now), Cancelled: sh.Status == roster.StatusCancelled}
 	if c, ok := centres[sh.CentreID]; ok {
@@ -172,7 +110,7 @@ type volCourse struct {
 }
 
 type volShiftsData struct {
-	Centres   []volOption
+	Centres   []option
 	Centre    string
 	Week      string // the week's Monday, YYYY-MM-DD
 	WeekStart time.Time
@@ -214,11 +152,11 @@ func (h *handler) volLoadShifts(c *gin.Context, v *view) error {
 	start := volWeekOf(c.Query("week"), now)
 	end := start.AddDate(0, 0, 7)
 	centreID := c.Query("centre")
-	cs, err := h.volCentres(ctx, v)
+	cs, err := h.activeCentres(ctx, v)
 	if err != nil {
 		return err
 	}
-	byID := map[string]volCentre{}
+	byID := map[string]centreChoice{}
 	for _, ce := range cs {
 		byID[ce.ID] = ce
 	}
@@ -300,7 +238,7 @@ func (h *handler) volLoadShift(c *gin.Context, v *view, id string) error {
 	if err != nil {
 		return err
 	}
-	centres := map[string]volCentre{}
+	centres := map[string]centreChoice{}
 	ce, err := h.Directory.Centre(ctx, v.Caller, sh.CentreID)
 	if err != nil {
 		return err
@@ -313,7 +251,7 @@ func (h *handler) volLoadShift(c *gin.Context, v *view, id string) error {
 	if v.Lang == "en" && w.NameEn != "" {
 		wname = w.NameEn
 	}
-	centres[ce.ID] = volCentre{ID: ce.ID, Name: ce.Name, Ward: wname}
+	centres[ce.ID] = centreChoice{ID: ce.ID, Name: ce.Name, Ward: wname}
 	mine, err := h.Roster.MyBookings(ctx, v.Caller, sh.StartsAt.Add(-roster.MaxShift), sh.EndsAt)
 	if err != nil {
 		return err

@@ -26,7 +26,7 @@ type volCheckinShift struct {
 }
 
 type volCheckinData struct {
-	Centres    []volOption
+	Centres    []option
 	Centre     string
 	CentreName string
 	Code       string
@@ -38,7 +38,7 @@ type volCheckinData struct {
 func (h *handler) volLoadCheckin(ctx context.Context, v *view, centreID, code string) error {
 	v.Title = v.T("volunteer.checkin.title")
 	now := time.Now()
-	cs, err := h.volCentres(ctx, v)
+	cs, err := h.activeCentres(ctx, v)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func (h *handler) volLoadHours(ctx context.Context, v *view, cursor string) erro
 	if err != nil {
 		return err
 	}
-	cs, err := h.volCentres(ctx, v)
+	cs, err := h.activeCentres(ctx, v)
 	if err != nil {
 		return err
 	}

@@ -45,11 +45,11 @@ func (h *handler) volBookingsPage(c *gin.Context) {
 func (h *handler) volLoadBookings(ctx context.Context, v *view) error {
 	v.Title = v.T("volunteer.bookings.title")
 	now := time.Now()
-	cs, err := h.volCentres(ctx, v)
+	cs, err := h.activeCentres(ctx, v)
 	if err != nil {
 		return err
 	}
-	byID := map[string]volCentre{}
+	byID := map[string]centreChoice{}
 	for _, ce := range cs {
 		byID[ce.ID] = ce
 	}

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"ecitizen/internal/directory"
+	"ecitizen/internal/export"
+	paging "ecitizen/internal/page"
+)
+
+// What every audience's pages share: the choices of a <select>, wards and their
+// names in the reader's language, the wards a reader runs, the active centres,
+// and sending export tables as a file.
+
+// option is one choice of a <select>.
+type option struct{ Value, Label string }
+
+// WardName is a ward's name in the reader's language.
+func (v *view) WardName(w *directory.Ward) string {
+	if w == nil {
+		return ""
+	}
+	if v.Lang == "en" && w.NameEn != "" {
+		return w.NameEn
+	}
+	return w.NameVi
+}
+
+// wardNameOf is the name of ward id in the reader's language, "" when unknown.
+func (h *handler) wardNameOf(ctx context.Context, v *view, id string) string {
+	w, err := h.Directory.Ward(ctx, id)
+	if err != nil {
+		return ""
+	}
+	return v.WardName(w)
+}
+
+// allWards lists every ward matching f, by code, through every page.
+func (h *handler) allWards(ctx context.Context, f directory.WardFilter) ([]*directory.Ward, error) {
+	var out []*directory.Ward
+	p := paging.Request{Limit: paging.MaxLimit}
+	for {
+		ws, next, err := h.Directory.Wards(ctx, f, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ws...)
+		if next == "" || len(ws) == 0 {
+			return out, nil
+		}
+		p.After = ws[len(ws)-1].Code
+	}
+}
+
+// managedWards are the wards the reader runs: every active ward for admins, their
+// own for ward staff (none for other roles).
+func (h *handler) managedWards(ctx context.Context, v *view) ([]*directory.Ward, error) {
+	if v.Caller.IsAdmin() {
+		return h.allWards(ctx, directory.WardFilter{Status: directory.WardActive})
+	}
+	var out []*directory.Ward
+	for _, id := range v.Caller.Scope.WardIDs {
+		w, err := h.Directory.Ward(ctx, id)
+		if err != nil {
+			continue // a ward removed from the directory: nothing to show
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// centreChoice is an active centre with its ward's name in the reader's language.
+type centreChoice struct{ ID, Name, Ward string }
+
+// activeCentres lists the active centres of the active wards (a merged ward has
+// none left: they moved with the merge), by ward then name.
+func (h *handler) activeCentres(ctx context.Context, v *view) ([]centreChoice, error) {
+	ws, err := h.allWards(ctx, directory.WardFilter{Status: directory.WardActive})
+	if err != nil {
+		return nil, err
+	}
+	var out []centreChoice
+	for _, w := range ws {
+		cursor := ""
+		for {
+			p, err := paging.New(paging.MaxLimit, cursor)
+			if err != nil {
+				return nil, err
+			}
+			cs, next, err := h.Directory.Centres(ctx, v.Caller, w.ID, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range cs {
+				if c.Active {
+					out = append(out, centreChoice{ID: c.ID, Name: c.Name, Ward: v.WardName(w)})
+				}
+			}
+			if cursor = next; cursor == "" {
+				break
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Ward != out[j].Ward {
+			return out[i].Ward < out[j].Ward
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, nil
+}
+
+// sendTables answers tables as a downloaded file of format, built whole first so
+// a failure is still an error page (the API's exports send the same bytes).
+func (h *handler) sendTables(c *gin.Context, name string, format export.Format, lang string, tables []export.Table) {
+	var buf bytes.Buffer
+	if err := export.Write(&buf, format, tables, lang); err != nil {
+		h.serverError(c, err)
+		return
+	}
+	c.Header("Content-Disposition", export.ContentDisposition(export.FileName(name, time.Now().In(zone), format)))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, format.ContentType(), buf.Bytes())
+}
