@@ -43,6 +43,8 @@ var (
 	partGate   = []string{admin, partnerX, partnerY}
 	adminGate  = []string{admin}
 	volunteers = []string{volX, volY}
+	// residentsGate: staff, and volunteers (on duty).
+	residentsGate = []string{admin, staffA, staffB, volX, volY}
 )
 
 // matrixFixture holds the objects the rows' URLs name: they belong to ward A and
@@ -100,6 +102,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		}
 		f.csrf[p] = c.csrf
 	}
+	f.objects(t)
 	return f
 }
 
@@ -111,6 +114,8 @@ type row struct {
 	// gate is who passes the route's role gate; notFound are those who pass it
 	// but for whom the object is out of scope (404).
 	gate, notFound []string
+	// refused are those who pass the gate but whom the service refuses (403).
+	refused []string
 	// form is posted (with the principal's CSRF token) to unsafe routes. Forms
 	// are chosen so that an allowed principal's request fails validation or
 	// changes nothing that later rows need.
@@ -128,6 +133,8 @@ func (r row) want(p string) int {
 	switch {
 	case slices.Contains(r.notFound, p):
 		return http.StatusNotFound
+	case slices.Contains(r.refused, p):
+		return http.StatusForbidden
 	case slices.Contains(r.gate, p):
 		return 0
 	case p == anon && r.method == http.MethodGet:
