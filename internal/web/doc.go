@@ -9,28 +9,34 @@
 // (Vietnamese first, English by a remembered switch); dates and times are shown in
 // Asia/Ho_Chi_Minh and numbers in the reader's language.
 //
-// Files:
+// Files (templates/<file>_*.html and locales/<area>.{vi,en}.yaml follow the
+// same names):
 //   - web.go: Deps, New, the Gin engine and its middleware (security headers,
 //     request id, access log, recovery)
 //   - routes.go: every page, in one place
 //   - session.go: the signed, encrypted session cookie, sign-in state and CSRF
 //   - i18n.go: message catalogues and the language switch
-//   - render.go: templates, the view every page gets, formatting of dates and numbers
+//   - render.go: templates, the view every page gets, formatting of dates and
+//     numbers, error pages, and forms failing with their input kept
 //   - form.go: form values and field errors shown next to their fields
-//   - staff.go (centres, shifts, series), staff_roster.go (rosters, the check-in
-//     screen), staff_dashboard.go (coverage and its exports): the ward staff's pages
-//   - auth.go, public.go, volunteer.go, staff.go, partner.go, admin.go: the pages
-//     of each audience
+//   - static.go: the stylesheet and script, gzipped and cached by content hash
+//   - nav.go: the navigation and the home page's cards per role
+//   - shared.go: what the areas share (select options, ward names, centres,
+//     export downloads, QR images); chart.go: SVG bar and column charts
+//   - auth.go: home, sign in and out, registration with an invite code, password
+//   - courses.go (catalogue, lesson reader and quiz), courses_manage.go
+//     (partners' courses and versions, admins' reviews), courses_editor.go (the
+//     draft editor's fields and its add/move/remove buttons)
 //   - volunteer.go (shifts to book), volunteer_me.go (bookings, waiting lists,
 //     notifications, calendar feed), volunteer_checkin.go, volunteer_hours.go
 //     (hours and certificates): the volunteer's pages
-//   - admin.go, admin_district.go (targets, district overview and export), partner.go,
-//     partner_sessions.go (training sessions, the public schedule /sessions)
-//   - courses.go (catalogue, course, lesson reader and quiz), courses_manage.go
-//     (partners' courses, versions, editor; admins' reviews), courses_editor.go
-//     (the editor's form fields and its add/move/remove buttons)
-//   - residents.go, residents_quiz.go, residents_public.go: residents and their
-//     progress (staff, volunteers on duty), certificate verification and the
-//     personal link page (public); templates residents_*.html, public_verify.html,
-//     public_certificate.html, public_personal.html
+//   - residents.go, residents_quiz.go: residents and their progress (staff, and
+//     volunteers on duty); residents_public.go: certificate verification and the
+//     personal link page (public; templates public_*.html)
+//   - staff.go (centres, shifts, series), staff_roster.go (rosters, the check-in
+//     screen), staff_dashboard.go (coverage and its exports): the ward staff's pages
+//   - partner.go (invite codes, volunteers, exports), partner_sessions.go
+//     (training sessions and the public schedule /sessions): the partner's pages
+//   - admin.go (wards, merges, organisations, accounts), admin_district.go
+//     (targets, the district overview and its export): the admin's pages
 package web

@@ -456,8 +456,8 @@ func (h *handler) residentLinkReset(c *gin.Context) {
 		return
 	}
 	d.Link = strings.TrimRight(h.publicURL, "/") + "/p/" + token
-	if png, err := certificate.QRCode(d.Link); err == nil {
-		d.LinkQR = pngDataURL(png)
+	if qr, err := qrImage(d.Link); err == nil {
+		d.LinkQR = qr
 	}
 	v.Flash = v.T("residents.flash_link")
 	c.Header("Referrer-Policy", "no-referrer")

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/base64"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,11 +17,6 @@ import (
 // e-citizen; it shows only what the certificate service's Verify answers, as
 // GET /api/v1/verify/:code), and a resident's own progress by their personal
 // link (GET /api/v1/personal/:token).
-
-// pngDataURL is a PNG we made (a QR code) as a data URL for an img src.
-func pngDataURL(png []byte) template.URL {
-	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
-}
 
 type verifyData struct {
 	Code    string

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/base64"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -10,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
@@ -233,9 +230,9 @@ func (h *handler) staffScreenPage(c *gin.Context) {
 		return
 	}
 	link := h.publicURL + "/checkin?centre=" + url.QueryEscape(ce.ID) + "&code=" + url.QueryEscape(code)
-	png, err := qrcode.Encode(link, qrcode.Medium, 512)
+	qr, err := qrImage(link)
 	if err != nil {
-		h.serverError(c, fmt.Errorf("check-in QR code: %w", err))
+		h.serverError(c, err)
 		return
 	}
 	// The previous code stays valid one more window, so the screen reloads just
@@ -243,6 +240,6 @@ func (h *handler) staffScreenPage(c *gin.Context) {
 	v.Refresh = max(5, int(time.Until(exp).Seconds())+2)
 	v.Title = ce.Name
 	v.Data = staffScreenData{Centre: ce, Code: code, ExpiresAt: exp, URL: link,
-		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}
+		QR: qr}
 	h.render(c, http.StatusOK, "staff_screen", v)
 }

@@ -3,12 +3,16 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"fmt"
+	"html/template"
 	"net/http"
 	"sort"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"ecitizen/internal/certificate"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/export"
 	paging "ecitizen/internal/page"
@@ -16,7 +20,7 @@ import (
 
 // What every audience's pages share: the choices of a <select>, wards and their
 // names in the reader's language, the wards a reader runs, the active centres,
-// and sending export tables as a file.
+// sending export tables as a file, and QR codes as images.
 
 // option is one choice of a <select>.
 type option struct{ Value, Label string }
@@ -127,4 +131,14 @@ func (h *handler) sendTables(c *gin.Context, name string, format export.Format, 
 	c.Header("Content-Disposition", export.ContentDisposition(export.FileName(name, time.Now().In(zone), format)))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, format.ContentType(), buf.Bytes())
+}
+
+// qrImage is a QR code of text (a link we made) as a PNG data: URL for an
+// <img src>; html/template lets it through because it is never from input.
+func qrImage(text string) (template.URL, error) {
+	png, err := certificate.QRCode(text)
+	if err != nil {
+		return "", fmt.Errorf("QR code: %w", err)
+	}
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)), nil // #nosec G203 -- our own PNG
 }
