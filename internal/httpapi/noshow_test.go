@@ -26,7 +26,8 @@ type standingBody struct {
 }
 
 type rosterStates struct {
-	Bookings []struct {
+	Volunteers map[string]string `json:"volunteers"`
+	Bookings   []struct {
 		VolunteerID string  `json:"volunteer_id"`
 		Attendance  *string `json:"attendance"`
 	} `json:"bookings"`
@@ -41,6 +42,9 @@ func attendanceOn(t *testing.T, env *testEnv, token, shift, volunteer string) st
 	decodeBody(t, rec, &r)
 	for _, b := range r.Bookings {
 		if b.VolunteerID == volunteer {
+			if r.Volunteers[volunteer] == "" {
+				t.Fatalf("the roster does not name volunteer %s: %s", volunteer, rec.Body)
+			}
 			if b.Attendance == nil {
 				return "null"
 			}

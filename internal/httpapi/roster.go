@@ -248,7 +248,9 @@ type rosterJSON struct {
 	Shift    shiftJSON           `json:"shift"`
 	Bookings []rosterBookingJSON `json:"bookings"`
 	Waiting  []waitingJSON       `json:"waiting"`
-	History  []eventJSON         `json:"history"`
+	// Volunteers are the display names of the people on the roster, by id.
+	Volunteers map[string]string `json:"volunteers"`
+	History    []eventJSON       `json:"history"`
 }
 
 func (h *handler) getRoster(c *gin.Context) {
@@ -258,7 +260,8 @@ func (h *handler) getRoster(c *gin.Context) {
 		return
 	}
 	ws, es := r.Waiting, r.History
-	out := rosterJSON{Shift: toShift(r.Shift), Bookings: []rosterBookingJSON{}, Waiting: []waitingJSON{}, History: []eventJSON{}}
+	out := rosterJSON{Shift: toShift(r.Shift), Bookings: []rosterBookingJSON{}, Waiting: []waitingJSON{}, History: []eventJSON{},
+		Volunteers: r.Names}
 	for _, b := range r.Bookings {
 		out.Bookings = append(out.Bookings, rosterBookingJSON{bookingJSON: toBooking(b), Attendance: optional(string(r.States[b.VolunteerID]))})
 	}

@@ -592,6 +592,27 @@ func (s *Service) CheckVolunteer(ctx context.Context, userID string) error {
 	return nil
 }
 
+// DisplayNames returns the display names of the users ids, by id (unknown ids
+// are left out). It applies no scope: callers pass only ids a service has
+// already shown the reader, such as the volunteers on a roster of their ward.
+func (s *Service) DisplayNames(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if _, done := out[id]; done || id == "" {
+			continue
+		}
+		u, err := s.store.UserByID(ctx, id)
+		if errors.Is(err, apperr.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("display names: %w", err)
+		}
+		out[id] = u.DisplayName
+	}
+	return out, nil
+}
+
 // OrganisationVolunteers returns every volunteer of an organisation, active or
 // not, by ID.
 func (s *Service) OrganisationVolunteers(ctx context.Context, orgID string) ([]*User, error) {

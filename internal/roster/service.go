@@ -70,6 +70,8 @@ type People interface {
 	VolunteerOrganisation(ctx context.Context, userID string) (string, error)
 	// OrganisationVolunteers returns every volunteer of an organisation, active or not.
 	OrganisationVolunteers(ctx context.Context, orgID string) ([]*identity.User, error)
+	// DisplayNames returns the display names of users, by id.
+	DisplayNames(ctx context.Context, ids []string) (map[string]string, error)
 }
 
 // Service holds the rules of shifts and bookings. Who may do what:
@@ -360,6 +362,10 @@ type RosterView struct {
 	States   map[string]AttendanceState // by VolunteerID
 	Waiting  []*Waiter
 	History  []*Event
+	// Names are the display names of the people on the roster (volunteers, and
+	// the staff who assigned or removed them), by user id: its ward's staff run
+	// the shift with them.
+	Names map[string]string
 }
 
 // Roster returns a shift's bookings, waiting list and history, for its ward's staff.
@@ -380,5 +386,19 @@ func (s *Service) Roster(ctx context.Context, c identity.Caller, id string) (*Ro
 	if err != nil {
 		return nil, err
 	}
-	return &RosterView{Shift: sh, Bookings: bs, States: states, Waiting: ws, History: es}, nil
+	var ids []string
+	for _, b := range bs {
+		ids = append(ids, b.VolunteerID, b.BookedBy)
+	}
+	for _, w := range ws {
+		ids = append(ids, w.VolunteerID)
+	}
+	for _, e := range es {
+		ids = append(ids, e.VolunteerID, e.By)
+	}
+	names, err := s.people.DisplayNames(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return &RosterView{Shift: sh, Bookings: bs, States: states, Waiting: ws, History: es, Names: names}, nil
 }

@@ -13,7 +13,6 @@ import (
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
-	"ecitizen/internal/identity"
 	paging "ecitizen/internal/page"
 	"ecitizen/internal/roster"
 )
@@ -547,11 +546,8 @@ func (v *view) StaffSeriesEnd(se *roster.Series) string {
 	return t.Add(time.Duration(se.Minutes) * time.Minute).Format("15:04")
 }
 
-// staffUserName is a user's display name as the reader may see it, or a short id.
-func (h *handler) staffUserName(c *gin.Context, who identity.Caller, id string) string {
-	if u, err := h.Identity.User(c.Request.Context(), who, id); err == nil {
-		return u.DisplayName
-	}
+// shortID is how a person the reader may not name is shown: their id's start.
+func shortID(id string) string {
 	if len(id) > 8 {
 		return id[:8] + "…"
 	}

@@ -69,17 +69,12 @@ func (h *handler) loadStaffRoster(c *gin.Context, v *view, active string) error 
 	d := staffRosterData{Shift: r.Shift, Centre: ce, Ended: !r.Shift.EndsAt.After(now), Started: !r.Shift.StartsAt.After(now),
 		Week:  staffMondayOf(r.Shift.StartsAt).Format(time.DateOnly),
 		Forms: newStaffForms(v, active)}
-	names := map[string]string{}
+	names := r.Names
 	name := func(id string) string {
-		if id == "" {
-			return ""
-		}
-		if n, ok := names[id]; ok {
+		if n, ok := names[id]; ok || id == "" {
 			return n
 		}
-		n := h.staffUserName(c, v.Caller, id)
-		names[id] = n
-		return n
+		return shortID(id)
 	}
 	booked := map[string]bool{}
 	for _, b := range r.Bookings {
@@ -104,9 +99,9 @@ func (h *handler) loadStaffRoster(c *gin.Context, v *view, active string) error 
 	// Whom to assign: the API's assign takes any active volunteer's id. Admins
 	// read every volunteer (GET /users?role=volunteer). Ward staff read no
 	// volunteer accounts (volunteers belong to organisations, not wards), so they
-	// pick from the volunteers they do see: this shift's waiting list and those
-	// who served in the ward in the last 180 days (GET /wards/:id/hours); the
-	// assign form also takes a volunteer's id.
+	// pick from the volunteers their ward shows them: this shift's waiting list
+	// and those who served in the ward in the last 180 days (GET
+	// /wards/:id/hours); the assign form also takes a volunteer's id.
 	d.Volunteers = []option{{Value: "", Label: v.T("staff.pick_volunteer")}}
 	seen := map[string]bool{}
 	add := func(id, label string) {
@@ -129,8 +124,20 @@ func (h *handler) loadStaffRoster(c *gin.Context, v *view, active string) error 
 			add(u.ID, u.DisplayName)
 		}
 	} else if wh, err := h.Roster.WardHours(ctx, v.Caller, r.Shift.WardID, now.AddDate(0, 0, -180), now); err == nil {
+		// The ward's hours name its volunteers to its staff.
+		ids := make([]string, 0, len(wh.Volunteers))
 		for _, m := range wh.Volunteers {
-			add(m.VolunteerID, name(m.VolunteerID))
+			ids = append(ids, m.VolunteerID)
+		}
+		served, err := h.Identity.DisplayNames(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if n, ok := served[id]; ok {
+				names[id] = n
+			}
+			add(id, name(id))
 		}
 	}
 	v.Title = r.Shift.Title

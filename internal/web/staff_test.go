@@ -214,7 +214,8 @@ func TestStaffRoster(t *testing.T) {
 	w.book(t, s)
 	c := w.signedIn(t, staffEmail)
 	path := "/staff/shifts/" + s.ID
-	c.get(path).must(t, http.StatusOK, "Ca sáng thứ Bảy", "Đã đăng ký 1/1", "Rút tình nguyện viên khỏi ca", "Huỷ ca trực")
+	c.get(path).must(t, http.StatusOK, "Ca sáng thứ Bảy", "Đã đăng ký 1/1", "Rút tình nguyện viên khỏi ca", "Huỷ ca trực",
+		"Nguyễn Văn An") // staff of the ward see who is on their roster by name
 
 	// Removing needs a reason, shown on that form with the page kept.
 	vid := w.vol.UserID
