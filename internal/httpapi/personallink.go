@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ecitizen/internal/certificate"
+	"ecitizen/internal/progress"
 )
 
 // A resident's personal link: a secret URL, shown as a QR code by a volunteer,
@@ -32,7 +33,8 @@ func (h *handler) resetPersonalLink(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	url := strings.TrimRight(h.PublicURL, "/") + personalPath(token)
+	// The link given to the resident opens the web page; its JSON is personalPath.
+	url := strings.TrimRight(h.PublicURL, "/") + progress.PersonalPagePath(token)
 	png, err := certificate.QRCode(url)
 	if err != nil {
 		fail(c, fmt.Errorf("personal link QR code: %w", err))

@@ -80,7 +80,7 @@ func TestPersonalLinkHTTP(t *testing.T) {
 				mustStatus(t, rec, http.StatusCreated)
 				var out personalLinkOut
 				decodeBody(t, rec, &out)
-				if out.URL != testPublicURL+"/api/v1/personal/"+out.Token || len(out.Token) != 43 {
+				if out.URL != testPublicURL+"/p/"+out.Token || len(out.Token) != 43 {
 					t.Fatalf("link %+v", out)
 				}
 				if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {

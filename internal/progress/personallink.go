@@ -25,6 +25,10 @@ var errNoLink = &apperr.Error{Code: CodePersonalLinkInvalid,
 	Vi: "Đường liên kết cá nhân này không hợp lệ hoặc đã bị thu hồi. Hãy nhờ tình nguyện viên hoặc cán bộ phường cấp lại.",
 	En: "This personal link is not valid or has been revoked. Ask a volunteer or the ward staff for a new one."}
 
+// PersonalPagePath is the path of the web page a personal link opens (what its
+// QR code holds); the API's JSON of the same token is /api/v1/personal/<token>.
+func PersonalPagePath(token string) string { return "/p/" + token }
+
 // WithPersonalLinks gives the service the store of residents' personal links
 // (the calendar feeds' store) and returns it.
 func (s *Service) WithPersonalLinks(st roster.CalendarStore) *Service {

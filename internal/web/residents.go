@@ -455,7 +455,7 @@ func (h *handler) residentLinkReset(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d.Link = strings.TrimRight(h.publicURL, "/") + "/p/" + token
+	d.Link = strings.TrimRight(h.publicURL, "/") + progress.PersonalPagePath(token)
 	if qr, err := qrImage(d.Link); err == nil {
 		d.LinkQR = qr
 	}
