@@ -217,20 +217,10 @@ func (h *handler) adminLoadWard(c *gin.Context, v *view) (*adminWardData, error)
 func (h *handler) adminWard(c *gin.Context) {
 	v := viewOf(c)
 	if _, err := h.adminLoadWard(c, v); err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "admin_ward", v)
-}
-
-// adminNotFoundOr shows the not-found page for a not-found (or forbidden: out of
-// the reader's scope) error, else the error page.
-func (h *handler) adminNotFoundOr(c *gin.Context, err error) {
-	if errors.Is(err, apperr.ErrNotFound) || errors.Is(err, apperr.ErrForbidden) {
-		h.notFound(c)
-		return
-	}
-	h.serverError(c, err)
 }
 
 func (h *handler) adminUpdateWard(c *gin.Context) {
@@ -247,7 +237,7 @@ func (h *handler) adminUpdateWard(c *gin.Context) {
 			err = fieldOf(e, "code")
 		}
 		if _, lerr := h.adminLoadWard(c, v); lerr != nil {
-			h.adminNotFoundOr(c, lerr)
+			h.pageError(c, lerr)
 			return
 		}
 		h.fail(c, "admin_ward", v, err)
@@ -263,7 +253,7 @@ func (h *handler) adminMergeWard(c *gin.Context) {
 	v.Form = newForm(c)
 	d, err := h.adminLoadWard(c, v)
 	if err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	into, reason := c.PostForm("into_ward_id"), strings.TrimSpace(c.PostForm("reason"))
@@ -383,7 +373,7 @@ func (h *handler) adminOrg(c *gin.Context) {
 	v := viewOf(c)
 	o, err := h.Directory.Organisation(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	v.Data, v.Title = adminOrgData{O: o, Kinds: adminKinds(v)}, o.Name
@@ -396,7 +386,7 @@ func (h *handler) adminUpdateOrg(c *gin.Context) {
 	ctx := c.Request.Context()
 	o, err := h.Directory.Organisation(ctx, c.Param("id"))
 	if err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	v.Data, v.Title = adminOrgData{O: o, Kinds: adminKinds(v)}, o.Name

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -155,7 +154,7 @@ func (h *handler) loadCourse(c *gin.Context, v *view, id string) (*courseData, b
 	ctx := c.Request.Context()
 	co, ver, err := h.Courses.Published(ctx, v.Caller, id)
 	if err != nil {
-		h.courseError(c, err)
+		h.pageError(c, err)
 		return nil, false
 	}
 	d := &courseData{Course: co, Version: ver, Skills: h.skillNames(ver.Skills, v.Lang)}
@@ -171,19 +170,6 @@ func (h *handler) loadCourse(c *gin.Context, v *view, id string) (*courseData, b
 		}
 	}
 	return d, true
-}
-
-// courseError answers a lookup's error: not found as the not-found page.
-func (h *handler) courseError(c *gin.Context, err error) {
-	if errors.Is(err, apperr.ErrNotFound) {
-		h.notFound(c)
-		return
-	}
-	if e := apperr.As(err); e != nil && e.Code == apperr.CodeNotFound {
-		h.notFound(c)
-		return
-	}
-	h.serverError(c, err)
 }
 
 func (h *handler) coursePage(c *gin.Context) {
@@ -203,7 +189,7 @@ func (h *handler) startCourse(c *gin.Context) {
 	id := c.Param("id")
 	p, _, err := h.Courses.Start(c.Request.Context(), v.Caller, id)
 	if err != nil {
-		h.courseError(c, err)
+		h.pageError(c, err)
 		return
 	}
 	to := "/courses/" + url.PathEscape(id)

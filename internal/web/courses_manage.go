@@ -65,7 +65,7 @@ func (h *handler) managedList(c *gin.Context, v *view) (*managedListData, error)
 func (h *handler) managedCoursesPage(c *gin.Context) {
 	v := viewOf(c)
 	if _, err := h.managedList(c, v); err != nil {
-		h.courseError(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "courses_manage", v)
@@ -105,7 +105,7 @@ type versionsData struct {
 func (h *handler) managedCoursePage(c *gin.Context) {
 	v := viewOf(c)
 	if _, err := h.loadVersions(c, v); err != nil {
-		h.courseError(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "courses_versions", v)
@@ -135,7 +135,7 @@ func (h *handler) newCourseVersion(c *gin.Context) {
 	v.Form = newForm(c)
 	d, err := h.loadVersions(c, v)
 	if err != nil {
-		h.courseError(c, err)
+		h.pageError(c, err)
 		return
 	}
 	ver, err := h.Courses.NewVersion(c.Request.Context(), v.Caller, d.Course.ID)
@@ -191,7 +191,7 @@ func (h *handler) loadEditor(c *gin.Context, v *view, content *course.Content) (
 	}
 	co, ver, err := h.Courses.ManagedVersion(c.Request.Context(), v.Caller, c.Param("id"), n)
 	if err != nil {
-		h.courseError(c, err)
+		h.pageError(c, err)
 		return nil, false
 	}
 	d := &editorData{Course: co, Version: ver, Editable: ver.Status.Editable() && ver.Number == co.LatestVersion && !co.Archived,

@@ -134,7 +134,7 @@ func (h *handler) partnerInvites(c *gin.Context) {
 		return
 	}
 	if err := h.partnerLoadInvites(c, v, org); err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "partner_invites", v)
@@ -171,7 +171,7 @@ func (h *handler) partnerCreateInvite(c *gin.Context) {
 			return
 		}
 		if lerr := h.partnerLoadInvites(c, v, org); lerr != nil {
-			h.adminNotFoundOr(c, lerr)
+			h.pageError(c, lerr)
 			return
 		}
 		h.fail(c, "partner_invites", v, err)
@@ -187,7 +187,7 @@ func (h *handler) partnerRevokeInvite(c *gin.Context) {
 		return
 	}
 	if _, err := h.Identity.RevokeInvite(c.Request.Context(), v.Caller, org, c.Param("id")); err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.redirect(c, partnerPath(v, "/partner/invites", org), "partner.flash.invite_revoked")
@@ -274,13 +274,13 @@ func (h *handler) partnerVolunteers(c *gin.Context) {
 			v.Form = &form{Values: c.Request.URL.Query(), Errors: map[string]string{}}
 			v.Form.setError(e, v.Lang)
 			if lerr := h.partnerLoadVolunteers(c, v, org, "", ""); lerr != nil {
-				h.adminNotFoundOr(c, lerr)
+				h.pageError(c, lerr)
 				return
 			}
 			h.render(c, http.StatusBadRequest, "partner_volunteers", v)
 			return
 		}
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "partner_volunteers", v)
@@ -305,7 +305,7 @@ func (h *handler) partnerVolunteerStatus(c *gin.Context) {
 		return
 	}
 	if _, err := h.Identity.UpdateUser(ctx, v.Caller, u.ID, identity.UserPatch{Status: &st}); err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	flash := "partner.flash.volunteer_enabled"
@@ -332,7 +332,7 @@ func (h *handler) partnerCertificate(c *gin.Context) {
 			return
 		}
 		if lerr := h.partnerLoadVolunteers(c, v, org, "", ""); lerr != nil {
-			h.adminNotFoundOr(c, lerr)
+			h.pageError(c, lerr)
 			return
 		}
 		h.fail(c, "partner_volunteers", v, fieldOf(e, "code"))
@@ -369,7 +369,7 @@ func (h *handler) partnerExport(c *gin.Context) {
 	}
 	cov, err := h.Partner.Coverage(c.Request.Context(), v.Caller, org, from, to)
 	if err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	var names []string

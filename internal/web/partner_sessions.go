@@ -162,7 +162,7 @@ func (h *handler) partnerSessions(c *gin.Context) {
 		return
 	}
 	if err := h.partnerLoadSessions(c, v, org); err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "partner_sessions", v)
@@ -215,7 +215,7 @@ func (h *handler) partnerCreateSession(c *gin.Context) {
 			return
 		}
 		if lerr := h.partnerLoadSessions(c, v, org); lerr != nil {
-			h.adminNotFoundOr(c, lerr)
+			h.pageError(c, lerr)
 			return
 		}
 		h.fail(c, "partner_sessions", v, err)
@@ -303,7 +303,7 @@ func (h *handler) partnerLoadSession(c *gin.Context, v *view) (*partnerSessionDa
 func (h *handler) partnerSession(c *gin.Context) {
 	v := viewOf(c)
 	if _, err := h.partnerLoadSession(c, v); err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "partner_session", v)
@@ -314,7 +314,7 @@ func (h *handler) partnerUpdateSession(c *gin.Context) {
 	v.Form = newForm(c)
 	d, err := h.partnerLoadSession(c, v)
 	if err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	p, err := partnerPlan(c)
@@ -332,7 +332,7 @@ func (h *handler) partnerCancelSession(c *gin.Context) {
 	v := viewOf(c)
 	d, err := h.partnerLoadSession(c, v)
 	if err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	if _, err := h.Training.Change(c.Request.Context(), v.Caller, d.S.ID, training.Plan{}, true); err != nil {
@@ -346,7 +346,7 @@ func (h *handler) partnerMarkAttendance(c *gin.Context) {
 	v := viewOf(c)
 	d, err := h.partnerLoadSession(c, v)
 	if err != nil {
-		h.adminNotFoundOr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	n, err := strconv.Atoi(c.Param("number"))

@@ -261,6 +261,31 @@ type errorPage struct {
 	RequestID string
 }
 
+// pageError shows why a page cannot be shown: not found (also what is outside
+// the reader's scope) as the not-found page, forbidden as the 403 page, another
+// domain refusal with its message and the API's status, anything else as a
+// server error.
+func (h *handler) pageError(c *gin.Context, err error) {
+	e := apperr.As(err)
+	switch {
+	case e == nil || e.Code == apperr.CodeUnavailable:
+		h.serverError(c, err)
+	case e.Code == apperr.CodeNotFound:
+		h.notFound(c)
+	case e.Code == apperr.CodeForbidden:
+		h.refuse(c, http.StatusForbidden, "error.forbidden")
+	default:
+		status, ok := httpapi.Status(e.Code)
+		if !ok || status >= 500 {
+			h.serverError(c, err)
+			return
+		}
+		v := viewOrNew(h, c)
+		v.Data = errorPage{Status: status, Message: e.Message(v.Lang)}
+		h.render(c, status, "error", v)
+	}
+}
+
 // serverError logs err with the request id and renders a page with that id and
 // no detail.
 func (h *handler) serverError(c *gin.Context, err error) {

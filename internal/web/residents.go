@@ -15,7 +15,6 @@ import (
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/certificate"
-	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
 	paging "ecitizen/internal/page"
 	"ecitizen/internal/progress"
@@ -33,31 +32,6 @@ import (
 type resDuty struct {
 	CentreID, CentreName string
 	WardID               string
-}
-
-// refuseErr shows a domain refusal as a page: not found and forbidden as
-// usual; any other domain error (not_on_duty, resident_erased...) with its own
-// message and the API's status; anything else as a server error.
-func (h *handler) refuseErr(c *gin.Context, err error) {
-	e := apperr.As(err)
-	switch {
-	case e == nil:
-		h.serverError(c, err)
-	case e.Code == apperr.CodeNotFound:
-		h.notFound(c)
-	case e.Code == apperr.CodeForbidden:
-		h.refuse(c, http.StatusForbidden, "error.forbidden")
-	case e.Code == apperr.CodeUnavailable:
-		h.serverError(c, err)
-	default:
-		status, ok := httpapi.Status(e.Code)
-		if !ok {
-			status = http.StatusBadRequest
-		}
-		v := viewOf(c)
-		v.Data = errorPage{Status: status, Message: e.Message(v.Lang)}
-		h.render(c, status, "error", v)
-	}
 }
 
 // onDuty finds where a volunteer is on duty now (at any centre), with the
@@ -125,7 +99,7 @@ func (h *handler) residentsPage(c *gin.Context) {
 	} else {
 		duty, err := h.onDuty(ctx, v.Caller)
 		if err != nil {
-			h.refuseErr(c, err)
+			h.pageError(c, err)
 			return
 		}
 		d.Duty, d.WardID = duty, duty.WardID
@@ -138,12 +112,12 @@ func (h *handler) residentsPage(c *gin.Context) {
 	}
 	p, err := paging.New(paging.DefaultLimit, c.Query("after"))
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	rs, next, err := h.Residents.Search(ctx, v.Caller, d.WardID, resident.Query{Q: d.Q}, p)
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	d.Searched = true
@@ -183,7 +157,7 @@ func (h *handler) newResidentData(c *gin.Context, v *view) (*resNewData, bool) {
 	if v.Caller.Role == identity.RoleVolunteer {
 		duty, err := h.onDuty(ctx, v.Caller)
 		if err != nil {
-			h.refuseErr(c, err)
+			h.pageError(c, err)
 			return nil, false
 		}
 		d.Duty = duty
@@ -297,7 +271,7 @@ func (h *handler) residentData(c *gin.Context, v *view, id string) (*resShowData
 	ctx := c.Request.Context()
 	r, err := h.Residents.Get(ctx, v.Caller, id)
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return nil, false
 	}
 	d := &resShowData{R: r, WardName: h.wardNameOf(ctx, v, r.WardID), Staff: v.Caller.HasWard(r.WardID)}
@@ -309,7 +283,7 @@ func (h *handler) residentData(c *gin.Context, v *view, id string) (*resShowData
 	}
 	st, err := h.Progress.Status(ctx, v.Caller, id)
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return nil, false
 	}
 	f := h.Progress.Framework()
@@ -338,14 +312,14 @@ func (h *handler) residentData(c *gin.Context, v *view, id string) (*resShowData
 	}
 	entries, err := h.Progress.List(ctx, v.Caller, id)
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return nil, false
 	}
 	for _, e := range entries {
 		d.Records = append(d.Records, resRecord{Entry: e, Name: skillName(f, e.Record.SkillCode, v.Lang)})
 	}
 	if d.Attempts, err = h.Progress.QuizAttempts(ctx, v.Caller, id); err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return nil, false
 	}
 	d.Skills = []option{{"", v.T("residents.choose_skill")}}
@@ -384,7 +358,7 @@ func (h *handler) residentRecord(c *gin.Context) {
 			h.fail(c, "residents_show", v, err)
 			return
 		}
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.redirect(c, "/residents/"+id, "residents.flash_recorded")
@@ -400,12 +374,12 @@ func (h *handler) revokeData(c *gin.Context, v *view) (*resRevokeData, bool) {
 	ctx := c.Request.Context()
 	r, err := h.Residents.Get(ctx, v.Caller, c.Param("id"))
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return nil, false
 	}
 	entries, err := h.Progress.List(ctx, v.Caller, r.ID)
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return nil, false
 	}
 	for _, e := range entries {
@@ -448,7 +422,7 @@ func (h *handler) residentLinkReset(c *gin.Context) {
 	id := c.Param("id")
 	token, err := h.Progress.ResetPersonalLink(c.Request.Context(), v.Caller, id)
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	d, ok := h.residentData(c, v, id)
@@ -468,7 +442,7 @@ func (h *handler) residentLinkDelete(c *gin.Context) {
 	v := viewOf(c)
 	id := c.Param("id")
 	if err := h.Progress.DeletePersonalLink(c.Request.Context(), v.Caller, id); err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.redirect(c, "/residents/"+id, "residents.flash_link_deleted")
@@ -483,7 +457,7 @@ func (h *handler) residentRevealPage(c *gin.Context) {
 	v := viewOf(c)
 	r, err := h.Residents.Get(c.Request.Context(), v.Caller, c.Param("id"))
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	v.Title = v.T("residents.reveal_title")
@@ -499,7 +473,7 @@ func (h *handler) residentReveal(c *gin.Context) {
 	ctx := c.Request.Context()
 	r, err := h.Residents.Get(ctx, v.Caller, c.Param("id"))
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	d := &resRevealData{R: r}
@@ -518,7 +492,7 @@ func (h *handler) residentErasePage(c *gin.Context) {
 	v := viewOf(c)
 	r, err := h.Residents.Get(c.Request.Context(), v.Caller, c.Param("id"))
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	v.Title = v.T("residents.erase_title")
@@ -532,7 +506,7 @@ func (h *handler) residentErase(c *gin.Context) {
 	ctx := c.Request.Context()
 	r, err := h.Residents.Get(ctx, v.Caller, c.Param("id"))
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	v.Title = v.T("residents.erase_title")
@@ -646,12 +620,12 @@ func (h *handler) residentAuditPage(c *gin.Context) {
 	if d.WardID != "" {
 		p, err := paging.New(50, c.Query("after"))
 		if err != nil {
-			h.refuseErr(c, err)
+			h.pageError(c, err)
 			return
 		}
 		items, next, err := h.Residents.AuditTrail(ctx, v.Caller, d.WardID, p)
 		if err != nil {
-			h.refuseErr(c, err)
+			h.pageError(c, err)
 			return
 		}
 		d.Items = items

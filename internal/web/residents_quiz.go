@@ -37,7 +37,7 @@ func (h *handler) quizData(c *gin.Context, v *view, courseID, lessonID string) (
 	ctx := c.Request.Context()
 	r, err := h.Residents.Get(ctx, v.Caller, c.Param("id"))
 	if err != nil {
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return nil, false
 	}
 	d := &resQuizData{R: r, CourseID: courseID, LessonID: lessonID}
@@ -109,7 +109,7 @@ func (h *handler) residentQuiz(c *gin.Context) {
 			h.fail(c, "residents_quiz", v, err)
 			return
 		}
-		h.refuseErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	flash := "residents.flash_quiz_failed"

@@ -236,24 +236,11 @@ func (h *handler) staffManagedCentre(c *gin.Context, v *view) (*directory.Centre
 	return ce, nil
 }
 
-// staffLoadErr shows a loading error: not found for what is out of scope.
-func (h *handler) staffLoadErr(c *gin.Context, err error) {
-	if e := apperr.As(err); e != nil && e.Code == apperr.CodeNotFound {
-		h.notFound(c)
-		return
-	}
-	if e := apperr.As(err); e != nil && e.Code == apperr.CodeForbidden {
-		h.refuse(c, http.StatusForbidden, "error.forbidden")
-		return
-	}
-	h.serverError(c, err)
-}
-
 func (h *handler) staffCentreEditPage(c *gin.Context) {
 	v := viewOf(c)
 	ce, err := h.staffManagedCentre(c, v)
 	if err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	v.Form.Values.Set("name", ce.Name)
@@ -273,7 +260,7 @@ func (h *handler) updateStaffCentre(c *gin.Context) {
 	v.Form = newForm(c)
 	ce, err := h.staffManagedCentre(c, v)
 	if err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	v.Title = ce.Name
@@ -389,7 +376,7 @@ func (h *handler) loadStaffCentre(c *gin.Context, v *view, active string) error 
 
 func (h *handler) showStaffCentre(c *gin.Context, v *view, status int, active string) {
 	if err := h.loadStaffCentre(c, v, active); err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.render(c, status, "staff_centre", v)
@@ -398,7 +385,7 @@ func (h *handler) showStaffCentre(c *gin.Context, v *view, status int, active st
 // failStaffCentre re-renders the centre page with the form key's problems.
 func (h *handler) failStaffCentre(c *gin.Context, v *view, active string, err error) {
 	if lerr := h.loadStaffCentre(c, v, active); lerr != nil {
-		h.staffLoadErr(c, lerr)
+		h.pageError(c, lerr)
 		return
 	}
 	h.fail(c, "staff_centre", v, err)
@@ -449,7 +436,7 @@ func (h *handler) createStaffShift(c *gin.Context) {
 func (h *handler) staffSeriesPage(c *gin.Context) {
 	v := viewOf(c)
 	if err := h.loadStaffCentre(c, v, ""); err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	v.Title = v.T("staff.new_series")
@@ -488,7 +475,7 @@ func (h *handler) createStaffSeries(c *gin.Context) {
 			err = renameField(e, "rule", "byday")
 		}
 		if lerr := h.loadStaffCentre(c, v, ""); lerr != nil {
-			h.staffLoadErr(c, lerr)
+			h.pageError(c, lerr)
 			return
 		}
 		h.fail(c, "staff_series", v, err)

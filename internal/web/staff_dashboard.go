@@ -108,12 +108,12 @@ func (h *handler) staffDashboardPage(c *gin.Context) {
 	}
 	ws, err := h.Coverage.Ward(ctx, v.Caller, w.ID)
 	if err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	tr, err := h.Coverage.WardTrends(ctx, v.Caller, w.ID)
 	if err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	d.Ward = ws
@@ -155,7 +155,7 @@ func (h *handler) staffDashboardPage(c *gin.Context) {
 		}
 		x, err := h.Coverage.Centre(ctx, v.Caller, ce.ID)
 		if err != nil {
-			h.staffLoadErr(c, err)
+			h.pageError(c, err)
 			return
 		}
 		for _, u := range x.Unfilled {
@@ -171,7 +171,7 @@ func (h *handler) staffCentreCoveragePage(c *gin.Context) {
 	v := viewOf(c)
 	x, err := h.Coverage.Centre(c.Request.Context(), v.Caller, c.Param("id"))
 	if err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	d := staffCentreCoverageData{Centre: x, Skills: h.staffSkillRows(v, x.Summary), Tables: coverage.CentreTables}
@@ -215,12 +215,12 @@ func (h *handler) staffWardExport(c *gin.Context) {
 	id := c.Param("id")
 	w, err := h.Coverage.Ward(ctx, v.Caller, id)
 	if err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	tr, err := h.Coverage.WardTrends(ctx, v.Caller, id)
 	if err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.sendTables(c, export.Name("ward-"+w.Ward.Code, names), format, v.Lang, h.Coverage.WardTables(w, tr, v.Lang, names...))
@@ -235,7 +235,7 @@ func (h *handler) staffCentreExport(c *gin.Context) {
 	}
 	x, err := h.Coverage.Centre(c.Request.Context(), v.Caller, c.Param("id"))
 	if err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.sendTables(c, export.Name("centre", names), format, v.Lang, h.Coverage.CentreTables(x, v.Lang, names...))

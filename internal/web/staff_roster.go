@@ -148,7 +148,7 @@ func (h *handler) loadStaffRoster(c *gin.Context, v *view, active string) error 
 func (h *handler) staffRosterPage(c *gin.Context) {
 	v := viewOf(c)
 	if err := h.loadStaffRoster(c, v, ""); err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, "staff_shift", v)
@@ -161,7 +161,7 @@ func (h *handler) staffRosterAction(c *gin.Context, active, flash string, do fun
 	v.Form = newForm(c)
 	if err := do(v); err != nil {
 		if lerr := h.loadStaffRoster(c, v, active); lerr != nil {
-			h.staffLoadErr(c, lerr)
+			h.pageError(c, lerr)
 			return
 		}
 		h.fail(c, "staff_shift", v, err)
@@ -228,12 +228,12 @@ func (h *handler) staffScreenPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	code, exp, err := h.Roster.CheckinCode(ctx, v.Caller, c.Param("id"))
 	if err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	ce, err := h.Directory.Centre(ctx, v.Caller, c.Param("id"))
 	if err != nil {
-		h.staffLoadErr(c, err)
+		h.pageError(c, err)
 		return
 	}
 	link := h.publicURL + "/checkin?centre=" + url.QueryEscape(ce.ID) + "&code=" + url.QueryEscape(code)
