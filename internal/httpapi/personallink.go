@@ -16,9 +16,6 @@ import (
 // A resident's personal link: a secret URL, shown as a QR code by a volunteer,
 // with which a resident without an account sees their own progress.
 
-// personalPath is the URL path of a personal link token.
-func personalPath(token string) string { return "/api/v1/personal/" + token }
-
 // personalLinkJSON is a new personal link: the secret token, shown once, its
 // absolute URL, and a QR code of the URL (a PNG data URL).
 type personalLinkJSON struct {
@@ -33,7 +30,7 @@ func (h *handler) resetPersonalLink(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	// The link given to the resident opens the web page; its JSON is personalPath.
+	// The link given to the resident opens the web page; its JSON is GET /api/v1/personal/:token.
 	url := strings.TrimRight(h.PublicURL, "/") + progress.PersonalPagePath(token)
 	png, err := certificate.QRCode(url)
 	if err != nil {
