@@ -33,7 +33,7 @@ const (
 // setting up fixtures. The pages are store-agnostic; the stores' own rules are
 // tested against both adapters in storetest.
 type testEnv struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *app.Services
 	srv   *httptest.Server
 	URL   string
@@ -50,14 +50,14 @@ func testLogger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	return newTestEnvWith(t, nil)
 }
 
 // newTestEnvWith is newTestEnv with configure changing the web app's Deps (a
 // clock, say) before New.
-func newTestEnvWith(t *testing.T, configure func(*Deps)) *testEnv {
+func newTestEnvWith(t testing.TB, configure func(*Deps)) *testEnv {
 	t.Helper()
 	st := storetest.SQLite().Open(t)
 	srv := httptest.NewUnstartedServer(nil)
@@ -159,7 +159,7 @@ func (e *testEnv) user(n identity.NewUser) identity.Caller {
 // client is a browser without JavaScript: it keeps cookies, follows redirects,
 // and sends the CSRF token of the last page it read with each form.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	e    *testEnv
 	http *http.Client
 	csrf string
@@ -226,7 +226,7 @@ func (c *client) signIn(email, password string) *page {
 }
 
 // must fails the test unless p has status and contains every text.
-func (p *page) must(t *testing.T, status int, texts ...string) *page {
+func (p *page) must(t testing.TB, status int, texts ...string) *page {
 	t.Helper()
 	if p.Status != status {
 		t.Fatalf("%s: status %d, want %d\n%s", p.URL, p.Status, status, excerpt(p.Body))
