@@ -175,3 +175,37 @@ func TestPartnerSessions(t *testing.T) {
 	}
 	c.get("/partner/sessions/nope").must(t, http.StatusNotFound)
 }
+
+// TestPartnerMarksAttendanceOnceStarted: a session that has started takes its
+// learners' attendance from the session's page. The session was scheduled and
+// the learner enrolled by a training service whose clock stands a day back,
+// while the session was still ahead.
+func TestPartnerMarksAttendanceOnceStarted(t *testing.T) {
+	f := newPartnerFixture(t)
+	e, c := f.e, f.p
+	w := e.ward("HB01", "Phường Hàng Bạc")
+	ce := e.centre(w.ID, "Nhà văn hoá Hàng Bạc")
+	courseID, _ := partnerCourse(t, e)
+	partner := e.callerOf("p1@example.vn", testPassword)
+	past := training.NewService(e.svc.Store, e.svc.Courses, e.svc.Directory, func() time.Time { return time.Now().AddDate(0, 0, -1) })
+	now := time.Now()
+	se, err := past.Schedule(t.Context(), partner, training.Plan{CourseID: courseID, CentreID: ce.ID,
+		StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour), Capacity: 5, Trainers: []string{"ThS. Nguyễn Lan"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vol := e.user(identity.NewUser{Email: "an@example.vn", DisplayName: "Nguyễn Văn An", Role: identity.RoleVolunteer, OrganisationID: f.org})
+	if _, err := past.Enrol(t.Context(), vol, se.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	path := "/partner/sessions/" + se.ID
+	c.get(path).must(t, http.StatusOK, "Nguyễn Văn An")
+	c.post(path+"/attendance/1", url.Values{"attendance": {"maybe"}}).must(t, http.StatusBadRequest)
+	c.post(path+"/attendance/1", url.Values{"attendance": {"attended"}}).must(t, http.StatusOK, "Đã điểm danh.", "Có mặt")
+	_, seats, err := e.svc.Training.Enrolments(t.Context(), partner, se.ID)
+	if err != nil || len(seats) != 1 || string(seats[0].Attendance) != "attended" {
+		t.Fatalf("seats %+v %v", seats, err)
+	}
+	// Another organisation's partner cannot mark it.
+	f.q.post(path+"/attendance/1", url.Values{"attendance": {"absent"}}).must(t, http.StatusNotFound)
+}
