@@ -52,14 +52,20 @@ func testLogger() *slog.Logger {
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	return newTestEnvWith(t, nil)
+	return newTestEnvOn(t, storetest.SQLite(), nil)
 }
 
 // newTestEnvWith is newTestEnv with configure changing the web app's Deps (a
 // clock, say) before New.
 func newTestEnvWith(t testing.TB, configure func(*Deps)) *testEnv {
 	t.Helper()
-	st := storetest.SQLite().Open(t)
+	return newTestEnvOn(t, storetest.SQLite(), configure)
+}
+
+// newTestEnvOn is the web app on a fresh store of adapter.
+func newTestEnvOn(t testing.TB, adapter storetest.Adapter, configure func(*Deps)) *testEnv {
+	t.Helper()
+	st := adapter.Open(t)
 	srv := httptest.NewUnstartedServer(nil)
 	url := "http://" + srv.Listener.Addr().String()
 	key, dataKey := make([]byte, 32), make([]byte, 32)
