@@ -241,7 +241,7 @@ func (h *handler) adminDistrict(c *gin.Context) {
 		for _, w := range tr.Weeks {
 			cols = append(cols, column{Label: v.Date(w.Start), Value: s.get(w), Display: s.show(s.get(w))})
 		}
-		d.Trends = append(d.Trends, newColumnChart(s.title, cols, s.show))
+		d.Trends = append(d.Trends, newColumnChart(s.title, v.T("chart.empty"), cols, s.show))
 	}
 	names := h.adminCentreNames(c, o)
 	for _, u := range o.Unfilled {

@@ -54,10 +54,12 @@ type columnChart struct {
 	Columns []column
 	Width   float64 // of one column
 	Max     string  // the top of the scale, formatted
+	Empty   string  // when every value is zero, what the partial says instead of drawing
 }
 
-// newColumnChart lays out values left to right in a 600×180 plot area.
-func newColumnChart(title string, cols []column, format func(float64) string) columnChart {
+// newColumnChart lays out values left to right in a 600×180 plot area; empty is
+// shown instead when every value is zero.
+func newColumnChart(title, empty string, cols []column, format func(float64) string) columnChart {
 	max := 0.0
 	for _, c := range cols {
 		if c.Value > max {
@@ -75,5 +77,9 @@ func newColumnChart(title string, cols []column, format func(float64) string) co
 		}
 		cols[i].X, cols[i].H, cols[i].Y = float64(i)*w, h, 180-h
 	}
-	return columnChart{Title: title, Columns: cols, Width: w * 0.8, Max: format(max)}
+	c := columnChart{Title: title, Columns: cols, Width: w * 0.8, Max: format(max)}
+	if max == 0 {
+		c.Empty = empty
+	}
+	return c
 }

@@ -140,8 +140,8 @@ func (h *handler) staffDashboardPage(c *gin.Context) {
 		ec = append(ec, column{Label: v.Date(wk.Start), Value: float64(wk.NewECitizens), Display: v.Num(wk.NewECitizens)})
 		hrs = append(hrs, column{Label: v.Date(wk.Start), Value: float64(wk.VolunteerHours) / 60, Display: v.Hours(wk.VolunteerHours)})
 	}
-	d.ECitizenChart = newColumnChart(v.T("staff.chart_ecitizens"), ec, func(f float64) string { return v.Num(int(f)) })
-	d.HoursChart = newColumnChart(v.T("staff.chart_hours"), hrs, func(f float64) string { return v.Num(f) })
+	d.ECitizenChart = newColumnChart(v.T("staff.chart_ecitizens"), v.T("chart.empty"), ec, func(f float64) string { return v.Num(int(f)) })
+	d.HoursChart = newColumnChart(v.T("staff.chart_hours"), v.T("chart.empty"), hrs, func(f float64) string { return v.Num(f) })
 	// Upcoming shifts with open places, from each centre's coverage.
 	p, _ := paging.New(paging.MaxLimit, "")
 	cs, _, err := h.Directory.Centres(ctx, v.Caller, w.ID, p)
