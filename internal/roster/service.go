@@ -354,6 +354,12 @@ func (s *Service) MyBookings(ctx context.Context, c identity.Caller, from, to ti
 	return s.store.BookingsOfVolunteer(ctx, c.UserID, from, to)
 }
 
+// MyWaiting lists the caller's places on waiting lists, in the order they
+// joined; each Waiter's shift may since have started, ended or been cancelled.
+func (s *Service) MyWaiting(ctx context.Context, c identity.Caller) ([]*Waiter, error) {
+	return s.store.WaitingOf(ctx, c.UserID)
+}
+
 // RosterView is a shift with its bookings (and each booked volunteer's
 // attendance state), waiting list and history.
 type RosterView struct {

@@ -43,6 +43,9 @@ type Store interface {
 	AddWaiter(ctx context.Context, w *Waiter) error
 	// Waiters returns a shift's waiting list in arrival order (by ID).
 	Waiters(ctx context.Context, shiftID string) ([]*Waiter, error)
+	// WaitingOf returns a volunteer's entries on every shift's waiting list, in
+	// the order they joined (by ID).
+	WaitingOf(ctx context.Context, volunteerID string) ([]*Waiter, error)
 	// RemoveWaiter deletes an entry; a missing one is ErrNotFound. Exactly one of
 	// several concurrent removals of one entry succeeds: promotion claims a waiter
 	// by removing it.

@@ -18,11 +18,10 @@ import (
 // The volunteer's own lists: bookings and waiting-list places, notifications,
 // and the calendar feed of their bookings.
 
-// How far the bookings page looks back (recent shifts) and ahead (waiting lists).
+// How far the bookings page looks back (recent shifts) and ahead (bookings).
 const (
-	volRecent       = 14 * 24 * time.Hour
-	volAhead        = 90 * 24 * time.Hour
-	volWaitingPages = 5
+	volRecent = 14 * 24 * time.Hour
+	volAhead  = 90 * 24 * time.Hour
 )
 
 type volBookingsData struct {
@@ -77,37 +76,23 @@ func (h *handler) volLoadBookings(ctx context.Context, v *view) error {
 		}
 	}
 	// Waiting lists: the shifts to come on which the caller waits.
-	cursor := ""
-	for range volWaitingPages {
-		p, err := paging.New(paging.MaxLimit, cursor)
+	waits, err := h.Roster.MyWaiting(ctx, v.Caller)
+	if err != nil {
+		return err
+	}
+	for _, w := range waits {
+		sh, bs, ws, err := h.Roster.Shift(ctx, w.ShiftID)
 		if err != nil {
 			return err
 		}
-		ss, next, err := h.Roster.Shifts(ctx, roster.ShiftFilter{Status: roster.StatusScheduled, From: now, To: now.Add(volAhead)}, p)
+		if sh.Status != roster.StatusScheduled || !sh.EndsAt.After(now) {
+			continue
+		}
+		item, err := h.volShiftView(ctx, v, sh, bs, ws, mine, byID, courses, now)
 		if err != nil {
 			return err
 		}
-		for _, s := range ss {
-			sh, bs, ws, err := h.Roster.Shift(ctx, s.ID)
-			if err != nil {
-				return err
-			}
-			waits := false
-			for _, w := range ws {
-				waits = waits || w.VolunteerID == v.Caller.UserID
-			}
-			if !waits {
-				continue
-			}
-			item, err := h.volShiftView(ctx, v, sh, bs, ws, mine, byID, courses, now)
-			if err != nil {
-				return err
-			}
-			d.Waiting = append(d.Waiting, item)
-		}
-		if cursor = next; cursor == "" {
-			break
-		}
+		d.Waiting = append(d.Waiting, item)
 	}
 	return nil
 }

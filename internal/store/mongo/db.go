@@ -298,6 +298,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.waiters(), []mongodrv.IndexModel{
 			index("shift_id_volunteer_id_unique", true, "shift_id", "volunteer_id"),
 			index("shift_id", false, "shift_id"),
+			index("volunteer_id", false, "volunteer_id", "_id"),
 		}},
 		{d.series(), []mongodrv.IndexModel{
 			index("centre_id", false, "centre_id", "_id"),

@@ -702,6 +702,13 @@ func (d *DB) Waiters(ctx context.Context, shiftID string) ([]*roster.Waiter, err
 		"waiters of shift "+shiftID, (*waiterDoc).waiter)
 }
 
+// WaitingOf returns a volunteer's waiting-list entries on every shift, by _id.
+func (d *DB) WaitingOf(ctx context.Context, volunteerID string) ([]*roster.Waiter, error) {
+	return find(ctx, d.waiters(), bson.D{{Key: "volunteer_id", Value: volunteerID}},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}),
+		"waiting of volunteer "+volunteerID, (*waiterDoc).waiter)
+}
+
 // RemoveWaiter deletes a volunteer's entry in a shift's waiting list; a missing one
 // is ErrNotFound. The entry is deleted by its _id, which names it for ever (waiter
 // IDs are never reused), so of concurrent removals exactly one deletes it.

@@ -238,6 +238,24 @@ func (db *DB) Waiters(ctx context.Context, shiftID string) ([]*roster.Waiter, er
 		})
 }
 
+// WaitingOf returns a volunteer's waiting-list entries on every shift, by id
+// (index shift_waiters_volunteer, migration 0043).
+func (db *DB) WaitingOf(ctx context.Context, volunteerID string) ([]*roster.Waiter, error) {
+	return list(ctx, db, "waiting of volunteer", `SELECT id, shift_id, volunteer_id, joined_at
+		FROM shift_waiters WHERE volunteer_id = ? ORDER BY id`, []any{volunteerID},
+		func(s scanner) (*roster.Waiter, error) {
+			var (
+				w      roster.Waiter
+				joined int64
+			)
+			if err := s.Scan(&w.ID, &w.ShiftID, &w.VolunteerID, &joined); err != nil {
+				return nil, err
+			}
+			w.JoinedAt = at(joined)
+			return &w, nil
+		})
+}
+
 // RemoveWaiter deletes a volunteer's entry in a shift's waiting list; a missing one
 // is ErrNotFound. Exactly one of concurrent removals deletes the row.
 func (db *DB) RemoveWaiter(ctx context.Context, shiftID, volunteerID string) error {

@@ -585,10 +585,21 @@ func TestRosterWaiters(t *testing.T) {
 			for _, i := range []int{2, 0, 3, 1} {
 				must(t, st.AddWaiter(ctx, want[i]))
 			}
-			mkWaiter(t, st, other.ID, want[0].VolunteerID)
+			elsewhere := mkWaiter(t, st, other.ID, want[0].VolunteerID)
 			got, err := st.Waiters(ctx, s.ID)
 			must(t, err)
 			same(t, "waiters by ID", got, want)
+			// A volunteer's own entries, on every shift, in the order they joined.
+			mine, err := st.WaitingOf(ctx, want[0].VolunteerID)
+			must(t, err)
+			same(t, "a volunteer's waiting", mine, []*roster.Waiter{want[0], elsewhere})
+			for _, id := range []string{newID(t), opNe} {
+				none, err := st.WaitingOf(ctx, id)
+				must(t, err)
+				if len(none) != 0 {
+					t.Fatalf("waiting of volunteer %q: %s", id, show(none))
+				}
+			}
 			for _, id := range []string{newID(t), opNe} {
 				none, err := st.Waiters(ctx, id)
 				must(t, err)
