@@ -225,17 +225,20 @@ func (db *DB) AddWaiter(ctx context.Context, w *roster.Waiter) error {
 func (db *DB) Waiters(ctx context.Context, shiftID string) ([]*roster.Waiter, error) {
 	return list(ctx, db, "waiters", `SELECT id, shift_id, volunteer_id, joined_at
 		FROM shift_waiters WHERE shift_id = ? ORDER BY id`, []any{shiftID},
-		func(s scanner) (*roster.Waiter, error) {
-			var (
-				w      roster.Waiter
-				joined int64
-			)
-			if err := s.Scan(&w.ID, &w.ShiftID, &w.VolunteerID, &joined); err != nil {
-				return nil, err
-			}
-			w.JoinedAt = at(joined)
-			return &w, nil
-		})
+		scanWaiter)
+}
+
+// scanWaiter reads a row of id, shift_id, volunteer_id, joined_at.
+func scanWaiter(s scanner) (*roster.Waiter, error) {
+	var (
+		w      roster.Waiter
+		joined int64
+	)
+	if err := s.Scan(&w.ID, &w.ShiftID, &w.VolunteerID, &joined); err != nil {
+		return nil, err
+	}
+	w.JoinedAt = at(joined)
+	return &w, nil
 }
 
 // WaitingOf returns a volunteer's waiting-list entries on every shift, by id
@@ -243,17 +246,7 @@ func (db *DB) Waiters(ctx context.Context, shiftID string) ([]*roster.Waiter, er
 func (db *DB) WaitingOf(ctx context.Context, volunteerID string) ([]*roster.Waiter, error) {
 	return list(ctx, db, "waiting of volunteer", `SELECT id, shift_id, volunteer_id, joined_at
 		FROM shift_waiters WHERE volunteer_id = ? ORDER BY id`, []any{volunteerID},
-		func(s scanner) (*roster.Waiter, error) {
-			var (
-				w      roster.Waiter
-				joined int64
-			)
-			if err := s.Scan(&w.ID, &w.ShiftID, &w.VolunteerID, &joined); err != nil {
-				return nil, err
-			}
-			w.JoinedAt = at(joined)
-			return &w, nil
-		})
+		scanWaiter)
 }
 
 // RemoveWaiter deletes a volunteer's entry in a shift's waiting list; a missing one
