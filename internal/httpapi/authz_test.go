@@ -343,6 +343,7 @@ var matrix = map[string]matrixRow{
 	"DELETE /api/v1/shifts/:id/assignments/:volunteer_id": {path: "/api/v1/shifts/{removeShift}/assignments/{volP}", want: only(map[int]int{admin: 204, staffA: 204, staffB: 404}),
 		body: func(*matrixFixture, int) any { return map[string]string{"reason": "Đổi người"} }},
 	"GET /api/v1/me/bookings": {path: "/api/v1/me/bookings", want: signedIn(200)},
+	"GET /api/v1/me/waiting":  {path: "/api/v1/me/waiting", want: signedIn(200)},
 
 	// Attendance: the code is the centre's staff's; shiftA (booked by both
 	// volunteers, rebooked above) starts in two days, so its window is closed for

@@ -315,6 +315,18 @@ type myBookingsQuery struct {
 	To   time.Time `form:"to" time_format:"2006-01-02T15:04:05Z07:00"`
 }
 
+// myWaiting lists the caller's places on waiting lists of shifts to come.
+func (h *handler) myWaiting(c *gin.Context) {
+	ws, err := h.roster.MyWaiting(c.Request.Context(), caller(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	renderList(c, ws, "", func(w roster.WaitingPlace) waitingJSON {
+		return waitingJSON{ShiftID: w.ShiftID, VolunteerID: w.VolunteerID, Position: w.Position, JoinedAt: w.JoinedAt}
+	})
+}
+
 func (h *handler) myBookings(c *gin.Context) {
 	var q myBookingsQuery
 	if err := bindQuery(c, &q); err != nil {

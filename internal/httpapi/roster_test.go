@@ -251,6 +251,21 @@ func TestBookingInvariants(t *testing.T) {
 				if promoted != 2 {
 					t.Fatalf("%d promotions recorded, want 2", promoted)
 				}
+				// The waiters' own lists: places moved up; the promoted wait no more.
+				for i, want := range map[int]float64{14: 1, 15: 2, 12: 0} {
+					rec := e.do("GET", "/api/v1/me/waiting", tokens[i], nil)
+					mustStatus(t, rec, 200)
+					items := decode(t, rec)["items"].([]any)
+					var pos float64
+					for _, it := range items {
+						if m := it.(map[string]any); m["shift_id"] == id {
+							pos = m["position"].(float64)
+						}
+					}
+					if pos != want {
+						t.Fatalf("volunteer %d: position %v on GET /me/waiting, want %v (0: none)", i, pos, want)
+					}
+				}
 			})
 		})
 	}

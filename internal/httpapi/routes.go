@@ -107,6 +107,7 @@ func (h *handler) routes(r *gin.Engine) {
 	auth.POST("/shifts/:id/assignments", staff, retrySafe, h.assign)
 	auth.DELETE("/shifts/:id/assignments/:volunteer_id", staff, h.unassign)
 	auth.GET("/me/bookings", h.myBookings)
+	auth.GET("/me/waiting", h.myWaiting)
 
 	// Attendance: a rotating check-in code on each centre's screen; volunteers check
 	// in and out with it, staff without it; the hours ledger.

@@ -354,10 +354,39 @@ func (s *Service) MyBookings(ctx context.Context, c identity.Caller, from, to ti
 	return s.store.BookingsOfVolunteer(ctx, c.UserID, from, to)
 }
 
-// MyWaiting lists the caller's places on waiting lists, in the order they
-// joined; each Waiter's shift may since have started, ended or been cancelled.
-func (s *Service) MyWaiting(ctx context.Context, c identity.Caller) ([]*Waiter, error) {
-	return s.store.WaitingOf(ctx, c.UserID)
+// WaitingPlace is a volunteer's entry on a shift's waiting list with its
+// position, 1 being next in line.
+type WaitingPlace struct {
+	*Waiter
+	Position int
+}
+
+// MyWaiting lists the caller's places on the waiting lists of scheduled shifts
+// that have not started, in the order they joined.
+func (s *Service) MyWaiting(ctx context.Context, c identity.Caller) ([]WaitingPlace, error) {
+	ws, err := s.store.WaitingOf(ctx, c.UserID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := make([]WaitingPlace, 0, len(ws))
+	for _, w := range ws {
+		sh, err := s.store.ShiftByID(ctx, w.ShiftID)
+		if err != nil {
+			return nil, err
+		}
+		if sh.Status != StatusScheduled || !sh.StartsAt.After(now) {
+			continue
+		}
+		pos, err := s.position(ctx, w.ShiftID, c.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if pos > 0 { // promoted or removed since
+			out = append(out, WaitingPlace{Waiter: w, Position: pos})
+		}
+	}
+	return out, nil
 }
 
 // RosterView is a shift with its bookings (and each booked volunteer's

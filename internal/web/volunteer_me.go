@@ -85,9 +85,6 @@ func (h *handler) volLoadBookings(ctx context.Context, v *view) error {
 		if err != nil {
 			return err
 		}
-		if sh.Status != roster.StatusScheduled || !sh.EndsAt.After(now) {
-			continue
-		}
 		item, err := h.volShiftView(ctx, v, sh, bs, ws, mine, byID, courses, now)
 		if err != nil {
 			return err
