@@ -186,6 +186,18 @@ func (s *Service) Centres(ctx context.Context, c identity.Caller, wardID string,
 	return cs, next, nil
 }
 
+// ActiveCentres lists the active centres of every ward by ID, a page at a time
+// (public, as each ward's active centres are).
+func (s *Service) ActiveCentres(ctx context.Context, p page.Request) ([]*Centre, string, error) {
+	active := true
+	cs, err := s.store.ListCentres(ctx, CentreFilter{Active: &active}, p)
+	if err != nil {
+		return nil, "", fmt.Errorf("list active centres: %w", err)
+	}
+	cs, next := page.Cut(cs, p, func(c *Centre) string { return c.ID })
+	return cs, next, nil
+}
+
 // Centre returns one centre; an inactive one is not found except for admins and the
 // ward's staff.
 func (s *Service) Centre(ctx context.Context, c identity.Caller, id string) (*Centre, error) {

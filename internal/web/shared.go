@@ -83,33 +83,33 @@ func (h *handler) managedWards(ctx context.Context, v *view) ([]*directory.Ward,
 type centreChoice struct{ ID, Name, Ward string }
 
 // activeCentres lists the active centres of the active wards (a merged ward has
-// none left: they moved with the merge), by ward then name.
+// none left: they moved with the merge), by ward then name: two paged queries,
+// not one per ward.
 func (h *handler) activeCentres(ctx context.Context, v *view) ([]centreChoice, error) {
 	ws, err := h.allWards(ctx, directory.WardFilter{Status: directory.WardActive})
 	if err != nil {
 		return nil, err
 	}
-	var out []centreChoice
+	names := make(map[string]string, len(ws))
 	for _, w := range ws {
-		cursor := ""
-		for {
-			p, err := paging.New(paging.MaxLimit, cursor)
-			if err != nil {
-				return nil, err
-			}
-			cs, next, err := h.Directory.Centres(ctx, v.Caller, w.ID, p)
-			if err != nil {
-				return nil, err
-			}
-			for _, c := range cs {
-				if c.Active {
-					out = append(out, centreChoice{ID: c.ID, Name: c.Name, Ward: v.WardName(w)})
-				}
-			}
-			if cursor = next; cursor == "" {
-				break
+		names[w.ID] = v.WardName(w)
+	}
+	var out []centreChoice
+	p := paging.Request{Limit: paging.MaxLimit}
+	for {
+		cs, next, err := h.Directory.ActiveCentres(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if ward, ok := names[c.WardID]; ok {
+				out = append(out, centreChoice{ID: c.ID, Name: c.Name, Ward: ward})
 			}
 		}
+		if next == "" || len(cs) == 0 {
+			break
+		}
+		p.After = cs[len(cs)-1].ID
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Ward != out[j].Ward {
