@@ -23,6 +23,7 @@ const (
 	CodeForbidden    Code = "forbidden"    // authenticated, but not allowed
 	CodeRateLimited  Code = "rate_limited" // too many attempts
 	CodeUnavailable  Code = "unavailable"  // the store cannot be reached
+	CodeStoreBusy    Code = "store_busy"   // the store stayed contended or failing for a moment
 	CodeInternal     Code = "internal"     // never shown with its text
 	CodeTooLarge     Code = "body_too_large"
 	CodeMalformed    Code = "malformed_json"
@@ -80,6 +81,11 @@ var (
 	ErrUnauthorized = New(CodeUnauthorized, "Cần đăng nhập hợp lệ.", "Valid credentials are required.")
 	ErrForbidden    = New(CodeForbidden, "Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this.")
 	ErrUnavailable  = New(CodeUnavailable, "Hệ thống lưu trữ tạm thời không sẵn sàng. Vui lòng thử lại sau.", "Storage is temporarily unavailable. Please try again later.")
+	// ErrBusy is a transient failure the store kept meeting after its own
+	// retries (lock contention, a primary stepping down, a timeout): nothing was
+	// changed, and the same request may be sent again shortly.
+	ErrBusy = &Error{Code: CodeStoreBusy, Vi: "Hệ thống đang bận. Không có thay đổi nào được lưu; vui lòng thử lại sau giây lát.",
+		En: "The system is busy. Nothing was changed; please try again in a moment.", RetryAfter: 2}
 )
 
 // As returns the *Error in err's chain, or nil.

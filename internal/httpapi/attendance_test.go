@@ -21,7 +21,7 @@ func moveShift(t *testing.T, e *testEnv, id string, start time.Time, d time.Dura
 	sh.StartsAt = start.UTC().Truncate(time.Millisecond)
 	sh.EndsAt = sh.StartsAt.Add(d)
 	sh.SignupOpensAt, sh.CancelDeadline = sh.StartsAt.Add(-48*time.Hour), sh.StartsAt.Add(-3*time.Hour)
-	if err := e.store.UpdateShift(context.Background(), sh); err != nil {
+	if err := roster.PutShift(context.Background(), e.store, sh, "test"); err != nil {
 		t.Fatal(err)
 	}
 	return sh

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -40,6 +41,28 @@ func withRequestID(c *gin.Context) {
 }
 
 func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+
+// writeBudget is how long a request that changes something may run once
+// detached from its client (below the server's write timeout).
+const writeBudget = 45 * time.Second
+
+// DetachWrites serves the requests that may change something (every method but
+// GET, HEAD and OPTIONS) on a context that the client going away does not
+// cancel, with a deadline of its own: a phone losing signal in the middle of a
+// cancel never stops the work half-way, and what was acknowledged or started is
+// finished. Reads keep the client's context, so abandoned reads stop early.
+// The API and the web pages both use it.
+func DetachWrites(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		c.Next()
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), writeBudget)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}
 
 // accessLog logs one line per request: the route template, never the query
 // string, a body or a header, so no password, token or personal number is logged.

@@ -93,7 +93,7 @@ func newPartnerWorld(t *testing.T, env *testEnv) *partnerWorld {
 	for i, m := range []training.Attendance{training.Attended, training.Attended, training.Absent, ""} {
 		seat := &training.Seat{SessionID: s.ID, Number: i + 1, LearnerKey: "name:pv" + string(rune('a'+i)), Name: "Người học",
 			EnrolledBy: "partner", EnrolledAt: now}
-		must(t, env.store.TakeSeat(ctx, seat))
+		must(t, training.PutSeat(ctx, env.store, seat))
 		if m != "" {
 			seat.Attendance, seat.MarkedBy, seat.MarkedAt = m, "partner", &now
 			must(t, env.store.MarkAttendance(ctx, seat))

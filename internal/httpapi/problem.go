@@ -44,6 +44,7 @@ var statuses = map[apperr.Code]int{
 	apperr.CodeForbidden:                      http.StatusForbidden,
 	apperr.CodeRateLimited:                    http.StatusTooManyRequests,
 	apperr.CodeUnavailable:                    http.StatusServiceUnavailable,
+	apperr.CodeStoreBusy:                      http.StatusServiceUnavailable,
 	apperr.CodeInternal:                       http.StatusInternalServerError,
 	apperr.CodeTooLarge:                       http.StatusRequestEntityTooLarge,
 	codeRouteNotFound:                         http.StatusNotFound,
@@ -171,13 +172,13 @@ func Status(code apperr.Code) (int, bool) {
 
 // fail writes err as problem+json and aborts. Only *apperr.Error text reaches the
 // client; everything else is logged with the request id and answered 500 (or 503
-// when the store is unreachable or the request ran out of time).
+// store_busy when the request ran out of time).
 func fail(c *gin.Context, err error) {
 	e := apperr.As(err)
 	if e == nil {
 		switch {
 		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-			e = apperr.ErrUnavailable
+			e = apperr.ErrBusy // a store operation that ran out of time
 		default:
 			e = apperr.New(apperr.CodeInternal, "Đã có lỗi hệ thống. Vui lòng thử lại sau.", "Something went wrong on our side. Please try again later.")
 		}

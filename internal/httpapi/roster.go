@@ -229,6 +229,7 @@ func (h *handler) leaveWaiting(c *gin.Context) {
 }
 
 type eventJSON struct {
+	Seq         int64     `json:"seq"`
 	VolunteerID *string   `json:"volunteer_id"`
 	Kind        string    `json:"kind"`
 	Place       *int      `json:"place"`
@@ -269,7 +270,7 @@ func (h *handler) getRoster(c *gin.Context) {
 		out.Waiting = append(out.Waiting, waitingJSON{ShiftID: w.ShiftID, VolunteerID: w.VolunteerID, Position: i + 1, JoinedAt: w.JoinedAt})
 	}
 	for _, e := range es {
-		ev := eventJSON{VolunteerID: optional(e.VolunteerID), Kind: e.Kind, By: e.By, Reason: e.Reason, At: e.At}
+		ev := eventJSON{Seq: e.Seq, VolunteerID: optional(e.VolunteerID), Kind: e.Kind, By: e.By, Reason: e.Reason, At: e.At}
 		if e.Place > 0 {
 			ev.Place = &e.Place
 		}

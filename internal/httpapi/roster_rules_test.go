@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"ecitizen/internal/roster"
 	"ecitizen/internal/store/storetest"
 )
 
@@ -83,14 +84,14 @@ func TestBookingRules(t *testing.T) {
 		}
 		sh.CancelDeadline = time.Now().UTC().Add(-time.Minute).Truncate(time.Millisecond)
 		sh.SignupOpensAt = sh.CancelDeadline.Add(-time.Hour)
-		if err := e.store.UpdateShift(context.Background(), sh); err != nil {
+		if err := roster.PutShift(context.Background(), e.store, sh, "test"); err != nil {
 			t.Fatal(err)
 		}
 		assertProblem(t, e.do("DELETE", "/api/v1/shifts/"+id+"/bookings/me", tokens[2], nil), 409, "cancel_deadline_passed")
 		sh.StartsAt = time.Now().UTC().Add(-time.Minute).Truncate(time.Millisecond)
 		sh.EndsAt = sh.StartsAt.Add(2 * time.Hour)
 		sh.SignupOpensAt, sh.CancelDeadline = sh.StartsAt.Add(-48*time.Hour), sh.StartsAt.Add(-3*time.Hour)
-		if err := e.store.UpdateShift(context.Background(), sh); err != nil {
+		if err := roster.PutShift(context.Background(), e.store, sh, "test"); err != nil {
 			t.Fatal(err)
 		}
 		assertProblem(t, e.serve(book(id, tokens[3])), 409, "shift_started")

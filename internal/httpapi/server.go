@@ -91,7 +91,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
 	r.Use(withRequestID, accessLog(d.Logger), gin.CustomRecoveryWithWriter(nil, recoverPanic),
-		securityHeaders, cors(d.CORSOrigins), limitBody)
+		securityHeaders, cors(d.CORSOrigins), limitBody, DetachWrites)
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, &errRouteNotFound)
 	})

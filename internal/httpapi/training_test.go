@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ecitizen/internal/store/storetest"
+	"ecitizen/internal/training"
 )
 
 // sessionBody plans a session of course at centre, starting in a day.
@@ -170,7 +171,7 @@ func TestTrainingSessions(t *testing.T) {
 				}
 				se.StartsAt = time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
 				se.EndsAt = se.StartsAt.Add(2 * time.Hour)
-				if err := e.store.UpdateSession(context.Background(), se); err != nil {
+				if err := training.PutSession(context.Background(), e.store, se, "test"); err != nil {
 					t.Fatal(err)
 				}
 				assertProblem(t, e.do("PATCH", "/api/v1/sessions/"+id+"/enrolments/1", w.staffB, map[string]string{"attendance": "attended"}), 403, "forbidden")

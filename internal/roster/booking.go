@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
-
-	"github.com/google/uuid"
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/identity"
@@ -20,326 +20,144 @@ type BookResult struct {
 	Position int
 }
 
+var (
+	errNoBooking  = fmt.Errorf("booking of the volunteer on the shift: %w", apperr.ErrNotFound)
+	errNotWaiting = fmt.Errorf("waiting-list entry of the volunteer: %w", apperr.ErrNotFound)
+)
+
 // Book gives the calling volunteer a place on a shift, or, when the shift is full
-// and wait is true, a place on its waiting list.
+// or people wait for a place and wait is true, a place at the end of its line.
+// While anyone waits, a newcomer never takes a freed place: it goes to the line.
 func (s *Service) Book(ctx context.Context, c identity.Caller, shiftID string, wait bool) (*BookResult, error) {
 	if c.Role != identity.RoleVolunteer {
 		return nil, apperr.New(apperr.CodeForbidden, "Chỉ tình nguyện viên tự đăng ký ca trực.", "Only volunteers book shifts themselves.")
 	}
+	// The cheap refusals first, on the shift as read; the unit checks again.
 	sh, err := s.store.ShiftByID(ctx, shiftID)
 	if err != nil {
 		return nil, err
 	}
-	now := s.timestamp()
-	switch {
-	case sh.Status == StatusCancelled:
-		return nil, errCancelled
-	case !sh.StartsAt.After(now):
-		return nil, errStarted
-	case now.Before(sh.SignupOpensAt):
-		return nil, &apperr.Error{Code: CodeSignupNotOpen,
-			Vi: "Chưa mở đăng ký ca trực này (mở lúc " + sh.SignupOpensAt.In(s.loc).Format("15:04 02/01/2006") + ").",
-			En: "Sign-up for this shift is not open yet (it opens " + sh.SignupOpensAt.In(s.loc).Format("2006-01-02 15:04") + ")."}
+	if err := s.bookable(sh); err != nil {
+		return nil, err
 	}
 	if err := s.checkNotSuspended(ctx, c.UserID); err != nil {
 		return nil, err
 	}
-	if sh.QualificationCourseID != "" {
-		ok, err := s.quals.Completed(ctx, c.UserID, sh.QualificationCourseID)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, &apperr.Error{Code: CodeNotQualified, Vi: "Ca trực này yêu cầu hoàn thành một khoá học trước.", En: "This shift requires completing a course first."}
-		}
-	}
-	// While people wait, a freed place is theirs: newcomers queue behind them.
-	ws, err := s.store.Waiters(ctx, sh.ID)
-	if err != nil {
+	if err := s.qualified(ctx, c.UserID, sh); err != nil {
 		return nil, err
 	}
-	if len(ws) == 0 {
-		b, err := s.place(ctx, sh, c.UserID, c.UserID, "")
-		if err == nil {
-			if err := s.event(ctx, sh.ID, c.UserID, "booked", b.Place, c.UserID, ""); err != nil {
-				return nil, err
+	var res BookResult
+	ch, err := s.transact(ctx, shiftID, func(ctx context.Context, t *tx) error {
+		res = BookResult{}
+		if err := s.bookable(t.shift); err != nil {
+			return err
+		}
+		if t.shift.QualificationCourseID != sh.QualificationCourseID {
+			if err := s.qualified(ctx, c.UserID, t.shift); err != nil {
+				return err
 			}
-			s.notify(ctx, c.UserID, NoticeBookingConfirmed, noticeKey("booked", sh.ID, b.BookedAt), sh)
-			return &BookResult{Booking: b}, nil
 		}
-		if !errors.Is(err, errFull) || !wait {
-			return nil, err
+		if _, ok := t.booked[c.UserID]; ok {
+			return errBooked
 		}
-	} else {
-		if _, err := s.store.Booking(ctx, sh.ID, c.UserID); err == nil {
-			return nil, errBooked
+		if t.position(c.UserID) > 0 {
+			return errWaiting
+		}
+		if len(t.waiting) == 0 {
+			b, err := t.book(ctx, c.UserID, EventBooked, c.UserID, "")
+			if err == nil {
+				res.Booking = b
+				return nil
+			}
+			if !errors.Is(err, errFull) {
+				return err
+			}
 		}
 		if !wait {
-			return nil, errFull
+			return errFull
 		}
-	}
-	return s.join(ctx, sh, c.UserID)
-}
-
-// place inserts a booking into the first free place of the shift. A place taken
-// meanwhile moves on to the next (re-reading the shift's places when a round
-// fails, so a place freed meanwhile is found); the volunteer's own booking
-// landing meanwhile is already_booked; an overlapping booking of theirs is collides.
-//
-// After its insert, a booking re-reads the shift (recheck): one cancelled or
-// removed meanwhile withdraws the booking (shift_cancelled); one whose times
-// changed meanwhile withdraws it and books again at the new times (sh is updated).
-func (s *Service) place(ctx context.Context, sh *Shift, volunteerID, by, reason string) (*Booking, error) {
-rounds:
-	for round := 0; round < 3; round++ {
-		bs, err := s.store.Bookings(ctx, sh.ID)
-		if err != nil {
-			return nil, err
-		}
-		taken := make(map[int]bool, len(bs))
-		for _, b := range bs {
-			if b.VolunteerID == volunteerID {
-				return nil, errBooked
-			}
-			taken[b.Place] = true
-		}
-		if len(taken) >= sh.Places {
-			return nil, errFull
-		}
-		for n := 1; n <= sh.Places; n++ {
-			if taken[n] {
-				continue
-			}
-			b := &Booking{ShiftID: sh.ID, Place: n, VolunteerID: volunteerID, StartsAt: sh.StartsAt, EndsAt: sh.EndsAt,
-				BookedBy: by, Reason: reason, BookedAt: s.timestamp()}
-			err := s.store.Book(ctx, b)
-			switch {
-			case err == nil:
-				undo := func() error { return s.store.CancelBooking(ctx, sh.ID, volunteerID) }
-				fresh, err := s.recheck(ctx, sh.ID, undo)
-				if err != nil {
-					return nil, err
-				}
-				if !fresh.StartsAt.Equal(b.StartsAt) || !fresh.EndsAt.Equal(b.EndsAt) {
-					if err := undo(); err != nil && !errors.Is(err, apperr.ErrNotFound) {
-						return nil, err
-					}
-					*sh = *fresh
-					continue rounds
-				}
-				return b, nil
-			case errors.Is(err, ErrOverlap):
-				return nil, errCollides
-			case !errors.Is(err, apperr.ErrConflict):
-				return nil, fmt.Errorf("book shift %s: %w", sh.ID, err)
-			}
-			if _, err := s.store.Booking(ctx, sh.ID, volunteerID); err == nil {
-				return nil, errBooked
-			}
-		}
-	}
-	return nil, errFull
-}
-
-// recheck re-reads a shift after a booking or a waiter was inserted: when the
-// shift was cancelled (or removed) meanwhile, undo withdraws the insert and the
-// answer is shift_cancelled; otherwise it returns the shift as it is now.
-// Cancelling marks the shift first and reads its bookings after (and a change of
-// times writes them first and reads the bookings after: dropStale), so an insert
-// is either seen by the other side or sees it.
-func (s *Service) recheck(ctx context.Context, shiftID string, undo func() error) (*Shift, error) {
-	sh, err := s.store.ShiftByID(ctx, shiftID)
-	switch {
-	case err == nil && sh.Status != StatusCancelled:
-		return sh, nil
-	case err != nil && !errors.Is(err, apperr.ErrNotFound):
-		return nil, err
-	}
-	if err := undo(); err != nil && !errors.Is(err, apperr.ErrNotFound) {
-		return nil, err
-	}
-	return nil, errCancelled
-}
-
-// dropStale runs after a shift's times were written: a booking that still carries
-// other times landed while they changed, and its booker's recheck saw the old
-// times, so it is cancelled here, recorded, and its volunteer notified (never
-// kept with times that are no longer the shift's: the overlap guard reads them).
-func (s *Service) dropStale(ctx context.Context, sh *Shift, by string) error {
-	bs, err := s.store.Bookings(ctx, sh.ID)
-	if err != nil {
-		return err
-	}
-	for _, b := range bs {
-		if b.StartsAt.Equal(sh.StartsAt) && b.EndsAt.Equal(sh.EndsAt) {
-			continue
-		}
-		if err := s.store.CancelBooking(ctx, sh.ID, b.VolunteerID); err != nil {
-			if errors.Is(err, apperr.ErrNotFound) {
-				continue // its booker withdrew it
-			}
-			return err
-		}
-		if err := s.event(ctx, sh.ID, b.VolunteerID, "cancelled", b.Place, by, "shift_changed"); err != nil {
-			return err
-		}
-		s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", sh.ID, sh.UpdatedAt), sh)
-	}
-	return nil
-}
-
-// join puts a volunteer on the waiting list and returns their position.
-func (s *Service) join(ctx context.Context, sh *Shift, volunteerID string) (*BookResult, error) {
-	w := &Waiter{ID: uuid.Must(uuid.NewV7()).String(), ShiftID: sh.ID, VolunteerID: volunteerID, JoinedAt: s.timestamp()}
-	if err := s.store.AddWaiter(ctx, w); err != nil {
-		if errors.Is(err, apperr.ErrConflict) {
-			return nil, errWaiting
-		}
-		return nil, fmt.Errorf("join waiting list: %w", err)
-	}
-	if _, err := s.recheck(ctx, sh.ID, func() error { return s.store.RemoveWaiter(ctx, sh.ID, volunteerID) }); err != nil {
-		return nil, err
-	}
-	if err := s.event(ctx, sh.ID, volunteerID, "waiting", 0, volunteerID, ""); err != nil {
-		return nil, err
-	}
-	pos, err := s.position(ctx, sh.ID, volunteerID)
+		res.Waiting, res.Position = t.join(c.UserID)
+		return t.fill(ctx)
+	})
 	if err != nil {
 		return nil, err
 	}
-	// A place may have freed up between the full answer and joining: promote now.
-	bs, err := s.store.Bookings(ctx, sh.ID)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.promote(ctx, sh, sh.Places-len(bs)); err != nil {
-		return nil, err
-	}
-	if b, err := s.store.Booking(ctx, sh.ID, volunteerID); err == nil {
-		return &BookResult{Booking: b}, nil
-	}
-	return &BookResult{Waiting: w, Position: pos}, nil
+	s.announce(ctx, ch, nil)
+	return &res, nil
 }
 
-// position is a volunteer's 1-based place in the waiting list, 0 when not on it.
-func (s *Service) position(ctx context.Context, shiftID, volunteerID string) (int, error) {
-	ws, err := s.store.Waiters(ctx, shiftID)
-	if err != nil {
-		return 0, err
-	}
-	for i, w := range ws {
-		if w.VolunteerID == volunteerID {
-			return i + 1, nil
-		}
-	}
-	return 0, nil
-}
-
-// promote gives up to n freed places to the waiting list, in arrival order. A
-// waiter is claimed by removing their entry, which succeeds for one caller only;
-// and since every freed place starts one promotion of one waiter, no more waiters
-// are claimed than there are free places: two places freed at the same moment
-// promote the first two in line, each once.
-func (s *Service) promote(ctx context.Context, sh *Shift, n int) error {
-	if n <= 0 || sh.Status == StatusCancelled || !sh.StartsAt.After(s.timestamp()) {
+// qualified refuses a volunteer who has not completed the shift's required course.
+func (s *Service) qualified(ctx context.Context, volunteerID string, sh *Shift) error {
+	if sh.QualificationCourseID == "" {
 		return nil
 	}
-	ws, err := s.store.Waiters(ctx, sh.ID)
+	ok, err := s.quals.Completed(ctx, volunteerID, sh.QualificationCourseID)
 	if err != nil {
 		return err
 	}
-	for _, w := range ws {
-		if n == 0 {
-			return nil
-		}
-		if err := s.store.RemoveWaiter(ctx, sh.ID, w.VolunteerID); err != nil {
-			if errors.Is(err, apperr.ErrNotFound) {
-				continue // another promoter claimed this one
-			}
-			return err
-		}
-		b, err := s.place(ctx, sh, w.VolunteerID, "promotion", "")
-		switch {
-		case err == nil:
-			n--
-			if err := s.event(ctx, sh.ID, w.VolunteerID, "promoted", b.Place, "promotion", ""); err != nil {
-				return err
-			}
-			s.notify(ctx, w.VolunteerID, NoticePromoted, noticeKey("promoted", sh.ID, b.BookedAt), sh)
-		case errors.Is(err, errFull):
-			// The place went to someone else meanwhile: back in line, same position.
-			if err := s.store.AddWaiter(ctx, w); err != nil && !errors.Is(err, apperr.ErrConflict) {
-				return err
-			}
-			return nil
-		case errors.Is(err, errCancelled):
-			return nil // cancelled meanwhile: its waiting list is cleared
-		case errors.Is(err, errCollides), errors.Is(err, errBooked):
-			if err := s.event(ctx, sh.ID, w.VolunteerID, "left_waiting", 0, "promotion", string(apperr.As(err).Code)); err != nil {
-				return err
-			}
-		default:
-			return err
-		}
+	if !ok {
+		return &apperr.Error{Code: CodeNotQualified, Vi: "Ca trực này yêu cầu hoàn thành một khoá học trước.", En: "This shift requires completing a course first."}
 	}
 	return nil
 }
 
-// Cancel frees the calling volunteer's place before the cancel deadline and
-// promotes the next in line.
-func (s *Service) Cancel(ctx context.Context, c identity.Caller, shiftID string) error {
-	sh, err := s.store.ShiftByID(ctx, shiftID)
-	if err != nil {
-		return err
+// bookable refuses bookings of a cancelled or started shift, and before its
+// sign-up opens.
+func (s *Service) bookable(sh *Shift) error {
+	now := s.timestamp()
+	switch {
+	case sh.Status == StatusCancelled:
+		return errCancelled
+	case !sh.StartsAt.After(now):
+		return errStarted
+	case now.Before(sh.SignupOpensAt):
+		return &apperr.Error{Code: CodeSignupNotOpen,
+			Vi: "Chưa mở đăng ký ca trực này (mở lúc " + sh.SignupOpensAt.In(s.loc).Format("15:04 02/01/2006") + ").",
+			En: "Sign-up for this shift is not open yet (it opens " + sh.SignupOpensAt.In(s.loc).Format("2006-01-02 15:04") + ")."}
 	}
-	if _, err := s.store.Booking(ctx, shiftID, c.UserID); err != nil {
-		return err
-	}
-	if !s.timestamp().Before(sh.CancelDeadline) {
-		return &apperr.Error{Code: CodeCancelDeadlinePassed,
-			Vi: "Đã quá hạn huỷ ca trực; hãy liên hệ cán bộ phường.", En: "The cancel deadline has passed; contact the ward staff."}
-	}
-	return s.release(ctx, sh, c.UserID, c.UserID, "cancelled", "")
+	return nil
 }
 
-// release deletes a booking, records why, and promotes the waiting list.
-func (s *Service) release(ctx context.Context, sh *Shift, volunteerID, by, kind, reason string) error {
-	b, err := s.store.Booking(ctx, sh.ID, volunteerID)
+// Cancel frees the calling volunteer's place before the cancel deadline; the
+// first in line takes it in the same unit.
+func (s *Service) Cancel(ctx context.Context, c identity.Caller, shiftID string) error {
+	ch, err := s.transact(ctx, shiftID, func(ctx context.Context, t *tx) error {
+		if _, ok := t.booked[c.UserID]; !ok {
+			return errNoBooking
+		}
+		if !s.timestamp().Before(t.shift.CancelDeadline) {
+			return &apperr.Error{Code: CodeCancelDeadlinePassed,
+				Vi: "Đã quá hạn huỷ ca trực; hãy liên hệ cán bộ phường.", En: "The cancel deadline has passed; contact the ward staff."}
+		}
+		if err := t.cancel(c.UserID, EventCancelled, c.UserID, ""); err != nil {
+			return err
+		}
+		return t.fill(ctx)
+	})
 	if err != nil {
 		return err
 	}
-	if err := s.store.CancelBooking(ctx, sh.ID, volunteerID); err != nil {
-		return err
-	}
-	if err := s.event(ctx, sh.ID, volunteerID, kind, b.Place, by, reason); err != nil {
-		return err
-	}
-	return s.promote(ctx, sh, 1)
+	s.announce(ctx, ch, nil)
+	return nil
 }
 
 // LeaveWaiting takes the calling volunteer off a shift's waiting list.
 func (s *Service) LeaveWaiting(ctx context.Context, c identity.Caller, shiftID string) error {
-	if err := s.store.RemoveWaiter(ctx, shiftID, c.UserID); err != nil {
-		return err
-	}
-	return s.event(ctx, shiftID, c.UserID, "left_waiting", 0, c.UserID, "")
+	_, err := s.transact(ctx, shiftID, func(ctx context.Context, t *tx) error {
+		return t.leave(c.UserID, c.UserID, "")
+	})
+	return err
 }
 
-// Assign books a volunteer on a shift by ward staff, outside the sign-up window
-// and the qualification rule but never above capacity; the reason is kept.
+// Assign books a volunteer on a shift by ward staff, outside the sign-up window,
+// the qualification rule and the line, but never above its places; the reason
+// is kept, and an assigned volunteer leaves the line.
 func (s *Service) Assign(ctx context.Context, c identity.Caller, shiftID, volunteerID, reason string) (*Booking, error) {
-	sh, err := s.managed(ctx, c, shiftID)
-	if err != nil {
+	if _, err := s.managed(ctx, c, shiftID); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(reason) == "" {
 		return nil, apperr.Invalid("reason", "required", "Hãy ghi lý do phân công.", "Give a reason for the assignment.")
-	}
-	switch {
-	case sh.Status == StatusCancelled:
-		return nil, errCancelled
-	case !sh.EndsAt.After(s.timestamp()):
-		return nil, errStarted
 	}
 	if err := s.people.CheckVolunteer(ctx, volunteerID); err != nil {
 		if errors.Is(err, apperr.ErrNotFound) {
@@ -347,34 +165,47 @@ func (s *Service) Assign(ctx context.Context, c identity.Caller, shiftID, volunt
 		}
 		return nil, err
 	}
-	b, err := s.place(ctx, sh, volunteerID, c.UserID, reason)
+	var b *Booking
+	ch, err := s.transact(ctx, shiftID, func(ctx context.Context, t *tx) error {
+		switch {
+		case t.shift.Status == StatusCancelled:
+			return errCancelled
+		case !t.shift.EndsAt.After(s.timestamp()):
+			return errStarted
+		}
+		var err error
+		b, err = t.book(ctx, volunteerID, EventAssigned, c.UserID, reason)
+		if errors.Is(err, ErrLater) {
+			return apperr.ErrBusy // never: the first volunteer of a unit is always held
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	// An assigned volunteer no longer waits.
-	if err := s.store.RemoveWaiter(ctx, sh.ID, volunteerID); err != nil && !errors.Is(err, apperr.ErrNotFound) {
-		return nil, err
-	}
-	if err := s.event(ctx, sh.ID, volunteerID, "assigned", b.Place, c.UserID, reason); err != nil {
-		return nil, err
-	}
-	s.notify(ctx, volunteerID, NoticeBookingConfirmed, noticeKey("booked", sh.ID, b.BookedAt), sh)
+	s.announce(ctx, ch, nil)
 	return b, nil
 }
 
-// Remove takes a volunteer off a shift by ward staff, at any time, with a reason.
+// Remove takes a volunteer off a shift by ward staff, at any time, with a reason;
+// the first in line takes the place in the same unit.
 func (s *Service) Remove(ctx context.Context, c identity.Caller, shiftID, volunteerID, reason string) error {
-	sh, err := s.managed(ctx, c, shiftID)
-	if err != nil {
+	if _, err := s.managed(ctx, c, shiftID); err != nil {
 		return err
 	}
 	if strings.TrimSpace(reason) == "" {
 		return apperr.Invalid("reason", "required", "Hãy ghi lý do.", "Give a reason.")
 	}
-	if err := s.release(ctx, sh, volunteerID, c.UserID, "removed", reason); err != nil {
+	ch, err := s.transact(ctx, shiftID, func(ctx context.Context, t *tx) error {
+		if err := t.cancel(volunteerID, EventRemoved, c.UserID, reason); err != nil {
+			return err
+		}
+		return t.fill(ctx)
+	})
+	if err != nil {
 		return err
 	}
-	s.notify(ctx, volunteerID, NoticeRemoved, noticeKey("removed", sh.ID, s.timestamp()), sh)
+	s.announce(ctx, ch, nil)
 	return nil
 }
 
@@ -393,11 +224,122 @@ func (s *Service) managed(ctx context.Context, c identity.Caller, shiftID string
 	return sh, nil
 }
 
-func (s *Service) event(ctx context.Context, shiftID, volunteerID, kind string, place int, by, reason string) error {
-	e := &Event{ID: uuid.Must(uuid.NewV7()).String(), ShiftID: shiftID, VolunteerID: volunteerID, Kind: kind, Place: place,
-		By: by, Reason: reason, At: s.timestamp()}
-	if err := s.store.AddEvent(ctx, e); err != nil {
-		return fmt.Errorf("booking history: %w", err)
+// transact runs one transition of a shift as a unit (Store.Transact) and, when
+// it had to stop promoting early (a store that holds one volunteer per unit),
+// goes on filling the shift's free places from its line in further units.
+func (s *Service) transact(ctx context.Context, shiftID string, step func(ctx context.Context, t *tx) error) (*Change, error) {
+	later := false
+	ch, err := s.store.Transact(ctx, shiftID, func(ctx context.Context, h *Holdings, v Volunteers) (*Change, error) {
+		t := newTx(h, v, s.timestamp())
+		err := step(ctx, t)
+		later = t.later
+		if err != nil {
+			return nil, err
+		}
+		return t.change(), nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if ch != nil && later {
+		s.promoteLine(ctx, shiftID)
+	}
+	return ch, nil
+}
+
+// promoteLine fills a shift's free places from its line, one unit at a time, until
+// none is left or a unit changes nothing; it is what Reconcile repairs with, and
+// a failure here is repaired there later. It returns the changes it wrote.
+func (s *Service) promoteLine(ctx context.Context, shiftID string) []*Change {
+	var out []*Change
+	for range maxSettleUnits {
+		ch, err := s.store.Transact(ctx, shiftID, func(ctx context.Context, h *Holdings, v Volunteers) (*Change, error) {
+			if !needsFill(h, s.timestamp()) {
+				return nil, nil
+			}
+			t := newTx(h, v, s.timestamp())
+			if err := t.fill(ctx); err != nil {
+				return nil, err
+			}
+			return t.change(), nil
+		})
+		if err != nil {
+			slog.ErrorContext(ctx, "roster: filling free places failed; the reconciler retries", "shift_id", shiftID, "err", err)
+			return out
+		}
+		if ch == nil {
+			return out
+		}
+		out = append(out, ch)
+		s.announce(ctx, ch, nil)
+	}
+	return out
+}
+
+// maxSettleUnits bounds the units one promoteLine writes (a shift has at most
+// MaxPlaces places to fill, and each unit fills at least one or removes a
+// colliding waiter).
+const maxSettleUnits = 2 * MaxPlaces
+
+// announce sends the notices a committed change owes its volunteers: a place
+// confirmed, promoted, removed or cancelled with its shift. A shift changed
+// notifies, in changed, who stays booked (the caller knows them).
+func (s *Service) announce(ctx context.Context, ch *Change, changed []*Booking) {
+	if ch == nil || s.notifier == nil {
+		return
+	}
+	sh := ch.Shift
+	for _, e := range ch.Events {
+		if sh == nil {
+			fresh, err := s.store.ShiftByID(ctx, e.ShiftID)
+			if err != nil {
+				slog.ErrorContext(ctx, "roster: notices not sent", "shift_id", e.ShiftID, "err", err)
+				return
+			}
+			sh = fresh
+		}
+		key := eventKey(e)
+		switch {
+		case e.Kind == EventBooked || e.Kind == EventAssigned:
+			s.notify(ctx, e.VolunteerID, NoticeBookingConfirmed, key, sh)
+		case e.Kind == EventPromoted:
+			s.notify(ctx, e.VolunteerID, NoticePromoted, key, sh)
+		case e.Kind == EventRemoved:
+			s.notify(ctx, e.VolunteerID, NoticeRemoved, key, sh)
+		case e.Kind == EventCancelled && e.Reason == reasonShiftCancelled:
+			s.notify(ctx, e.VolunteerID, NoticeShiftCancelled, "cancelled:"+e.ShiftID, sh)
+		case e.Kind == EventCancelled && e.Reason == reasonShiftChanged:
+			s.notify(ctx, e.VolunteerID, NoticeShiftChanged, key, sh)
+		case e.Kind == EventShiftChanged:
+			for _, b := range changed {
+				s.notify(ctx, b.VolunteerID, NoticeShiftChanged, key, sh)
+			}
+		}
+	}
+}
+
+// Reasons recorded on events a change of the shift causes.
+const (
+	reasonShiftCancelled = "shift_cancelled"
+	reasonShiftChanged   = "shift_changed"
+)
+
+// eventKey is the idempotency key of a notice about a history event: its kind,
+// shift and number, the same however often it is sent.
+func eventKey(e *Event) string {
+	return e.Kind + ":" + e.ShiftID + ":" + strconv.FormatInt(e.Seq, 10)
+}
+
+// position is a volunteer's place in a shift's line (1 is next), 0 when not in it.
+func (s *Service) position(ctx context.Context, shiftID, volunteerID string) (int, error) {
+	ws, err := s.store.Waiters(ctx, shiftID)
+	if err != nil {
+		return 0, err
+	}
+	for i, w := range ws {
+		if w.VolunteerID == volunteerID {
+			return i + 1, nil
+		}
+	}
+	return 0, nil
 }

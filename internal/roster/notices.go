@@ -3,7 +3,6 @@ package roster
 import (
 	"context"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"ecitizen/internal/page"
@@ -42,11 +41,6 @@ func (s *Service) notify(ctx context.Context, userID, kind, key string, sh *Shif
 	if err := s.notifier.Notify(ctx, userID, kind, key, sh); err != nil {
 		slog.ErrorContext(ctx, "roster: notification failed", "kind", kind, "key", key, "user_id", userID, "shift_id", sh.ID, "err", err)
 	}
-}
-
-// noticeKey is an idempotency key: kind, shift and a time in unix milliseconds.
-func noticeKey(kind, shiftID string, t time.Time) string {
-	return kind + ":" + shiftID + ":" + strconv.FormatInt(t.UnixMilli(), 10)
 }
 
 // SendReminders notifies the volunteers booked on scheduled shifts starting in

@@ -1,20 +1,28 @@
 // Package roster owns volunteer rosters: shifts at community centres, booking
 // their places, waiting lists, attendance, hours and no-shows.
 //
-// The invariants hold on every store and under any concurrency because they are
-// unique keys, not counters: a booking occupies a numbered place of its shift
-// ((shift, place) and (shift, volunteer) are unique), and a volunteer's bookings
-// never overlap because the store checks and inserts inside a per-volunteer
-// critical section (a transaction on SQLite, a lease document on MongoDB).
+// Every change of a shift's holdings is one unit of change (unit.go): a
+// transition decides on the shift's bookings and line as they are and the store
+// writes its change whole, with its history, or not at all (Store.Transact), so
+// places are never over-filled, the line is served in order, positions are
+// unique, and the history replays to the stored roster, whatever the
+// concurrency, a crash or a dropped connection. Unique keys back the rules up:
+// (shift, place) and (shift, volunteer) of a booking, (shift, volunteer) of a
+// waiter, (shift, number) of an event. A volunteer's bookings never overlap:
+// the store answers Volunteers.Free inside the unit (a transaction on SQLite, a
+// lease on the volunteer on MongoDB). reconcile.go checks all of it and repairs
+// what a crash of an older release or a direct write can leave behind.
 //
-// Files: roster.go (types and validation), service.go (booking rules and access),
-// store.go (the Store port), notices.go (notifications to volunteers and reminders),
-// calendar.go (calendar feeds), attendance.go (check-in codes, attendance, a
-// volunteer's hours), totals.go (hours per centre, ward and organisation),
-// noshow.go (no-show decisions and suspension), onduty.go (whether a volunteer is
-// on duty at a centre now), series.go (weekly recurring series: rules and
-// occurrences), series_service.go (creating, extending, changing, cancelling and
-// removing series).
+// Files: roster.go (types and validation), unit.go (units of change and the
+// rules of places and lines), booking.go (booking, waiting, cancelling,
+// assigning and removing), service.go (shifts and access), reconcile.go
+// (checking and repairing rosters), store.go (the Store port), notices.go
+// (notifications to volunteers and reminders), calendar.go (calendar feeds),
+// attendance.go (check-in codes, attendance, a volunteer's hours), totals.go
+// (hours per centre, ward and organisation), noshow.go (no-show decisions and
+// suspension), onduty.go (whether a volunteer is on duty at a centre now),
+// series.go (weekly recurring series: rules and occurrences), series_service.go
+// (creating, extending, changing, cancelling and removing series).
 package roster
 
 import (
@@ -122,19 +130,23 @@ type Booking struct {
 }
 
 // Waiter is a volunteer on a shift's waiting list; first come, first promoted.
+// (ShiftID, VolunteerID) is unique.
 type Waiter struct {
-	ID          string // time-ordered: the arrival order
 	ShiftID     string
 	VolunteerID string
-	JoinedAt    time.Time
+	// Seq is the number of the "waiting" event that put them in line: the line's
+	// order.
+	Seq      int64
+	JoinedAt time.Time
 }
 
-// Event is a line of a shift's booking history.
+// Event is a line of a shift's booking history; (ShiftID, Seq) is unique and
+// Seq counts 1, 2, 3… in commit order (see unit.go for the kinds).
 type Event struct {
-	ID          string
 	ShiftID     string
-	VolunteerID string
-	Kind        string // booked, cancelled, waiting, left_waiting, promoted, assigned, removed
+	Seq         int64
+	VolunteerID string // "" for an event of the shift itself
+	Kind        string
 	Place       int
 	By          string
 	Reason      string

@@ -286,7 +286,7 @@ func (s *Service) settle(ctx context.Context, read *Series, created []*Shift, no
 // refit brings a scheduled occurrence of the series, not detached and not
 // started, to the series' current template and times, or removes it when the
 // current rule has no occurrence that day. A booked one keeps its times and its
-// taken places (and its volunteers are notified of the change).
+// volunteers (who are notified of the change); all in one unit.
 func (s *Service) refit(ctx context.Context, se *Series, sh *Shift, by string, now time.Time) error {
 	if sh.SeriesID != se.ID || sh.Status != StatusScheduled || sh.Detached || !sh.StartsAt.After(now) {
 		return nil
@@ -298,36 +298,55 @@ func (s *Service) refit(ctx context.Context, se *Series, sh *Shift, by string, n
 		_, err := s.removeOccurrence(ctx, by, sh, "series_changed")
 		return err
 	}
-	want := *sh
-	s.fill(&want, se, localAt(sh.Occurrence, se.StartTime, s.loc))
-	if want.Title == sh.Title && want.Role == sh.Role && want.Places == sh.Places && want.Notes == sh.Notes &&
-		want.QualificationCourseID == sh.QualificationCourseID && want.StartsAt.Equal(sh.StartsAt) && want.EndsAt.Equal(sh.EndsAt) &&
-		want.SignupOpensAt.Equal(sh.SignupOpensAt) && want.CancelDeadline.Equal(sh.CancelDeadline) {
-		return nil
-	}
-	bs, err := s.store.Bookings(ctx, sh.ID)
+	_, err := s.fitOccurrence(ctx, se, sh.ID, se.ID, by, now)
+	return err
+}
+
+// fitOccurrence sets an occurrence to its series' template and times (and moves
+// it to se from the series it belonged to, when split) in one unit, keeping what
+// its holdings forbid changing: a booked shift keeps its times and windows, and
+// its places never drop below its bookings. An occurrence no longer scheduled,
+// detached, started, or of se or from, is left alone. It returns the shift as
+// changed, nil when nothing changed.
+func (s *Service) fitOccurrence(ctx context.Context, se *Series, shiftID, from, by string, now time.Time) (*Shift, error) {
+	var (
+		out  *Shift
+		stay []*Booking
+	)
+	ch, err := s.transact(ctx, shiftID, func(ctx context.Context, t *tx) error {
+		out, stay = nil, nil
+		cur := t.shift
+		if cur.SeriesID != se.ID && cur.SeriesID != from {
+			return nil
+		}
+		if cur.Status != StatusScheduled || cur.Detached || !cur.StartsAt.After(now) {
+			return nil
+		}
+		want := *cur
+		want.SeriesID = se.ID
+		s.fill(&want, se, localAt(cur.Occurrence, se.StartTime, s.loc))
+		if len(t.booked) > 0 {
+			want.StartsAt, want.EndsAt, want.SignupOpensAt, want.CancelDeadline = cur.StartsAt, cur.EndsAt, cur.SignupOpensAt, cur.CancelDeadline
+		}
+		if len(t.booked) > want.Places {
+			want.Places = cur.Places
+		}
+		if want.SeriesID == cur.SeriesID && want.Title == cur.Title && want.Role == cur.Role && want.Places == cur.Places && want.Notes == cur.Notes &&
+			want.QualificationCourseID == cur.QualificationCourseID && want.StartsAt.Equal(cur.StartsAt) && want.EndsAt.Equal(cur.EndsAt) &&
+			want.SignupOpensAt.Equal(cur.SignupOpensAt) && want.CancelDeadline.Equal(cur.CancelDeadline) {
+			return nil
+		}
+		want.UpdatedAt = now
+		t.setShift(&want)
+		t.record("", EventShiftChanged, 0, by, "series_changed")
+		out, stay = &want, t.h.Bookings
+		return t.fill(ctx)
+	})
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("refit shift %s: %w", shiftID, err)
 	}
-	if len(bs) > 0 {
-		want.StartsAt, want.EndsAt, want.SignupOpensAt, want.CancelDeadline = sh.StartsAt, sh.EndsAt, sh.SignupOpensAt, sh.CancelDeadline
-		if bs[len(bs)-1].Place > want.Places {
-			want.Places = sh.Places
-		}
-	}
-	want.UpdatedAt = now
-	if err := s.store.UpdateShift(ctx, &want); err != nil {
-		return fmt.Errorf("refit shift %s: %w", sh.ID, err)
-	}
-	if !want.StartsAt.Equal(sh.StartsAt) || !want.EndsAt.Equal(sh.EndsAt) {
-		if err := s.dropStale(ctx, &want, by); err != nil {
-			return err
-		}
-	}
-	for _, b := range bs {
-		s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", sh.ID, now), &want)
-	}
-	return nil
+	s.announce(ctx, ch, stay)
+	return out, nil
 }
 
 // managedSeries loads a series of the caller's wards; others are not found.
@@ -467,10 +486,7 @@ func (s *Service) ChangeSeries(ctx context.Context, c identity.Caller, id string
 		keep[d] = true
 	}
 	// Check every affected occurrence first; write nothing if one refuses.
-	type change struct {
-		old, upd *Shift
-		bookings []*Booking
-	}
+	type change struct{ old *Shift }
 	var (
 		changes []change
 		drops   []*Shift
@@ -505,14 +521,12 @@ func (s *Service) ChangeSeries(ctx context.Context, c identity.Caller, id string
 			return nil, &apperr.Error{Code: CodeShiftBooked,
 				Vi: "Ca trực ngày " + day + " đã có người đăng ký nên không thể đổi giờ hoặc bỏ; không có thay đổi nào được lưu.",
 				En: "The shift of " + day + " has bookings, so its times cannot change nor can it be dropped; nothing was changed."}
-		case len(bs) > 0 && bs[len(bs)-1].Place > upd.Places:
-			return nil, &apperr.Error{Code: CodePlacesBelowBooked,
-				Vi: fmt.Sprintf("Ca trực ngày %s: chỗ số %d đã có người; không thể giảm số chỗ xuống %d. Không có thay đổi nào được lưu.", day, bs[len(bs)-1].Place, upd.Places),
-				En: fmt.Sprintf("The shift of %s: place %d is taken; places cannot drop to %d. Nothing was changed.", day, bs[len(bs)-1].Place, upd.Places)}
+		case len(bs) > upd.Places:
+			return nil, placesBelowBooked(len(bs), upd.Places, day)
 		case drop:
 			drops = append(drops, sh)
 		default:
-			changes = append(changes, change{old: sh, upd: &upd, bookings: bs})
+			changes = append(changes, change{old: sh})
 		}
 	}
 	// Write: the series first (so the hourly extension follows the new rule), then
@@ -527,30 +541,23 @@ func (s *Service) ChangeSeries(ctx context.Context, c identity.Caller, id string
 			return nil, fmt.Errorf("split series: %w", err)
 		}
 		for _, sh := range moves {
-			sh.SeriesID, sh.UpdatedAt = ns.ID, now
-			if err := s.store.UpdateShift(ctx, sh); err != nil {
-				return nil, fmt.Errorf("move shift to series: %w", err)
+			if err := s.moveOccurrence(ctx, sh.ID, se.ID, ns.ID, c.UserID, now); err != nil {
+				return nil, err
 			}
 		}
 	} else if err := s.store.UpdateSeries(ctx, &ns); err != nil {
 		return nil, fmt.Errorf("change series: %w", err)
 	}
+	// Each occurrence changes in a unit of its own, on its holdings as they are
+	// then: one booked since the checks above keeps its times and places.
 	for _, ch := range changes {
-		if err := s.store.UpdateShift(ctx, ch.upd); err != nil {
-			return nil, fmt.Errorf("change shift of series: %w", err)
-		}
-		if !ch.upd.StartsAt.Equal(ch.old.StartsAt) || !ch.upd.EndsAt.Equal(ch.old.EndsAt) {
-			if err := s.dropStale(ctx, ch.upd, c.UserID); err != nil {
-				return nil, err
-			}
-		}
-		for _, b := range ch.bookings {
-			s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", ch.upd.ID, now), ch.upd)
-		}
-		if err := s.promote(ctx, ch.upd, ch.upd.Places-len(ch.bookings)); err != nil {
+		upd, err := s.fitOccurrence(ctx, &ns, ch.old.ID, se.ID, c.UserID, now)
+		if err != nil {
 			return nil, err
 		}
-		res.Changed = append(res.Changed, ch.upd)
+		if upd != nil {
+			res.Changed = append(res.Changed, upd)
+		}
 	}
 	for _, sh := range drops {
 		deleted, err := s.removeOccurrence(ctx, c.UserID, sh, "series_changed")
@@ -616,14 +623,22 @@ func (s *Service) CancelSeries(ctx context.Context, c identity.Caller, id, reaso
 		if sh.Status != StatusScheduled || !sh.StartsAt.After(now) {
 			continue
 		}
-		sh.Status, sh.UpdatedAt = StatusCancelled, now
-		if err := s.store.UpdateShift(ctx, sh); err != nil {
+		var out *Shift
+		ch, err := s.transact(ctx, sh.ID, func(ctx context.Context, t *tx) error {
+			out = nil
+			if t.shift.Status != StatusScheduled || !t.shift.StartsAt.After(s.timestamp()) {
+				return nil
+			}
+			out = t.cancelShift(c.UserID, reason)
+			return nil
+		})
+		if err != nil {
 			return nil, nil, fmt.Errorf("cancel shift of series: %w", err)
 		}
-		if err := s.cancelTail(ctx, sh, c.UserID, reason); err != nil {
-			return nil, nil, err
+		s.announce(ctx, ch, nil)
+		if out != nil {
+			cancelled = append(cancelled, out)
 		}
-		cancelled = append(cancelled, sh)
 	}
 	return se, cancelled, nil
 }
@@ -663,34 +678,59 @@ func (s *Service) RemoveSeries(ctx context.Context, c identity.Caller, id string
 	return deleted, cancelled, nil
 }
 
-// removeOccurrence deletes a shift that never had a booking, a waiter or history,
-// or cancels it. It marks the shift cancelled first, and only then reads its
-// bookings: a booking is refused on a cancelled shift, and one that lands anyway
-// (its request read the shift before) re-reads the shift after inserting, finds it
-// cancelled or gone and withdraws itself (Service.place). So no booking that was
-// confirmed is lost, and none is left on a deleted shift: without transactions
-// (FerretDB), this order is what keeps that true.
+// removeOccurrence deletes an occurrence that never had a booking or a waiter,
+// or cancels it (as CancelShift does), in one unit. Deleting keeps one
+// "shift_deleted" event, so an occurrence made again later (same ID) goes on
+// numbering its history.
 func (s *Service) removeOccurrence(ctx context.Context, by string, sh *Shift, reason string) (deleted bool, err error) {
-	sh.Status, sh.UpdatedAt = StatusCancelled, s.timestamp()
-	if err := s.store.UpdateShift(ctx, sh); err != nil {
-		return false, fmt.Errorf("cancel shift %s: %w", sh.ID, err)
-	}
-	_, bs, ws, err := s.Shift(ctx, sh.ID)
-	if err != nil {
-		return false, err
-	}
 	es, err := s.store.Events(ctx, sh.ID)
 	if err != nil {
 		return false, err
 	}
-	if len(bs) == 0 && len(ws) == 0 && len(es) == 0 {
-		switch err := s.store.DeleteShift(ctx, sh.ID); {
-		case err == nil, errors.Is(err, apperr.ErrNotFound):
-			return true, nil
-		case !errors.Is(err, apperr.ErrConflict):
-			return false, err
-		}
-		// A booking or a waiter landed meanwhile: cancel as usual.
+	var seen int64 // the history read; deleting needs it unchanged in the unit
+	held := false
+	for _, e := range es {
+		seen = e.Seq
+		held = held || e.VolunteerID != ""
 	}
-	return false, s.cancelTail(ctx, sh, by, reason)
+	ch, err := s.transact(ctx, sh.ID, func(ctx context.Context, t *tx) error {
+		deleted = false
+		if t.shift.Status != StatusScheduled || !t.shift.StartsAt.After(s.timestamp()) {
+			return nil
+		}
+		if !held && t.h.Seq == seen && len(t.booked) == 0 && len(t.waiting) == 0 {
+			t.ch.Delete, deleted = true, true
+			t.record("", EventShiftDeleted, 0, by, reason)
+			return nil
+		}
+		t.cancelShift(by, reason)
+		return nil
+	})
+	if errors.Is(err, apperr.ErrNotFound) {
+		return true, nil // deleted meanwhile
+	}
+	if err != nil {
+		return false, fmt.Errorf("remove shift %s: %w", sh.ID, err)
+	}
+	s.announce(ctx, ch, nil)
+	return deleted, nil
+}
+
+// moveOccurrence moves an occurrence that a series change leaves alone
+// (cancelled or detached) to the new series of a split, in one unit.
+func (s *Service) moveOccurrence(ctx context.Context, shiftID, from, to, by string, now time.Time) error {
+	_, err := s.transact(ctx, shiftID, func(ctx context.Context, t *tx) error {
+		if t.shift.SeriesID != from {
+			return nil
+		}
+		upd := *t.shift
+		upd.SeriesID, upd.UpdatedAt = to, now
+		t.setShift(&upd)
+		t.record("", EventShiftChanged, 0, by, "series_split")
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("move shift %s to series %s: %w", shiftID, to, err)
+	}
+	return nil
 }

@@ -242,111 +242,94 @@ func (s *Service) Shifts(ctx context.Context, f ShiftFilter, p page.Request) ([]
 	return ss, next, nil
 }
 
-// ChangeShift replaces a shift's plan (not its centre). Places cannot drop below a
-// place that is taken; extra places go to the waiting list at once.
+// ChangeShift replaces a shift's plan (not its centre), in one unit with its
+// holdings: a booked shift keeps its times (cancel it and create another
+// instead), places never drop below the volunteers booked (staff remove some
+// first, with a reason), and extra places go to the line at once.
 func (s *Service) ChangeShift(ctx context.Context, c identity.Caller, id string, p Plan) (*Shift, error) {
 	sh, err := s.managed(ctx, c, id)
 	if err != nil {
 		return nil, err
 	}
-	now := s.timestamp()
-	switch {
-	case sh.Status == StatusCancelled:
-		return nil, errCancelled
-	case !sh.StartsAt.After(now):
-		return nil, errStarted
-	}
 	centre, err := s.centres.ActiveCentre(ctx, sh.CentreID)
 	if err != nil {
 		return nil, err
 	}
-	oldStart, oldEnd := sh.StartsAt, sh.EndsAt
-	if err := s.apply(ctx, sh, centre, p, now); err != nil {
-		return nil, err
-	}
-	bs, err := s.store.Bookings(ctx, id)
+	var (
+		out  *Shift
+		stay []*Booking
+	)
+	ch, err := s.transact(ctx, id, func(ctx context.Context, t *tx) error {
+		now := s.timestamp()
+		switch {
+		case t.shift.Status == StatusCancelled:
+			return errCancelled
+		case !t.shift.StartsAt.After(now):
+			return errStarted
+		}
+		upd := *t.shift
+		if err := s.apply(ctx, &upd, centre, p, now); err != nil {
+			return err
+		}
+		if len(t.booked) > 0 && (!upd.StartsAt.Equal(t.shift.StartsAt) || !upd.EndsAt.Equal(t.shift.EndsAt)) {
+			return &apperr.Error{Code: CodeShiftBooked,
+				Vi: "Ca trực đã có người đăng ký nên không thể đổi giờ; hãy huỷ ca và tạo ca mới.",
+				En: "The shift has bookings, so its times cannot change; cancel it and create another."}
+		}
+		if n := len(t.booked); n > upd.Places {
+			return placesBelowBooked(n, upd.Places, "")
+		}
+		// An occurrence of a series changed on its own is detached: series edits
+		// leave it alone from now on.
+		upd.UpdatedAt, upd.Detached = now, upd.SeriesID != ""
+		t.setShift(&upd)
+		t.record("", EventShiftChanged, 0, c.UserID, "")
+		out, stay = &upd, t.h.Bookings
+		return t.fill(ctx)
+	})
 	if err != nil {
 		return nil, err
 	}
-	// Bookings carry the shift's times (the overlap guard reads them), so a booked
-	// shift keeps its times: cancel it and create another instead.
-	if len(bs) > 0 && (!sh.StartsAt.Equal(oldStart) || !sh.EndsAt.Equal(oldEnd)) {
-		return nil, &apperr.Error{Code: CodeShiftBooked,
-			Vi: "Ca trực đã có người đăng ký nên không thể đổi giờ; hãy huỷ ca và tạo ca mới.",
-			En: "The shift has bookings, so its times cannot change; cancel it and create another."}
-	}
-	if n := len(bs); n > 0 && bs[n-1].Place > sh.Places {
-		return nil, &apperr.Error{Code: CodePlacesBelowBooked,
-			Vi: fmt.Sprintf("Chỗ số %d đã có người; không thể giảm số chỗ xuống %d.", bs[n-1].Place, sh.Places),
-			En: fmt.Sprintf("Place %d is taken; places cannot drop to %d.", bs[n-1].Place, sh.Places)}
-	}
-	// An occurrence of a series changed on its own is detached: series edits
-	// leave it alone from now on.
-	sh.UpdatedAt, sh.Detached = now, sh.SeriesID != ""
-	if err := s.store.UpdateShift(ctx, sh); err != nil {
-		return nil, fmt.Errorf("change shift: %w", err)
-	}
-	if !sh.StartsAt.Equal(oldStart) || !sh.EndsAt.Equal(oldEnd) {
-		if err := s.dropStale(ctx, sh, c.UserID); err != nil {
-			return nil, err
-		}
-	}
-	for _, b := range bs {
-		s.notify(ctx, b.VolunteerID, NoticeShiftChanged, noticeKey("changed", id, now), sh)
-	}
-	return sh, s.promote(ctx, sh, sh.Places-len(bs))
+	s.announce(ctx, ch, stay)
+	return out, nil
 }
 
-// CancelShift cancels a shift that has not started; its bookings stay as history.
+// placesBelowBooked refuses places below the number of volunteers booked; day,
+// when set, names the occurrence of a series (with "nothing was changed").
+func placesBelowBooked(booked, places int, day string) error {
+	if day == "" {
+		return &apperr.Error{Code: CodePlacesBelowBooked,
+			Vi: fmt.Sprintf("Đã có %d tình nguyện viên đăng ký; không thể giảm số chỗ xuống %d. Hãy gỡ bớt người khỏi ca (kèm lý do) trước.", booked, places),
+			En: fmt.Sprintf("%d volunteers are booked; places cannot drop to %d. Remove some from the shift first, with a reason.", booked, places)}
+	}
+	return &apperr.Error{Code: CodePlacesBelowBooked,
+		Vi: fmt.Sprintf("Ca trực ngày %s đã có %d tình nguyện viên đăng ký; không thể giảm số chỗ xuống %d. Không có thay đổi nào được lưu.", day, booked, places),
+		En: fmt.Sprintf("The shift of %s has %d volunteers booked; places cannot drop to %d. Nothing was changed.", day, booked, places)}
+}
+
+// CancelShift cancels a shift that has not started, in one unit: its
+// volunteers' places are freed (and they are notified), its line is cleared, and
+// the history keeps who held what.
 func (s *Service) CancelShift(ctx context.Context, c identity.Caller, id, reason string) (*Shift, error) {
-	sh, err := s.managed(ctx, c, id)
+	if _, err := s.managed(ctx, c, id); err != nil {
+		return nil, err
+	}
+	var out *Shift
+	ch, err := s.transact(ctx, id, func(ctx context.Context, t *tx) error {
+		switch {
+		case t.shift.Status == StatusCancelled:
+			return errCancelled
+		case !t.shift.StartsAt.After(s.timestamp()):
+			return errStarted
+		}
+		out = t.cancelShift(c.UserID, reason)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	now := s.timestamp()
-	switch {
-	case sh.Status == StatusCancelled:
-		return nil, errCancelled
-	case !sh.StartsAt.After(now):
-		return nil, errStarted
-	}
-	sh.Status, sh.UpdatedAt = StatusCancelled, now
-	if err := s.store.UpdateShift(ctx, sh); err != nil {
-		return nil, fmt.Errorf("cancel shift: %w", err)
-	}
-	if err := s.cancelTail(ctx, sh, c.UserID, reason); err != nil {
-		return nil, err
-	}
-	return sh, nil
-}
-
-// cancelTail finishes cancelling a shift already marked cancelled: it records
-// why, frees its volunteers (who are notified) and clears its waiting list.
-func (s *Service) cancelTail(ctx context.Context, sh *Shift, by, reason string) error {
-	id := sh.ID
-	if err := s.event(ctx, id, "", "shift_cancelled", 0, by, reason); err != nil {
-		return err
-	}
-	// Its volunteers are free again for that time; the history keeps who held a place.
-	_, bs, ws, err := s.Shift(ctx, id)
-	if err != nil {
-		return err
-	}
-	for _, b := range bs {
-		if err := s.store.CancelBooking(ctx, id, b.VolunteerID); err != nil && !errors.Is(err, apperr.ErrNotFound) {
-			return err
-		}
-		if err := s.event(ctx, id, b.VolunteerID, "cancelled", b.Place, by, "shift_cancelled"); err != nil {
-			return err
-		}
-		s.notify(ctx, b.VolunteerID, NoticeShiftCancelled, "cancelled:"+id, sh)
-	}
-	for _, w := range ws {
-		if err := s.store.RemoveWaiter(ctx, id, w.VolunteerID); err != nil && !errors.Is(err, apperr.ErrNotFound) {
-			return err
-		}
-	}
-	return nil
+	s.announce(ctx, ch, nil)
+	return out, nil
 }
 
 // MyBookings lists the caller's bookings starting in [from, to).

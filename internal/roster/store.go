@@ -8,52 +8,52 @@ import (
 	"ecitizen/internal/page"
 )
 
-// ErrOverlap is returned by Store.Book when the volunteer already holds a booking
-// that overlaps the new one.
+// ErrOverlap is returned by Volunteers.Free when the volunteer already holds a
+// booking that overlaps the time asked about.
 var ErrOverlap = errors.New("the volunteer holds an overlapping booking")
 
 // Store is the storage rosters need. Adapters return errors wrapping
-// apperr.ErrNotFound for a missing record and apperr.ErrConflict for a taken unique key.
+// apperr.ErrNotFound for a missing record, apperr.ErrConflict for a taken unique
+// key and apperr.ErrBusy when the store stayed contended or failing for a
+// moment after its own retries.
+//
+// A shift's holdings (its bookings and waiting list), its history and every
+// change of the shift after its creation are written only by Transact, one
+// unit at a time.
 type Store interface {
 	CreateShift(ctx context.Context, s *Shift) error
 	ShiftByID(ctx context.Context, id string) (*Shift, error)
-	// UpdateShift replaces every field but ID, CentreID, WardID, CreatedBy and CreatedAt.
-	UpdateShift(ctx context.Context, s *Shift) error
 	// ListShifts returns shifts matching f ordered by (StartsAt, ID), Limit+1 at most,
 	// strictly after the page key p.After (ShiftKey).
 	ListShifts(ctx context.Context, f ShiftFilter, p page.Request) ([]*Shift, error)
 
-	// Book inserts b unless the volunteer holds a booking overlapping [b.StartsAt,
-	// b.EndsAt) (ErrOverlap). The check and the insert run inside a critical section
-	// per volunteer, so two overlapping bookings requested at once never both land.
-	// A taken (ShiftID, Place) or (ShiftID, VolunteerID) is apperr.ErrConflict.
-	Book(ctx context.Context, b *Booking) error
+	// Transact runs decide on the shift's holdings and writes the change it
+	// returns as one unit with its history: whatever the concurrency, a crash of
+	// the process or a disconnect of the client, all of it lands or none of it
+	// does, and the units of one shift are serialised. decide may run more than
+	// once (see Decide). Transact returns the change written (nil when decide
+	// returned none) or decide's error; a missing shift is ErrNotFound. Work
+	// that was committed is finished even when ctx ends.
+	Transact(ctx context.Context, shiftID string, decide Decide) (*Change, error)
+	// RecoverUnits finishes the units that a crashed writer left half-applied
+	// and returns how many it finished; a store whose units are transactions
+	// has none. Safe to run anywhere at any time, by several instances at once.
+	RecoverUnits(ctx context.Context) (int, error)
+
 	// Bookings returns a shift's bookings ordered by Place.
 	Bookings(ctx context.Context, shiftID string) ([]*Booking, error)
 	Booking(ctx context.Context, shiftID, volunteerID string) (*Booking, error)
-	// CancelBooking deletes a booking; a missing one is ErrNotFound. Exactly one of
-	// several concurrent cancellations of one booking succeeds.
-	CancelBooking(ctx context.Context, shiftID, volunteerID string) error
 	// BookingsOfVolunteer returns a volunteer's bookings starting in [from, to),
 	// ordered by StartsAt.
 	BookingsOfVolunteer(ctx context.Context, volunteerID string, from, to time.Time) ([]*Booking, error)
-
-	// AddWaiter appends a volunteer to a shift's waiting list; a second entry for the
-	// same volunteer is ErrConflict.
-	AddWaiter(ctx context.Context, w *Waiter) error
-	// Waiters returns a shift's waiting list in arrival order (by ID).
+	// Waiters returns a shift's waiting list in line (by Seq).
 	Waiters(ctx context.Context, shiftID string) ([]*Waiter, error)
 	// WaitingOf returns a volunteer's entries on every shift's waiting list, in
-	// the order they joined (by ID).
+	// the order they joined (by JoinedAt).
 	WaitingOf(ctx context.Context, volunteerID string) ([]*Waiter, error)
-	// RemoveWaiter deletes an entry; a missing one is ErrNotFound. Exactly one of
-	// several concurrent removals of one entry succeeds: promotion claims a waiter
-	// by removing it.
-	RemoveWaiter(ctx context.Context, shiftID, volunteerID string) error
-
-	// AddEvent appends a line of booking history.
-	AddEvent(ctx context.Context, e *Event) error
-	// Events returns a shift's history, oldest first.
+	// WaitingShifts returns the IDs of the shifts that have a waiting list.
+	WaitingShifts(ctx context.Context) ([]string, error)
+	// Events returns a shift's history by Seq.
 	Events(ctx context.Context, shiftID string) ([]*Event, error)
 
 	CalendarStore
@@ -64,9 +64,9 @@ type Store interface {
 }
 
 // SeriesStore is the storage of recurring shift series. A series' shifts are
-// shifts (Store.CreateShift); (SeriesID, Occurrence) is unique among them, and
-// their IDs are derived from the series lineage and the day, so a second insert of
-// one occurrence is apperr.ErrConflict.
+// shifts (Store.CreateShift, then Transact); (SeriesID, Occurrence) is unique
+// among them, and their IDs are derived from the series lineage and the day, so
+// a second insert of one occurrence is apperr.ErrConflict.
 type SeriesStore interface {
 	CreateSeries(ctx context.Context, se *Series) error
 	SeriesByID(ctx context.Context, id string) (*Series, error)
@@ -79,9 +79,6 @@ type SeriesStore interface {
 	// ShiftsOfSeries returns a series' shifts whose occurrence is on or after from,
 	// ordered by Occurrence.
 	ShiftsOfSeries(ctx context.Context, seriesID string, from time.Time) ([]*Shift, error)
-	// DeleteShift deletes a shift that has no booking, waiter or history event;
-	// one that has any is apperr.ErrConflict, a missing one ErrNotFound.
-	DeleteShift(ctx context.Context, id string) error
 }
 
 // SeriesFilter selects series; empty fields match all.

@@ -185,8 +185,10 @@ func oversees(c identity.Caller, se *Session) bool {
 	return runs(c, se) || (se.WardID != "" && c.HasWard(se.WardID))
 }
 
-// Change replaces a session's plan, or cancels it (cancel true). Capacity cannot
-// drop below a place that is taken.
+// Change replaces a session's plan, or cancels it (cancel true), in one unit with
+// its seats: capacity never drops below the learners enrolled (withdraw some
+// first, with a reason). Cancelling keeps the seats, as the record of who had
+// enrolled.
 func (s *Service) Change(ctx context.Context, c identity.Caller, id string, p Plan, cancel bool) (*Session, error) {
 	se, err := s.store.SessionByID(ctx, id)
 	if err != nil {
@@ -195,40 +197,46 @@ func (s *Service) Change(ctx context.Context, c identity.Caller, id string, p Pl
 	if !runs(c, se) {
 		return nil, fmt.Errorf("session %s: %w", id, apperr.ErrNotFound)
 	}
-	if se.Status == StatusCancelled {
-		return nil, errCancelled
-	}
-	now := s.timestamp()
-	if !se.StartsAt.After(now) {
-		return nil, errStarted
-	}
-	if cancel {
-		se.Status = StatusCancelled
-	} else {
-		if err := s.apply(ctx, se, p, now); err != nil {
-			return nil, err
+	var out *Session
+	_, err = s.transact(ctx, id, func(ctx context.Context, t *seatTx) error {
+		cur := t.sitting.Session
+		if cur.Status == StatusCancelled {
+			return errCancelled
 		}
-		seats, err := s.store.Seats(ctx, id)
-		if err != nil {
-			return nil, err
+		now := s.timestamp()
+		if !cur.StartsAt.After(now) {
+			return errStarted
 		}
-		if n := len(seats); n > 0 && seats[n-1].Number > se.Capacity {
-			return nil, &apperr.Error{Code: CodeCapacityBelowSeats,
-				Vi: fmt.Sprintf("Chỗ số %d đã có người; không thể giảm số chỗ xuống %d.", seats[n-1].Number, se.Capacity),
-				En: fmt.Sprintf("Place %d is taken; capacity cannot drop to %d.", seats[n-1].Number, se.Capacity)}
+		upd := *cur
+		kind := EventSessionChanged
+		if cancel {
+			upd.Status, kind = StatusCancelled, EventSessionCancelled
+		} else {
+			if err := s.apply(ctx, &upd, p, now); err != nil {
+				return err
+			}
+			if n := len(t.sitting.Seats); n > upd.Capacity {
+				return &apperr.Error{Code: CodeCapacityBelowSeats,
+					Vi: fmt.Sprintf("Đã có %d người đăng ký; không thể giảm số chỗ xuống %d. Hãy huỷ bớt đăng ký (kèm lý do) trước.", n, upd.Capacity),
+					En: fmt.Sprintf("%d learners are enrolled; capacity cannot drop to %d. Withdraw some first, with a reason.", n, upd.Capacity)}
+			}
 		}
-	}
-	se.UpdatedAt = now
-	if err := s.store.UpdateSession(ctx, se); err != nil {
+		upd.UpdatedAt = now
+		t.ch.Session = &upd
+		t.record(0, "", kind, c.UserID, "")
+		out = &upd
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("change session: %w", err)
 	}
-	return se, nil
+	return out, nil
 }
 
 // Enrol takes a place in a session: for the caller (name "") or, by ward staff,
-// volunteers and admins, for a resident without an account given by name. The
-// first free place is inserted as a seat; a taken one (a concurrent enrolment)
-// moves on to the next, so the places are never over-filled.
+// volunteers and admins, for a resident without an account given by name. In one
+// unit with the session's seats: the lowest free number is taken while fewer
+// learners are enrolled than the capacity.
 func (s *Service) Enrol(ctx context.Context, c identity.Caller, id, name string) (*Seat, error) {
 	se, err := s.store.SessionByID(ctx, id)
 	if err != nil {
@@ -249,49 +257,45 @@ func (s *Service) Enrol(ctx context.Context, c identity.Caller, id, name string)
 		}
 		seat.Name, seat.LearnerKey = name, "name:"+uuid.NewString()
 	}
-	now := s.timestamp()
-	switch {
-	case se.Status == StatusCancelled:
-		return nil, errCancelled
-	case !se.StartsAt.After(now):
-		return nil, errStarted
+	if err := s.open(se); err != nil {
+		return nil, err
 	}
-	seats, err := s.store.Seats(ctx, id)
+	_, err = s.transact(ctx, id, func(ctx context.Context, t *seatTx) error {
+		if err := s.open(t.sitting.Session); err != nil {
+			return err
+		}
+		taken := make(map[int]bool, len(t.sitting.Seats))
+		for _, st := range t.sitting.Seats {
+			if st.LearnerKey == seat.LearnerKey {
+				return errEnrolled
+			}
+			taken[st.Number] = true
+		}
+		if len(t.sitting.Seats) >= t.sitting.Session.Capacity {
+			return errFull
+		}
+		n := 1
+		for taken[n] {
+			n++
+		}
+		seat.Number, seat.EnrolledAt = n, s.timestamp()
+		t.ch.Take = []*Seat{seat}
+		t.record(n, seat.LearnerKey, EventEnrolled, c.UserID, "")
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	taken := make(map[int]bool, len(seats))
-	for _, st := range seats {
-		if st.LearnerKey == seat.LearnerKey {
-			return nil, errEnrolled
-		}
-		taken[st.Number] = true
-	}
-	for n := 1; n <= se.Capacity; n++ {
-		if taken[n] {
-			continue
-		}
-		seat.Number, seat.EnrolledAt = n, now
-		err := s.store.TakeSeat(ctx, seat)
-		if err == nil {
-			return seat, s.event(ctx, seat, "enrolled", c.UserID, "")
-		}
-		if !errors.Is(err, apperr.ErrConflict) {
-			return nil, fmt.Errorf("enrol: %w", err)
-		}
-		// Either place n was taken meanwhile, or this learner enrolled meanwhile.
-		if _, err := s.store.SeatOfLearner(ctx, id, seat.LearnerKey); err == nil {
-			return nil, errEnrolled
-		}
-	}
-	return nil, errFull
+	return seat, nil
 }
 
-func (s *Service) event(ctx context.Context, st *Seat, kind, by, reason string) error {
-	e := &SeatEvent{ID: uuid.Must(uuid.NewV7()).String(), SessionID: st.SessionID, Number: st.Number, LearnerKey: st.LearnerKey,
-		Kind: kind, By: by, Reason: reason, At: s.timestamp()}
-	if err := s.store.AddSeatEvent(ctx, e); err != nil {
-		return fmt.Errorf("enrolment history: %w", err)
+// open refuses enrolments in a cancelled or started session.
+func (s *Service) open(se *Session) error {
+	switch {
+	case se.Status == StatusCancelled:
+		return errCancelled
+	case !se.StartsAt.After(s.timestamp()):
+		return errStarted
 	}
 	return nil
 }
@@ -303,20 +307,51 @@ func (s *Service) Withdraw(ctx context.Context, c identity.Caller, id string, nu
 	if err != nil {
 		return err
 	}
-	st, err := s.store.Seat(ctx, id, number)
-	if err != nil {
-		return err
-	}
-	if !(st.UserID == c.UserID || st.EnrolledBy == c.UserID || oversees(c, se)) {
-		return fmt.Errorf("enrolment %d: %w", number, apperr.ErrNotFound)
-	}
-	if !se.StartsAt.After(s.timestamp()) {
-		return errStarted
-	}
-	if err := s.store.ReleaseSeat(ctx, id, number); err != nil {
-		return err
-	}
-	return s.event(ctx, st, "cancelled", c.UserID, reason)
+	_, err = s.transact(ctx, id, func(ctx context.Context, t *seatTx) error {
+		var st *Seat
+		for _, x := range t.sitting.Seats {
+			if x.Number == number {
+				st = x
+			}
+		}
+		if st == nil || !(st.UserID == c.UserID || st.EnrolledBy == c.UserID || oversees(c, se)) {
+			return fmt.Errorf("enrolment %d: %w", number, apperr.ErrNotFound)
+		}
+		if !t.sitting.Session.StartsAt.After(s.timestamp()) {
+			return errStarted
+		}
+		t.ch.Release = []*Seat{st}
+		t.record(st.Number, st.LearnerKey, EventWithdrawn, c.UserID, reason)
+		return nil
+	})
+	return err
+}
+
+// seatTx is a transition of a session being decided.
+type seatTx struct {
+	sitting *Sitting
+	now     time.Time
+	ch      SeatChange
+}
+
+// record appends a history event, numbered after the sitting's last.
+func (t *seatTx) record(number int, learnerKey, kind, by, reason string) {
+	t.ch.Events = append(t.ch.Events, &SeatEvent{SessionID: t.sitting.Session.ID, Seq: t.sitting.Seq + int64(len(t.ch.Events)) + 1,
+		Number: number, LearnerKey: learnerKey, Kind: kind, By: by, Reason: reason, At: t.now})
+}
+
+// transact runs one transition of a session as a unit (Store.TransactSession).
+func (s *Service) transact(ctx context.Context, id string, step func(ctx context.Context, t *seatTx) error) (*SeatChange, error) {
+	return s.store.TransactSession(ctx, id, func(ctx context.Context, st *Sitting) (*SeatChange, error) {
+		t := &seatTx{sitting: st, now: s.timestamp()}
+		if err := step(ctx, t); err != nil {
+			return nil, err
+		}
+		if len(t.ch.Events) == 0 {
+			return nil, nil
+		}
+		return &t.ch, nil
+	})
 }
 
 // Enrolments lists a session's seats, for those who oversee it.

@@ -8,32 +8,35 @@ import (
 )
 
 // Store is the storage training sessions need. Adapters return errors wrapping
-// apperr.ErrNotFound for a missing record and apperr.ErrConflict for a taken unique key.
+// apperr.ErrNotFound for a missing record, apperr.ErrConflict for a taken unique
+// key and apperr.ErrBusy when the store stayed contended after its own retries.
+// A session's seats, its history and every change of the session after its
+// creation are written only by TransactSession, one unit at a time.
 type Store interface {
 	CreateSession(ctx context.Context, s *Session) error
 	SessionByID(ctx context.Context, id string) (*Session, error)
-	// UpdateSession replaces every field but ID, CourseID, OrganisationID, CreatedBy and CreatedAt.
-	UpdateSession(ctx context.Context, s *Session) error
 	// ListSessions returns sessions matching f ordered by (StartsAt, ID), Limit+1 at
 	// most, strictly after the page key p.After (see SessionKey).
 	ListSessions(ctx context.Context, f SessionFilter, p page.Request) ([]*Session, error)
 
-	// TakeSeat inserts a seat. A taken (SessionID, Number) or (SessionID, LearnerKey)
-	// is ErrConflict; that is the whole capacity guard, so it holds under any concurrency.
-	TakeSeat(ctx context.Context, s *Seat) error
+	// TransactSession runs decide on the session's seats and writes the change it
+	// returns as one unit with its history, as roster.Store.Transact does for a
+	// shift: all of it or none, the units of one session serialised, committed
+	// work finished even when ctx ends. A missing session is ErrNotFound.
+	TransactSession(ctx context.Context, sessionID string, decide SeatDecide) (*SeatChange, error)
+	// RecoverUnits finishes the units a crashed writer left half-applied (of
+	// sessions and of shifts) and returns how many.
+	RecoverUnits(ctx context.Context) (int, error)
+
 	// Seats returns a session's seats ordered by Number.
 	Seats(ctx context.Context, sessionID string) ([]*Seat, error)
 	Seat(ctx context.Context, sessionID string, number int) (*Seat, error)
 	SeatOfLearner(ctx context.Context, sessionID, learnerKey string) (*Seat, error)
-	// ReleaseSeat deletes a seat; a missing one is ErrNotFound.
-	ReleaseSeat(ctx context.Context, sessionID string, number int) error
 	// MarkAttendance replaces Attendance, MarkedBy and MarkedAt of a seat.
 	MarkAttendance(ctx context.Context, s *Seat) error
 	// SeatsOfUser returns the seats a user holds, ordered by SessionID, Limit+1 at most.
 	SeatsOfUser(ctx context.Context, userID string, p page.Request) ([]*Seat, error)
-	// AddSeatEvent appends a line of enrolment history.
-	AddSeatEvent(ctx context.Context, e *SeatEvent) error
-	// SeatEvents returns a session's history, oldest first.
+	// SeatEvents returns a session's history by Seq.
 	SeatEvents(ctx context.Context, sessionID string) ([]*SeatEvent, error)
 }
 

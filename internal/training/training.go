@@ -9,6 +9,10 @@
 package training
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -103,14 +107,90 @@ type Seat struct {
 	MarkedAt   *time.Time
 }
 
-// SeatEvent is a line of a session's enrolment history, kept when seats come and go.
+// SeatEvent is a line of a session's enrolment history, kept when seats come and
+// go; (SessionID, Seq) is unique and Seq counts 1, 2, 3… in commit order.
 type SeatEvent struct {
-	ID         string
 	SessionID  string
-	Number     int
-	LearnerKey string
-	Kind       string // "enrolled" or "cancelled"
+	Seq        int64
+	Number     int    // the seat; 0 for an event of the session itself
+	LearnerKey string // "" for an event of the session itself
+	Kind       string // see the Event… constants
 	By         string
 	Reason     string
 	At         time.Time
+}
+
+// Kinds of seat events: the first two change seats (ReplaySeats), the others
+// record what happened to the session.
+const (
+	EventEnrolled         = "enrolled"
+	EventWithdrawn        = "cancelled"
+	EventSessionChanged   = "session_changed"
+	EventSessionCancelled = "session_cancelled"
+)
+
+// Sitting is a session's seats as a unit of change reads them.
+type Sitting struct {
+	Session *Session
+	Seats   []*Seat // ordered by Number
+	Seq     int64   // the number of the session's last history event; 0 when none
+}
+
+// SeatChange is everything one transition of a session writes, whole or not at
+// all: Release first, then Session and Take, with Events (numbered Sitting.Seq+1,
+// +2, … in order; never empty).
+type SeatChange struct {
+	Session *Session // the session's new state; nil leaves it
+	Release []*Seat  // seats freed (by SessionID and Number)
+	Take    []*Seat  // seats taken
+	Events  []*SeatEvent
+}
+
+// SeatDecide is a transition of a session: it reads its seats and returns the
+// change to write, nil to write nothing, or an error to refuse. The store may
+// call it again (when another unit of the session committed first), so it must
+// have no effect but its answer.
+type SeatDecide func(ctx context.Context, s *Sitting) (*SeatChange, error)
+
+// ReplaySeats rebuilds a session's seats from its history (events by Seq): the
+// seat number each learner holds.
+func ReplaySeats(es []*SeatEvent) map[string]int {
+	seats := map[string]int{}
+	for _, e := range es {
+		switch e.Kind {
+		case EventEnrolled:
+			seats[e.LearnerKey] = e.Number
+		case EventWithdrawn:
+			delete(seats, e.LearnerKey)
+		}
+	}
+	return seats
+}
+
+// Check refuses a change that the seats it was decided on cannot take: events
+// not numbered s.Seq+1, +2, …; a seat number or a learner taken (after the
+// change's own releases). A transition never makes such a change; the stores
+// check it before writing (apperr.ErrConflict), as their keys would.
+func (ch *SeatChange) Check(s *Sitting) error {
+	if len(ch.Events) == 0 {
+		return errors.New("training: a unit of change without history")
+	}
+	for i, e := range ch.Events {
+		if want := s.Seq + int64(i) + 1; e.Seq != want || e.SessionID != s.Session.ID {
+			return fmt.Errorf("training: event %d of a unit is %s #%d, want %s #%d", i, e.SessionID, e.Seq, s.Session.ID, want)
+		}
+	}
+	numbers, learners := map[int]bool{}, map[string]bool{}
+	for _, x := range s.Seats {
+		if !slices.ContainsFunc(ch.Release, func(r *Seat) bool { return r.Number == x.Number }) {
+			numbers[x.Number], learners[x.LearnerKey] = true, true
+		}
+	}
+	for _, x := range ch.Take {
+		if numbers[x.Number] || learners[x.LearnerKey] || x.SessionID != s.Session.ID {
+			return fmt.Errorf("training: seat %d of session %s or its learner is taken: %w", x.Number, x.SessionID, apperr.ErrConflict)
+		}
+		numbers[x.Number], learners[x.LearnerKey] = true, true
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // the zone is known on machines without a zoneinfo database
@@ -268,7 +269,7 @@ type errorPage struct {
 func (h *handler) pageError(c *gin.Context, err error) {
 	e := apperr.As(err)
 	switch {
-	case e == nil || e.Code == apperr.CodeUnavailable:
+	case e == nil || e.Code == apperr.CodeUnavailable || e.Code == apperr.CodeStoreBusy:
 		h.serverError(c, err)
 	case e.Code == apperr.CodeNotFound:
 		h.notFound(c)
@@ -292,6 +293,9 @@ func (h *handler) serverError(c *gin.Context, err error) {
 	status, msg := http.StatusInternalServerError, "error.internal"
 	if e := apperr.As(err); e != nil && e.Code == apperr.CodeUnavailable {
 		status, msg = http.StatusServiceUnavailable, "error.unavailable"
+	} else if e != nil && e.Code == apperr.CodeStoreBusy {
+		status, msg = http.StatusServiceUnavailable, "error.busy"
+		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	h.log.ErrorContext(c.Request.Context(), "web request failed", "request_id", c.GetString(ctxRequestID), "route", c.FullPath(), "err", err)
 	v := viewOrNew(h, c)
@@ -333,6 +337,10 @@ func (h *handler) fail(c *gin.Context, name string, v *view, err error) {
 	if status >= 500 {
 		h.log.ErrorContext(c.Request.Context(), "web form failed", "request_id", c.GetString(ctxRequestID), "route", c.FullPath(), "err", err)
 		v.Form.Error = v.T("error.form_internal", "RequestID", c.GetString(ctxRequestID))
+		if e != nil && e.Code == apperr.CodeStoreBusy {
+			v.Form.Error = v.T("error.form_busy")
+			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
+		}
 		h.render(c, status, name, v)
 		return
 	}

@@ -97,7 +97,7 @@ func (h *handler) personalPage(c *gin.Context) {
 	pv, err := h.Progress.PersonalView(ctx, c.Param("token"))
 	if err != nil {
 		e := apperr.As(err)
-		if e == nil || e.Code == apperr.CodeUnavailable {
+		if e == nil || e.Code == apperr.CodeUnavailable || e.Code == apperr.CodeStoreBusy {
 			h.serverError(c, err)
 			return
 		}

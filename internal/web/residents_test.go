@@ -75,7 +75,7 @@ func (w *resWorld) putOnDuty(t *testing.T) *roster.Shift {
 	sh.StartsAt = time.Now().Add(-10 * time.Minute).UTC().Truncate(time.Millisecond)
 	sh.EndsAt = sh.StartsAt.Add(2 * time.Hour)
 	sh.SignupOpensAt, sh.CancelDeadline = sh.StartsAt.Add(-48*time.Hour), sh.StartsAt.Add(-3*time.Hour)
-	if err := e.svc.Store.UpdateShift(ctx, sh); err != nil {
+	if err := roster.PutShift(ctx, e.svc.Store, sh, "test"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.Roster.RecordAttendance(ctx, e.admin, sh.ID, w.vol.UserID, roster.KindCheckin, "Quét mã thay"); err != nil {

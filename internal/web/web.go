@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ecitizen/internal/app"
+	"ecitizen/internal/httpapi"
 )
 
 // Deps is what the web app needs.
@@ -80,7 +81,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	r.MaxMultipartMemory = maxUpload
-	r.Use(withRequestID, accessLog(log), h.recover, securityHeaders, h.session)
+	r.Use(withRequestID, accessLog(log), h.recover, securityHeaders, httpapi.DetachWrites, h.session)
 	h.routes(r)
 	r.NoRoute(func(c *gin.Context) { h.notFound(c) })
 	return r, nil

@@ -172,6 +172,10 @@ func Open(ctx context.Context, uri, database string) (*DB, error) {
 		_ = d.Close()
 		return nil, err
 	}
+	if err := d.migrate(ctx); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -284,7 +288,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 			index("user_id", false, "user_id", "session_id"),
 		}},
 		{d.seatEvents(), []mongodrv.IndexModel{
-			index("session_id", false, "session_id", "at"),
+			index("session_id_seq", false, "session_id", "seq"),
 		}},
 		{d.shifts(), []mongodrv.IndexModel{
 			index("centre_id", false, "centre_id", "starts_at", "_id"),
@@ -297,8 +301,8 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.waiters(), []mongodrv.IndexModel{
 			index("shift_id_volunteer_id_unique", true, "shift_id", "volunteer_id"),
-			index("shift_id", false, "shift_id"),
-			index("volunteer_id", false, "volunteer_id", "_id"),
+			index("line", false, "shift_id", "seq", "joined_at"),
+			index("volunteer_id_joined_at", false, "volunteer_id", "joined_at"),
 		}},
 		{d.series(), []mongodrv.IndexModel{
 			index("centre_id", false, "centre_id", "_id"),
@@ -308,7 +312,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 			index("series_id", false, "series_id", "occurrence"),
 		}},
 		{d.shiftEvents(), []mongodrv.IndexModel{
-			index("shift_id", false, "shift_id", "at"),
+			index("shift_id_seq", false, "shift_id", "seq"),
 		}},
 		{d.leases(), []mongodrv.IndexModel{
 			index("volunteer_id_unique", true, "volunteer_id"),
@@ -417,16 +421,23 @@ func (d *DB) createIndexes(ctx context.Context) error {
 }
 
 // wrapErr maps a driver error to the store's errors: no document is ErrNotFound, a
-// duplicate key is ErrConflict, an unreachable server is ErrUnavailable (keeping the
-// driver error in the chain for the log); anything else is wrapped with what.
+// duplicate key is ErrConflict, an unreachable server is ErrUnavailable, a
+// transient failure (lock contention, a primary stepping down, a timeout of the
+// operation) ErrBusy (keeping the driver error in the chain for the log);
+// anything else is wrapped with what. An error that already carries an
+// *apperr.Error is returned as is.
 func wrapErr(err error, what string) error {
 	switch {
 	case err == nil:
 		return nil
+	case apperr.As(err) != nil:
+		return err
 	case errors.Is(err, mongodrv.ErrNoDocuments):
 		return fmt.Errorf("%s: %w", what, apperr.ErrNotFound)
 	case duplicateKey(err):
 		return fmt.Errorf("%s: %w", what, apperr.ErrConflict)
+	case transient(err):
+		return fmt.Errorf("%s: %w: %w", what, apperr.ErrBusy, err)
 	case unreachable(err):
 		return fmt.Errorf("%s: %w: %w", what, apperr.ErrUnavailable, err)
 	default:

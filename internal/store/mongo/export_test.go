@@ -2,10 +2,12 @@ package mongo
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
+	"ecitizen/internal/roster"
 )
 
 // LeaseForTest takes the database lease on a volunteer without the process-local
@@ -25,7 +27,7 @@ func (d *DB) leaseForTest(ctx context.Context, space leaseSpace, key string) (fu
 	if err != nil {
 		return nil, err
 	}
-	l, err := d.acquire(ctx, space, key, token, time.Now().Add(leaseWait), "test lease on "+key)
+	l, err := d.acquire(ctx, space, key, token, time.Now().Add(leaseWait), "test lease on "+key, leaseOpts{})
 	if err != nil {
 		return nil, err
 	}
@@ -54,4 +56,54 @@ func (d *DB) CreateProgressRecordUnmarkedForTest(ctx context.Context, r *progres
 	_, err := d.progressRecords().InsertOne(ctx, &progressRecordDoc{ID: r.ID, ResidentID: r.ResidentID, SkillCode: r.SkillCode,
 		Method: string(r.Method), Evidence: r.Evidence, RecordedBy: r.RecordedBy, CentreID: r.CentreID, ShiftID: r.ShiftID, At: r.At})
 	return err
+}
+
+// SetTimesForTest shortens the times of units and leases and returns their restore.
+func SetTimesForTest(unitStale, leaseStale time.Duration) func() {
+	ttl, use, wait, lttl, luse := unitTTL, unitUse, unitWait, leaseTTL, leaseUse
+	unitTTL, unitUse, unitWait = unitStale, unitStale/2, 4*unitStale
+	leaseTTL, leaseUse = leaseStale, 2*leaseStale/3
+	return func() { unitTTL, unitUse, unitWait, leaseTTL, leaseUse = ttl, use, wait, lttl, luse }
+}
+
+// CrashForTest runs a unit of change of a shift as Transact does up to its
+// commit, then applies only the first n of its writes (all when n is larger)
+// and stops, as a writer killed at that point would: its volunteers' leases
+// are left held. It returns how many writes the unit has.
+func (d *DB) CrashForTest(ctx context.Context, shiftID string, decide roster.Decide, n int) (int, error) {
+	vols := &volunteers{d: d, shiftID: shiftID}
+	defer func() {
+		for _, l := range vols.held {
+			l.local() // the process-local turn only: the lease document stays
+		}
+	}()
+	seq, anchor, err := d.settleUnits(ctx, shiftJournal, shiftID, time.Now().Add(unitWait))
+	if err != nil {
+		return 0, err
+	}
+	h, keys, err := d.holdings(ctx, anchor, seq)
+	if err != nil {
+		return 0, err
+	}
+	ch, err := decide(ctx, h, vols)
+	if err != nil {
+		return 0, err
+	}
+	first, u, err := shiftUnit(h, ch, keys)
+	if err != nil {
+		return 0, err
+	}
+	ok, err := d.commit(ctx, shiftJournal, first, eventKey(shiftID, seq+1), u.Token)
+	if err != nil || !ok {
+		return 0, fmt.Errorf("commit: %v %w", ok, err)
+	}
+	for i, o := range u.Ops {
+		if i >= n {
+			break
+		}
+		if err := d.applyOp(ctx, o); err != nil {
+			return 0, err
+		}
+	}
+	return len(u.Ops), nil
 }

@@ -1,66 +1,50 @@
 package mongo
 
 import (
+	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
-	"sync"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"ecitizen/internal/apperr"
 	"ecitizen/internal/page"
 	"ecitizen/internal/roster"
 )
 
 // Volunteer rosters: shifts, their bookings, waiting lists and history.
 //
-//   - shifts: _id = shift id. A cancelled shift keeps its status; only an
-//     occurrence of a removed series that never had a booking, a waiter or any
-//     history is deleted (series.go).
-//   - shift_bookings: one document per booked place, _id = bookingKey(shift, place),
-//     so a place is taken once, and a unique index on (shift_id, volunteer_id), so a
-//     volunteer holds one place per shift. Booking is one insert, as for training
-//     seats. starts_at and ends_at copy the shift's times, so a volunteer's
-//     overlapping bookings are found without a join.
-//   - shift_waiters: _id = waiter id (time-ordered, never reused), unique index on
-//     (shift_id, volunteer_id).
-//   - shift_events: _id = event id; append-only history.
-//   - volunteer_leases: the per-volunteer critical section of Book and
-//     CancelBooking (see lockVolunteer).
+//   - shifts: _id = shift id; seq is the last applied history event. A
+//     cancelled shift keeps its status; only an occurrence of a series that
+//     never had a booking or a waiter is deleted (by a unit).
+//   - shift_bookings: one document per booked place, _id = bookingKey(shift,
+//     place), so a place is taken once, and a unique index on (shift_id,
+//     volunteer_id), so a volunteer holds one place per shift. starts_at and
+//     ends_at copy the shift's times, so a volunteer's overlapping bookings are
+//     found without a join.
+//   - shift_waiters: _id = eventKey(shift, seq) of the "waiting" event that put
+//     the volunteer in line (entries of older releases keep their random _id),
+//     unique index on (shift_id, volunteer_id); the line is ordered by seq.
+//   - shift_events: _id = eventKey(shift, seq), the shift's history and the log
+//     of its units of change (units.go).
+//   - volunteer_leases: the per-volunteer critical section of a unit that books
+//     someone (leases.go): a volunteer's bookings never overlap, and that spans
+//     shifts, so the unit asks whether the volunteer is free while holding the
+//     volunteer's lease, and keeps it until the booking is written.
 //
-// That a volunteer's bookings never overlap spans documents, and MongoDB through
-// FerretDB has no transactions, so Book checks and inserts while holding a lease on
-// the volunteer: a document inserted with a unique volunteer_id (acquire) and
-// deleted by its own _id (release), with an expiry so that a crashed holder blocks
-// nobody for longer than leaseTTL.
-//
-// Why a lease's _id is a random token and not the volunteer id: FerretDB v1.24.2
-// runs a delete as "find the matching documents, then DELETE them by _id", so a
-// conditional delete such as {_id: volunteer, holder: h} is not atomic. Measured:
-// four stale {_id, holder: old} deletes racing one "delete old, insert new" removed
-// the new document in 153 of 500 rounds. With _id = token, a delete by _id removes
-// exactly the lease it names and never a newer one; the unique index on volunteer_id
-// is what admits one holder at a time.
-//
-// The same effect rules CancelBooking: a delete by {shift_id, volunteer_id} finds
-// the booking's _id (shift:place), and a stale one could remove another volunteer
-// who took the freed place meanwhile. So CancelBooking finds and deletes under the
-// volunteer's lease: only a lease holder removes the volunteer's bookings, so the
-// _id it found still names the same booking when it deletes it. RemoveWaiter needs
-// no lease: a waiter's _id names one entry for ever. Concurrent deletes of one _id
-// are counted once (FerretDB's DELETE reports SQLite's rows affected; measured: 50
-// concurrent DeleteOne of one document, 20 rounds, exactly one DeletedCount 1 each).
+// Every change of a shift after its creation is a unit (Transact): the holdings
+// are read at the shift's history number, the transition decides, and the unit
+// commits by inserting its first event (units.go). Units of one shift in one
+// process take turns (turns, leases.go); across processes the commit insert
+// decides.
 //
 // MongoDB has no foreign keys: CreateShift checks the centre, the ward and the
-// qualification course, UpdateShift the course, and Book and AddWaiter the shift
-// and the volunteer by _id, as the SQLite adapter's foreign keys do.
+// qualification course by _id, as the SQLite adapter's foreign keys do; a
+// unit's volunteers exist (the service checks them) and its shift is read by it.
 
 // Collection names of rosters.
 const (
@@ -69,26 +53,6 @@ const (
 	colWaiters     = "shift_waiters"
 	colShiftEvents = "shift_events"
 	colLeases      = "volunteer_leases"
-)
-
-// Leases on volunteers.
-const (
-	// leaseTTL is how long a lease is valid; after it, another caller may take it
-	// over. It is also how long a crashed holder blocks the volunteer's bookings.
-	leaseTTL = 30 * time.Second
-	// leaseUse is how long after acquiring a holder may still write. A holder that
-	// took longer (a stalled process or an overloaded server) gives up instead of
-	// writing under a lease that may soon be taken over. Measured: 200 concurrent
-	// bookings of different volunteers on FerretDB under the race detector, on two
-	// shared CPUs, held leases for up to 10 s.
-	leaseUse = 2 * leaseTTL / 3
-	// leaseWait is how long Book and CancelBooking wait for a held lease.
-	leaseWait = 5 * time.Second
-	// Backoff between reads of a held lease: a wait in [b, 2b), b doubling from
-	// min to max.
-	leaseBackoffMin, leaseBackoffMax = 5 * time.Millisecond, 20 * time.Millisecond
-	// releaseTimeout bounds the release, which runs even when the caller's context is done.
-	releaseTimeout = 5 * time.Second
 )
 
 func (d *DB) shifts() *mongodrv.Collection      { return d.db.Collection(colShifts) }
@@ -119,6 +83,8 @@ type shiftDoc struct {
 	SeriesID   string     `bson:"series_id,omitempty"`
 	Occurrence *time.Time `bson:"occurrence,omitempty"`
 	Detached   bool       `bson:"detached"`
+	// Seq is the number of the shift's last applied history event (units.go).
+	Seq int64 `bson:"seq"`
 }
 
 func (d *shiftDoc) shift() *roster.Shift {
@@ -150,6 +116,8 @@ func (d *shiftDoc) shift() *roster.Shift {
 }
 
 // bookingDoc is one booked place of a shift; _id is bookingKey(shift_id, place).
+
+// bookingDoc is one booked place of a shift; _id is bookingKey(shift_id, place).
 type bookingDoc struct {
 	Key         string    `bson:"_id"`
 	ShiftID     string    `bson:"shift_id"`
@@ -175,52 +143,45 @@ func (d *bookingDoc) booking() *roster.Booking {
 	}
 }
 
+func toBookingDoc(b *roster.Booking) *bookingDoc {
+	return &bookingDoc{Key: bookingKey(b.ShiftID, b.Place), ShiftID: b.ShiftID, Place: b.Place, VolunteerID: b.VolunteerID,
+		StartsAt: b.StartsAt, EndsAt: b.EndsAt, BookedBy: b.BookedBy, Reason: b.Reason, BookedAt: b.BookedAt}
+}
+
 type waiterDoc struct {
-	ID          string    `bson:"_id"`
+	Key         string    `bson:"_id"`
 	ShiftID     string    `bson:"shift_id"`
 	VolunteerID string    `bson:"volunteer_id"`
+	Seq         int64     `bson:"seq"`
 	JoinedAt    time.Time `bson:"joined_at"`
 }
 
 func (d *waiterDoc) waiter() *roster.Waiter {
-	return &roster.Waiter{ID: d.ID, ShiftID: d.ShiftID, VolunteerID: d.VolunteerID, JoinedAt: utc(d.JoinedAt)}
+	return &roster.Waiter{ShiftID: d.ShiftID, VolunteerID: d.VolunteerID, Seq: d.Seq, JoinedAt: utc(d.JoinedAt)}
 }
 
 type shiftEventDoc struct {
-	ID          string    `bson:"_id"`
+	Key         string    `bson:"_id"`
 	ShiftID     string    `bson:"shift_id"`
+	Seq         int64     `bson:"seq"`
 	VolunteerID string    `bson:"volunteer_id"`
 	Kind        string    `bson:"kind"`
 	Place       int       `bson:"place"`
 	By          string    `bson:"by"`
 	Reason      string    `bson:"reason"`
 	At          time.Time `bson:"at"`
+	// Unit is the unit of change this event commits, until it is applied.
+	Unit *unitDoc `bson:"unit,omitempty"`
 }
 
 func (d *shiftEventDoc) event() *roster.Event {
-	return &roster.Event{ID: d.ID, ShiftID: d.ShiftID, VolunteerID: d.VolunteerID, Kind: d.Kind,
+	return &roster.Event{ShiftID: d.ShiftID, Seq: d.Seq, VolunteerID: d.VolunteerID, Kind: d.Kind,
 		Place: d.Place, By: d.By, Reason: d.Reason, At: utc(d.At)}
 }
 
-// leaseSpace is a kind of lease: the collection of its documents and the field
-// holding what it serialises, which has a unique index. A lease document is
-// {_id: the holder's random token, <field>: key, expires_at}.
-type leaseSpace struct {
-	collection string
-	field      string
-}
-
-// The kinds of leases: per volunteer (bookings, here) and per device (usage,
-// equipment.go).
-var (
-	volunteerLeases = leaseSpace{collection: colLeases, field: "volunteer_id"}
-	deviceLeases    = leaseSpace{collection: colDeviceLeases, field: "device_id"}
-)
-
-// leaseDoc is a held lease as read back: its token and expiry.
-type leaseDoc struct {
-	Token     string    `bson:"_id"`
-	ExpiresAt time.Time `bson:"expires_at"`
+func toShiftEventDoc(e *roster.Event) *shiftEventDoc {
+	return &shiftEventDoc{Key: eventKey(e.ShiftID, e.Seq), ShiftID: e.ShiftID, Seq: e.Seq, VolunteerID: e.VolunteerID,
+		Kind: e.Kind, Place: e.Place, By: e.By, Reason: e.Reason, At: e.At}
 }
 
 // bookingKey is the _id of a booking: the place is zero-padded and has no ':', so
@@ -231,12 +192,16 @@ func bookingKey(shiftID string, place int) string {
 
 // find runs a find on col and converts every document with conv.
 func find[D, T any](ctx context.Context, col *mongodrv.Collection, filter bson.D, o *options.FindOptionsBuilder, what string, conv func(*D) *T) ([]*T, error) {
-	cur, err := col.Find(ctx, filter, o)
-	if err != nil {
-		return nil, wrapErr(err, what)
-	}
 	var docs []D
-	if err := cur.All(ctx, &docs); err != nil {
+	err := retry(ctx, func() error {
+		cur, err := col.Find(ctx, filter, o)
+		if err != nil {
+			return err
+		}
+		docs = nil
+		return cur.All(ctx, &docs)
+	})
+	if err != nil {
 		return nil, wrapErr(err, what)
 	}
 	out := make([]*T, 0, len(docs))
@@ -267,7 +232,13 @@ func (d *DB) CreateShift(ctx context.Context, s *roster.Shift) error {
 			return err
 		}
 	}
-	_, err := d.shifts().InsertOne(ctx, &shiftDoc{
+	// A shift made again with the ID of one deleted before (an occurrence of a
+	// series) goes on numbering that one's history.
+	seq, _, err := d.settleUnits(ctx, shiftJournal, s.ID, time.Now().Add(unitWait))
+	if err != nil {
+		return err
+	}
+	_, err = d.shifts().InsertOne(ctx, &shiftDoc{
 		ID:                    s.ID,
 		CentreID:              s.CentreID,
 		WardID:                s.WardID,
@@ -287,6 +258,7 @@ func (d *DB) CreateShift(ctx context.Context, s *roster.Shift) error {
 		SeriesID:              s.SeriesID,
 		Occurrence:            occurrence(s),
 		Detached:              s.Detached,
+		Seq:                   seq,
 	})
 	return wrapErr(err, "shift "+s.ID)
 }
@@ -298,37 +270,6 @@ func (d *DB) ShiftByID(ctx context.Context, id string) (*roster.Shift, error) {
 		return nil, wrapErr(err, "shift "+id)
 	}
 	return doc.shift(), nil
-}
-
-// UpdateShift replaces every field but ID, CentreID, WardID, CreatedBy and CreatedAt;
-// a missing shift, or an unknown qualification course, is ErrNotFound. The times
-// copied into the shift's bookings are not changed.
-func (d *DB) UpdateShift(ctx context.Context, s *roster.Shift) error {
-	ctx, markDone, merr := d.markCoverage(ctx, s.WardID)
-	if merr != nil {
-		return merr
-	}
-	defer markDone()
-	if s.QualificationCourseID != "" {
-		if err := mustExist(ctx, d.courses, "course", s.QualificationCourseID); err != nil {
-			return err
-		}
-	}
-	return updateByID(ctx, d.shifts(), s.ID, bson.D{
-		{Key: "title", Value: s.Title},
-		{Key: "role", Value: string(s.Role)},
-		{Key: "starts_at", Value: s.StartsAt},
-		{Key: "ends_at", Value: s.EndsAt},
-		{Key: "places", Value: s.Places},
-		{Key: "qualification_course_id", Value: s.QualificationCourseID},
-		{Key: "notes", Value: s.Notes},
-		{Key: "signup_opens_at", Value: s.SignupOpensAt},
-		{Key: "cancel_deadline", Value: s.CancelDeadline},
-		{Key: "status", Value: string(s.Status)},
-		{Key: "updated_at", Value: s.UpdatedAt},
-		{Key: "series_id", Value: s.SeriesID},
-		{Key: "detached", Value: s.Detached},
-	}, "shift "+s.ID)
 }
 
 // ListShifts returns shifts matching f ordered by (StartsAt, ID), strictly after the
@@ -356,256 +297,256 @@ func (d *DB) ListShifts(ctx context.Context, f roster.ShiftFilter, p page.Reques
 	return find(ctx, d.shifts(), filter, o, "list shifts", (*shiftDoc).shift)
 }
 
-// --- leases ---
+// --- units of change ---
 
-// lease is a held lease (on a volunteer, or a device).
-type lease struct {
-	col      *mongodrv.Collection
-	token    string
-	acquired time.Time
-	local    func() // releases the in-process turn
-}
-
-// turns queues the callers of one process for a lease, so that of them only one
-// at a time polls the database: without it, 50 concurrent bookings of one
-// volunteer poll the lease so often that, on FerretDB under the race detector,
-// the polling starves the holder. Keys are database name + lease collection +
-// key (two DB values on one database share the queue, as they share the lease).
-// The lease document is still what serialises processes; this only saves work.
-var turns = struct {
-	sync.Mutex
-	m map[string]*turn
-}{m: map[string]*turn{}}
-
-type turn struct {
-	ch    chan struct{} // holds a token while a caller has the turn
-	users int           // callers holding or waiting for the turn
-}
-
-// takeTurn waits for the process-local turn on key until deadline or the end of
-// ctx, and returns its release.
-func takeTurn(ctx context.Context, key string, deadline time.Time) (func(), error) {
-	turns.Lock()
-	t := turns.m[key]
-	if t == nil {
-		t = &turn{ch: make(chan struct{}, 1)}
-		turns.m[key] = t
-	}
-	t.users++
-	turns.Unlock()
-	done := func() {
-		turns.Lock()
-		if t.users--; t.users == 0 {
-			delete(turns.m, key)
+// Transact runs decide on the shift's holdings and writes its change as one unit
+// (units.go); the volunteers it books are held under their leases until then.
+func (d *DB) Transact(ctx context.Context, shiftID string, decide roster.Decide) (*roster.Change, error) {
+	vols := &volunteers{d: d, shiftID: shiftID}
+	defer vols.release(ctx)
+	var out *roster.Change
+	_, err := d.transact(ctx, shiftJournal, shiftID, func(ctx context.Context, seq int64, anchor bson.Raw) (bson.D, *unitDoc, error) {
+		out = nil
+		h, keys, err := d.holdings(ctx, anchor, seq)
+		if err != nil {
+			return nil, nil, err
 		}
-		turns.Unlock()
-	}
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
-	select {
-	case t.ch <- struct{}{}:
-		return func() { <-t.ch; done() }, nil
-	case <-ctx.Done():
-		done()
-		return nil, fmt.Errorf("%w: %w", apperr.ErrUnavailable, ctx.Err())
-	case <-timer.C:
-		done()
-		return nil, fmt.Errorf("held for %s: %w", leaseWait, apperr.ErrUnavailable)
-	}
-}
-
-// lockVolunteer acquires the lease on a volunteer: an insert of {_id: token,
-// volunteer_id, expires_at}, which the unique index on volunteer_id admits once.
-// Callers in one process first queue for a local turn (see turns). When the lease
-// is held by another process, the caller waits, reading the held lease after a
-// jittered backoff growing from leaseBackoffMin to leaseBackoffMax, and inserts
-// again once the lease is gone; a waiter polls with reads, so it does not compete
-// with the holder's writes. A held lease that has expired (its holder crashed or
-// stalled) is deleted by its own _id, which removes that lease and never a newer
-// one. After leaseWait (or when ctx ends sooner) the error is ErrUnavailable. The
-// caller must release the lease.
-func (d *DB) lockVolunteer(ctx context.Context, volunteerID string) (*lease, error) {
-	return d.lock(ctx, volunteerLeases, volunteerID)
-}
-
-// lock acquires the lease of space on key, as lockVolunteer describes.
-func (d *DB) lock(ctx context.Context, space leaseSpace, key string) (*lease, error) {
-	what := "lease on " + space.field + " " + key
-	token, err := randomToken()
+		ch, err := decide(ctx, h, vols)
+		if err != nil || ch == nil {
+			return nil, nil, err
+		}
+		if err := d.references(ctx, h, ch); err != nil {
+			return nil, nil, err
+		}
+		first, u, err := shiftUnit(h, ch, keys)
+		if err != nil {
+			return nil, nil, fmt.Errorf("unit of shift %s: %w", shiftID, err)
+		}
+		if err := vols.check("unit of shift " + shiftID); err != nil {
+			return nil, nil, err
+		}
+		out = ch
+		return first, u, nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	deadline := time.Now().Add(leaseWait)
-	local, err := takeTurn(ctx, d.db.Name()+"\x00"+space.collection+"\x00"+key, deadline)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	l, err := d.acquire(ctx, space, key, token, deadline, what)
-	if err != nil {
-		local()
 		return nil, err
 	}
-	l.local = local
-	return l, nil
+	return out, nil
 }
 
-// acquire inserts the lease document, waiting while another holds it.
-func (d *DB) acquire(ctx context.Context, space leaseSpace, key, token string, deadline time.Time, what string) (*lease, error) {
-	col := d.db.Collection(space.collection)
-	backoff := leaseBackoffMin
-	for {
-		start := time.Now()
-		_, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: token}, {Key: space.field, Value: key},
-			{Key: "expires_at", Value: start.Add(leaseTTL)}})
-		if err == nil {
-			return &lease{col: col, token: token, acquired: start}, nil
+// references checks by _id what a change points to, as the SQLite adapter's
+// foreign keys do: the volunteers it books or puts in line, and a qualification
+// course it sets (ErrNotFound).
+func (d *DB) references(ctx context.Context, h *roster.Holdings, ch *roster.Change) error {
+	seen := map[string]bool{}
+	check := func(id string) error {
+		if seen[id] {
+			return nil
 		}
-		if !duplicateKey(err) {
-			return nil, wrapErr(err, what)
-		}
-		// Held: wait until it is released or expires.
-		for held := true; held; {
-			wait := backoff + mrand.N(backoff)
-			backoff = min(2*backoff, leaseBackoffMax)
-			if time.Now().Add(wait).After(deadline) {
-				return nil, fmt.Errorf("%s: held by another for %s: %w", what, leaseWait, apperr.ErrUnavailable)
-			}
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, fmt.Errorf("%s: %w: %w", what, apperr.ErrUnavailable, ctx.Err())
-			case <-t.C:
-			}
-			var doc leaseDoc
-			err := col.FindOne(ctx, bson.D{{Key: space.field, Value: key}}).Decode(&doc)
-			switch {
-			case errors.Is(err, mongodrv.ErrNoDocuments):
-				held = false
-			case err != nil:
-				return nil, wrapErr(err, what)
-			case doc.Token == token:
-				// Our own insert landed although the driver saw an error (a retried
-				// write whose first attempt succeeded): the lease is ours.
-				return &lease{col: col, token: token, acquired: start}, nil
-			case doc.ExpiresAt.Before(time.Now()):
-				if _, err := col.DeleteOne(ctx, byID(doc.Token)); err != nil {
-					return nil, wrapErr(err, what)
-				}
-				held = false
-			}
+		seen[id] = true
+		return mustExist(ctx, d.users, "volunteer", id)
+	}
+	for _, b := range ch.Book {
+		if err := check(b.VolunteerID); err != nil {
+			return err
 		}
 	}
-}
-
-// check returns ErrUnavailable when the lease is too old to write under: its
-// holder stalled, and the lease may be taken over as soon as it expires.
-func (l *lease) check(what string) error {
-	if time.Since(l.acquired) > leaseUse {
-		return fmt.Errorf("%s: lease held too long: %w", what, apperr.ErrUnavailable)
+	for _, w := range ch.Join {
+		if err := check(w.VolunteerID); err != nil {
+			return err
+		}
+	}
+	if s := ch.Shift; s != nil && s.QualificationCourseID != "" && s.QualificationCourseID != h.Shift.QualificationCourseID {
+		return mustExist(ctx, d.courses, "course", s.QualificationCourseID)
 	}
 	return nil
 }
 
-// release deletes the lease by its token, even when ctx is done; a lease that
-// cannot be deleted expires after leaseTTL.
-func (l *lease) release(ctx context.Context) {
-	defer l.local()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
-	defer cancel()
-	_, _ = l.col.DeleteOne(ctx, byID(l.token))
+// holdings reads a shift's holdings at history number seq, with the _id of each
+// waiter's entry (by volunteer).
+func (d *DB) holdings(ctx context.Context, anchor bson.Raw, seq int64) (*roster.Holdings, map[string]string, error) {
+	var doc shiftDoc
+	if err := bson.Unmarshal(anchor, &doc); err != nil {
+		return nil, nil, fmt.Errorf("read shift: %w", err)
+	}
+	h := &roster.Holdings{Shift: doc.shift(), Seq: seq}
+	var err error
+	if h.Bookings, err = d.Bookings(ctx, doc.ID); err != nil {
+		return nil, nil, err
+	}
+	ws, err := find(ctx, d.waiters(), bson.D{{Key: "shift_id", Value: doc.ID}}, options.Find().SetSort(waiterOrder),
+		"waiters of shift "+doc.ID, func(w *waiterDoc) *waiterDoc { return w })
+	if err != nil {
+		return nil, nil, err
+	}
+	keys := make(map[string]string, len(ws))
+	for _, w := range ws {
+		h.Waiters = append(h.Waiters, w.waiter())
+		keys[w.VolunteerID] = w.Key
+	}
+	return h, keys, nil
 }
 
-func randomToken() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
+// waiterOrder is the order of a line: by seq (entries of older releases, 0,
+// first by when they joined).
+var waiterOrder = bson.D{{Key: "seq", Value: 1}, {Key: "joined_at", Value: 1}, {Key: "volunteer_id", Value: 1}}
+
+// shiftUnit turns a change into its unit: the first event's document carrying
+// the unit, and the unit's writes. Removals come first, then insertions and the
+// other events, and last the shift's fields with its new history number (the
+// applied watermark).
+func shiftUnit(h *roster.Holdings, ch *roster.Change, waiterKeys map[string]string) (bson.D, *unitDoc, error) {
+	if err := ch.Check(h); err != nil {
+		return nil, nil, err
 	}
-	return hex.EncodeToString(b), nil
+	id := h.Shift.ID
+	u, err := newUnit(ch.Events[len(ch.Events)-1].Seq, h.Shift.WardID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ops []func() (opDoc, error)
+	for _, b := range ch.Cancel {
+		ops = append(ops, func() (opDoc, error) {
+			return del(colBookings, bookingKey(b.ShiftID, b.Place), bson.D{{Key: "volunteer_id", Value: b.VolunteerID}})
+		})
+	}
+	for _, w := range ch.Leave {
+		key := waiterKeys[w.VolunteerID]
+		if key == "" {
+			key = eventKey(w.ShiftID, w.Seq)
+		}
+		ops = append(ops, func() (opDoc, error) { return del(colWaiters, key, nil) })
+	}
+	if ch.Delete {
+		ops = append(ops, func() (opDoc, error) { return del(colShifts, id, nil) })
+	}
+	for _, b := range ch.Book {
+		ops = append(ops, func() (opDoc, error) { return ins(colBookings, bookingKey(b.ShiftID, b.Place), toBookingDoc(b)) })
+	}
+	for _, w := range ch.Join {
+		key := eventKey(w.ShiftID, w.Seq)
+		ops = append(ops, func() (opDoc, error) {
+			return ins(colWaiters, key, &waiterDoc{Key: key, ShiftID: w.ShiftID, VolunteerID: w.VolunteerID, Seq: w.Seq, JoinedAt: w.JoinedAt})
+		})
+	}
+	for _, e := range ch.Events[1:] {
+		ops = append(ops, func() (opDoc, error) { return ins(colShiftEvents, eventKey(e.ShiftID, e.Seq), toShiftEventDoc(e)) })
+	}
+	if !ch.Delete {
+		fields := bson.D{}
+		if s := ch.Shift; s != nil {
+			fields = shiftFields(s)
+		}
+		fields = append(fields, bson.E{Key: "seq", Value: u.Last})
+		ops = append(ops, func() (opDoc, error) { return set(colShifts, id, fields) })
+	}
+	for _, op := range ops {
+		o, err := op()
+		if err != nil {
+			return nil, nil, err
+		}
+		u.Ops = append(u.Ops, o)
+	}
+	first, err := firstEvent(toShiftEventDoc(ch.Events[0]), u)
+	return first, u, err
+}
+
+// shiftFields are the fields of a shift a unit may change.
+func shiftFields(s *roster.Shift) bson.D {
+	return bson.D{
+		{Key: "title", Value: s.Title},
+		{Key: "role", Value: string(s.Role)},
+		{Key: "starts_at", Value: s.StartsAt},
+		{Key: "ends_at", Value: s.EndsAt},
+		{Key: "places", Value: s.Places},
+		{Key: "qualification_course_id", Value: s.QualificationCourseID},
+		{Key: "notes", Value: s.Notes},
+		{Key: "signup_opens_at", Value: s.SignupOpensAt},
+		{Key: "cancel_deadline", Value: s.CancelDeadline},
+		{Key: "status", Value: string(s.Status)},
+		{Key: "updated_at", Value: s.UpdatedAt},
+		{Key: "series_id", Value: s.SeriesID},
+		{Key: "detached", Value: s.Detached},
+	}
+}
+
+// volunteers answers a unit's questions about volunteers under their leases: the
+// first volunteer's lease is waited for, others only taken when free at once
+// (roster.ErrLater otherwise), so that a unit never waits while holding a lease
+// and two units cannot wait for each other. The leases are held until the unit
+// is written.
+type volunteers struct {
+	d       *DB
+	shiftID string
+	held    map[string]*lease
+}
+
+// Free reports roster.ErrOverlap when the volunteer holds a booking of another
+// shift overlapping [from, to).
+func (v *volunteers) Free(ctx context.Context, volunteerID string, from, to time.Time) error {
+	if v.held[volunteerID] == nil {
+		l, err := v.d.lockWith(ctx, volunteerLeases, volunteerID, leaseOpts{
+			ref: v.shiftID, try: len(v.held) > 0,
+			onStale: func(ctx context.Context, stale leaseDoc) error {
+				// Its unit may be committed and not applied: settle that shift first.
+				if stale.Ref == "" {
+					return nil
+				}
+				_, _, err := v.d.settleUnits(ctx, shiftJournal, stale.Ref, time.Now().Add(unitWait))
+				return err
+			},
+		})
+		if errors.Is(err, errLeaseHeld) {
+			return roster.ErrLater
+		}
+		if err != nil {
+			return err
+		}
+		if v.held == nil {
+			v.held = map[string]*lease{}
+		}
+		v.held[volunteerID] = l
+	}
+	var found []bookingDoc
+	err := retry(ctx, func() error {
+		cur, err := v.d.bookings().Find(ctx, bson.D{
+			{Key: "volunteer_id", Value: volunteerID},
+			{Key: "shift_id", Value: bson.D{{Key: "$ne", Value: v.shiftID}}},
+			{Key: "starts_at", Value: bson.D{{Key: "$lt", Value: to}}},
+			{Key: "ends_at", Value: bson.D{{Key: "$gt", Value: from}}},
+		}, options.Find().SetLimit(1).SetProjection(bson.D{{Key: "_id", Value: 1}}))
+		if err != nil {
+			return err
+		}
+		found = nil
+		return cur.All(ctx, &found)
+	})
+	if err != nil {
+		return wrapErr(err, "bookings of volunteer "+volunteerID)
+	}
+	if len(found) > 0 {
+		return roster.ErrOverlap
+	}
+	return nil
+}
+
+// check refuses to commit under a lease held too long (leaseUse).
+func (v *volunteers) check(what string) error {
+	for _, l := range v.held {
+		if err := l.check(what); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (v *volunteers) release(ctx context.Context) {
+	for _, l := range v.held {
+		l.release(ctx)
+	}
 }
 
 // --- bookings ---
-
-// Book inserts a booking unless the volunteer holds a booking of another shift
-// overlapping [b.StartsAt, b.EndsAt) (roster.ErrOverlap); the check and the insert
-// run under the volunteer's lease. A taken (ShiftID, Place) is a duplicate _id and a
-// taken (ShiftID, VolunteerID) a duplicate of the unique index, both ErrConflict; an
-// unknown shift or volunteer is ErrNotFound; a lease held elsewhere for too long
-// ErrUnavailable. Refusals come in that order: a conflict wins over an overlap (a
-// second booking of the same shift is a conflict), as on SQLite.
-func (d *DB) Book(ctx context.Context, b *roster.Booking) error {
-	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colShifts, b.ShiftID))
-	if merr != nil {
-		return merr
-	}
-	defer markDone()
-	what := fmt.Sprintf("book place %d of shift %s", b.Place, b.ShiftID)
-	// Before the lease, the cheap refusals: a taken place (a read by _id, the most
-	// common refusal when callers try places in turn), an unknown shift or
-	// volunteer. The insert still enforces both keys.
-	taken, err := exists(ctx, d.bookings(), bookingKey(b.ShiftID, b.Place))
-	if err != nil {
-		return wrapErr(err, what)
-	}
-	if taken {
-		return conflict(what)
-	}
-	if err := mustExist(ctx, d.shifts(), "shift", b.ShiftID); err != nil {
-		return err
-	}
-	if err := mustExist(ctx, d.users, "volunteer", b.VolunteerID); err != nil {
-		return err
-	}
-	l, err := d.lockVolunteer(ctx, b.VolunteerID)
-	if err != nil {
-		return err
-	}
-	defer l.release(ctx)
-
-	// The volunteer's booking of the same shift (a conflict) and bookings
-	// overlapping the new one (an overlap). A volunteer's bookings do not overlap
-	// one another, so they are few.
-	var held []bookingDoc
-	cur, err := d.bookings().Find(ctx, bson.D{
-		{Key: "volunteer_id", Value: b.VolunteerID},
-		{Key: "$or", Value: bson.A{
-			bson.D{{Key: "shift_id", Value: b.ShiftID}},
-			bson.D{
-				{Key: "starts_at", Value: bson.D{{Key: "$lt", Value: b.EndsAt}}},
-				{Key: "ends_at", Value: bson.D{{Key: "$gt", Value: b.StartsAt}}},
-			},
-		}},
-	}, options.Find().SetProjection(bson.D{{Key: "shift_id", Value: 1}}))
-	if err != nil {
-		return wrapErr(err, what)
-	}
-	if err := cur.All(ctx, &held); err != nil {
-		return wrapErr(err, what)
-	}
-	for _, h := range held {
-		if h.ShiftID == b.ShiftID {
-			return conflict(what)
-		}
-	}
-	if len(held) > 0 {
-		return fmt.Errorf("%s: %w", what, roster.ErrOverlap)
-	}
-	if err := l.check(what); err != nil {
-		return err
-	}
-	_, err = d.bookings().InsertOne(ctx, &bookingDoc{
-		Key:         bookingKey(b.ShiftID, b.Place),
-		ShiftID:     b.ShiftID,
-		Place:       b.Place,
-		VolunteerID: b.VolunteerID,
-		StartsAt:    b.StartsAt,
-		EndsAt:      b.EndsAt,
-		BookedBy:    b.BookedBy,
-		Reason:      b.Reason,
-		BookedAt:    b.BookedAt,
-	})
-	return wrapErr(err, what)
-}
 
 // Bookings returns a shift's bookings ordered by Place.
 func (d *DB) Bookings(ctx context.Context, shiftID string) ([]*roster.Booking, error) {
@@ -617,52 +558,16 @@ func (d *DB) Bookings(ctx context.Context, shiftID string) ([]*roster.Booking, e
 // Booking finds the booking a volunteer holds on a shift.
 func (d *DB) Booking(ctx context.Context, shiftID, volunteerID string) (*roster.Booking, error) {
 	var doc bookingDoc
-	err := d.bookings().FindOne(ctx, bson.D{
-		{Key: "shift_id", Value: shiftID},
-		{Key: "volunteer_id", Value: volunteerID},
-	}).Decode(&doc)
+	err := retry(ctx, func() error {
+		return d.bookings().FindOne(ctx, bson.D{
+			{Key: "shift_id", Value: shiftID},
+			{Key: "volunteer_id", Value: volunteerID},
+		}).Decode(&doc)
+	})
 	if err != nil {
 		return nil, wrapErr(err, "booking of volunteer on shift "+shiftID)
 	}
 	return doc.booking(), nil
-}
-
-// CancelBooking deletes a booking; a missing one is ErrNotFound. It finds the
-// booking and deletes it by _id under the volunteer's lease, so of concurrent
-// cancellations the first deletes it and the others find none, and the _id found
-// cannot have been freed and taken by another volunteer before the delete.
-func (d *DB) CancelBooking(ctx context.Context, shiftID, volunteerID string) error {
-	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colShifts, shiftID))
-	if merr != nil {
-		return merr
-	}
-	defer markDone()
-	what := "booking of volunteer on shift " + shiftID
-	l, err := d.lockVolunteer(ctx, volunteerID)
-	if err != nil {
-		return err
-	}
-	defer l.release(ctx)
-
-	var doc bookingDoc
-	err = d.bookings().FindOne(ctx, bson.D{
-		{Key: "shift_id", Value: shiftID},
-		{Key: "volunteer_id", Value: volunteerID},
-	}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&doc)
-	if err != nil {
-		return wrapErr(err, what)
-	}
-	if err := l.check(what); err != nil {
-		return err
-	}
-	res, err := d.bookings().DeleteOne(ctx, byID(doc.Key))
-	if err != nil {
-		return wrapErr(err, what)
-	}
-	if res.DeletedCount == 0 {
-		return notFound(what)
-	}
-	return nil
 }
 
 // BookingsOfVolunteer returns a volunteer's bookings starting in [from, to), ordered
@@ -677,81 +582,81 @@ func (d *DB) BookingsOfVolunteer(ctx context.Context, volunteerID string, from, 
 
 // --- waiting lists ---
 
-// AddWaiter appends a volunteer to a shift's waiting list; a taken ID or a second
-// entry of the volunteer is ErrConflict, an unknown shift or volunteer ErrNotFound.
-func (d *DB) AddWaiter(ctx context.Context, w *roster.Waiter) error {
-	if err := mustExist(ctx, d.shifts(), "shift", w.ShiftID); err != nil {
-		return err
-	}
-	if err := mustExist(ctx, d.users, "volunteer", w.VolunteerID); err != nil {
-		return err
-	}
-	_, err := d.waiters().InsertOne(ctx, &waiterDoc{
-		ID:          w.ID,
-		ShiftID:     w.ShiftID,
-		VolunteerID: w.VolunteerID,
-		JoinedAt:    w.JoinedAt,
-	})
-	return wrapErr(err, fmt.Sprintf("waiter %s on shift %s", w.ID, w.ShiftID))
-}
-
-// Waiters returns a shift's waiting list in arrival order (by ID).
+// Waiters returns a shift's waiting list in line.
 func (d *DB) Waiters(ctx context.Context, shiftID string) ([]*roster.Waiter, error) {
 	return find(ctx, d.waiters(), bson.D{{Key: "shift_id", Value: shiftID}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}),
-		"waiters of shift "+shiftID, (*waiterDoc).waiter)
+		options.Find().SetSort(waiterOrder), "waiters of shift "+shiftID, (*waiterDoc).waiter)
 }
 
-// WaitingOf returns a volunteer's waiting-list entries on every shift, by _id.
+// WaitingOf returns a volunteer's waiting-list entries on every shift, in the
+// order they joined.
 func (d *DB) WaitingOf(ctx context.Context, volunteerID string) ([]*roster.Waiter, error) {
 	return find(ctx, d.waiters(), bson.D{{Key: "volunteer_id", Value: volunteerID}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}),
+		options.Find().SetSort(bson.D{{Key: "joined_at", Value: 1}, {Key: "shift_id", Value: 1}}),
 		"waiting of volunteer "+volunteerID, (*waiterDoc).waiter)
 }
 
-// RemoveWaiter deletes a volunteer's entry in a shift's waiting list; a missing one
-// is ErrNotFound. The entry is deleted by its _id, which names it for ever (waiter
-// IDs are never reused), so of concurrent removals exactly one deletes it.
-func (d *DB) RemoveWaiter(ctx context.Context, shiftID, volunteerID string) error {
-	what := "waiter on shift " + shiftID
-	var doc waiterDoc
-	err := d.waiters().FindOne(ctx, bson.D{
-		{Key: "shift_id", Value: shiftID},
-		{Key: "volunteer_id", Value: volunteerID},
-	}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&doc)
+// WaitingShifts returns the shifts that have a waiting list. (FerretDB's
+// distinct refuses the maxTimeMS the driver sends under a deadline, so the
+// entries are read and their shifts collected.)
+func (d *DB) WaitingShifts(ctx context.Context) ([]string, error) {
+	ws, err := find(ctx, d.waiters(), bson.D{}, options.Find().SetProjection(bson.D{{Key: "shift_id", Value: 1}}),
+		"shifts with a waiting list", func(w *waiterDoc) *waiterDoc { return w })
 	if err != nil {
-		return wrapErr(err, what)
+		return nil, err
 	}
-	res, err := d.waiters().DeleteOne(ctx, byID(doc.ID))
-	if err != nil {
-		return wrapErr(err, what)
+	seen := map[string]bool{}
+	var ids []string
+	for _, w := range ws {
+		if !seen[w.ShiftID] {
+			seen[w.ShiftID] = true
+			ids = append(ids, w.ShiftID)
+		}
 	}
-	if res.DeletedCount == 0 {
-		return notFound(what)
-	}
-	return nil
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // --- history ---
 
-// AddEvent appends a line of booking history; a taken ID is ErrConflict.
-func (d *DB) AddEvent(ctx context.Context, e *roster.Event) error {
-	_, err := d.shiftEvents().InsertOne(ctx, &shiftEventDoc{
-		ID:          e.ID,
-		ShiftID:     e.ShiftID,
-		VolunteerID: e.VolunteerID,
-		Kind:        e.Kind,
-		Place:       e.Place,
-		By:          e.By,
-		Reason:      e.Reason,
-		At:          e.At,
-	})
-	return wrapErr(err, "shift event "+e.ID)
+// Events returns a shift's history by Seq, with the events of a unit committed
+// and not yet applied.
+func (d *DB) Events(ctx context.Context, shiftID string) ([]*roster.Event, error) {
+	docs, err := find(ctx, d.shiftEvents(), bson.D{{Key: "shift_id", Value: shiftID}},
+		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}, {Key: "_id", Value: 1}}),
+		"events of shift "+shiftID, func(e *shiftEventDoc) *shiftEventDoc { return e })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*roster.Event, 0, len(docs))
+	seen := map[int64]bool{}
+	for _, e := range docs {
+		out = append(out, e.event())
+		seen[e.Seq] = true
+	}
+	for _, e := range docs {
+		for _, o := range pendingEvents(e.Unit, colShiftEvents) {
+			var x shiftEventDoc
+			if bson.Unmarshal(o, &x) == nil && !seen[x.Seq] {
+				out = append(out, x.event())
+				seen[x.Seq] = true
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *roster.Event) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out, nil
 }
 
-// Events returns a shift's history, oldest first (ties by ID).
-func (d *DB) Events(ctx context.Context, shiftID string) ([]*roster.Event, error) {
-	return find(ctx, d.shiftEvents(), bson.D{{Key: "shift_id", Value: shiftID}},
-		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}),
-		"events of shift "+shiftID, (*shiftEventDoc).event)
+// pendingEvents returns the history events a pending unit inserts into col.
+func pendingEvents(u *unitDoc, col string) []bson.Raw {
+	if u == nil {
+		return nil
+	}
+	var out []bson.Raw
+	for _, o := range u.Ops {
+		if o.Do == "ins" && o.Col == col {
+			out = append(out, o.Doc)
+		}
+	}
+	return out
 }

@@ -22,10 +22,8 @@ import (
 //     is a duplicate _id. A unique index on (series_id, occurrence) would treat
 //     every single shift (no series) as a duplicate null, and FerretDB has no
 //     partial indexes.
-//   - DeleteShift reads the shift's bookings, waiters and history, then deletes by
-//     _id: not atomic on FerretDB, so the service marks the shift cancelled before
-//     it looks, and a booking that lands after the look withdraws itself when it
-//     re-reads the cancelled or missing shift (roster.Service.removeOccurrence).
+//   - An occurrence that never had a booking or a waiter is deleted by a unit of
+//     change (roster.go), which keeps its "shift_deleted" event.
 
 const colSeries = "shift_series"
 
@@ -160,32 +158,4 @@ func (d *DB) ShiftsOfSeries(ctx context.Context, seriesID string, from time.Time
 	filter := bson.D{{Key: "series_id", Value: seriesID}, {Key: "occurrence", Value: bson.D{{Key: "$gte", Value: from}}}}
 	o := options.Find().SetSort(bson.D{{Key: "occurrence", Value: 1}, {Key: "_id", Value: 1}})
 	return find(ctx, d.shifts(), filter, o, "shifts of series "+seriesID, (*shiftDoc).shift)
-}
-
-// DeleteShift deletes a shift without bookings, waiters or history: one that has
-// any is ErrConflict, a missing one ErrNotFound. The look and the delete are two
-// operations (see the note at the top of this file).
-func (d *DB) DeleteShift(ctx context.Context, id string) error {
-	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colShifts, id))
-	if merr != nil {
-		return merr
-	}
-	defer markDone()
-	for _, col := range []*mongodrv.Collection{d.bookings(), d.waiters(), d.shiftEvents()} {
-		n, err := col.CountDocuments(ctx, bson.D{{Key: "shift_id", Value: id}}, options.Count().SetLimit(1))
-		if err != nil {
-			return wrapErr(err, "delete shift "+id)
-		}
-		if n > 0 {
-			return conflict("delete shift " + id + " with bookings, waiters or history")
-		}
-	}
-	res, err := d.shifts().DeleteOne(ctx, byID(id))
-	if err != nil {
-		return wrapErr(err, "delete shift "+id)
-	}
-	if res.DeletedCount == 0 {
-		return notFound("shift " + id)
-	}
-	return nil
 }

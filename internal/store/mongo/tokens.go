@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"ecitizen/internal/identity"
 )
@@ -96,12 +97,27 @@ func (d *DB) FamilyRevoked(ctx context.Context, familyID string) (bool, error) {
 }
 
 // FamiliesOfUser returns the IDs of the user's token families that are not revoked,
-// sorted; nil when there are none. Two queries, since FerretDB has no $lookup.
+// sorted; nil when there are none. Two queries, since FerretDB has no $lookup;
+// the tokens are read and their families collected, since FerretDB's distinct
+// refuses the maxTimeMS the driver sends under a deadline.
 func (d *DB) FamiliesOfUser(ctx context.Context, userID string) ([]string, error) {
+	toks, err := find(ctx, d.refreshTokens, bson.D{{Key: "user_id", Value: userID}},
+		options.Find().SetProjection(bson.D{{Key: "family_id", Value: 1}}), "families of user "+userID,
+		func(t *struct {
+			FamilyID string `bson:"family_id"`
+		}) *string {
+			return &t.FamilyID
+		})
+	if err != nil {
+		return nil, err
+	}
 	var families []string
-	res := d.refreshTokens.Distinct(ctx, "family_id", bson.D{{Key: "user_id", Value: userID}})
-	if err := res.Decode(&families); err != nil {
-		return nil, wrapErr(err, "families of user "+userID)
+	seen := map[string]bool{}
+	for _, f := range toks {
+		if !seen[*f] {
+			seen[*f] = true
+			families = append(families, *f)
+		}
 	}
 	if len(families) == 0 {
 		return nil, nil

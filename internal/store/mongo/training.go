@@ -1,8 +1,10 @@
 package mongo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -15,17 +17,20 @@ import (
 
 // Training sessions, their seats and the enrolment history.
 //
-//   - training_sessions: _id = session id.
+//   - training_sessions: _id = session id; seq is the last applied history event.
 //   - session_seats: one document per occupied place, _id = seatKey(session, number),
 //     so a number is taken once, and a unique index on (session_id, learner_key), so
-//     a learner holds one seat per session. Taking a seat is one insert: with the
-//     numbers the service takes in 1..capacity, a session is never over-filled, even
-//     on FerretDB, whose updates are not atomic. Releasing a seat deletes it.
-//   - session_seat_events: _id = event id; append-only history.
+//     a learner holds one seat per session.
+//   - session_seat_events: _id = eventKey(session, seq): the session's history and
+//     the log of its units of change (units.go).
 //
-// MongoDB has no foreign keys: CreateSession and UpdateSession check the course,
-// organisation, centre and ward by _id, and TakeSeat the session, as the SQLite
-// adapter's foreign keys do. Sessions are never deleted.
+// Every change of a session's seats, and of the session after its creation, is a
+// unit (TransactSession): enrolling decides on the seats as they are, so a
+// session never holds more learners than its capacity even while the capacity
+// is lowered. MongoDB has no foreign keys: CreateSession checks the course,
+// organisation, centre and ward by _id, and a unit the centre and ward it moves
+// the session to, as the SQLite adapter's foreign keys do. Sessions are never
+// deleted.
 
 // Collection names of training.
 const (
@@ -56,6 +61,8 @@ type sessionDoc struct {
 	CreatedBy      string    `bson:"created_by"`
 	CreatedAt      time.Time `bson:"created_at"`
 	UpdatedAt      time.Time `bson:"updated_at"`
+	// Seq is the number of the session's last applied history event (units.go).
+	Seq int64 `bson:"seq"`
 }
 
 func (d *sessionDoc) session() *training.Session {
@@ -113,19 +120,33 @@ func (d *seatDoc) seat() *training.Seat {
 }
 
 type seatEventDoc struct {
-	ID         string    `bson:"_id"`
+	Key        string    `bson:"_id"`
 	SessionID  string    `bson:"session_id"`
+	Seq        int64     `bson:"seq"`
 	Number     int       `bson:"number"`
 	LearnerKey string    `bson:"learner_key"`
 	Kind       string    `bson:"kind"`
 	By         string    `bson:"by"`
 	Reason     string    `bson:"reason"`
 	At         time.Time `bson:"at"`
+	// Unit is the unit of change this event commits, until it is applied.
+	Unit *unitDoc `bson:"unit,omitempty"`
 }
 
 func (d *seatEventDoc) event() *training.SeatEvent {
-	return &training.SeatEvent{ID: d.ID, SessionID: d.SessionID, Number: d.Number,
+	return &training.SeatEvent{SessionID: d.SessionID, Seq: d.Seq, Number: d.Number,
 		LearnerKey: d.LearnerKey, Kind: d.Kind, By: d.By, Reason: d.Reason, At: utc(d.At)}
+}
+
+func toSeatEventDoc(e *training.SeatEvent) *seatEventDoc {
+	return &seatEventDoc{Key: eventKey(e.SessionID, e.Seq), SessionID: e.SessionID, Seq: e.Seq, Number: e.Number,
+		LearnerKey: e.LearnerKey, Kind: e.Kind, By: e.By, Reason: e.Reason, At: e.At}
+}
+
+func toSeatDoc(s *training.Seat) *seatDoc {
+	return &seatDoc{Key: seatKey(s.SessionID, s.Number), SessionID: s.SessionID, Number: s.Number,
+		LearnerKey: s.LearnerKey, UserID: s.UserID, Name: s.Name, EnrolledBy: s.EnrolledBy, EnrolledAt: s.EnrolledAt,
+		Attendance: string(s.Attendance), MarkedBy: s.MarkedBy, MarkedAt: s.MarkedAt}
 }
 
 // seatKey is the _id of a seat: the number is zero-padded and has no ':', so the
@@ -197,29 +218,99 @@ func (d *DB) SessionByID(ctx context.Context, id string) (*training.Session, err
 	return doc.session(), nil
 }
 
-// UpdateSession replaces every field but ID, CourseID, OrganisationID, CreatedBy and
-// CreatedAt; a missing session, or an unknown centre or ward, is ErrNotFound.
-func (d *DB) UpdateSession(ctx context.Context, s *training.Session) error {
-	ctx, markDone, merr := d.markCoverage(ctx, s.WardID, d.wardOf(ctx, colSessions, s.ID))
-	if merr != nil {
-		return merr
+// TransactSession runs decide on the session's seats and writes its change as
+// one unit (units.go).
+func (d *DB) TransactSession(ctx context.Context, sessionID string, decide training.SeatDecide) (*training.SeatChange, error) {
+	var out *training.SeatChange
+	_, err := d.transact(ctx, sessionJournal, sessionID, func(ctx context.Context, seq int64, anchor bson.Raw) (bson.D, *unitDoc, error) {
+		out = nil
+		var doc sessionDoc
+		if err := bson.Unmarshal(anchor, &doc); err != nil {
+			return nil, nil, fmt.Errorf("read session: %w", err)
+		}
+		seats, err := d.Seats(ctx, sessionID)
+		if err != nil {
+			return nil, nil, err
+		}
+		st := &training.Sitting{Session: doc.session(), Seats: seats, Seq: seq}
+		ch, err := decide(ctx, st)
+		if err != nil || ch == nil {
+			return nil, nil, err
+		}
+		if ch.Session != nil {
+			if err := d.sessionPlaceExists(ctx, ch.Session); err != nil {
+				return nil, nil, err
+			}
+		}
+		first, u, err := seatUnit(st, ch)
+		if err != nil {
+			return nil, nil, fmt.Errorf("unit of session %s: %w", sessionID, err)
+		}
+		out = ch
+		return first, u, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	defer markDone()
-	if err := d.sessionPlaceExists(ctx, s); err != nil {
+	return out, nil
+}
+
+// seatUnit turns a change of a session into its unit, as shiftUnit does.
+func seatUnit(st *training.Sitting, ch *training.SeatChange) (bson.D, *unitDoc, error) {
+	if err := ch.Check(st); err != nil {
+		return nil, nil, err
+	}
+	id := st.Session.ID
+	wards := []string{st.Session.WardID}
+	if ch.Session != nil && ch.Session.WardID != st.Session.WardID {
+		wards = append(wards, ch.Session.WardID)
+	}
+	u, err := newUnit(ch.Events[len(ch.Events)-1].Seq, wards...)
+	if err != nil {
+		return nil, nil, err
+	}
+	add := func(o opDoc, err error) error {
+		if err == nil {
+			u.Ops = append(u.Ops, o)
+		}
 		return err
 	}
-	return updateByID(ctx, d.sessions(), s.ID, bson.D{
-		{Key: "centre_id", Value: s.CentreID},
-		{Key: "ward_id", Value: s.WardID},
-		{Key: "venue", Value: s.Venue},
-		{Key: "starts_at", Value: s.StartsAt},
-		{Key: "ends_at", Value: s.EndsAt},
-		{Key: "capacity", Value: s.Capacity},
-		{Key: "trainers", Value: s.Trainers},
-		{Key: "note", Value: s.Note},
-		{Key: "status", Value: string(s.Status)},
-		{Key: "updated_at", Value: s.UpdatedAt},
-	}, "session "+s.ID)
+	for _, x := range ch.Release {
+		if err := add(del(colSeats, seatKey(x.SessionID, x.Number), bson.D{{Key: "learner_key", Value: x.LearnerKey}})); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, x := range ch.Take {
+		if err := add(ins(colSeats, seatKey(x.SessionID, x.Number), toSeatDoc(x))); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, e := range ch.Events[1:] {
+		if err := add(ins(colSeatEvents, eventKey(e.SessionID, e.Seq), toSeatEventDoc(e))); err != nil {
+			return nil, nil, err
+		}
+	}
+	fields := bson.D{}
+	if s := ch.Session; s != nil {
+		fields = bson.D{
+			{Key: "centre_id", Value: s.CentreID},
+			{Key: "ward_id", Value: s.WardID},
+			{Key: "venue", Value: s.Venue},
+			{Key: "starts_at", Value: s.StartsAt},
+			{Key: "ends_at", Value: s.EndsAt},
+			{Key: "capacity", Value: s.Capacity},
+			{Key: "trainers", Value: s.Trainers},
+			{Key: "note", Value: s.Note},
+			{Key: "status", Value: string(s.Status)},
+			{Key: "updated_at", Value: s.UpdatedAt},
+		}
+	}
+	fields = append(fields, bson.E{Key: "seq", Value: u.Last})
+	if err := add(set(colSessions, id, fields)); err != nil {
+		return nil, nil, err
+	}
+	first, err := firstEvent(toSeatEventDoc(ch.Events[0]), u)
+	return first, u, err
 }
 
 // ListSessions returns sessions matching f ordered by (StartsAt, ID), strictly after
@@ -267,34 +358,6 @@ func (d *DB) ListSessions(ctx context.Context, f training.SessionFilter, p page.
 }
 
 // --- seats ---
-
-// TakeSeat inserts a seat in one write: a taken (SessionID, Number) is a duplicate
-// _id and a taken (SessionID, LearnerKey) a duplicate of the unique index, both
-// ErrConflict; an unknown session is ErrNotFound.
-func (d *DB) TakeSeat(ctx context.Context, s *training.Seat) error {
-	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colSessions, s.SessionID))
-	if merr != nil {
-		return merr
-	}
-	defer markDone()
-	if err := mustExist(ctx, d.sessions(), "session", s.SessionID); err != nil {
-		return err
-	}
-	_, err := d.seats().InsertOne(ctx, &seatDoc{
-		Key:        seatKey(s.SessionID, s.Number),
-		SessionID:  s.SessionID,
-		Number:     s.Number,
-		LearnerKey: s.LearnerKey,
-		UserID:     s.UserID,
-		Name:       s.Name,
-		EnrolledBy: s.EnrolledBy,
-		EnrolledAt: s.EnrolledAt,
-		Attendance: string(s.Attendance),
-		MarkedBy:   s.MarkedBy,
-		MarkedAt:   s.MarkedAt,
-	})
-	return wrapErr(err, fmt.Sprintf("seat %d of session %s", s.Number, s.SessionID))
-}
 
 // seatFind returns the seats matching filter, in the order of sort, at most limit
 // of them (all when limit is 0).
@@ -351,24 +414,6 @@ func (d *DB) SeatOfLearner(ctx context.Context, sessionID, learnerKey string) (*
 	return doc.seat(), nil
 }
 
-// ReleaseSeat deletes a seat; a missing one is ErrNotFound.
-func (d *DB) ReleaseSeat(ctx context.Context, sessionID string, number int) error {
-	ctx, markDone, merr := d.markCoverage(ctx, d.wardOf(ctx, colSessions, sessionID))
-	if merr != nil {
-		return merr
-	}
-	defer markDone()
-	what := fmt.Sprintf("seat %d of session %s", number, sessionID)
-	res, err := d.seats().DeleteOne(ctx, byID(seatKey(sessionID, number)))
-	if err != nil {
-		return wrapErr(err, what)
-	}
-	if res.DeletedCount == 0 {
-		return notFound(what)
-	}
-	return nil
-}
-
 // MarkAttendance replaces Attendance, MarkedBy and MarkedAt of a seat; a missing
 // seat is ErrNotFound.
 func (d *DB) MarkAttendance(ctx context.Context, s *training.Seat) error {
@@ -405,36 +450,30 @@ func (d *DB) SeatsOfUser(ctx context.Context, userID string, p page.Request) ([]
 
 // --- history ---
 
-// AddSeatEvent appends a line of enrolment history; a taken ID is ErrConflict.
-func (d *DB) AddSeatEvent(ctx context.Context, e *training.SeatEvent) error {
-	_, err := d.seatEvents().InsertOne(ctx, &seatEventDoc{
-		ID:         e.ID,
-		SessionID:  e.SessionID,
-		Number:     e.Number,
-		LearnerKey: e.LearnerKey,
-		Kind:       e.Kind,
-		By:         e.By,
-		Reason:     e.Reason,
-		At:         e.At,
-	})
-	return wrapErr(err, "seat event "+e.ID)
-}
-
-// SeatEvents returns a session's history, oldest first (ties by ID).
+// SeatEvents returns a session's history by Seq, with the events of a unit
+// committed and not yet applied.
 func (d *DB) SeatEvents(ctx context.Context, sessionID string) ([]*training.SeatEvent, error) {
-	what := "seat events of session " + sessionID
-	cur, err := d.seatEvents().Find(ctx, bson.D{{Key: "session_id", Value: sessionID}},
-		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
+	docs, err := find(ctx, d.seatEvents(), bson.D{{Key: "session_id", Value: sessionID}},
+		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}, {Key: "_id", Value: 1}}),
+		"seat events of session "+sessionID, func(e *seatEventDoc) *seatEventDoc { return e })
 	if err != nil {
-		return nil, wrapErr(err, what)
-	}
-	var docs []seatEventDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrapErr(err, what)
+		return nil, err
 	}
 	out := make([]*training.SeatEvent, 0, len(docs))
-	for i := range docs {
-		out = append(out, docs[i].event())
+	seen := map[int64]bool{}
+	for _, e := range docs {
+		out = append(out, e.event())
+		seen[e.Seq] = true
 	}
+	for _, e := range docs {
+		for _, o := range pendingEvents(e.Unit, colSeatEvents) {
+			var x seatEventDoc
+			if bson.Unmarshal(o, &x) == nil && !seen[x.Seq] {
+				out = append(out, x.event())
+				seen[x.Seq] = true
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *training.SeatEvent) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
 }

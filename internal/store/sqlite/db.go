@@ -59,6 +59,11 @@ type DB struct {
 // readers is the size of the read pool.
 const readers = 4
 
+// busyTimeout is how long a statement waits for another connection's (or
+// process's) write lock before SQLite answers SQLITE_BUSY. A variable so that
+// the adapter's tests can shorten it.
+var busyTimeout = 10 * time.Second
+
 //go:embed migrations/*.sql
 var migrations embed.FS
 
@@ -71,7 +76,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
 	}
-	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)", busyTimeout.Milliseconds()) +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 
 	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
@@ -208,11 +213,67 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// Units of change (Transact, TransactSession) run at most unitTimeout, retries
+// included, and are tried unitAttempts times when the database stays busy.
+const (
+	unitTimeout  = 30 * time.Second
+	unitAttempts = 3
+)
+
+// unit runs fn in one write transaction, as tx does, for a unit of change: on a
+// context detached from the caller's, so that a client going away never stops a
+// unit half-way and the answer the caller gets is what was stored, with its own
+// deadline; and again, a bounded number of times, when the database stayed
+// locked past the busy timeout (another process held the write lock).
+func (db *DB) unit(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unitTimeout)
+	defer cancel()
+	var err error
+	for attempt := range unitAttempts {
+		err = db.tx(ctx, func(tx *sql.Tx) error { return fn(ctx, tx) })
+		if !busy(err) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
+	}
+	if (busy(err) || ctx.Err() != nil) && apperr.As(err) == nil {
+		return fmt.Errorf("unit of change: %w (%v)", apperr.ErrBusy, err)
+	}
+	return err
+}
+
+// busy reports whether err is the database staying locked by another writer.
+func busy(err error) bool {
+	if errors.Is(err, apperr.ErrBusy) {
+		return true
+	}
+	var se *msqlite.Error
+	return errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED)
+}
+
+// txList runs a query inside tx and scans every row with scan.
+func txList[T any](ctx context.Context, tx *sql.Tx, query string, args []any, scan func(scanner) (*T, error)) ([]*T, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // wrap adds context to a driver error and maps constraint violations to the store
 // sentinels: a taken unique or primary key is apperr.ErrConflict, a reference to a
-// missing row (foreign key) is apperr.ErrNotFound, and a database still locked after
-// the busy timeout, a failing disk or a closed database is apperr.ErrUnavailable. The driver's text is kept after the
-// sentinel for logs. An error that already carries an *apperr.Error is returned as is.
+// missing row (foreign key) is apperr.ErrNotFound, a database still locked after
+// the busy timeout is apperr.ErrBusy, and a failing disk or a closed database is
+// apperr.ErrUnavailable. The driver's text is kept after the sentinel for logs. An error that already carries an *apperr.Error is returned as is.
 func wrap(err error, format string, args ...any) error {
 	if err == nil || apperr.As(err) != nil {
 		return err // nil, or already mapped with its context
@@ -225,8 +286,9 @@ func wrap(err error, format string, args ...any) error {
 			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrConflict, err)
 		case code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrNotFound, err)
-		case code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED,
-			code&0xff == sqlite3.SQLITE_IOERR || code&0xff == sqlite3.SQLITE_FULL || code&0xff == sqlite3.SQLITE_CANTOPEN:
+		case code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrBusy, err)
+		case code&0xff == sqlite3.SQLITE_IOERR || code&0xff == sqlite3.SQLITE_FULL || code&0xff == sqlite3.SQLITE_CANTOPEN:
 			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrUnavailable, err)
 		}
 	}

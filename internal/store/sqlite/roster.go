@@ -7,17 +7,19 @@ import (
 	"fmt"
 	"time"
 
-	"ecitizen/internal/apperr"
 	"ecitizen/internal/page"
 	"ecitizen/internal/roster"
 )
 
-// Volunteer rosters: shifts, their bookings, waiting lists and history. A booking
-// is one row keyed by (shift, place), with a second unique key (shift, volunteer):
-// a shift is never over-filled and a volunteer never holds two of its places,
-// whatever the concurrency. That a volunteer's bookings never overlap spans rows:
-// Book checks and inserts in one write transaction (BEGIN IMMEDIATE), so two
-// overlapping bookings requested at once are serialised and the second sees the first.
+// Volunteer rosters: shifts, their bookings, waiting lists and history. A unit of
+// change (Transact) is one BEGIN IMMEDIATE transaction: it reads the shift's
+// holdings, lets the transition decide (asking about the volunteer's other
+// bookings in the same transaction), writes the change and its numbered history
+// events, and commits. Write transactions are serialised across connections and
+// processes sharing the file, so a unit always decides on what it will change.
+// The keys back the rules up: a booking is one row keyed by (shift, place) and
+// unique on (shift, volunteer); a waiter is keyed by (shift, volunteer); an
+// event by (shift, seq).
 
 const shiftColumns = `SELECT id, centre_id, ward_id, title, role, starts_at, ends_at,
 	places, qualification_course_id, notes, signup_opens_at, cancel_deadline, status,
@@ -44,24 +46,6 @@ func (db *DB) ShiftByID(ctx context.Context, id string) (*roster.Shift, error) {
 		return nil, one(err, "shift", id)
 	}
 	return s, nil
-}
-
-// UpdateShift replaces every field but ID, CentreID, WardID, CreatedBy and CreatedAt
-// (a series' split moves shifts to another series); a taken (series, occurrence) is
-// ErrConflict, a missing shift, or an unknown qualification course, ErrNotFound.
-// The times copied into the shift's bookings are not changed.
-func (db *DB) UpdateShift(ctx context.Context, s *roster.Shift) error {
-	res, err := db.w.ExecContext(ctx, `UPDATE shifts SET title = ?, role = ?, starts_at = ?,
-		ends_at = ?, places = ?, qualification_course_id = ?, notes = ?, signup_opens_at = ?,
-		cancel_deadline = ?, status = ?, updated_at = ?, series_id = ?, occurrence = ?,
-		detached = ? WHERE id = ?`,
-		s.Title, string(s.Role), ms(s.StartsAt), ms(s.EndsAt), s.Places,
-		nullString(s.QualificationCourseID), s.Notes, ms(s.SignupOpensAt), ms(s.CancelDeadline),
-		string(s.Status), ms(s.UpdatedAt), nullString(s.SeriesID), occurrence(s), s.Detached, s.ID)
-	if err != nil {
-		return wrap(err, "update shift %s", s.ID)
-	}
-	return affected(res, "shift", s.ID)
 }
 
 // ListShifts returns shifts matching f ordered by (StartsAt, ID), strictly after the
@@ -109,59 +93,157 @@ func scanShift(s scanner) (*roster.Shift, error) {
 	return &x, nil
 }
 
+// Units of change.
+
+// Transact runs decide on the shift's holdings and writes its change, all in
+// one write transaction (see the top of this file and unit).
+func (db *DB) Transact(ctx context.Context, shiftID string, decide roster.Decide) (*roster.Change, error) {
+	var out *roster.Change
+	err := db.unit(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		out = nil
+		h, err := holdings(ctx, tx, shiftID)
+		if err != nil {
+			return err
+		}
+		ch, err := decide(ctx, h, txVolunteers{tx: tx, shiftID: shiftID})
+		if err != nil || ch == nil {
+			return err
+		}
+		if err := writeChange(ctx, tx, h, ch); err != nil {
+			return err
+		}
+		out = ch
+		return nil
+	})
+	if err != nil {
+		return nil, wrap(err, "unit of shift %s", shiftID)
+	}
+	return out, nil
+}
+
+// RecoverUnits has nothing to do: a unit is a transaction, which SQLite rolls
+// back whole when it does not commit.
+func (db *DB) RecoverUnits(context.Context) (int, error) { return 0, nil }
+
+// holdings reads a shift's holdings inside tx.
+func holdings(ctx context.Context, tx *sql.Tx, shiftID string) (*roster.Holdings, error) {
+	sh, err := scanShift(tx.QueryRowContext(ctx, shiftColumns+` WHERE id = ?`, shiftID))
+	if err != nil {
+		return nil, one(err, "shift", shiftID)
+	}
+	h := &roster.Holdings{Shift: sh}
+	if h.Bookings, err = txList(ctx, tx, bookingColumns+` WHERE shift_id = ? ORDER BY place`, []any{shiftID}, scanBooking); err != nil {
+		return nil, err
+	}
+	if h.Waiters, err = txList(ctx, tx, waiterColumns+` WHERE shift_id = ? ORDER BY seq, joined_at, volunteer_id`,
+		[]any{shiftID}, scanWaiter); err != nil {
+		return nil, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM shift_events WHERE shift_id = ?`,
+		shiftID).Scan(&h.Seq); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// txVolunteers answers a unit's questions about volunteers inside its transaction.
+type txVolunteers struct {
+	tx      *sql.Tx
+	shiftID string
+}
+
+// Free reports roster.ErrOverlap when the volunteer holds a booking of another
+// shift overlapping [from, to); the transaction keeps the answer true until it
+// commits.
+func (v txVolunteers) Free(ctx context.Context, volunteerID string, from, to time.Time) error {
+	var found int
+	err := v.tx.QueryRowContext(ctx, `SELECT 1 FROM shift_bookings WHERE volunteer_id = ?
+		AND starts_at < ? AND ends_at > ? AND shift_id <> ? LIMIT 1`,
+		volunteerID, ms(to), ms(from), v.shiftID).Scan(&found)
+	switch {
+	case err == nil:
+		return roster.ErrOverlap
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	}
+	return err
+}
+
+// writeChange writes a unit's change inside tx: removals first, then the shift,
+// insertions and the history.
+func writeChange(ctx context.Context, tx *sql.Tx, h *roster.Holdings, ch *roster.Change) error {
+	if err := ch.Check(h); err != nil {
+		return err
+	}
+	for _, b := range ch.Cancel {
+		if err := exec1(ctx, tx, "booking of volunteer on shift "+b.ShiftID,
+			`DELETE FROM shift_bookings WHERE shift_id = ? AND volunteer_id = ?`, b.ShiftID, b.VolunteerID); err != nil {
+			return err
+		}
+	}
+	for _, w := range ch.Leave {
+		if err := exec1(ctx, tx, "waiter on shift "+w.ShiftID,
+			`DELETE FROM shift_waiters WHERE shift_id = ? AND volunteer_id = ?`, w.ShiftID, w.VolunteerID); err != nil {
+			return err
+		}
+	}
+	switch s := ch.Shift; {
+	case ch.Delete:
+		if err := exec1(ctx, tx, "shift "+h.Shift.ID, `DELETE FROM shifts WHERE id = ?`, h.Shift.ID); err != nil {
+			return err
+		}
+	case s != nil:
+		if err := exec1(ctx, tx, "shift "+s.ID, `UPDATE shifts SET title = ?, role = ?, starts_at = ?,
+			ends_at = ?, places = ?, qualification_course_id = ?, notes = ?, signup_opens_at = ?,
+			cancel_deadline = ?, status = ?, updated_at = ?, series_id = ?, occurrence = ?,
+			detached = ? WHERE id = ?`,
+			s.Title, string(s.Role), ms(s.StartsAt), ms(s.EndsAt), s.Places,
+			nullString(s.QualificationCourseID), s.Notes, ms(s.SignupOpensAt), ms(s.CancelDeadline),
+			string(s.Status), ms(s.UpdatedAt), nullString(s.SeriesID), occurrence(s), s.Detached, s.ID); err != nil {
+			return err
+		}
+	}
+	for _, b := range ch.Book {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO shift_bookings (shift_id, place,
+			volunteer_id, starts_at, ends_at, booked_by, reason, booked_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.ShiftID, b.Place, b.VolunteerID, ms(b.StartsAt), ms(b.EndsAt), b.BookedBy,
+			b.Reason, ms(b.BookedAt)); err != nil {
+			return wrap(err, "book place %d of shift %s", b.Place, b.ShiftID)
+		}
+	}
+	for _, w := range ch.Join {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO shift_waiters (shift_id, volunteer_id, seq, joined_at)
+			VALUES (?, ?, ?, ?)`, w.ShiftID, w.VolunteerID, w.Seq, ms(w.JoinedAt)); err != nil {
+			return wrap(err, "add waiter to shift %s", w.ShiftID)
+		}
+	}
+	for _, e := range ch.Events {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO shift_events (id, shift_id, seq, volunteer_id,
+			kind, place, by_user, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			eventID(e.ShiftID, e.Seq), e.ShiftID, e.Seq, e.VolunteerID, e.Kind, e.Place, e.By, e.Reason, ms(e.At)); err != nil {
+			return wrap(err, "add event %d of shift %s", e.Seq, e.ShiftID)
+		}
+	}
+	return nil
+}
+
+// eventID is the id of a history row: its owner and number, which are unique together.
+func eventID(ownerID string, seq int64) string { return fmt.Sprintf("%s:%012d", ownerID, seq) }
+
+// exec1 runs a statement that must change one row: none is notFound(what).
+func exec1(ctx context.Context, tx *sql.Tx, what, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return wrap(err, "%s", what)
+	}
+	return affected(res, what, "")
+}
+
 // Bookings.
 
 const bookingColumns = `SELECT shift_id, place, volunteer_id, starts_at, ends_at,
 	booked_by, reason, booked_at FROM shift_bookings`
-
-// Book inserts a booking unless the volunteer holds a booking of another shift
-// overlapping [b.StartsAt, b.EndsAt) (roster.ErrOverlap). The checks and the insert
-// run in one BEGIN IMMEDIATE transaction. A taken (ShiftID, Place) or (ShiftID,
-// VolunteerID) is ErrConflict; an unknown shift or volunteer ErrNotFound. Refusals
-// come in that order: a conflict wins over an overlap (a second booking of the same
-// shift is a conflict).
-func (db *DB) Book(ctx context.Context, b *roster.Booking) error {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		// The refusals in the MongoDB adapter's order: a taken key, an unknown shift
-		// or volunteer (the foreign keys would only fail the insert), an overlap.
-		var found int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM shift_bookings WHERE shift_id = ?
-			AND (place = ? OR volunteer_id = ?) LIMIT 1`, b.ShiftID, b.Place, b.VolunteerID).Scan(&found)
-		switch {
-		case err == nil:
-			return fmt.Errorf("book place %d of shift %s: %w", b.Place, b.ShiftID, apperr.ErrConflict)
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		var shift, volunteer bool
-		err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM shifts WHERE id = ?),
-			EXISTS (SELECT 1 FROM users WHERE id = ?)`, b.ShiftID, b.VolunteerID).Scan(&shift, &volunteer)
-		switch {
-		case err != nil:
-			return err
-		case !shift:
-			return notFound("shift", b.ShiftID)
-		case !volunteer:
-			return notFound("volunteer", b.VolunteerID)
-		}
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM shift_bookings WHERE volunteer_id = ?
-			AND starts_at < ? AND ends_at > ? AND shift_id <> ? LIMIT 1`,
-			b.VolunteerID, ms(b.EndsAt), ms(b.StartsAt), b.ShiftID).Scan(&found)
-		switch {
-		case err == nil:
-			return roster.ErrOverlap // wrapped with the booking below
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO shift_bookings (shift_id, place,
-			volunteer_id, starts_at, ends_at, booked_by, reason, booked_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			b.ShiftID, b.Place, b.VolunteerID, ms(b.StartsAt), ms(b.EndsAt), b.BookedBy,
-			b.Reason, ms(b.BookedAt))
-		return err
-	})
-	return wrap(err, "book place %d of shift %s", b.Place, b.ShiftID)
-}
 
 // Bookings returns a shift's bookings ordered by place.
 func (db *DB) Bookings(ctx context.Context, shiftID string) ([]*roster.Booking, error) {
@@ -177,17 +259,6 @@ func (db *DB) Booking(ctx context.Context, shiftID, volunteerID string) (*roster
 		return nil, one(err, "booking of volunteer on shift", shiftID)
 	}
 	return b, nil
-}
-
-// CancelBooking deletes a booking; a missing one is ErrNotFound. The DELETE runs
-// on the single writer, so exactly one of concurrent cancellations deletes the row.
-func (db *DB) CancelBooking(ctx context.Context, shiftID, volunteerID string) error {
-	res, err := db.w.ExecContext(ctx, `DELETE FROM shift_bookings WHERE shift_id = ? AND volunteer_id = ?`,
-		shiftID, volunteerID)
-	if err != nil {
-		return wrap(err, "cancel booking on shift %s", shiftID)
-	}
-	return affected(res, "booking of volunteer on shift", shiftID)
 }
 
 // BookingsOfVolunteer returns a volunteer's bookings starting in [from, to), ordered
@@ -213,73 +284,60 @@ func scanBooking(s scanner) (*roster.Booking, error) {
 
 // Waiting lists.
 
-// AddWaiter appends a volunteer to a shift's waiting list; a taken ID or a second
-// entry of the volunteer is ErrConflict, an unknown shift or volunteer ErrNotFound.
-func (db *DB) AddWaiter(ctx context.Context, w *roster.Waiter) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO shift_waiters (id, shift_id, volunteer_id,
-		joined_at) VALUES (?, ?, ?, ?)`, w.ID, w.ShiftID, w.VolunteerID, ms(w.JoinedAt))
-	return wrap(err, "add waiter %s to shift %s", w.ID, w.ShiftID)
-}
+const waiterColumns = `SELECT shift_id, volunteer_id, seq, joined_at FROM shift_waiters`
 
-// Waiters returns a shift's waiting list in arrival order (by id).
+// Waiters returns a shift's waiting list in line (by seq; entries an older
+// release left without a number first, by when they joined).
 func (db *DB) Waiters(ctx context.Context, shiftID string) ([]*roster.Waiter, error) {
-	return list(ctx, db, "waiters", `SELECT id, shift_id, volunteer_id, joined_at
-		FROM shift_waiters WHERE shift_id = ? ORDER BY id`, []any{shiftID},
-		scanWaiter)
+	return list(ctx, db, "waiters", waiterColumns+` WHERE shift_id = ? ORDER BY seq, joined_at, volunteer_id`,
+		[]any{shiftID}, scanWaiter)
 }
 
-// scanWaiter reads a row of id, shift_id, volunteer_id, joined_at.
 func scanWaiter(s scanner) (*roster.Waiter, error) {
 	var (
 		w      roster.Waiter
 		joined int64
 	)
-	if err := s.Scan(&w.ID, &w.ShiftID, &w.VolunteerID, &joined); err != nil {
+	if err := s.Scan(&w.ShiftID, &w.VolunteerID, &w.Seq, &joined); err != nil {
 		return nil, err
 	}
 	w.JoinedAt = at(joined)
 	return &w, nil
 }
 
-// WaitingOf returns a volunteer's waiting-list entries on every shift, by id
-// (index shift_waiters_volunteer, migration 0043).
+// WaitingOf returns a volunteer's waiting-list entries on every shift, in the
+// order they joined (index shift_waiters_volunteer).
 func (db *DB) WaitingOf(ctx context.Context, volunteerID string) ([]*roster.Waiter, error) {
-	return list(ctx, db, "waiting of volunteer", `SELECT id, shift_id, volunteer_id, joined_at
-		FROM shift_waiters WHERE volunteer_id = ? ORDER BY id`, []any{volunteerID},
-		scanWaiter)
+	return list(ctx, db, "waiting of volunteer", waiterColumns+` WHERE volunteer_id = ?
+		ORDER BY joined_at, shift_id`, []any{volunteerID}, scanWaiter)
 }
 
-// RemoveWaiter deletes a volunteer's entry in a shift's waiting list; a missing one
-// is ErrNotFound. Exactly one of concurrent removals deletes the row.
-func (db *DB) RemoveWaiter(ctx context.Context, shiftID, volunteerID string) error {
-	res, err := db.w.ExecContext(ctx, `DELETE FROM shift_waiters WHERE shift_id = ? AND volunteer_id = ?`,
-		shiftID, volunteerID)
-	if err != nil {
-		return wrap(err, "remove waiter from shift %s", shiftID)
+// WaitingShifts returns the shifts that have a waiting list.
+func (db *DB) WaitingShifts(ctx context.Context) ([]string, error) {
+	ids, err := list(ctx, db, "shifts with a waiting list", `SELECT DISTINCT shift_id FROM shift_waiters ORDER BY shift_id`,
+		nil, func(s scanner) (*string, error) {
+			var id string
+			return &id, s.Scan(&id)
+		})
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, *id)
 	}
-	return affected(res, "waiter on shift", shiftID)
+	return out, err
 }
 
 // Booking history.
 
-// AddEvent appends a line of booking history; a taken ID is ErrConflict.
-func (db *DB) AddEvent(ctx context.Context, e *roster.Event) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO shift_events (id, shift_id, volunteer_id,
-		kind, place, by_user, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.ShiftID, e.VolunteerID, e.Kind, e.Place, e.By, e.Reason, ms(e.At))
-	return wrap(err, "add shift event %s", e.ID)
-}
-
-// Events returns a shift's history, oldest first (ties by id).
+// Events returns a shift's history by seq.
 func (db *DB) Events(ctx context.Context, shiftID string) ([]*roster.Event, error) {
-	return list(ctx, db, "shift events", `SELECT id, shift_id, volunteer_id, kind, place,
-		by_user, reason, at FROM shift_events WHERE shift_id = ? ORDER BY at, id`,
+	return list(ctx, db, "shift events", `SELECT shift_id, seq, volunteer_id, kind, place,
+		by_user, reason, at FROM shift_events WHERE shift_id = ? ORDER BY seq`,
 		[]any{shiftID}, func(s scanner) (*roster.Event, error) {
 			var (
 				e    roster.Event
 				when int64
 			)
-			if err := s.Scan(&e.ID, &e.ShiftID, &e.VolunteerID, &e.Kind, &e.Place, &e.By,
+			if err := s.Scan(&e.ShiftID, &e.Seq, &e.VolunteerID, &e.Kind, &e.Place, &e.By,
 				&e.Reason, &when); err != nil {
 				return nil, err
 			}

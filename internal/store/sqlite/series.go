@@ -3,10 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
-	"ecitizen/internal/apperr"
 	"ecitizen/internal/page"
 	"ecitizen/internal/roster"
 )
@@ -100,26 +98,6 @@ func (db *DB) ListSeries(ctx context.Context, f roster.SeriesFilter, p page.Requ
 func (db *DB) ShiftsOfSeries(ctx context.Context, seriesID string, from time.Time) ([]*roster.Shift, error) {
 	return list(ctx, db, "shifts of series", shiftColumns+` WHERE series_id = ? AND occurrence >= ?
 		ORDER BY occurrence`, []any{seriesID, ms(from)}, scanShift)
-}
-
-// DeleteShift deletes a shift without bookings, waiters or history in one
-// statement on the single writer: one that has any is ErrConflict, a missing one
-// ErrNotFound.
-func (db *DB) DeleteShift(ctx context.Context, id string) error {
-	res, err := db.w.ExecContext(ctx, `DELETE FROM shifts WHERE id = ?
-		AND NOT EXISTS (SELECT 1 FROM shift_bookings WHERE shift_id = ?)
-		AND NOT EXISTS (SELECT 1 FROM shift_waiters WHERE shift_id = ?)
-		AND NOT EXISTS (SELECT 1 FROM shift_events WHERE shift_id = ?)`, id, id, id, id)
-	if err != nil {
-		return wrap(err, "delete shift %s", id)
-	}
-	if n, err := res.RowsAffected(); err != nil || n > 0 {
-		return err
-	}
-	if _, err := db.ShiftByID(ctx, id); err != nil {
-		return err
-	}
-	return fmt.Errorf("delete shift %s with bookings, waiters or history: %w", id, apperr.ErrConflict)
 }
 
 func scanSeries(s scanner) (*roster.Series, error) {

@@ -10,10 +10,11 @@ import (
 	"ecitizen/internal/training"
 )
 
-// Training sessions, their seats and the enrolment history. A seat is one row
-// keyed by (session, number), with a second unique key (session, learner): taking
-// a seat is a single INSERT, so a session is never over-filled and a learner never
-// holds two of its seats, whatever the concurrency.
+// Training sessions, their seats and the enrolment history. Every change of a
+// session's seats is a unit of change (TransactSession): one BEGIN IMMEDIATE
+// transaction that reads the seats, lets the transition decide, and writes the
+// change with its numbered history. A seat is one row keyed by (session,
+// number), with a second unique key (session, learner).
 
 const sessionColumns = `SELECT id, course_id, organisation_id, centre_id, ward_id, venue,
 	starts_at, ends_at, capacity, trainers, note, status, created_by, created_at,
@@ -45,22 +46,81 @@ func (db *DB) SessionByID(ctx context.Context, id string) (*training.Session, er
 	return s, nil
 }
 
-// UpdateSession replaces every field but ID, CourseID, OrganisationID, CreatedBy and
-// CreatedAt; a missing session, or an unknown centre or ward, is ErrNotFound.
-func (db *DB) UpdateSession(ctx context.Context, s *training.Session) error {
-	trainers, err := json.Marshal(s.Trainers)
+// TransactSession runs decide on the session's seats and writes its change, all
+// in one write transaction (see unit).
+func (db *DB) TransactSession(ctx context.Context, sessionID string, decide training.SeatDecide) (*training.SeatChange, error) {
+	var out *training.SeatChange
+	err := db.unit(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		out = nil
+		se, err := scanSession(tx.QueryRowContext(ctx, sessionColumns+` WHERE id = ?`, sessionID))
+		if err != nil {
+			return one(err, "session", sessionID)
+		}
+		st := &training.Sitting{Session: se}
+		if st.Seats, err = txList(ctx, tx, seatColumns+` WHERE session_id = ? ORDER BY number`, []any{sessionID}, scanSeat); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM session_seat_events WHERE session_id = ?`,
+			sessionID).Scan(&st.Seq); err != nil {
+			return err
+		}
+		ch, err := decide(ctx, st)
+		if err != nil || ch == nil {
+			return err
+		}
+		if err := writeSeatChange(ctx, tx, st, ch); err != nil {
+			return err
+		}
+		out = ch
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("update session %s: trainers: %w", s.ID, err)
+		return nil, wrap(err, "unit of session %s", sessionID)
 	}
-	res, err := db.w.ExecContext(ctx, `UPDATE training_sessions SET centre_id = ?, ward_id = ?,
-		venue = ?, starts_at = ?, ends_at = ?, capacity = ?, trainers = ?, note = ?, status = ?,
-		updated_at = ? WHERE id = ?`,
-		nullString(s.CentreID), nullString(s.WardID), s.Venue, ms(s.StartsAt), ms(s.EndsAt),
-		s.Capacity, string(trainers), s.Note, string(s.Status), ms(s.UpdatedAt), s.ID)
-	if err != nil {
-		return wrap(err, "update session %s", s.ID)
+	return out, nil
+}
+
+// writeSeatChange writes a unit's change of a session inside tx.
+func writeSeatChange(ctx context.Context, tx *sql.Tx, st *training.Sitting, ch *training.SeatChange) error {
+	if err := ch.Check(st); err != nil {
+		return err
 	}
-	return affected(res, "session", s.ID)
+	for _, x := range ch.Release {
+		if err := exec1(ctx, tx, fmt.Sprintf("seat %s/%d", x.SessionID, x.Number),
+			`DELETE FROM session_seats WHERE session_id = ? AND number = ?`, x.SessionID, x.Number); err != nil {
+			return err
+		}
+	}
+	if s := ch.Session; s != nil {
+		trainers, err := json.Marshal(s.Trainers)
+		if err != nil {
+			return fmt.Errorf("update session %s: trainers: %w", s.ID, err)
+		}
+		if err := exec1(ctx, tx, "session "+s.ID, `UPDATE training_sessions SET centre_id = ?, ward_id = ?,
+			venue = ?, starts_at = ?, ends_at = ?, capacity = ?, trainers = ?, note = ?, status = ?,
+			updated_at = ? WHERE id = ?`,
+			nullString(s.CentreID), nullString(s.WardID), s.Venue, ms(s.StartsAt), ms(s.EndsAt),
+			s.Capacity, string(trainers), s.Note, string(s.Status), ms(s.UpdatedAt), s.ID); err != nil {
+			return err
+		}
+	}
+	for _, x := range ch.Take {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO session_seats (session_id, number,
+			learner_key, user_id, name, enrolled_by, enrolled_at, attendance, marked_by, marked_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			x.SessionID, x.Number, x.LearnerKey, nullString(x.UserID), x.Name, x.EnrolledBy,
+			ms(x.EnrolledAt), string(x.Attendance), x.MarkedBy, nullTime(x.MarkedAt)); err != nil {
+			return wrap(err, "take seat %d of session %s", x.Number, x.SessionID)
+		}
+	}
+	for _, e := range ch.Events {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO session_seat_events (id, session_id, seq, number,
+			learner_key, kind, by_user, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			eventID(e.SessionID, e.Seq), e.SessionID, e.Seq, e.Number, e.LearnerKey, e.Kind, e.By, e.Reason, ms(e.At)); err != nil {
+			return wrap(err, "add event %d of session %s", e.Seq, e.SessionID)
+		}
+	}
+	return nil
 }
 
 // ListSessions returns sessions matching f ordered by (StartsAt, ID), strictly after
@@ -116,17 +176,6 @@ func scanSession(s scanner) (*training.Session, error) {
 const seatColumns = `SELECT session_id, number, learner_key, user_id, name, enrolled_by,
 	enrolled_at, attendance, marked_by, marked_at FROM session_seats`
 
-// TakeSeat inserts a seat in one statement: a taken (SessionID, Number) or
-// (SessionID, LearnerKey) is ErrConflict, an unknown session ErrNotFound.
-func (db *DB) TakeSeat(ctx context.Context, s *training.Seat) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO session_seats (session_id, number,
-		learner_key, user_id, name, enrolled_by, enrolled_at, attendance, marked_by, marked_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.SessionID, s.Number, s.LearnerKey, nullString(s.UserID), s.Name, s.EnrolledBy,
-		ms(s.EnrolledAt), string(s.Attendance), s.MarkedBy, nullTime(s.MarkedAt))
-	return wrap(err, "take seat %d of session %s", s.Number, s.SessionID)
-}
-
 // Seats returns a session's seats ordered by number.
 func (db *DB) Seats(ctx context.Context, sessionID string) ([]*training.Seat, error) {
 	return list(ctx, db, "seats", seatColumns+` WHERE session_id = ? ORDER BY number`,
@@ -151,16 +200,6 @@ func (db *DB) SeatOfLearner(ctx context.Context, sessionID, learnerKey string) (
 		return nil, one(err, "seat of learner in session", sessionID)
 	}
 	return s, nil
-}
-
-// ReleaseSeat deletes a seat; a missing one is ErrNotFound.
-func (db *DB) ReleaseSeat(ctx context.Context, sessionID string, number int) error {
-	res, err := db.w.ExecContext(ctx, `DELETE FROM session_seats WHERE session_id = ? AND number = ?`,
-		sessionID, number)
-	if err != nil {
-		return wrap(err, "release seat %d of session %s", number, sessionID)
-	}
-	return affected(res, "seat", fmt.Sprintf("%s/%d", sessionID, number))
 }
 
 // MarkAttendance replaces Attendance, MarkedBy and MarkedAt of a seat; a missing
@@ -209,24 +248,16 @@ func scanSeat(s scanner) (*training.Seat, error) {
 
 // Enrolment history.
 
-// AddSeatEvent appends a line of enrolment history; a taken ID is ErrConflict.
-func (db *DB) AddSeatEvent(ctx context.Context, e *training.SeatEvent) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO session_seat_events (id, session_id, number,
-		learner_key, kind, by_user, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.SessionID, e.Number, e.LearnerKey, e.Kind, e.By, e.Reason, ms(e.At))
-	return wrap(err, "add seat event %s", e.ID)
-}
-
-// SeatEvents returns a session's history, oldest first (ties by id).
+// SeatEvents returns a session's history by seq.
 func (db *DB) SeatEvents(ctx context.Context, sessionID string) ([]*training.SeatEvent, error) {
-	return list(ctx, db, "seat events", `SELECT id, session_id, number, learner_key, kind,
-		by_user, reason, at FROM session_seat_events WHERE session_id = ? ORDER BY at, id`,
+	return list(ctx, db, "seat events", `SELECT session_id, seq, number, learner_key, kind,
+		by_user, reason, at FROM session_seat_events WHERE session_id = ? ORDER BY seq`,
 		[]any{sessionID}, func(s scanner) (*training.SeatEvent, error) {
 			var (
 				e    training.SeatEvent
 				when int64
 			)
-			if err := s.Scan(&e.ID, &e.SessionID, &e.Number, &e.LearnerKey, &e.Kind, &e.By,
+			if err := s.Scan(&e.SessionID, &e.Seq, &e.Number, &e.LearnerKey, &e.Kind, &e.By,
 				&e.Reason, &when); err != nil {
 				return nil, err
 			}

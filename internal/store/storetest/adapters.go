@@ -8,6 +8,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"io"
 	"log/slog"
@@ -99,6 +100,12 @@ func startFerretDB() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return serveFerretDB(context.Background(), "file:"+dir+"/")
+}
+
+// serveFerretDB starts a FerretDB server (SQLite handler) on sqliteURL until ctx
+// ends and returns its URI once it accepts connections.
+func serveFerretDB(ctx context.Context, sqliteURL string) (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
@@ -108,13 +115,13 @@ func startFerretDB() (string, error) {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
+		SQLiteURL: sqliteURL,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		return "", err
 	}
-	go func() { _ = f.Run(context.Background()) }()
+	go func() { _ = f.Run(ctx) }()
 	// Wait until the listener accepts connections.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -129,6 +136,58 @@ func startFerretDB() (string, error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return f.MongoDBURI(), nil
+}
+
+// LockableMongo is the MongoDB adapter on a FerretDB server of the test's own,
+// whose SQLite backend waits 20 ms for a lock (FerretDB's default is 10 s), with
+// one database. Lock holds that database's write lock from another connection
+// (to SQLite, another process) for d, so that FerretDB answers "database is
+// locked" meanwhile, as it does under heavy contention: a real transient
+// failure, not a mock. Lock returns once the lock is held; its channel closes
+// when the lock is released.
+type LockableMongo struct {
+	Adapter
+	Lock func(tb testing.TB, d time.Duration) <-chan struct{}
+}
+
+// NewLockableMongo starts the server, stopped when the test ends.
+func NewLockableMongo(tb testing.TB) *LockableMongo {
+	tb.Helper()
+	dir := tb.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	uri, err := serveFerretDB(ctx, "file:"+dir+"/?_pragma=busy_timeout(20)")
+	if err != nil {
+		tb.Fatalf("start FerretDB: %v", err)
+	}
+	name := "t_" + randomHex(6)
+	cfg := func(testing.TB) store.Config { return store.Config{MongoURI: uri, MongoDatabase: name} }
+	return &LockableMongo{
+		Adapter: Adapter{Name: "mongo-lockable", Config: cfg, Open: func(tb testing.TB) store.Store { return MustOpen(tb, cfg(tb)) }},
+		Lock: func(tb testing.TB, d time.Duration) <-chan struct{} {
+			tb.Helper()
+			db, err := sql.Open("sqlite", filepath.Join(dir, name+".sqlite")+"?_pragma=busy_timeout(5000)")
+			if err != nil {
+				tb.Fatal(err)
+			}
+			conn, err := db.Conn(context.Background())
+			if err != nil {
+				tb.Fatal(err)
+			}
+			if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+				tb.Fatalf("lock the database file: %v", err)
+			}
+			released := make(chan struct{})
+			go func() {
+				defer close(released)
+				time.Sleep(d)
+				_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+				_ = conn.Close()
+				_ = db.Close()
+			}()
+			return released
+		},
+	}
 }
 
 func randomHex(n int) string {

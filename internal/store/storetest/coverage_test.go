@@ -283,7 +283,7 @@ func (h *history) step(t *testing.T, st store.Store, w *coverageWorld, rng *rand
 				if hs.noShow[v] || hs.minutes[v] != 0 {
 					continue
 				}
-				must(t, st.CancelBooking(ctx, hs.s.ID, v))
+				must(t, unbook(ctx, st, hs.s.ID, v))
 				delete(hs.booked, v)
 				return "cancel a booking"
 			}
@@ -297,7 +297,7 @@ func (h *history) step(t *testing.T, st store.Store, w *coverageWorld, rng *rand
 				continue
 			}
 			for place := 1; place <= hs.s.Places; place++ {
-				if err := st.Book(ctx, newBooking(hs.s, place, v.ID)); err == nil {
+				if err := book(ctx, st, newBooking(hs.s, place, v.ID)); err == nil {
 					hs.booked[v.ID] = true
 					return "book a place"
 				}
@@ -322,7 +322,7 @@ func (h *history) step(t *testing.T, st store.Store, w *coverageWorld, rng *rand
 			if se.enrolled == se.attended+se.absent {
 				seat := &training.Seat{SessionID: se.s.ID, Number: se.enrolled + 1, LearnerKey: "name:" + newID(t), Name: "Người học",
 					EnrolledBy: "partner-1", EnrolledAt: h.now}
-				must(t, st.TakeSeat(ctx, seat))
+				must(t, training.PutSeat(ctx, st, seat))
 				se.enrolled++
 				return "take a seat"
 			}
@@ -432,13 +432,13 @@ func (h *history) write(t *testing.T, st store.Store, w *coverageWorld, rng *ran
 				continue
 			}
 			b := newBooking(s, place, v.ID)
-			if err := st.Book(ctx, b); err != nil {
+			if err := book(ctx, st, b); err != nil {
 				continue // an overlapping booking of this volunteer
 			}
 			place++
 			hs.booked[v.ID] = true
 			if rng.IntN(6) == 0 {
-				must(t, st.CancelBooking(ctx, s.ID, v.ID))
+				must(t, unbook(ctx, st, s.ID, v.ID))
 				delete(hs.booked, v.ID)
 				continue
 			}
@@ -472,7 +472,7 @@ func (h *history) write(t *testing.T, st store.Store, w *coverageWorld, rng *ran
 		}
 		if rng.IntN(10) == 0 && len(hs.booked) == 0 {
 			s.Status = roster.StatusCancelled
-			must(t, st.UpdateShift(ctx, s))
+			must(t, roster.PutShift(ctx, st, s, "test"))
 			hs.canceled = true
 		}
 	}
@@ -502,7 +502,7 @@ func (h *history) write(t *testing.T, st store.Store, w *coverageWorld, rng *ran
 		for i := range rng.IntN(5) {
 			seat := &training.Seat{SessionID: s.ID, Number: i + 1, LearnerKey: "name:" + newID(t), Name: "Người học",
 				EnrolledBy: "partner-1", EnrolledAt: h.now}
-			must(t, st.TakeSeat(ctx, seat))
+			must(t, training.PutSeat(ctx, st, seat))
 			hs.enrolled++
 			switch rng.IntN(3) {
 			case 0:

@@ -55,7 +55,7 @@ func TestOnDuty(t *testing.T) {
 			}
 			// A cancelled shift puts nobody on duty.
 			sh.Status = roster.StatusCancelled
-			must(t, st.UpdateShift(ctx, sh))
+			must(t, roster.PutShift(ctx, st, sh, "test"))
 			if _, err := svc.OnDuty(ctx, in.ID, w.centre.ID, t0.Add(time.Hour)); !errors.Is(err, roster.ErrNotOnDuty) {
 				t.Errorf("cancelled shift: err %v, want ErrNotOnDuty", err)
 			}

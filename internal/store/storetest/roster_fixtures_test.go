@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -84,18 +85,25 @@ func newBooking(s *roster.Shift, place int, volunteerID string) *roster.Booking 
 func mkBooking(t testing.TB, st store.Store, s *roster.Shift, place int, volunteerID string) *roster.Booking {
 	t.Helper()
 	b := newBooking(s, place, volunteerID)
-	must(t, st.Book(t.Context(), b))
+	must(t, book(t.Context(), st, b))
 	return b
 }
 
-// newWaiter builds a waiting-list entry; IDs are UUIDv7, so later entries sort later.
-func newWaiter(t testing.TB, shiftID, volunteerID string) *roster.Waiter {
-	return &roster.Waiter{ID: newID(t), ShiftID: shiftID, VolunteerID: volunteerID, JoinedAt: now()}
+// book writes a booking as one unit (roster.PutBooking): the store's keys and
+// the overlap check decide.
+func book(ctx context.Context, st store.Store, b *roster.Booking) error {
+	return roster.PutBooking(ctx, st, b, roster.EventBooked)
 }
 
+// unbook frees a volunteer's place as one unit.
+func unbook(ctx context.Context, st store.Store, shiftID, volunteerID string) error {
+	return roster.DropBooking(ctx, st, shiftID, volunteerID, "test")
+}
+
+// mkWaiter puts a volunteer at the end of a shift's line as one unit.
 func mkWaiter(t testing.TB, st store.Store, shiftID, volunteerID string) *roster.Waiter {
 	t.Helper()
-	w := newWaiter(t, shiftID, volunteerID)
-	must(t, st.AddWaiter(t.Context(), w))
+	w, err := roster.PutWaiter(t.Context(), st, shiftID, volunteerID, now())
+	must(t, err)
 	return w
 }

@@ -90,12 +90,12 @@ func TestRosterShifts(t *testing.T) {
 				_, err := st.ShiftByID(ctx, s.ID)
 				wantErr(t, err, apperr.ErrNotFound)
 			}
-			wantErr(t, st.UpdateShift(ctx, newShift(t, w, day())), apperr.ErrNotFound)
+			wantErr(t, roster.PutShift(ctx, st, newShift(t, w, day()), "test"), apperr.ErrNotFound)
 
 			s := mkShift(t, st, w, day())
-			wantErr(t, st.UpdateShift(ctx, newShift(t, w, day(), func(x *roster.Shift) {
+			wantErr(t, roster.PutShift(ctx, st, newShift(t, w, day(), func(x *roster.Shift) {
 				x.ID, x.QualificationCourseID, x.Title = s.ID, newID(t), "Đổi tên"
-			})), apperr.ErrNotFound)
+			}), "test"), apperr.ErrNotFound)
 			got, err := st.ShiftByID(ctx, s.ID)
 			must(t, err)
 			same(t, "shift after an update to an unknown course", got, s)
@@ -125,7 +125,7 @@ func TestRosterShifts(t *testing.T) {
 				x.CreatedBy, x.CreatedAt = "someone-else", s.CreatedAt.Add(-time.Hour)
 				x.Status, x.UpdatedAt = roster.StatusCancelled, s.UpdatedAt.Add(time.Minute)
 			})
-			must(t, st.UpdateShift(ctx, up))
+			must(t, roster.PutShift(ctx, st, up, "test"))
 			want := *up
 			want.CentreID, want.WardID = s.CentreID, s.WardID
 			want.CreatedBy, want.CreatedAt = s.CreatedBy, s.CreatedAt
@@ -137,7 +137,7 @@ func TestRosterShifts(t *testing.T) {
 			back := want
 			back.QualificationCourseID, back.Status = "", roster.StatusScheduled
 			back.UpdatedAt = back.UpdatedAt.Add(time.Second)
-			must(t, st.UpdateShift(ctx, &back))
+			must(t, roster.PutShift(ctx, st, &back, "test"))
 			got, err = st.ShiftByID(ctx, s.ID)
 			must(t, err)
 			same(t, "shift without qualification", got, &back)
@@ -244,7 +244,7 @@ func TestRosterBookings(t *testing.T) {
 			b1 := newBooking(s, 1, v2.ID)
 			b1.BookedBy, b1.Reason = "staff-7", "Phân công bổ sung."
 			b1.BookedAt = b1.BookedAt.Add(-1234 * time.Millisecond)
-			must(t, st.Book(ctx, b1))
+			must(t, book(ctx, st, b1))
 			b5 := mkBooking(t, st, s, 5, v3.ID)
 			for _, want := range []*roster.Booking{b1, b3, b5} {
 				got, err := st.Booking(ctx, s.ID, want.VolunteerID)
@@ -269,11 +269,11 @@ func TestRosterBookings(t *testing.T) {
 			wantErr(t, err, apperr.ErrNotFound)
 
 			unknown := newShift(t, w, day().Add(24*time.Hour))
-			wantErr(t, st.Book(ctx, newBooking(unknown, 1, v.ID)), apperr.ErrNotFound)
-			wantErr(t, st.Book(ctx, newBooking(s, 2, newID(t))), apperr.ErrNotFound)
-			wantErr(t, st.CancelBooking(ctx, s.ID, newID(t)), apperr.ErrNotFound)
-			wantErr(t, st.CancelBooking(ctx, newID(t), v.ID), apperr.ErrNotFound)
-			wantErr(t, st.CancelBooking(ctx, s.ID, opNe), apperr.ErrNotFound)
+			wantErr(t, book(ctx, st, newBooking(unknown, 1, v.ID)), apperr.ErrNotFound)
+			wantErr(t, book(ctx, st, newBooking(s, 2, newID(t))), apperr.ErrNotFound)
+			wantErr(t, unbook(ctx, st, s.ID, newID(t)), apperr.ErrNotFound)
+			wantErr(t, unbook(ctx, st, newID(t), v.ID), apperr.ErrNotFound)
+			wantErr(t, unbook(ctx, st, s.ID, opNe), apperr.ErrNotFound)
 			for _, id := range []string{newID(t), opNe} {
 				none, err := st.Bookings(ctx, id)
 				must(t, err)
@@ -295,9 +295,9 @@ func TestRosterBookings(t *testing.T) {
 			v1, v2 := mkVolunteer(t, st, w), mkVolunteer(t, st, w)
 			first := mkBooking(t, st, s, 1, v1.ID)
 			// A taken place.
-			wantErr(t, st.Book(ctx, newBooking(s, 1, v2.ID)), apperr.ErrConflict)
+			wantErr(t, book(ctx, st, newBooking(s, 1, v2.ID)), apperr.ErrConflict)
 			// A second place of the same shift: a conflict, not an overlap.
-			err := st.Book(ctx, newBooking(s, 2, v1.ID))
+			err := book(ctx, st, newBooking(s, 2, v1.ID))
 			wantErr(t, err, apperr.ErrConflict)
 			if errors.Is(err, roster.ErrOverlap) {
 				t.Fatalf("second place of one shift: %v, want ErrConflict only", err)
@@ -330,7 +330,7 @@ func TestRosterBookings(t *testing.T) {
 				{"around", 9 * time.Hour, 13 * time.Hour},
 			} {
 				s := mkShift(t, st, w, d.Add(o.start), lasting(o.end-o.start))
-				err := st.Book(ctx, newBooking(s, 1, v.ID))
+				err := book(ctx, st, newBooking(s, 1, v.ID))
 				if !errors.Is(err, roster.ErrOverlap) || errors.Is(err, apperr.ErrConflict) {
 					t.Fatalf("%s: error = %v, want ErrOverlap", o.name, err)
 				}
@@ -341,18 +341,18 @@ func TestRosterBookings(t *testing.T) {
 				}
 				// Another volunteer is not held by v's bookings.
 				mkBooking(t, st, s, 1, u.ID)
-				must(t, st.CancelBooking(ctx, s.ID, u.ID))
+				must(t, unbook(ctx, st, s.ID, u.ID))
 			}
 
 			// A taken key is a conflict before it is an overlap, and an unknown shift
 			// is not found.
 			full := mkShift(t, st, w, d.Add(11*time.Hour))
 			mkBooking(t, st, full, 1, u.ID)
-			err := st.Book(ctx, newBooking(full, 1, v.ID))
+			err := book(ctx, st, newBooking(full, 1, v.ID))
 			if !errors.Is(err, apperr.ErrConflict) || errors.Is(err, roster.ErrOverlap) {
 				t.Fatalf("taken place of an overlapping shift: %v, want ErrConflict", err)
 			}
-			err = st.Book(ctx, newBooking(newShift(t, w, d.Add(11*time.Hour)), 1, v.ID))
+			err = book(ctx, st, newBooking(newShift(t, w, d.Add(11*time.Hour)), 1, v.ID))
 			if !errors.Is(err, apperr.ErrNotFound) || errors.Is(err, roster.ErrOverlap) {
 				t.Fatalf("unknown overlapping shift: %v, want ErrNotFound", err)
 			}
@@ -367,7 +367,7 @@ func TestRosterBookings(t *testing.T) {
 			same(t, "adjacent bookings", got, []*roster.Booking{b, mine, a})
 
 			// Once cancelled, a booking no longer holds the time.
-			must(t, st.CancelBooking(ctx, held.ID, v.ID))
+			must(t, unbook(ctx, st, held.ID, v.ID))
 			s := mkShift(t, st, w, d.Add(11*time.Hour), lasting(30*time.Minute))
 			mkBooking(t, st, s, 1, v.ID)
 		}},
@@ -378,8 +378,8 @@ func TestRosterBookings(t *testing.T) {
 			v1, v2, v3 := mkVolunteer(t, st, w), mkVolunteer(t, st, w), mkVolunteer(t, st, w)
 			a := mkBooking(t, st, s, 1, v1.ID)
 			b := mkBooking(t, st, s, 2, v2.ID)
-			must(t, st.CancelBooking(ctx, s.ID, a.VolunteerID))
-			wantErr(t, st.CancelBooking(ctx, s.ID, a.VolunteerID), apperr.ErrNotFound)
+			must(t, unbook(ctx, st, s.ID, a.VolunteerID))
+			wantErr(t, unbook(ctx, st, s.ID, a.VolunteerID), apperr.ErrNotFound)
 			_, err := st.Booking(ctx, s.ID, a.VolunteerID)
 			wantErr(t, err, apperr.ErrNotFound)
 			all, err := st.Bookings(ctx, s.ID)
@@ -448,7 +448,7 @@ func TestRosterBookings(t *testing.T) {
 				wg.Go(func() {
 					<-start
 					for p := 1; p <= places; p++ {
-						err := st.Book(ctx, newBooking(s, p, vs[i]))
+						err := book(ctx, st, newBooking(s, p, vs[i]))
 						if err == nil {
 							got[i] = p
 							return
@@ -498,7 +498,7 @@ func TestRosterBookings(t *testing.T) {
 			s := mkShift(t, st, w, day(), withPlaces(roster.MaxPlaces))
 			v := mkVolunteer(t, st, w)
 			win := raceOne(t, n, apperr.ErrConflict, func(i int) error {
-				return st.Book(ctx, newBooking(s, i+1, v.ID))
+				return book(ctx, st, newBooking(s, i+1, v.ID))
 			})
 			all, err := st.Bookings(ctx, s.ID)
 			must(t, err)
@@ -517,7 +517,7 @@ func TestRosterBookings(t *testing.T) {
 			wins := [2]int{}
 			for round := range rounds {
 				win := raceOne(t, 2, roster.ErrOverlap, func(i int) error {
-					return st.Book(ctx, newBooking(pair[i], 1, v.ID))
+					return book(ctx, st, newBooking(pair[i], 1, v.ID))
 				})
 				wins[win]++
 				held, err := st.BookingsOfVolunteer(ctx, v.ID, d, d.Add(24*time.Hour))
@@ -525,7 +525,7 @@ func TestRosterBookings(t *testing.T) {
 				if len(held) != 1 || held[0].ShiftID != pair[win].ID {
 					t.Fatalf("round %d: bookings = %s, want only shift %d", round, show(held), win)
 				}
-				must(t, st.CancelBooking(ctx, pair[win].ID, v.ID))
+				must(t, unbook(ctx, st, pair[win].ID, v.ID))
 			}
 			t.Logf("wins per shift in %d rounds: %v", rounds, wins)
 		}},
@@ -548,7 +548,7 @@ func TestRosterBookings(t *testing.T) {
 				deadline := time.Now().Add(10 * time.Second)
 				for time.Now().Before(deadline) {
 					b := newBooking(s, 1, u.ID)
-					err := st.Book(ctx, b)
+					err := book(ctx, st, b)
 					if err == nil {
 						taken = b
 						return
@@ -560,7 +560,7 @@ func TestRosterBookings(t *testing.T) {
 				}
 				takeErr = errors.New("place 1 never freed")
 			})
-			raceOne(t, n, apperr.ErrNotFound, func(int) error { return st.CancelBooking(ctx, s.ID, v.ID) })
+			raceOne(t, n, apperr.ErrNotFound, func(int) error { return unbook(ctx, st, s.ID, v.ID) })
 			wg.Wait()
 			must(t, takeErr)
 			all, err := st.Bookings(ctx, s.ID)
@@ -572,23 +572,24 @@ func TestRosterBookings(t *testing.T) {
 
 func TestRosterWaiters(t *testing.T) {
 	runCases(t, []storeCase{
-		{"ArrivalOrder", func(t *testing.T, st store.Store) {
+		{"LineOrder", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
 			w := mkRosterWorld(t, st)
 			s := mkShift(t, st, w, day())
 			other := mkShift(t, st, w, day().Add(24*time.Hour))
 			var want []*roster.Waiter
 			for range 4 {
-				want = append(want, newWaiter(t, s.ID, mkVolunteer(t, st, w).ID))
+				want = append(want, mkWaiter(t, st, s.ID, mkVolunteer(t, st, w).ID))
 			}
-			want[1].JoinedAt = want[1].JoinedAt.Add(-time.Hour) // the ID, not the time, orders
-			for _, i := range []int{2, 0, 3, 1} {
-				must(t, st.AddWaiter(ctx, want[i]))
+			for i, x := range want {
+				if x.Seq != int64(i+1) {
+					t.Fatalf("waiter %d joined with line number %d, want %d", i, x.Seq, i+1)
+				}
 			}
 			elsewhere := mkWaiter(t, st, other.ID, want[0].VolunteerID)
 			got, err := st.Waiters(ctx, s.ID)
 			must(t, err)
-			same(t, "waiters by ID", got, want)
+			same(t, "waiters in line", got, want)
 			// A volunteer's own entries, on every shift, in the order they joined.
 			mine, err := st.WaitingOf(ctx, want[0].VolunteerID)
 			must(t, err)
@@ -599,14 +600,18 @@ func TestRosterWaiters(t *testing.T) {
 				if len(none) != 0 {
 					t.Fatalf("waiting of volunteer %q: %s", id, show(none))
 				}
-			}
-			for _, id := range []string{newID(t), opNe} {
-				none, err := st.Waiters(ctx, id)
+				none, err = st.Waiters(ctx, id)
 				must(t, err)
 				if len(none) != 0 {
 					t.Fatalf("waiters of shift %q: %s", id, show(none))
 				}
 			}
+			ids, err := st.WaitingShifts(ctx)
+			must(t, err)
+			slices.Sort(ids)
+			wantIDs := []string{s.ID, other.ID}
+			slices.Sort(wantIDs)
+			same(t, "shifts with a line", ids, wantIDs)
 		}},
 		{"Errors", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
@@ -614,42 +619,42 @@ func TestRosterWaiters(t *testing.T) {
 			s := mkShift(t, st, w, day())
 			v, u := mkVolunteer(t, st, w), mkVolunteer(t, st, w)
 			first := mkWaiter(t, st, s.ID, v.ID)
-			// A second entry of the volunteer, and a taken ID.
-			wantErr(t, st.AddWaiter(ctx, newWaiter(t, s.ID, v.ID)), apperr.ErrConflict)
-			dup := newWaiter(t, s.ID, u.ID)
-			dup.ID = first.ID
-			wantErr(t, st.AddWaiter(ctx, dup), apperr.ErrConflict)
+			// A second entry of the volunteer.
+			_, err := roster.PutWaiter(ctx, st, s.ID, v.ID, now())
+			wantErr(t, err, apperr.ErrConflict)
 			// An unknown shift or volunteer.
-			wantErr(t, st.AddWaiter(ctx, newWaiter(t, newID(t), u.ID)), apperr.ErrNotFound)
-			wantErr(t, st.AddWaiter(ctx, newWaiter(t, s.ID, newID(t))), apperr.ErrNotFound)
+			_, err = roster.PutWaiter(ctx, st, newID(t), u.ID, now())
+			wantErr(t, err, apperr.ErrNotFound)
+			_, err = roster.PutWaiter(ctx, st, s.ID, newID(t), now())
+			wantErr(t, err, apperr.ErrNotFound)
 			got, err := st.Waiters(ctx, s.ID)
 			must(t, err)
 			same(t, "waiters after errors", got, []*roster.Waiter{first})
 
-			wantErr(t, st.RemoveWaiter(ctx, s.ID, u.ID), apperr.ErrNotFound)
-			wantErr(t, st.RemoveWaiter(ctx, newID(t), v.ID), apperr.ErrNotFound)
-			wantErr(t, st.RemoveWaiter(ctx, s.ID, opNe), apperr.ErrNotFound)
+			wantErr(t, roster.DropWaiter(ctx, st, s.ID, u.ID, "test"), apperr.ErrNotFound)
+			wantErr(t, roster.DropWaiter(ctx, st, newID(t), v.ID, "test"), apperr.ErrNotFound)
+			wantErr(t, roster.DropWaiter(ctx, st, s.ID, opNe, "test"), apperr.ErrNotFound)
 		}},
-		{"RemoveWaiter", func(t *testing.T, st store.Store) {
+		{"Leave", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
 			w := mkRosterWorld(t, st)
 			s := mkShift(t, st, w, day())
 			v, u := mkVolunteer(t, st, w), mkVolunteer(t, st, w)
 			a := mkWaiter(t, st, s.ID, v.ID)
 			b := mkWaiter(t, st, s.ID, u.ID)
-			must(t, st.RemoveWaiter(ctx, s.ID, v.ID))
-			wantErr(t, st.RemoveWaiter(ctx, s.ID, v.ID), apperr.ErrNotFound)
+			must(t, roster.DropWaiter(ctx, st, s.ID, v.ID, "test"))
+			wantErr(t, roster.DropWaiter(ctx, st, s.ID, v.ID, "test"), apperr.ErrNotFound)
 			got, err := st.Waiters(ctx, s.ID)
 			must(t, err)
 			same(t, "waiters after a removal", got, []*roster.Waiter{b})
 
-			// The volunteer may join again, at the end of the list.
+			// The volunteer may join again, at the end of the line.
 			again := mkWaiter(t, st, s.ID, a.VolunteerID)
 			got, err = st.Waiters(ctx, s.ID)
 			must(t, err)
 			same(t, "waiters after joining again", got, []*roster.Waiter{b, again})
 		}},
-		{"ConcurrentRemove", func(t *testing.T, st store.Store) {
+		{"ConcurrentLeave", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
 			const n = 50
 			w := mkRosterWorld(t, st)
@@ -657,45 +662,81 @@ func TestRosterWaiters(t *testing.T) {
 			v, u := mkVolunteer(t, st, w), mkVolunteer(t, st, w)
 			mkWaiter(t, st, s.ID, v.ID)
 			kept := mkWaiter(t, st, s.ID, u.ID)
-			raceOne(t, n, apperr.ErrNotFound, func(int) error { return st.RemoveWaiter(ctx, s.ID, v.ID) })
+			raceOne(t, n, apperr.ErrNotFound, func(int) error { return roster.DropWaiter(ctx, st, s.ID, v.ID, "test") })
 			got, err := st.Waiters(ctx, s.ID)
 			must(t, err)
 			same(t, "waiters after racing removals", got, []*roster.Waiter{kept})
 		}},
+		{"ConcurrentJoinsGetUniquePositions", func(t *testing.T, st store.Store) {
+			ctx := t.Context()
+			const n = 60
+			w := mkRosterWorld(t, st)
+			s := mkShift(t, st, w, day())
+			vs := make([]string, n)
+			for i := range vs {
+				vs[i] = mkVolunteer(t, st, w).ID
+			}
+			got := make([]*roster.Waiter, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range n {
+				wg.Go(func() {
+					<-start
+					got[i], errs[i] = roster.PutWaiter(ctx, st, s.ID, vs[i], now())
+				})
+			}
+			close(start)
+			wg.Wait()
+			must(t, errors.Join(errs...))
+			stored, err := st.Waiters(ctx, s.ID)
+			must(t, err)
+			if len(stored) != n {
+				t.Fatalf("%d waiters stored, want %d", len(stored), n)
+			}
+			for i, x := range stored {
+				if x.Seq != int64(i+1) {
+					t.Fatalf("position %d holds line number %d: %s", i+1, x.Seq, show(stored))
+				}
+			}
+			es, err := st.Events(ctx, s.ID)
+			must(t, err)
+			_, line := roster.Replay(es)
+			same(t, "the replayed line", line, waiterIDs(stored))
+		}},
 	})
+}
+
+func waiterIDs(ws []*roster.Waiter) []string {
+	out := []string{}
+	for _, w := range ws {
+		out = append(out, w.VolunteerID)
+	}
+	return out
 }
 
 func TestRosterEvents(t *testing.T) {
 	runCases(t, []storeCase{
-		{"History", func(t *testing.T, st store.Store) {
+		{"HistoryNumberedInCommitOrder", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
 			w := mkRosterWorld(t, st)
 			s := mkShift(t, st, w, day())
 			other := mkShift(t, st, w, day())
-			base := now()
-			ev := func(shiftID string, at time.Duration, kind string, place int) *roster.Event {
-				return &roster.Event{ID: newID(t), ShiftID: shiftID, VolunteerID: newID(t), Kind: kind,
-					Place: place, By: "staff-1", At: base.Add(at)}
-			}
-			e0 := ev(s.ID, 0, "booked", 1)
-			e1 := ev(s.ID, time.Second, "cancelled", 1)
-			e1.Reason = "Bận việc gia đình."
-			e2 := ev(s.ID, 2*time.Second, "waiting", 0)
-			e3 := ev(s.ID, 2*time.Second, "promoted", 3) // the same time: ordered by ID
-			for _, e := range []*roster.Event{e3, e1, ev(other.ID, 0, "booked", 1), e0, e2} {
-				must(t, st.AddEvent(ctx, e))
-			}
-			want := []*roster.Event{e0, e1, e2, e3}
-			if e3.ID < e2.ID {
-				want[2], want[3] = e3, e2
-			}
-			got, err := st.Events(ctx, s.ID)
+			v, u := mkVolunteer(t, st, w), mkVolunteer(t, st, w)
+			mkBooking(t, st, s, 1, v.ID)
+			mkBooking(t, st, other, 1, u.ID)
+			mkWaiter(t, st, s.ID, u.ID)
+			must(t, unbook(ctx, st, s.ID, v.ID))
+			es, err := st.Events(ctx, s.ID)
 			must(t, err)
-			same(t, "history oldest first", got, want)
-
-			dup := ev(s.ID, time.Hour, "removed", 1)
-			dup.ID = e0.ID
-			wantErr(t, st.AddEvent(ctx, dup), apperr.ErrConflict)
+			var kinds []string
+			for i, e := range es {
+				if e.Seq != int64(i+1) || e.ShiftID != s.ID {
+					t.Fatalf("event %d: %+v", i, e)
+				}
+				kinds = append(kinds, e.Kind)
+			}
+			same(t, "history", kinds, []string{roster.EventBooked, roster.EventWaiting, roster.EventCancelled})
 			none, err := st.Events(ctx, newID(t))
 			must(t, err)
 			if len(none) != 0 {
@@ -706,8 +747,8 @@ func TestRosterEvents(t *testing.T) {
 }
 
 // The MongoDB adapter's critical section per volunteer is a lease document in
-// volunteer_leases, {_id: holder token, volunteer_id (unique), expires_at}. These
-// tests plant leases directly through a driver client; SQLite has no leases.
+// volunteer_leases, {_id: holder token, volunteer_id (unique), expires_at, ref}.
+// These tests plant leases directly through a driver client; SQLite has none.
 func TestRosterMongoLeases(t *testing.T) {
 	cfg := Mongo().Config(t)
 	st := MustOpen(t, cfg)
@@ -736,10 +777,9 @@ func TestRosterMongoLeases(t *testing.T) {
 		plant("crashed-book", v.ID, now().Add(-time.Second))
 		start := time.Now()
 		b := mkBooking(t, st, s, 1, v.ID)
-		plant("crashed-cancel", v.ID, now().Add(-time.Minute))
-		must(t, st.CancelBooking(ctx, s.ID, v.ID))
+		must(t, unbook(ctx, st, s.ID, v.ID))
 		if d := time.Since(start); d > 2*time.Second {
-			t.Fatalf("book and cancel past expired leases took %v", d)
+			t.Fatalf("book and cancel past an expired lease took %v", d)
 		}
 		_, err := st.Booking(ctx, s.ID, b.VolunteerID)
 		wantErr(t, err, apperr.ErrNotFound)
@@ -748,23 +788,24 @@ func TestRosterMongoLeases(t *testing.T) {
 		}
 	})
 
-	t.Run("LiveLeaseBlocks", func(t *testing.T) {
+	t.Run("LiveLeaseBlocksBooking", func(t *testing.T) {
 		v := mkVolunteer(t, st, w)
 		plant("alive", v.ID, now().Add(time.Minute))
-		short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-		err := st.Book(short, newBooking(s, 2, v.ID))
-		cancel()
-		if err == nil || !(errors.Is(err, apperr.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)) {
-			t.Fatalf("book under a live lease: %v, want ErrUnavailable or a deadline", err)
-		}
-		// Without a deadline, the wait is bounded by the adapter (5 s).
+		// The wait is bounded by the adapter (5 s), and answered store_busy.
 		start := time.Now()
-		wantErr(t, st.CancelBooking(ctx, s.ID, v.ID), apperr.ErrUnavailable)
-		if d := time.Since(start); d < 4*time.Second || d > 8*time.Second {
-			t.Fatalf("cancel under a live lease gave up after %v, want about 5s", d)
+		wantErr(t, book(ctx, st, newBooking(s, 2, v.ID)), apperr.ErrBusy)
+		if d := time.Since(start); d < 4*time.Second || d > 15*time.Second {
+			t.Fatalf("a booking under a live lease gave up after %v, want about 5s", d)
 		}
 		_, err = st.Booking(ctx, s.ID, v.ID)
 		wantErr(t, err, apperr.ErrNotFound)
+		es, err := st.Events(ctx, s.ID)
+		must(t, err)
+		for _, e := range es {
+			if e.VolunteerID == v.ID {
+				t.Fatalf("a refused booking left history: %+v", e)
+			}
+		}
 		if n, err := leases.CountDocuments(ctx, bson.D{{Key: "_id", Value: "alive"}}); err != nil || n != 1 {
 			t.Fatalf("the live lease: count %d, error %v; want it kept", n, err)
 		}
@@ -779,15 +820,15 @@ func TestRosterMongoLeases(t *testing.T) {
 	t.Run("ReleasedAfterRaces", func(t *testing.T) {
 		v := mkVolunteer(t, st, w)
 		wide := mkShift(t, st, w, day().Add(24*time.Hour), withPlaces(50))
-		raceOne(t, 50, apperr.ErrConflict, func(i int) error { return st.Book(ctx, newBooking(wide, i+1, v.ID)) })
-		raceOne(t, 50, apperr.ErrNotFound, func(int) error { return st.CancelBooking(ctx, wide.ID, v.ID) })
+		raceOne(t, 50, apperr.ErrConflict, func(i int) error { return book(ctx, st, newBooking(wide, i+1, v.ID)) })
+		raceOne(t, 50, apperr.ErrNotFound, func(int) error { return unbook(ctx, st, wide.ID, v.ID) })
 		if n := count(); n != 0 {
 			t.Fatalf("%d leases left, want 0", n)
 		}
 	})
 }
 
-// TestMongoDeleteOneCountsOnce measures what RemoveWaiter relies on: of concurrent
+// TestMongoDeleteOneCountsOnce measures what units' deletes rely on: of concurrent
 // DeleteOne calls on one document by _id, exactly one reports a deletion. FerretDB
 // v1 finds the document and then runs DELETE ... WHERE _id IN (...), returning
 // SQLite's rows affected, so a late delete counts 0.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -122,20 +123,31 @@ func TestSeriesStore(t *testing.T) {
 				}
 			})
 
-			t.Run("DeleteShiftOnlyWithoutHistory", func(t *testing.T) {
+			t.Run("DeleteShiftOnlyWithoutHoldings", func(t *testing.T) {
 				free := mkShift(t, st, w, time.Now().Add(30*24*time.Hour).Truncate(time.Millisecond))
 				booked := mkShift(t, st, w, time.Now().Add(31*24*time.Hour).Truncate(time.Millisecond))
 				v := mkVolunteer(t, st, w)
-				must(t, st.Book(ctx, newBooking(booked, 1, v.ID)))
-				if err := st.DeleteShift(ctx, booked.ID); !errors.Is(err, apperr.ErrConflict) {
+				must(t, book(ctx, st, newBooking(booked, 1, v.ID)))
+				if err := deleteShift(ctx, st, booked.ID); !errors.Is(err, apperr.ErrConflict) {
 					t.Fatalf("delete a booked shift: %v, want conflict", err)
 				}
-				must(t, st.DeleteShift(ctx, free.ID))
+				if _, err := st.Booking(ctx, booked.ID, v.ID); err != nil {
+					t.Fatalf("the booking of a shift not deleted: %v", err)
+				}
+				must(t, deleteShift(ctx, st, free.ID))
 				if _, err := st.ShiftByID(ctx, free.ID); !errors.Is(err, apperr.ErrNotFound) {
 					t.Fatalf("deleted shift: %v", err)
 				}
-				if err := st.DeleteShift(ctx, free.ID); !errors.Is(err, apperr.ErrNotFound) {
+				if err := deleteShift(ctx, st, free.ID); !errors.Is(err, apperr.ErrNotFound) {
 					t.Fatalf("delete again: %v, want not found", err)
+				}
+				// Made again (an occurrence of a series), it goes on numbering its history.
+				must(t, st.CreateShift(ctx, free))
+				mkBooking(t, st, free, 1, v.ID)
+				es, err := st.Events(ctx, free.ID)
+				must(t, err)
+				if len(es) != 2 || es[0].Kind != roster.EventShiftDeleted || es[1].Seq != 2 || es[1].Kind != roster.EventBooked {
+					t.Fatalf("history of a shift made again: %s", show(es))
 				}
 			})
 
@@ -317,4 +329,15 @@ func TestSeriesSplitCarriesCount(t *testing.T) {
 			}
 		})
 	}
+}
+
+// deleteShift deletes a shift as one unit, as the series service does with an
+// occurrence that never had a booking or a waiter; the store refuses one that
+// has any (ErrConflict).
+func deleteShift(ctx context.Context, st store.Store, id string) error {
+	_, err := st.Transact(ctx, id, func(ctx context.Context, h *roster.Holdings, _ roster.Volunteers) (*roster.Change, error) {
+		e := &roster.Event{ShiftID: id, Seq: h.Seq + 1, Kind: roster.EventShiftDeleted, By: "test", At: now()}
+		return &roster.Change{Delete: true, Events: []*roster.Event{e}}, nil
+	})
+	return err
 }

@@ -81,6 +81,6 @@ func newGuestSeat(t testing.TB, sessionID string, number int) *training.Seat {
 
 func mkSeat(t testing.TB, st store.Store, s *training.Seat) *training.Seat {
 	t.Helper()
-	must(t, st.TakeSeat(t.Context(), s))
+	must(t, training.PutSeat(t.Context(), st, s))
 	return s
 }

@@ -66,12 +66,12 @@ func TestTrainingSessions(t *testing.T) {
 				_, err := st.SessionByID(ctx, s.ID)
 				wantErr(t, err, apperr.ErrNotFound)
 			}
-			wantErr(t, st.UpdateSession(ctx, newSession(t, w, day())), apperr.ErrNotFound)
+			wantErr(t, training.PutSession(ctx, st, newSession(t, w, day()), "test"), apperr.ErrNotFound)
 
 			s := mkSession(t, st, w, day())
-			wantErr(t, st.UpdateSession(ctx, newSession(t, w, day(), func(x *training.Session) {
+			wantErr(t, training.PutSession(ctx, st, newSession(t, w, day(), func(x *training.Session) {
 				x.ID, x.CentreID = s.ID, newID(t)
-			})), apperr.ErrNotFound)
+			}), "test"), apperr.ErrNotFound)
 			got, err := st.SessionByID(ctx, s.ID)
 			must(t, err)
 			same(t, "session after an update to an unknown centre", got, s)
@@ -101,7 +101,7 @@ func TestTrainingSessions(t *testing.T) {
 				x.Capacity, x.Trainers, x.Note = 35, []string{"Võ C"}, "Đổi địa điểm."
 				x.Status, x.UpdatedAt = training.StatusCancelled, s.UpdatedAt.Add(time.Minute)
 			})
-			must(t, st.UpdateSession(ctx, up))
+			must(t, training.PutSession(ctx, st, up, "test"))
 			want := *up
 			want.CourseID, want.OrganisationID = s.CourseID, s.OrganisationID
 			want.CreatedBy, want.CreatedAt = s.CreatedBy, s.CreatedAt
@@ -113,7 +113,7 @@ func TestTrainingSessions(t *testing.T) {
 			back := want
 			back.CentreID, back.WardID, back.Venue, back.Trainers = w.centre.ID, w.ward.ID, "", nil
 			back.UpdatedAt = back.UpdatedAt.Add(time.Second)
-			must(t, st.UpdateSession(ctx, &back))
+			must(t, training.PutSession(ctx, st, &back, "test"))
 			got, err = st.SessionByID(ctx, s.ID)
 			must(t, err)
 			same(t, "session back at a centre", got, &back)
@@ -265,10 +265,10 @@ func TestTrainingSeats(t *testing.T) {
 			wantErr(t, err, apperr.ErrNotFound)
 			_, err = st.SeatOfLearner(ctx, newID(t), taken.LearnerKey)
 			wantErr(t, err, apperr.ErrNotFound)
-			wantErr(t, st.ReleaseSeat(ctx, s.ID, 2), apperr.ErrNotFound)
-			wantErr(t, st.ReleaseSeat(ctx, newID(t), 1), apperr.ErrNotFound)
+			wantErr(t, training.DropSeat(ctx, st, s.ID, 2, "test"), apperr.ErrNotFound)
+			wantErr(t, training.DropSeat(ctx, st, newID(t), 1, "test"), apperr.ErrNotFound)
 			wantErr(t, st.MarkAttendance(ctx, newSeat(s.ID, 2, newID(t))), apperr.ErrNotFound)
-			wantErr(t, st.TakeSeat(ctx, newSeat(newID(t), 1, newID(t))), apperr.ErrNotFound)
+			wantErr(t, training.PutSeat(ctx, st, newSeat(newID(t), 1, newID(t))), apperr.ErrNotFound)
 			seats, err := st.Seats(ctx, newID(t))
 			must(t, err)
 			if len(seats) != 0 {
@@ -280,10 +280,10 @@ func TestTrainingSeats(t *testing.T) {
 			s := mkSession(t, st, mkTrainingWorld(t, st), day())
 			s2 := mkSession(t, st, mkTrainingWorld(t, st), day())
 			first := mkSeat(t, st, newSeat(s.ID, 1, newID(t)))
-			wantErr(t, st.TakeSeat(ctx, newSeat(s.ID, 1, newID(t))), apperr.ErrConflict)
-			wantErr(t, st.TakeSeat(ctx, newGuestSeat(t, s.ID, 1)), apperr.ErrConflict)
+			wantErr(t, training.PutSeat(ctx, st, newSeat(s.ID, 1, newID(t))), apperr.ErrConflict)
+			wantErr(t, training.PutSeat(ctx, st, newGuestSeat(t, s.ID, 1)), apperr.ErrConflict)
 			again := newSeat(s.ID, 2, first.UserID)
-			wantErr(t, st.TakeSeat(ctx, again), apperr.ErrConflict)
+			wantErr(t, training.PutSeat(ctx, st, again), apperr.ErrConflict)
 			all, err := st.Seats(ctx, s.ID)
 			must(t, err)
 			same(t, "seats after conflicts", all, []*training.Seat{first})
@@ -310,7 +310,7 @@ func TestTrainingSeats(t *testing.T) {
 				wg.Go(func() {
 					<-start
 					for n := 1; n <= capacity; n++ {
-						err := st.TakeSeat(ctx, newSeat(s.ID, n, users[i]))
+						err := training.PutSeat(ctx, st, newSeat(s.ID, n, users[i]))
 						if err == nil {
 							got[i] = n
 							return
@@ -358,7 +358,7 @@ func TestTrainingSeats(t *testing.T) {
 			s := mkSession(t, st, mkTrainingWorld(t, st), day(), func(s *training.Session) { s.Capacity = 100 })
 			user := newID(t)
 			const n = 50
-			w := race(t, n, func(i int) error { return st.TakeSeat(ctx, newSeat(s.ID, i+1, user)) })
+			w := race(t, n, func(i int) error { return training.PutSeat(ctx, st, newSeat(s.ID, i+1, user)) })
 			seats, err := st.Seats(ctx, s.ID)
 			must(t, err)
 			if len(seats) != 1 || seats[0].Number != w+1 || seats[0].UserID != user {
@@ -370,8 +370,8 @@ func TestTrainingSeats(t *testing.T) {
 			s := mkSession(t, st, mkTrainingWorld(t, st), day())
 			a := mkSeat(t, st, newSeat(s.ID, 1, newID(t)))
 			b := mkSeat(t, st, newSeat(s.ID, 2, newID(t)))
-			must(t, st.ReleaseSeat(ctx, s.ID, 1))
-			wantErr(t, st.ReleaseSeat(ctx, s.ID, 1), apperr.ErrNotFound)
+			must(t, training.DropSeat(ctx, st, s.ID, 1, "test"))
+			wantErr(t, training.DropSeat(ctx, st, s.ID, 1, "test"), apperr.ErrNotFound)
 			_, err := st.Seat(ctx, s.ID, 1)
 			wantErr(t, err, apperr.ErrNotFound)
 			_, err = st.SeatOfLearner(ctx, s.ID, a.LearnerKey)
@@ -451,30 +451,22 @@ func TestTrainingSeats(t *testing.T) {
 			ctx := t.Context()
 			s := mkSession(t, st, mkTrainingWorld(t, st), day())
 			other := mkSession(t, st, mkTrainingWorld(t, st), day())
-			base := now()
-			ev := func(sessionID string, at time.Duration, kind string) *training.SeatEvent {
-				return &training.SeatEvent{ID: newID(t), SessionID: sessionID, Number: 1,
-					LearnerKey: "user:" + newID(t), Kind: kind, By: "staff-1", At: base.Add(at)}
-			}
-			e0 := ev(s.ID, 0, "enrolled")
-			e1 := ev(s.ID, time.Second, "cancelled")
-			e1.Reason = "Bận việc gia đình."
-			e2 := ev(s.ID, 2*time.Second, "enrolled")
-			e3 := ev(s.ID, 2*time.Second, "enrolled") // the same time: ordered by ID
-			for _, e := range []*training.SeatEvent{e3, e1, ev(other.ID, 0, "enrolled"), e0, e2} {
-				must(t, st.AddSeatEvent(ctx, e))
-			}
-			want := []*training.SeatEvent{e0, e1, e2, e3}
-			if e3.ID < e2.ID {
-				want[2], want[3] = e3, e2
-			}
+			a, b := newSeat(s.ID, 1, newID(t)), newGuestSeat(t, s.ID, 2)
+			mkSeat(t, st, a)
+			mkSeat(t, st, newSeat(other.ID, 1, newID(t)))
+			mkSeat(t, st, b)
+			must(t, training.DropSeat(ctx, st, s.ID, 1, "staff-1"))
 			got, err := st.SeatEvents(ctx, s.ID)
 			must(t, err)
-			same(t, "history oldest first", got, want)
-
-			dup := ev(s.ID, time.Hour, "cancelled")
-			dup.ID = e0.ID
-			wantErr(t, st.AddSeatEvent(ctx, dup), apperr.ErrConflict)
+			var kinds []string
+			for i, e := range got {
+				if e.Seq != int64(i+1) || e.SessionID != s.ID {
+					t.Fatalf("event %d: %+v", i, e)
+				}
+				kinds = append(kinds, e.Kind+":"+e.LearnerKey)
+			}
+			same(t, "history in commit order", kinds, []string{"enrolled:" + a.LearnerKey, "enrolled:" + b.LearnerKey, "cancelled:" + a.LearnerKey})
+			same(t, "replayed seats", training.ReplaySeats(got), map[string]int{b.LearnerKey: 2})
 			none, err := st.SeatEvents(ctx, newID(t))
 			must(t, err)
 			if len(none) != 0 {
@@ -498,7 +490,7 @@ func TestTrainingSeats(t *testing.T) {
 			wantErr(t, err, apperr.ErrNotFound)
 			dup := newGuestSeat(t, s.ID, 3)
 			dup.LearnerKey = opNe
-			wantErr(t, st.TakeSeat(ctx, dup), apperr.ErrConflict)
+			wantErr(t, training.PutSeat(ctx, st, dup), apperr.ErrConflict)
 			gt := newGuestSeat(t, s.ID, 3)
 			gt.LearnerKey = opGt
 			mkSeat(t, st, gt)

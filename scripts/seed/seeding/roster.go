@@ -36,8 +36,9 @@ import (
 // prefers the centres of a home ward and books elsewhere in the district when those
 // are full or collide. Each worker owns its own volunteers, so its in-memory check
 // for overlapping bookings is exact; the places of a shift are claimed with a
-// counter the workers share. Store.Book stays the arbiter of the invariants: a
-// conflict or an overlap it reports is skipped and another shift picked. A shift
+// counter the workers share. Each booking is a unit of change (Store.Transact),
+// the arbiter of the invariants: a full shift or an overlap it reports is
+// skipped and another shift picked. A shift
 // whose sign-up is open (it starts within 14 days) was booked by the volunteer at
 // some time since it opened; a later one was assigned by ward staff, with a reason,
 // as the service lets staff do outside the sign-up window. Each booking has its
@@ -386,11 +387,10 @@ func (s *seeder) seedBookings(ctx context.Context) error {
 			if int(taken[i].Load()) >= sh.Places || v.overlaps(sh, days[i]) {
 				continue
 			}
-			place := int(taken[i].Add(1))
-			if place > sh.Places {
+			if int(taken[i].Add(1)) > sh.Places {
 				continue
 			}
-			b := &roster.Booking{ShiftID: sh.ID, Place: place, VolunteerID: v.id, StartsAt: sh.StartsAt, EndsAt: sh.EndsAt}
+			b := &roster.Booking{ShiftID: sh.ID, VolunteerID: v.id, StartsAt: sh.StartsAt, EndsAt: sh.EndsAt}
 			kind := "booked"
 			if now.Before(sh.SignupOpensAt) {
 				kind, b.BookedBy, b.Reason, b.BookedAt = "assigned", sh.CreatedBy, assignReason, now
@@ -399,7 +399,9 @@ func (s *seeder) seedBookings(ctx context.Context) error {
 				b.BookedBy = v.id
 				b.BookedAt = sh.SignupOpensAt.Add(time.Duration(rng.Int64N(int64(now.Sub(sh.SignupOpensAt)) + 1))).Truncate(time.Millisecond)
 			}
-			err := s.st.Book(ctx, b)
+			// One unit, as the service writes a booking: the place is the shift's
+			// lowest free one, and the store answers whether the volunteer is free.
+			err := roster.PutBooking(ctx, s.st, b, kind)
 			switch {
 			case errors.Is(err, roster.ErrOverlap), errors.Is(err, apperr.ErrConflict):
 				continue // the store says no: pick another
@@ -407,11 +409,6 @@ func (s *seeder) seedBookings(ctx context.Context) error {
 				return false, fmt.Errorf("book %s on shift %s: %w", VolunteerEmail(v.n), sh.ID, err)
 			}
 			v.held[days[i]] = append(v.held[days[i]], [2]time.Time{sh.StartsAt, sh.EndsAt})
-			e := &roster.Event{ID: uuid.Must(uuid.NewV7()).String(), ShiftID: sh.ID, VolunteerID: v.id, Kind: kind,
-				Place: place, By: b.BookedBy, Reason: b.Reason, At: b.BookedAt}
-			if err := s.st.AddEvent(ctx, e); err != nil {
-				return false, fmt.Errorf("booking history of shift %s: %w", sh.ID, err)
-			}
 			if kind == "assigned" {
 				assigned.Add(1)
 			}
