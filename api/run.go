@@ -26,6 +26,9 @@ import (
 //go:embed openapi.yaml
 var spec []byte
 
+// recoverEvery is how often half-applied units of change are looked for.
+const recoverEvery = 30 * time.Second
+
 // run builds every dependency from args and getenv, serves until ctx is done, then
 // shuts down gracefully: in-flight requests finish (up to the grace period), and
 // the store closes last.
@@ -39,26 +42,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("config: %w", err)
 	}
 
-	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	st, err := store.Open(openCtx, store.Config{SQLitePath: cfg.SQLitePath(), MongoURI: cfg.MongoURI, MongoDatabase: cfg.MongoDatabase})
-	cancel()
-	if err != nil {
-		return fmt.Errorf("open store: %w", err)
-	}
-	defer st.Close()
-	kind := "sqlite"
-	if cfg.MongoURI != "" {
-		kind = "mongodb"
-	}
-	log.Info("store opened", "kind", kind)
-
-	svc, err := app.Build(ctx, st, app.Options{
-		JWTKey: cfg.JWTKey, DataKey: cfg.DataKey, DataKeysOld: cfg.DataKeysOld, PublicURL: cfg.PublicURL,
-		LoginLimits: cfg.LoginLimits, NoShowRule: cfg.NoShowRule, Logger: log,
-	})
+	st, svc, err := open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
+	defer st.Close()
 	if err := bootstrapAdmin(ctx, svc.Identity, cfg, log); err != nil {
 		return err
 	}
@@ -76,6 +64,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	background.Go(func() {
 		periodic(bgCtx, log, "shift series extended", roster.SeriesExtendEvery, svc.Roster.ExtendSeries)
 	})
+	// Self-healing: units of change a crash left half-applied are finished
+	// (MongoDB; SQLite has none), and rosters with a line are checked and
+	// repaired (docs/operations.md, "What a booking promises").
+	background.Go(func() {
+		periodic(bgCtx, log, "units of change recovered", recoverEvery, func(ctx context.Context, _ time.Time) (int, error) {
+			return st.RecoverUnits(ctx)
+		})
+	})
+	background.Go(func() { periodic(bgCtx, log, "rosters repaired", roster.ReconcileEvery, svc.Roster.Reconcile) })
 	background.Go(func() {
 		periodic(bgCtx, log, "data key rotation", time.Hour, func(ctx context.Context, _ time.Time) (int, error) {
 			rep, err := svc.Rotation.Run(ctx)
@@ -137,6 +134,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// open opens the configured store and builds the services on it.
+func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (store.Store, *app.Services, error) {
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	st, err := store.Open(openCtx, store.Config{SQLitePath: cfg.SQLitePath(), MongoURI: cfg.MongoURI, MongoDatabase: cfg.MongoDatabase})
+	cancel()
+	if err != nil {
+		return nil, nil, fmt.Errorf("open store: %w", err)
+	}
+	kind := "sqlite"
+	if cfg.MongoURI != "" {
+		kind = "mongodb"
+	}
+	log.Info("store opened", "kind", kind)
+	svc, err := app.Build(ctx, st, app.Options{
+		JWTKey: cfg.JWTKey, DataKey: cfg.DataKey, DataKeysOld: cfg.DataKeysOld, PublicURL: cfg.PublicURL,
+		LoginLimits: cfg.LoginLimits, NoShowRule: cfg.NoShowRule, Logger: log,
+	})
+	if err != nil {
+		_ = st.Close()
+		return nil, nil, err
+	}
+	return st, svc, nil
 }
 
 // periodic runs job at once and then every period until ctx ends, logging its
