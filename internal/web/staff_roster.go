@@ -89,12 +89,18 @@ func (h *handler) loadStaffRoster(c *gin.Context, v *view, active string) error 
 		e := r.History[i]
 		by := name(e.By)
 		switch e.By { // the roster's own actors, not users
-		case "promotion":
+		case roster.ByPromotion:
 			by = v.T("staff.by_promotion")
-		case "series":
+		case roster.BySeries:
 			by = v.T("staff.by_series")
+		case roster.ByReconciler:
+			by = v.T("staff.by_reconciler")
 		}
-		d.History = append(d.History, staffEventRow{Kind: e.Kind, Name: name(e.VolunteerID), By: by, Reason: e.Reason, At: e.At})
+		reason := e.Reason
+		if key, ok := systemReasons[reason]; ok { // the roster's own reasons are codes; people write theirs
+			reason = v.T(key)
+		}
+		d.History = append(d.History, staffEventRow{Kind: e.Kind, Name: name(e.VolunteerID), By: by, Reason: reason, At: e.At})
 	}
 	// Whom to assign: the API's assign takes any active volunteer's id. Admins
 	// read every volunteer (GET /users?role=volunteer). Ward staff read no
@@ -249,4 +255,16 @@ func (h *handler) staffScreenPage(c *gin.Context) {
 	v.Data = staffScreenData{Centre: ce, Code: code, ExpiresAt: exp, URL: link,
 		QR: qr}
 	h.render(c, http.StatusOK, "staff_screen", v)
+}
+
+// systemReasons are the reasons the roster itself records on its events, with
+// their messages; any other reason was written by a person.
+var systemReasons = map[string]string{
+	"collides":        "staff.reason_collides",
+	"shift_cancelled": "staff.reason_shift_cancelled",
+	"series_changed":  "staff.reason_series_changed",
+	"series_ended":    "staff.reason_series_ended",
+	"series_removed":  "staff.reason_series_removed",
+	"series_split":    "staff.reason_series_split",
+	"reconciled":      "staff.reason_reconciled",
 }
