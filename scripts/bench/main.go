@@ -17,6 +17,10 @@
 //	                                    already booked or waiting) are all answers, counted apart
 //	DELETE /api/v1/shifts/{id}/bookings/me   each place the book attack got (201), once;
 //	                                    this attack ends when they are all cancelled
+//	POST/DELETE /api/v1/shifts/{id}/…   a waiting-list storm: on 24 shifts open for sign-up,
+//	                                    10 volunteers each join the line (or take a free place),
+//	                                    cancel, leave the line and join again, all at once, round
+//	                                    after round, so cancellations promote while others re-join
 //	GET    /api/v1/wards/{id}/residents?q=…   resident search by ward staff, a folded name
 //	                                    prefix ("nguyen th"), over 100 residents of each ward
 //	POST   /api/v1/residents/{id}/progress   ward staff record a skill (observed, with an
@@ -33,13 +37,17 @@
 // After the attacks it reads every shift the book attack touched (GET
 // /api/v1/shifts/{id}: booked and places) and the signed-in volunteers' bookings
 // (GET /api/v1/me/bookings), prints "overbooked shifts: N" and the volunteers with
-// overlapping bookings, and exits non-zero if there are any. Without shifts open
-// for sign-up (a store seeded with -shifts 0) the three roster attacks are skipped.
+// overlapping bookings, then runs `ecitizen check` on the store beside the
+// server and prints its count of broken invariants (overbooking, overlaps,
+// booked and waiting, free places while people wait, shared positions, a history
+// that does not replay), and exits non-zero if either found any. With -url the
+// check needs the server's -data-dir (or -mongodb-uri). Without shifts open
+// for sign-up (a store seeded with -shifts 0) the four roster attacks are skipped.
 //
 // Usage:
 //
 //	go run ./scripts/bench [-rate 50] [-duration 10s]
-//	go run ./scripts/bench -url http://127.0.0.1:8080 [-rate 50] [-duration 10s] [-store sqlite]
+//	go run ./scripts/bench -url http://127.0.0.1:8080 [-data-dir data] [-rate 50] [-duration 10s] [-store sqlite]
 //
 // Without -url it runs a server of its own: it seeds a temporary data directory
 // with scripts/seed/seeding (or the MongoDB database of -mongodb-uri), with
@@ -120,6 +128,7 @@ type options struct {
 	store      string
 	mongoURI   string
 	mongoDB    string
+	dataDir    string
 	keep       bool
 	shifts     int
 	bookings   int
@@ -142,6 +151,7 @@ func main() {
 	flag.StringVar(&o.store, "store", "unknown", "store kind of the -url server, for the header")
 	flag.StringVar(&o.mongoURI, "mongodb-uri", "", "without -url: seed and run the server on this MongoDB instead of SQLite")
 	flag.StringVar(&o.mongoDB, "mongodb-database", "ecitizen_bench", "without -url: MongoDB database to seed and use")
+	flag.StringVar(&o.dataDir, "data-dir", "", "with -url: the server's data directory, for the store check after the attacks")
 	flag.BoolVar(&o.keep, "keep", false, "without -url: keep the temporary data directory and server log")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -173,8 +183,10 @@ func run(ctx context.Context, o options) error {
 	o.tokens = min(o.tokens, o.volunteers)
 
 	base, kind := o.url, o.store
+	var srv *server
 	if base == "" {
-		srv, err := startServer(ctx, o)
+		var err error
+		srv, err = startServer(ctx, o)
 		if srv != nil {
 			defer srv.stop()
 		}
@@ -250,6 +262,7 @@ func run(ctx context.Context, o options) error {
 			func() spec { return ro.listSpec(base) },
 			func() spec { return book.spec(base) },
 			func() spec { return book.cancelSpec(base) },
+			func() spec { return ro.stormSpec(base) },
 		} {
 			if err := ro.vols.fresh(ctx); err != nil {
 				return err
@@ -277,8 +290,46 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Println()
 	table(os.Stdout, rows)
+	var errs []error
 	if book != nil {
-		return book.check(ctx, os.Stdout)
+		errs = append(errs, book.check(ctx, os.Stdout))
+	}
+	errs = append(errs, storeCheck(ctx, o, srv))
+	return errors.Join(errs...)
+}
+
+// storeCheck runs `ecitizen check` on the attacked store, beside the running
+// server, and prints what it found: the store's own count of broken invariants
+// (overbooking, overlaps, booked and waiting, free places while people wait,
+// shared positions, a history that does not replay). Without the store's
+// location (-url without -data-dir or -mongodb-uri) it says it is skipped.
+func storeCheck(ctx context.Context, o options, srv *server) error {
+	var env []string
+	switch {
+	case srv != nil:
+		env = srv.env
+	case o.dataDir != "" || o.mongoURI != "":
+		env = []string{"ECITIZEN_DATA_DIR=" + o.dataDir}
+		if o.mongoURI != "" {
+			env = append(env, "ECITIZEN_MONGODB_URI="+o.mongoURI, "ECITIZEN_MONGODB_DATABASE="+o.mongoDB)
+		}
+	default:
+		fmt.Println("\nstore check: skipped (give the server's -data-dir, or its -mongodb-uri, to run `ecitizen check` on it)")
+		return nil
+	}
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "go", "run", "./api", "check")
+	if srv != nil {
+		cmd = exec.CommandContext(ctx, srv.bin, "check")
+	}
+	cmd.Dir, cmd.Env = root, append(withoutEcitizen(os.Environ()), env...)
+	out, err := cmd.CombinedOutput()
+	fmt.Printf("\nstore check (ecitizen check):\n%s", out)
+	if err != nil {
+		return fmt.Errorf("store check: %w", err)
 	}
 	return nil
 }
@@ -609,6 +660,8 @@ func statuses(n map[int]int) string {
 // server is the ecitizen process bench started.
 type server struct {
 	base, kind string
+	env        []string // the server's ECITIZEN_ settings
+	bin        string   // the server's binary
 	cmd        *exec.Cmd
 	dir        string // temporary directory: data, binary, log
 	log        *os.File
@@ -671,16 +724,17 @@ func startServer(ctx context.Context, o options) (*server, error) {
 	if s.log, err = os.Create(filepath.Join(dir, "server.log")); err != nil {
 		return s, err
 	}
+	s.bin = bin
 	s.cmd = exec.Command(bin)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
-	s.cmd.Env = append(withoutEcitizen(os.Environ()),
+	s.env = []string{"ECITIZEN_DATA_DIR=" + dataDir}
+	if o.mongoURI != "" {
+		s.env = append(s.env, "ECITIZEN_MONGODB_URI="+o.mongoURI, "ECITIZEN_MONGODB_DATABASE="+o.mongoDB)
+	}
+	s.cmd.Env = append(append(withoutEcitizen(os.Environ()), s.env...),
 		"ECITIZEN_ADDR="+addr,
-		"ECITIZEN_DATA_DIR="+dataDir,
 		"ECITIZEN_LOGIN_LIMIT=100000/1ms,100000/1ms",
 	)
-	if o.mongoURI != "" {
-		s.cmd.Env = append(s.cmd.Env, "ECITIZEN_MONGODB_URI="+o.mongoURI, "ECITIZEN_MONGODB_DATABASE="+o.mongoDB)
-	}
 	if err := s.cmd.Start(); err != nil {
 		return s, fmt.Errorf("start server: %w", err)
 	}

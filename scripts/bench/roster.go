@@ -366,3 +366,45 @@ func (c *client) pages(ctx context.Context, path string, q url.Values, token str
 	}
 	return fmt.Errorf("%s: more than 1000 pages", path)
 }
+
+// The waiting-list storm: stormShifts shifts open for sign-up (from the end of
+// the shuffled list, away from the book attack's), each with stormers
+// volunteers who join its waiting list (or take a place while one is free),
+// cancel their place and leave the line, one request right after the other,
+// round after round: cancellations promote the first in line while others
+// leave and re-join.
+// Every answer of the service is one (201, 202, 204, 404, 409).
+const (
+	stormShifts = 24
+	stormers    = 10
+)
+
+// stormSpec is the storm's attack.
+func (s *rosterSetup) stormSpec(base string) spec {
+	k := min(stormShifts, len(s.open))
+	shifts := s.open[len(s.open)-k:]
+	vs := len(s.vols.tokens)
+	join := []byte(`{"waitlist":true}`)
+	return spec{method: "POST/DELETE", path: "/api/v1/shifts/{id}/… waiting-list storm",
+		served: func(code int) bool {
+			return code == http.StatusCreated || code == http.StatusAccepted || code == http.StatusNoContent ||
+				code == http.StatusNotFound || code == http.StatusConflict
+		},
+		target: rotate(k*stormers*3, func(i int, t *vegeta.Target) {
+			// Each volunteer's join, cancel and leave come one after another, so
+			// at any rate they are in flight together with the others'.
+			step, j, v := i%3, (i/3)%k, (i/(3*k))%stormers
+			url := base + "/api/v1/shifts/" + shifts[j].ID
+			h := http.Header{"Authorization": {"Bearer " + s.vols.tokens[(j*stormers+v)%vs]}}
+			switch step {
+			case 0:
+				h.Set("Content-Type", "application/json")
+				*t = vegeta.Target{Method: http.MethodPost, URL: url + "/bookings", Body: join, Header: h}
+			case 1:
+				*t = vegeta.Target{Method: http.MethodDelete, URL: url + "/bookings/me", Header: h}
+			default:
+				*t = vegeta.Target{Method: http.MethodDelete, URL: url + "/waiting/me", Header: h}
+			}
+		}),
+	}
+}
