@@ -393,26 +393,28 @@ func TestTransientStoreErrors(t *testing.T) {
 	mustStatus(t, env.do("POST", "/api/v1/shifts/"+id+"/bookings", tokens[0], map[string]bool{}), 201)
 	<-released
 
-	released = lm.Lock(t, 4*time.Second)
-	rec := env.do("POST", "/api/v1/shifts/"+id+"/bookings", tokens[1], map[string]bool{})
-	assertProblem(t, rec, 503, "store_busy")
-	if rec.Header().Get("Retry-After") == "" {
-		t.Fatal("store_busy without Retry-After")
+	// Held well past the adapter's retries (about 2 s for one operation): each
+	// write, sent at once, answers 503 store_busy with Retry-After.
+	released = lm.Lock(t, 8*time.Second)
+	writes := []struct {
+		method, path, token string
+		body                any
+	}{
+		{"POST", "/api/v1/shifts/" + id + "/bookings", tokens[1], map[string]bool{}},
+		{"DELETE", "/api/v1/shifts/" + id + "/bookings/me", tokens[0], nil},
+		{"PUT", "/api/v1/shifts/" + id, w.staffA, shiftBody("Ca lúc bận", localTime(3, 8, 0), 2, 4)},
+		{"POST", "/api/v1/wards", w.admin, map[string]string{"code": "BUSY1", "name_vi": "Phường Bận", "name_en": "Busy Ward"}},
 	}
-	for _, r := range []struct{ method, path, token string }{
-		{"DELETE", "/api/v1/shifts/" + id + "/bookings/me", tokens[0]},
-		{"PUT", "/api/v1/shifts/" + id, w.staffA},
-		{"POST", "/api/v1/wards", w.admin},
-	} {
-		var body any
-		switch r.method {
-		case "PUT":
-			body = shiftBody("Ca lúc bận", localTime(3, 8, 0), 2, 4)
-		case "POST":
-			body = map[string]string{"code": "BUSY1", "name_vi": "Phường Bận", "name_en": "Busy Ward"}
-		}
-		if rec := env.do(r.method, r.path, r.token, body); rec.Code != 503 {
-			t.Fatalf("%s %s under a held lock: %d %s, want 503", r.method, r.path, rec.Code, rec.Body)
+	recs := make([]*httptest.ResponseRecorder, len(writes))
+	var fs []func()
+	for i, r := range writes {
+		fs = append(fs, func() { recs[i] = env.do(r.method, r.path, r.token, r.body) })
+	}
+	race(fs...)
+	for i, rec := range recs {
+		if rec.Code != 503 || decode(t, rec)["code"] != "store_busy" || rec.Header().Get("Retry-After") == "" {
+			t.Fatalf("%s %s under a held lock: %d %s %v, want 503 store_busy with Retry-After",
+				writes[i].method, writes[i].path, rec.Code, rec.Body, rec.Header())
 		}
 	}
 	<-released

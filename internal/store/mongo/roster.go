@@ -305,15 +305,22 @@ func (d *DB) Transact(ctx context.Context, shiftID string, decide roster.Decide)
 	vols := &volunteers{d: d, shiftID: shiftID}
 	defer vols.release(ctx)
 	var out *roster.Change
-	_, err := d.transact(ctx, shiftJournal, shiftID, func(ctx context.Context, seq int64, anchor bson.Raw) (bson.D, *unitDoc, error) {
+	_, err := d.transact(ctx, shiftJournal, shiftID, func(ctx context.Context, seq int64, anchor bson.Raw, probe bool) (bson.D, *unitDoc, error) {
 		out = nil
 		h, keys, err := d.holdings(ctx, anchor, seq)
 		if err != nil {
 			return nil, nil, err
 		}
-		ch, err := decide(ctx, h, vols)
+		var v roster.Volunteers = vols
+		if probe {
+			v = probing{}
+		}
+		ch, err := decide(ctx, h, v)
 		if err != nil || ch == nil {
 			return nil, nil, err
+		}
+		if probe {
+			return nil, nil, errWrites
 		}
 		if err := d.references(ctx, h, ch); err != nil {
 			return nil, nil, err
@@ -529,6 +536,12 @@ func (v *volunteers) Free(ctx context.Context, volunteerID string, from, to time
 	}
 	return nil
 }
+
+// probing is the Volunteers of a probe (units.go): asking about a volunteer
+// means the transition books someone, which it does in its turn.
+type probing struct{}
+
+func (probing) Free(context.Context, string, time.Time, time.Time) error { return errWrites }
 
 // check refuses to commit under a lease held too long (leaseUse).
 func (v *volunteers) check(what string) error {

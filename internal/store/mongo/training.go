@@ -222,7 +222,7 @@ func (d *DB) SessionByID(ctx context.Context, id string) (*training.Session, err
 // one unit (units.go).
 func (d *DB) TransactSession(ctx context.Context, sessionID string, decide training.SeatDecide) (*training.SeatChange, error) {
 	var out *training.SeatChange
-	_, err := d.transact(ctx, sessionJournal, sessionID, func(ctx context.Context, seq int64, anchor bson.Raw) (bson.D, *unitDoc, error) {
+	_, err := d.transact(ctx, sessionJournal, sessionID, func(ctx context.Context, seq int64, anchor bson.Raw, probe bool) (bson.D, *unitDoc, error) {
 		out = nil
 		var doc sessionDoc
 		if err := bson.Unmarshal(anchor, &doc); err != nil {
@@ -236,6 +236,9 @@ func (d *DB) TransactSession(ctx context.Context, sessionID string, decide train
 		ch, err := decide(ctx, st)
 		if err != nil || ch == nil {
 			return nil, nil, err
+		}
+		if probe {
+			return nil, nil, errWrites
 		}
 		if ch.Session != nil {
 			if err := d.sessionPlaceExists(ctx, ch.Session); err != nil {

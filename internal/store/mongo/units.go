@@ -53,11 +53,11 @@ import (
 var (
 	unitTTL  = 15 * time.Second // a pending unit older than this is finished by others
 	unitUse  = 10 * time.Second // its writer applies it only within this time after commit
-	unitWait = 10 * time.Second // how long a unit waits for its owner's pending unit, or its turn
+	unitWait = 20 * time.Second // how long a unit waits for its owner's pending unit, or its turn
 )
 
 const (
-	unitTimeout = 30 * time.Second // a whole unit, retries and waits included
+	unitTimeout = 40 * time.Second // a whole unit, retries and waits included (below the HTTP write budget)
 	unitRounds  = 50               // commits lost to other writers before giving up (store_busy)
 )
 
@@ -374,10 +374,18 @@ func (d *DB) RecoverUnits(ctx context.Context) (int, error) {
 // write nothing, or an error to refuse; a refusal stands only when no other unit
 // committed since it read. When another unit commits first, step runs again on
 // the new holdings. transact reports whether it committed.
+//
+// Before taking its turn it probes: step runs once with probe set, and must then
+// write nothing and hold nothing (errWrites as soon as it would); a transition
+// that refuses (a full shift, a second booking) is answered from the probe, in
+// parallel with the others, without waiting behind the writers.
 func (d *DB) transact(ctx context.Context, j journal, owner string,
-	step func(ctx context.Context, seq int64, anchor bson.Raw) (bson.D, *unitDoc, error)) (bool, error) {
+	step func(ctx context.Context, seq int64, anchor bson.Raw, probe bool) (bson.D, *unitDoc, error)) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unitTimeout)
 	defer cancel()
+	if answered, err := d.probe(ctx, j, owner, step); answered {
+		return false, err
+	}
 	what := "unit of " + j.kind + " " + owner
 	deadline := time.Now().Add(unitWait)
 	done, err := d.unitTurn(ctx, j, owner, deadline)
@@ -393,7 +401,7 @@ func (d *DB) transact(ctx context.Context, j journal, owner string,
 		if anchor == nil {
 			return false, notFound(j.kind + " " + owner)
 		}
-		first, u, err := step(ctx, seq, anchor)
+		first, u, err := step(ctx, seq, anchor, false)
 		if err != nil || u == nil {
 			if moved, perr := d.committedSince(ctx, j, owner, seq); perr == nil && moved {
 				continue
@@ -414,6 +422,32 @@ func (d *DB) transact(ctx context.Context, j journal, owner string,
 		return true, nil
 	}
 	return false, fmt.Errorf("%s: lost %d commits to other writers: %w", what, unitRounds, apperr.ErrBusy)
+}
+
+// errWrites ends a probe: the transition would write (or hold a volunteer),
+// which it does in its turn.
+var errWrites = errors.New("the transition writes")
+
+// probe runs step once without the turn and without waiting for a pending
+// unit; it reports whether that answered the transition: a refusal (or nothing
+// to write) decided on holdings no unit changed while they were read.
+func (d *DB) probe(ctx context.Context, j journal, owner string,
+	step func(ctx context.Context, seq int64, anchor bson.Raw, probe bool) (bson.D, *unitDoc, error)) (bool, error) {
+	seq, anchor, err := d.settleUnits(ctx, j, owner, time.Now())
+	switch {
+	case err != nil:
+		return false, nil // a unit is being written: wait in turn
+	case anchor == nil:
+		return true, notFound(j.kind + " " + owner)
+	}
+	_, u, err := step(ctx, seq, anchor, true)
+	if u != nil || errors.Is(err, errWrites) {
+		return false, nil
+	}
+	if moved, perr := d.committedSince(ctx, j, owner, seq); perr != nil || moved {
+		return false, nil
+	}
+	return true, err
 }
 
 // newUnit starts a unit whose last event is last, marking wards' coverage
@@ -458,8 +492,9 @@ func (d *DB) committedSince(ctx context.Context, j journal, owner string, seq in
 
 // Transient errors.
 
-// retryAttempts bounds the tries of one operation that meets transient errors.
-const retryAttempts = 5
+// retryAttempts bounds the tries of one operation that meets transient errors;
+// the backoff between them doubles from 10 ms up to 400 ms (about 2 s in all).
+const retryAttempts = 8
 
 // retry runs op again, after a short jittered backoff, while it fails with a
 // transient error (transient), up to retryAttempts times in all.
@@ -475,7 +510,7 @@ func retry(ctx context.Context, op func() error) error {
 			return err
 		case <-time.After(backoff + mrand.N(backoff)):
 		}
-		backoff *= 2
+		backoff = min(2*backoff, 400*time.Millisecond)
 	}
 	return err
 }
