@@ -268,6 +268,39 @@ func TestRosterPromises(t *testing.T) {
 				}
 			})
 
+			t.Run("OneVolunteerManyOverlappingShifts", func(t *testing.T) {
+				e := env.sub(t)
+				group(t)
+				// Sixty shifts at the same hour, one volunteer asking for all of
+				// them at once: one place, fifty-nine collides, and no 5xx.
+				start := roundStart(30)
+				var shiftIDs []string
+				for range 60 {
+					shiftIDs = append(shiftIDs, w.shift(t, "Ca cùng giờ", start, 2, 3))
+				}
+				codes := make([]int, len(shiftIDs))
+				var fs []func()
+				for i, id := range shiftIDs {
+					fs = append(fs, func() { codes[i] = book(e, id, 0, false).Code })
+				}
+				race(fs...)
+				count := map[int]int{}
+				for _, c := range codes {
+					count[c]++
+				}
+				if count[201] != 1 || count[409] != len(shiftIDs)-1 {
+					t.Fatalf("answers %v, want one 201 and %d 409 collides", count, len(shiftIDs)-1)
+				}
+				held := 0
+				for _, id := range shiftIDs {
+					bs, _ := rosterKept(t, e.store, id)
+					held += len(bs)
+				}
+				if held != 1 {
+					t.Fatalf("%d bookings stored, want 1", held)
+				}
+			})
+
 			t.Run("PositionsAreUniqueAndStored", func(t *testing.T) {
 				e := env.sub(t)
 				group(t)

@@ -141,6 +141,9 @@ const (
 type DB struct {
 	client *mongodrv.Client
 	db     *mongodrv.Database
+	// instance names this DB value among others on the same database (the units'
+	// process-local turns are per instance, units.go).
+	instance string
 
 	users, refreshTokens, refreshSpent, revoked, invites *mongodrv.Collection
 	wards, centres, organisations                        *mongodrv.Collection
@@ -181,9 +184,11 @@ func Open(ctx context.Context, uri, database string) (*DB, error) {
 
 func newDB(client *mongodrv.Client, database string) *DB {
 	db := client.Database(database)
+	instance, _ := randomToken()
 	return &DB{
 		client:        client,
 		db:            db,
+		instance:      instance,
 		users:         db.Collection(colUsers),
 		refreshTokens: db.Collection(colRefreshTokens),
 		refreshSpent:  db.Collection(colRefreshSpent),
@@ -478,7 +483,9 @@ func exists(ctx context.Context, col *mongodrv.Collection, id string) (bool, err
 	var doc struct {
 		ID string `bson:"_id"`
 	}
-	err := col.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&doc)
+	err := retry(ctx, func() error {
+		return col.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&doc)
+	})
 	switch {
 	case errors.Is(err, mongodrv.ErrNoDocuments):
 		return false, nil
@@ -517,12 +524,16 @@ func pageFind(filter bson.D, key string, p page.Request) (bson.D, *options.FindO
 // findAll runs a paged find on col and decodes every document with conv.
 func findAll[D, T any](ctx context.Context, col *mongodrv.Collection, filter bson.D, key string, p page.Request, what string, conv func(*D) *T) ([]*T, error) {
 	filter, o := pageFind(filter, key, p)
-	cur, err := col.Find(ctx, filter, o)
-	if err != nil {
-		return nil, wrapErr(err, what)
-	}
 	var docs []D
-	if err := cur.All(ctx, &docs); err != nil {
+	err := retry(ctx, func() error {
+		cur, err := col.Find(ctx, filter, o)
+		if err != nil {
+			return err
+		}
+		docs = nil
+		return cur.All(ctx, &docs)
+	})
+	if err != nil {
 		return nil, wrapErr(err, what)
 	}
 	out := make([]*T, 0, len(docs))
@@ -537,7 +548,11 @@ func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
 // updateByID sets fields of the document id; no matching document is ErrNotFound.
 func updateByID(ctx context.Context, col *mongodrv.Collection, id string, set bson.D, what string) error {
-	res, err := col.UpdateOne(ctx, byID(id), bson.D{{Key: "$set", Value: set}})
+	var res *mongodrv.UpdateResult
+	err := retry(ctx, func() (err error) {
+		res, err = col.UpdateOne(ctx, byID(id), bson.D{{Key: "$set", Value: set}})
+		return err
+	})
 	if err != nil {
 		return wrapErr(err, what)
 	}

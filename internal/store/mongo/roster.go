@@ -313,7 +313,7 @@ func (d *DB) Transact(ctx context.Context, shiftID string, decide roster.Decide)
 		}
 		var v roster.Volunteers = vols
 		if probe {
-			v = probing{}
+			v = probing{d: d, shiftID: shiftID}
 		}
 		ch, err := decide(ctx, h, v)
 		if err != nil || ch == nil {
@@ -514,11 +514,24 @@ func (v *volunteers) Free(ctx context.Context, volunteerID string, from, to time
 		}
 		v.held[volunteerID] = l
 	}
+	busy, err := v.d.overlapping(ctx, volunteerID, v.shiftID, from, to)
+	switch {
+	case err != nil:
+		return err
+	case busy:
+		return roster.ErrOverlap
+	}
+	return nil
+}
+
+// overlapping reports whether a volunteer holds a booking of another shift
+// than shiftID overlapping [from, to).
+func (d *DB) overlapping(ctx context.Context, volunteerID, shiftID string, from, to time.Time) (bool, error) {
 	var found []bookingDoc
 	err := retry(ctx, func() error {
-		cur, err := v.d.bookings().Find(ctx, bson.D{
+		cur, err := d.bookings().Find(ctx, bson.D{
 			{Key: "volunteer_id", Value: volunteerID},
-			{Key: "shift_id", Value: bson.D{{Key: "$ne", Value: v.shiftID}}},
+			{Key: "shift_id", Value: bson.D{{Key: "$ne", Value: shiftID}}},
 			{Key: "starts_at", Value: bson.D{{Key: "$lt", Value: to}}},
 			{Key: "ends_at", Value: bson.D{{Key: "$gt", Value: from}}},
 		}, options.Find().SetLimit(1).SetProjection(bson.D{{Key: "_id", Value: 1}}))
@@ -529,19 +542,30 @@ func (v *volunteers) Free(ctx context.Context, volunteerID string, from, to time
 		return cur.All(ctx, &found)
 	})
 	if err != nil {
-		return wrapErr(err, "bookings of volunteer "+volunteerID)
+		return false, wrapErr(err, "bookings of volunteer "+volunteerID)
 	}
-	if len(found) > 0 {
-		return roster.ErrOverlap
-	}
-	return nil
+	return len(found) > 0, nil
 }
 
-// probing is the Volunteers of a probe (units.go): asking about a volunteer
-// means the transition books someone, which it does in its turn.
-type probing struct{}
+// probing is the Volunteers of a probe (units.go): a volunteer who holds an
+// overlapping booking now is refused at once (collides, as of that read);
+// otherwise the transition books someone, which it does in its turn, under the
+// volunteer's lease.
+type probing struct {
+	d       *DB
+	shiftID string
+}
 
-func (probing) Free(context.Context, string, time.Time, time.Time) error { return errWrites }
+func (p probing) Free(ctx context.Context, volunteerID string, from, to time.Time) error {
+	busy, err := p.d.overlapping(ctx, volunteerID, p.shiftID, from, to)
+	switch {
+	case err != nil:
+		return err
+	case busy:
+		return roster.ErrOverlap
+	}
+	return errWrites
+}
 
 // check refuses to commit under a lease held too long (leaseUse).
 func (v *volunteers) check(what string) error {

@@ -477,10 +477,12 @@ func firstEvent(doc any, u *unitDoc) (bson.D, error) {
 	return append(d, bson.E{Key: "unit", Value: bson.Raw(ops)}), nil
 }
 
-// unitTurn queues a process's units of one owner (see turns): of them one at a
-// time reads, decides and commits, so they do not lose commits to each other.
+// unitTurn queues the units of one owner that this DB value writes (see turns):
+// of them one at a time reads, decides and commits, so they do not lose
+// commits to each other. Other instances (other processes, or other DB values
+// in tests) race them by the commit insert alone.
 func (d *DB) unitTurn(ctx context.Context, j journal, owner string, deadline time.Time) (func(), error) {
-	return takeTurn(ctx, d.db.Name()+"\x00unit\x00"+j.kind+"\x00"+owner, deadline, false)
+	return takeTurn(ctx, d.instance+"\x00unit\x00"+j.kind+"\x00"+owner, deadline, false)
 }
 
 // committedSince reports whether a unit of the owner committed after history

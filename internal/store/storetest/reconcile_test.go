@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -224,6 +226,124 @@ func TestReconcilerRepairsABrokenStore(t *testing.T) {
 			must(t, err)
 			if len(bs) != 0 {
 				t.Fatalf("a cancelled shift keeps %s", show(bs))
+			}
+		})
+	}
+}
+
+// TestUnitsAcrossInstances: two stores opened on the same data (two pools on
+// one SQLite file, as two processes have; two clients of one MongoDB database,
+// as two instances have) book, join and cancel on one shift at once. Their units
+// serialise through the store alone, and the roster ends as one writer would
+// have left it.
+func TestUnitsAcrossInstances(t *testing.T) {
+	for _, ad := range Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			ctx := t.Context()
+			cfg := ad.Config(t)
+			stores := []store.Store{MustOpen(t, cfg), MustOpen(t, cfg)}
+			w := mkRosterWorld(t, stores[0])
+			const places, volunteers = 4, 60
+			s := mkShift(t, stores[0], w, day(), withPlaces(places))
+			vs := make([]string, volunteers)
+			for i := range vs {
+				vs[i] = mkVolunteer(t, stores[0], w).ID
+			}
+			// join books the lowest free place while nobody waits, and puts the
+			// volunteer in line otherwise, as roster.Service.Book does.
+			join := func(v string) roster.Decide {
+				return func(ctx context.Context, h *roster.Holdings, free roster.Volunteers) (*roster.Change, error) {
+					at := now()
+					taken := map[int]bool{}
+					for _, b := range h.Bookings {
+						taken[b.Place] = true
+					}
+					e := &roster.Event{ShiftID: h.Shift.ID, Seq: h.Seq + 1, VolunteerID: v, By: v, At: at}
+					if len(h.Waiters) == 0 && len(h.Bookings) < h.Shift.Places {
+						if err := free.Free(ctx, v, h.Shift.StartsAt, h.Shift.EndsAt); err != nil {
+							return nil, err
+						}
+						b := &roster.Booking{ShiftID: h.Shift.ID, VolunteerID: v, StartsAt: h.Shift.StartsAt, EndsAt: h.Shift.EndsAt, BookedBy: v, BookedAt: at}
+						for b.Place = 1; taken[b.Place]; b.Place++ {
+						}
+						e.Kind, e.Place = roster.EventBooked, b.Place
+						return &roster.Change{Book: []*roster.Booking{b}, Events: []*roster.Event{e}}, nil
+					}
+					e.Kind = roster.EventWaiting
+					return &roster.Change{Join: []*roster.Waiter{{ShiftID: h.Shift.ID, VolunteerID: v, Seq: e.Seq, JoinedAt: at}},
+						Events: []*roster.Event{e}}, nil
+				}
+			}
+			// cancel frees the volunteer's place and promotes the first in line.
+			cancel := func(v string) roster.Decide {
+				return func(ctx context.Context, h *roster.Holdings, free roster.Volunteers) (*roster.Change, error) {
+					at := now()
+					for _, b := range h.Bookings {
+						if b.VolunteerID != v {
+							continue
+						}
+						ch := &roster.Change{Cancel: []*roster.Booking{b},
+							Events: []*roster.Event{{ShiftID: h.Shift.ID, Seq: h.Seq + 1, VolunteerID: v, Kind: roster.EventCancelled, Place: b.Place, By: v, At: at}}}
+						if len(h.Waiters) > 0 {
+							next := h.Waiters[0]
+							if err := free.Free(ctx, next.VolunteerID, h.Shift.StartsAt, h.Shift.EndsAt); err != nil {
+								return nil, err
+							}
+							ch.Leave = []*roster.Waiter{next}
+							ch.Book = []*roster.Booking{{ShiftID: h.Shift.ID, Place: b.Place, VolunteerID: next.VolunteerID,
+								StartsAt: h.Shift.StartsAt, EndsAt: h.Shift.EndsAt, BookedBy: roster.ByPromotion, BookedAt: at}}
+							ch.Events = append(ch.Events, &roster.Event{ShiftID: h.Shift.ID, Seq: h.Seq + 2, VolunteerID: next.VolunteerID,
+								Kind: roster.EventPromoted, Place: b.Place, By: roster.ByPromotion, At: at})
+						}
+						return ch, nil
+					}
+					return nil, nil
+				}
+			}
+			errs := make([]error, volunteers)
+			var wg sync.WaitGroup
+			for i, v := range vs {
+				wg.Go(func() { _, errs[i] = stores[i%2].Transact(ctx, s.ID, join(v)) })
+			}
+			wg.Wait()
+			must(t, errors.Join(errs...))
+			// Now everyone booked cancels at once, through either store.
+			bs, err := stores[1].Bookings(ctx, s.ID)
+			must(t, err)
+			for i, b := range bs {
+				wg.Go(func() { _, errs[i] = stores[(i+1)%2].Transact(ctx, s.ID, cancel(b.VolunteerID)) })
+			}
+			wg.Wait()
+			must(t, errors.Join(errs...))
+
+			bs, err = stores[0].Bookings(ctx, s.ID)
+			must(t, err)
+			ws, err := stores[0].Waiters(ctx, s.ID)
+			must(t, err)
+			es, err := stores[0].Events(ctx, s.ID)
+			must(t, err)
+			if len(bs) != places || len(ws) != volunteers-2*places {
+				t.Fatalf("%d booked and %d waiting, want %d and %d", len(bs), len(ws), places, volunteers-2*places)
+			}
+			// The first in line were promoted, in order; the line kept its order.
+			for _, b := range bs {
+				if slices.ContainsFunc(ws, func(w *roster.Waiter) bool { return w.VolunteerID == b.VolunteerID }) {
+					t.Fatalf("volunteer %s is booked and waiting", b.VolunteerID)
+				}
+			}
+			for i := 1; i < len(ws); i++ {
+				if ws[i].Seq <= ws[i-1].Seq {
+					t.Fatalf("line numbers not increasing: %s", show(ws))
+				}
+			}
+			for i, e := range es {
+				if e.Seq != int64(i+1) {
+					t.Fatalf("history numbered %d at %d", e.Seq, i+1)
+				}
+			}
+			replayed, line := roster.Replay(es)
+			if len(replayed) != len(bs) || !slices.Equal(line, waiterIDs(ws)) {
+				t.Fatalf("the history replays to %v and %v; stored %s and %s", replayed, line, show(bs), show(ws))
 			}
 		})
 	}
