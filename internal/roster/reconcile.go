@@ -2,12 +2,14 @@ package roster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
 	"time"
 
+	"ecitizen/internal/apperr"
 	"ecitizen/internal/integrity"
 	"ecitizen/internal/page"
 )
@@ -138,22 +140,22 @@ func (s *Service) Check(ctx context.Context, repair bool, rep *integrity.Report)
 // checkShift checks one shift, repairs it when asked, and collects its bookings
 // into held (when not nil) for the overlap check.
 func (s *Service) checkShift(ctx context.Context, sh *Shift, repair bool, rep *integrity.Report, held map[string][]*Booking) error {
-	bs, ws, es, err := s.holdingsOf(ctx, sh.ID)
+	h, es, err := s.snapshot(ctx, sh.ID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil // deleted meanwhile
+	}
 	if err != nil {
 		return err
 	}
-	found := shiftProblems(sh, bs, ws, es, s.timestamp())
+	found := shiftProblems(h.Shift, h.Bookings, h.Waiters, es, s.timestamp())
 	if repair && len(found) > 0 {
 		if err := s.repair(ctx, sh.ID, found); err != nil {
 			return err
 		}
-		if bs, ws, es, err = s.holdingsOf(ctx, sh.ID); err != nil {
+		if h, es, err = s.snapshot(ctx, sh.ID); err != nil {
 			return err
 		}
-		if fresh, err := s.store.ShiftByID(ctx, sh.ID); err == nil {
-			sh = fresh
-		}
-		left := shiftProblems(sh, bs, ws, es, s.timestamp())
+		left := shiftProblems(h.Shift, h.Bookings, h.Waiters, es, s.timestamp())
 		for i := range found {
 			found[i].Repaired = !slices.ContainsFunc(left, func(p integrity.Problem) bool {
 				return p.Kind == found[i].Kind && p.Who == found[i].Who
@@ -162,27 +164,28 @@ func (s *Service) checkShift(ctx context.Context, sh *Shift, repair bool, rep *i
 	}
 	rep.Add(found...)
 	if held != nil {
-		for _, b := range bs {
+		for _, b := range h.Bookings {
 			held[b.VolunteerID] = append(held[b.VolunteerID], b)
 		}
 	}
 	return nil
 }
 
-func (s *Service) holdingsOf(ctx context.Context, id string) ([]*Booking, []*Waiter, []*Event, error) {
-	bs, err := s.store.Bookings(ctx, id)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	ws, err := s.store.Waiters(ctx, id)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	es, err := s.store.Events(ctx, id)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return bs, ws, es, nil
+// snapshot reads a shift's holdings and history as one unit of change that
+// writes nothing, so that they agree with each other even while the shift
+// changes: a check never reports what a change in flight looks like.
+func (s *Service) snapshot(ctx context.Context, id string) (*Holdings, []*Event, error) {
+	var (
+		h  *Holdings
+		es []*Event
+	)
+	_, err := s.store.Transact(ctx, id, func(ctx context.Context, got *Holdings, _ Volunteers) (*Change, error) {
+		var err error
+		h = got
+		es, err = s.store.Events(ctx, id)
+		return nil, err
+	})
+	return h, es, err
 }
 
 // shiftProblems lists what is broken in one shift's stored roster.

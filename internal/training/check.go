@@ -42,14 +42,11 @@ func (s *Service) Check(ctx context.Context, repair bool, rep *integrity.Report)
 }
 
 func (s *Service) checkSession(ctx context.Context, se *Session, repair bool, rep *integrity.Report) error {
-	seats, err := s.store.Seats(ctx, se.ID)
+	st, es, err := s.snapshot(ctx, se.ID)
 	if err != nil {
 		return err
 	}
-	es, err := s.store.SeatEvents(ctx, se.ID)
-	if err != nil {
-		return err
-	}
+	se, seats := st.Session, st.Seats
 	if len(seats) > se.Capacity {
 		rep.Add(integrity.Problem{Kind: integrity.Overbooked, Subject: "session", ID: se.ID,
 			Detail: fmt.Sprintf("%d seats taken of %d", len(seats), se.Capacity)})
@@ -75,18 +72,30 @@ func (s *Service) checkSession(ctx context.Context, se *Session, repair bool, re
 		if err != nil {
 			return fmt.Errorf("reconcile history of session %s: %w", se.ID, err)
 		}
-		seats, err := s.store.Seats(ctx, se.ID)
+		st, es, err := s.snapshot(ctx, se.ID)
 		if err != nil {
 			return err
 		}
-		es, err := s.store.SeatEvents(ctx, se.ID)
-		if err != nil {
-			return err
-		}
-		p.Repaired = seatMismatch(seats, es) == ""
+		p.Repaired = seatMismatch(st.Seats, es) == ""
 	}
 	rep.Add(p)
 	return nil
+}
+
+// snapshot reads a session's seats and history as one unit of change that
+// writes nothing, so that they agree with each other even while it changes.
+func (s *Service) snapshot(ctx context.Context, id string) (*Sitting, []*SeatEvent, error) {
+	var (
+		st *Sitting
+		es []*SeatEvent
+	)
+	_, err := s.store.TransactSession(ctx, id, func(ctx context.Context, got *Sitting) (*SeatChange, error) {
+		var err error
+		st = got
+		es, err = s.store.SeatEvents(ctx, id)
+		return nil, err
+	})
+	return st, es, err
 }
 
 // seatMismatch says how stored seats differ from their replayed history; "" when

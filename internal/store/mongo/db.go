@@ -294,6 +294,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.seatEvents(), []mongodrv.IndexModel{
 			index("session_id_seq", false, "session_id", "seq"),
+			index("pending_units", false, "unit.at"),
 		}},
 		{d.shifts(), []mongodrv.IndexModel{
 			index("centre_id", false, "centre_id", "starts_at", "_id"),
@@ -318,6 +319,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.shiftEvents(), []mongodrv.IndexModel{
 			index("shift_id_seq", false, "shift_id", "seq"),
+			index("pending_units", false, "unit.at"),
 		}},
 		{d.leases(), []mongodrv.IndexModel{
 			index("volunteer_id_unique", true, "volunteer_id"),

@@ -345,7 +345,10 @@ func (d *DB) RecoverUnits(ctx context.Context) (int, error) {
 			Session string   `bson:"session_id"`
 			Unit    *unitDoc `bson:"unit"`
 		}
-		cur, err := d.db.Collection(j.events).Find(ctx, bson.D{{Key: "unit", Value: bson.D{{Key: "$exists", Value: true}}}},
+		// A range on the commit time: with the index on unit.at, MongoDB reads the
+		// pending units only (documents without a unit are not in the range).
+		stale := time.Now().Add(-unitTTL)
+		cur, err := d.db.Collection(j.events).Find(ctx, bson.D{{Key: "unit.at", Value: bson.D{{Key: "$lte", Value: stale}}}},
 			options.Find().SetProjection(bson.D{{Key: j.owner, Value: 1}, {Key: "unit", Value: 1}}))
 		if err != nil {
 			return n, wrapErr(err, "pending units of "+j.kind+"s")
@@ -354,7 +357,7 @@ func (d *DB) RecoverUnits(ctx context.Context) (int, error) {
 			return n, wrapErr(err, "pending units of "+j.kind+"s")
 		}
 		for _, p := range pending {
-			if p.Unit == nil || time.Since(p.Unit.At) < unitTTL {
+			if p.Unit == nil {
 				continue
 			}
 			if err := d.recoverUnit(ctx, j, p.Shift+p.Session, &pendingEvent{Key: p.Key, Unit: p.Unit}); err != nil {
