@@ -289,40 +289,50 @@ func (s *Service) announce(ctx context.Context, ch *Change, changed []*Booking) 
 		return
 	}
 	sh := ch.Shift
-	for _, e := range ch.Events {
+	shift := func(id string) *Shift { // the shift the notices describe, read once when needed
 		if sh == nil {
-			fresh, err := s.store.ShiftByID(ctx, e.ShiftID)
+			fresh, err := s.store.ShiftByID(ctx, id)
 			if err != nil {
-				slog.ErrorContext(ctx, "roster: notices not sent", "shift_id", e.ShiftID, "err", err)
-				return
+				slog.ErrorContext(ctx, "roster: notices not sent", "shift_id", id, "err", err)
+				return nil
 			}
 			sh = fresh
 		}
-		key := eventKey(e)
+		return sh
+	}
+	for _, e := range ch.Events {
+		var to []string
+		kind, key := "", eventKey(e)
 		switch {
 		case e.Kind == EventBooked || e.Kind == EventAssigned:
-			s.notify(ctx, e.VolunteerID, NoticeBookingConfirmed, key, sh)
+			to, kind = []string{e.VolunteerID}, NoticeBookingConfirmed
 		case e.Kind == EventPromoted:
-			s.notify(ctx, e.VolunteerID, NoticePromoted, key, sh)
+			to, kind = []string{e.VolunteerID}, NoticePromoted
 		case e.Kind == EventRemoved:
-			s.notify(ctx, e.VolunteerID, NoticeRemoved, key, sh)
+			to, kind = []string{e.VolunteerID}, NoticeRemoved
 		case e.Kind == EventCancelled && e.Reason == reasonShiftCancelled:
-			s.notify(ctx, e.VolunteerID, NoticeShiftCancelled, "cancelled:"+e.ShiftID, sh)
-		case e.Kind == EventCancelled && e.Reason == reasonShiftChanged:
-			s.notify(ctx, e.VolunteerID, NoticeShiftChanged, key, sh)
+			to, kind, key = []string{e.VolunteerID}, NoticeShiftCancelled, "cancelled:"+e.ShiftID
 		case e.Kind == EventShiftChanged:
 			for _, b := range changed {
-				s.notify(ctx, b.VolunteerID, NoticeShiftChanged, key, sh)
+				to = append(to, b.VolunteerID)
 			}
+			kind = NoticeShiftChanged
+		}
+		if len(to) == 0 {
+			continue
+		}
+		about := shift(e.ShiftID)
+		if about == nil {
+			return
+		}
+		for _, v := range to {
+			s.notify(ctx, v, kind, key, about)
 		}
 	}
 }
 
-// Reasons recorded on events a change of the shift causes.
-const (
-	reasonShiftCancelled = "shift_cancelled"
-	reasonShiftChanged   = "shift_changed"
-)
+// reasonShiftCancelled is the reason of the events a cancelled shift records.
+const reasonShiftCancelled = "shift_cancelled"
 
 // eventKey is the idempotency key of a notice about a history event: its kind,
 // shift and number, the same however often it is sent.

@@ -164,12 +164,16 @@ func (d *DB) settleUnits(ctx context.Context, j journal, owner string, deadline 
 			}
 			break // pending
 		}
-		// A unit is pending: finish it when its writer is presumed gone, else wait.
+		// A unit is pending: finish it when its writer is presumed gone (unless
+		// another recoverer is at it), else wait.
 		if time.Since(e.Unit.At) >= unitTTL {
-			if err := d.recoverUnit(ctx, j, owner, &e); err != nil {
+			done, err := d.recoverUnit(ctx, j, owner, &e)
+			if err != nil {
 				return 0, nil, err
 			}
-			continue
+			if done {
+				continue
+			}
 		}
 		wait := backoff + mrand.N(backoff)
 		backoff = min(2*backoff, 100*time.Millisecond)
@@ -286,24 +290,26 @@ func (d *DB) applyOp(ctx context.Context, o opDoc) error {
 }
 
 // recoverUnit finishes a pending unit whose writer is presumed gone, under a
-// claim so that one recoverer writes at a time. A unit whose owner's watermark
-// already reached its last event was applied whole (the watermark is its last
-// op) and only loses its mark.
-func (d *DB) recoverUnit(ctx context.Context, j journal, owner string, e *pendingEvent) error {
+// claim so that one recoverer writes at a time; it reports false, having done
+// nothing, when another recoverer holds the claim. A unit whose owner's
+// watermark already reached its last event was applied whole (the watermark is
+// its last op) and only loses its mark.
+func (d *DB) recoverUnit(ctx context.Context, j journal, owner string, e *pendingEvent) (bool, error) {
 	ok, err := d.claim(ctx, e.Key)
 	if err != nil || !ok {
-		return err
+		return false, err
 	}
 	var anchor bson.Raw
-	err = d.db.Collection(j.anchors).FindOne(ctx, byID(owner)).Decode(&anchor)
+	err = retry(ctx, func() error { return d.db.Collection(j.anchors).FindOne(ctx, byID(owner)).Decode(&anchor) })
 	if err != nil && !errors.Is(err, mongodrv.ErrNoDocuments) {
-		return wrapErr(err, "recover "+e.Key)
+		return false, wrapErr(err, "recover "+e.Key)
 	}
 	u := *e.Unit
 	if anchor != nil && watermark(anchor) >= u.Last {
 		u.Ops = nil
 	}
-	return d.apply(ctx, j, e.Key, &u, time.Now().Add(unitUse))
+	slog.WarnContext(ctx, "finishing a unit of change its writer left half-applied", "unit", e.Key)
+	return true, d.apply(ctx, j, e.Key, &u, time.Now().Add(unitUse))
 }
 
 // claim takes the right to recover the unit at key: the first of key#1, key#2, …
@@ -360,10 +366,13 @@ func (d *DB) RecoverUnits(ctx context.Context) (int, error) {
 			if p.Unit == nil {
 				continue
 			}
-			if err := d.recoverUnit(ctx, j, p.Shift+p.Session, &pendingEvent{Key: p.Key, Unit: p.Unit}); err != nil {
+			done, err := d.recoverUnit(ctx, j, p.Shift+p.Session, &pendingEvent{Key: p.Key, Unit: p.Unit})
+			if err != nil {
 				return n, err
 			}
-			n++
+			if done {
+				n++
+			}
 		}
 	}
 	return n, nil
