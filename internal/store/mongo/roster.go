@@ -305,11 +305,22 @@ func (d *DB) Transact(ctx context.Context, shiftID string, decide roster.Decide)
 	vols := &volunteers{d: d, shiftID: shiftID}
 	defer vols.release(ctx)
 	var out *roster.Change
+	// The holdings read at a history number serve again at the same number (the
+	// probe's, in the turn): no unit committed in between (units.go).
+	var (
+		readAt int64 = -1
+		h      *roster.Holdings
+		keys   map[string]string
+	)
 	_, err := d.transact(ctx, shiftJournal, shiftID, func(ctx context.Context, seq int64, anchor bson.Raw, probe bool) (bson.D, *unitDoc, error) {
 		out = nil
-		h, keys, err := d.holdings(ctx, anchor, seq)
-		if err != nil {
-			return nil, nil, err
+		if seq != readAt {
+			var err error
+			if h, keys, err = d.holdings(ctx, anchor, seq); err != nil {
+				readAt = -1
+				return nil, nil, err
+			}
+			readAt = seq
 		}
 		var v roster.Volunteers = vols
 		if probe {
@@ -407,7 +418,11 @@ func shiftUnit(h *roster.Holdings, ch *roster.Change, waiterKeys map[string]stri
 		return nil, nil, err
 	}
 	id := h.Shift.ID
-	u, err := newUnit(ch.Events[len(ch.Events)-1].Seq, h.Shift.WardID)
+	var wards []string // coverage counts bookings and shifts, not waiting lists
+	if len(ch.Book) > 0 || len(ch.Cancel) > 0 || ch.Shift != nil || ch.Delete {
+		wards = []string{h.Shift.WardID}
+	}
+	u, err := newUnit(ch.Events[len(ch.Events)-1].Seq, wards...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -395,7 +395,8 @@ func (d *DB) transact(ctx context.Context, j journal, owner string,
 	step func(ctx context.Context, seq int64, anchor bson.Raw, probe bool) (bson.D, *unitDoc, error)) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unitTimeout)
 	defer cancel()
-	if answered, err := d.probe(ctx, j, owner, step); answered {
+	seq, anchor, answered, err := d.probe(ctx, j, owner, step)
+	if answered {
 		return false, err
 	}
 	what := "unit of " + j.kind + " " + owner
@@ -405,10 +406,12 @@ func (d *DB) transact(ctx context.Context, j journal, owner string,
 		return false, fmt.Errorf("%s: %w", what, err)
 	}
 	defer done()
-	for range unitRounds {
-		seq, anchor, err := d.settleUnits(ctx, j, owner, deadline)
-		if err != nil {
-			return false, err
+	for round := range unitRounds {
+		// The probe's holdings serve while no unit committed since it read them.
+		if round > 0 || anchor == nil || d.movedSince(ctx, j, owner, seq) {
+			if seq, anchor, err = d.settleUnits(ctx, j, owner, deadline); err != nil {
+				return false, err
+			}
 		}
 		if anchor == nil {
 			return false, notFound(j.kind + " " + owner)
@@ -442,24 +445,33 @@ var errWrites = errors.New("the transition writes")
 
 // probe runs step once without the turn and without waiting for a pending
 // unit; it reports whether that answered the transition: a refusal (or nothing
-// to write) decided on holdings no unit changed while they were read.
+// to write) decided on holdings no unit changed while they were read. When the
+// transition writes, it returns the history number and the owner's document
+// it read, which the turn reuses while no unit commits after them.
 func (d *DB) probe(ctx context.Context, j journal, owner string,
-	step func(ctx context.Context, seq int64, anchor bson.Raw, probe bool) (bson.D, *unitDoc, error)) (bool, error) {
+	step func(ctx context.Context, seq int64, anchor bson.Raw, probe bool) (bson.D, *unitDoc, error)) (int64, bson.Raw, bool, error) {
 	seq, anchor, err := d.settleUnits(ctx, j, owner, time.Now())
 	switch {
 	case err != nil:
-		return false, nil // a unit is being written: wait in turn
+		return 0, nil, false, nil // a unit is being written: wait in turn
 	case anchor == nil:
-		return true, notFound(j.kind + " " + owner)
+		return 0, nil, true, notFound(j.kind + " " + owner)
 	}
 	_, u, err := step(ctx, seq, anchor, true)
 	if u != nil || errors.Is(err, errWrites) {
-		return false, nil
+		return seq, anchor, false, nil
 	}
-	if moved, perr := d.committedSince(ctx, j, owner, seq); perr != nil || moved {
-		return false, nil
+	if d.movedSince(ctx, j, owner, seq) {
+		return 0, nil, false, nil
 	}
-	return true, err
+	return 0, nil, true, err
+}
+
+// movedSince reports whether a unit of the owner committed after history
+// number seq (or whether that cannot be read: then it presumes so).
+func (d *DB) movedSince(ctx context.Context, j journal, owner string, seq int64) bool {
+	moved, err := d.committedSince(ctx, j, owner, seq)
+	return err != nil || moved
 }
 
 // newUnit starts a unit whose last event is last, marking wards' coverage

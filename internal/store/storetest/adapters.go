@@ -100,7 +100,7 @@ func startFerretDB() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return serveFerretDB(context.Background(), "file:"+dir+"/")
+	return serveFerretDB(context.Background(), "file:"+dir+"/?_txlock=immediate")
 }
 
 // serveFerretDB starts a FerretDB server (SQLite handler) on sqliteURL until ctx
@@ -140,14 +140,13 @@ func serveFerretDB(ctx context.Context, sqliteURL string) (string, error) {
 
 // LockableMongo is the MongoDB adapter on a FerretDB server of the test's own,
 // whose SQLite backend waits 20 ms for a lock (FerretDB's default is 10 s), with
-// one database. Lock holds that database's write lock from another connection
-// (to SQLite, another process) for d, so that FerretDB answers "database is
-// locked" meanwhile, as it does under heavy contention: a real transient
-// failure, not a mock. Lock returns once the lock is held; its channel closes
-// when the lock is released.
+// one database. Lock takes that database's write lock from another connection
+// (to SQLite, another process) and returns its release: meanwhile FerretDB
+// answers "database is locked", as it does under heavy contention, a real
+// transient failure, not a mock.
 type LockableMongo struct {
 	Adapter
-	Lock func(tb testing.TB, d time.Duration) <-chan struct{}
+	Lock func(tb testing.TB) (release func())
 }
 
 // NewLockableMongo starts the server, stopped when the test ends.
@@ -164,7 +163,7 @@ func NewLockableMongo(tb testing.TB) *LockableMongo {
 	cfg := func(testing.TB) store.Config { return store.Config{MongoURI: uri, MongoDatabase: name} }
 	return &LockableMongo{
 		Adapter: Adapter{Name: "mongo-lockable", Config: cfg, Open: func(tb testing.TB) store.Store { return MustOpen(tb, cfg(tb)) }},
-		Lock: func(tb testing.TB, d time.Duration) <-chan struct{} {
+		Lock: func(tb testing.TB) func() {
 			tb.Helper()
 			db, err := sql.Open("sqlite", filepath.Join(dir, name+".sqlite")+"?_pragma=busy_timeout(5000)")
 			if err != nil {
@@ -177,15 +176,16 @@ func NewLockableMongo(tb testing.TB) *LockableMongo {
 			if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
 				tb.Fatalf("lock the database file: %v", err)
 			}
-			released := make(chan struct{})
-			go func() {
-				defer close(released)
-				time.Sleep(d)
-				_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
-				_ = conn.Close()
-				_ = db.Close()
-			}()
-			return released
+			var once sync.Once
+			release := func() {
+				once.Do(func() {
+					_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+					_ = conn.Close()
+					_ = db.Close()
+				})
+			}
+			tb.Cleanup(release)
+			return release
 		},
 	}
 }

