@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -100,6 +101,8 @@ type leaseOpts struct {
 	onStale func(ctx context.Context, stale leaseDoc) error
 	// try gives up at once (errLeaseHeld) instead of waiting for a live lease.
 	try bool
+	// wait is how long to wait for a live lease; 0 is leaseWait.
+	wait time.Duration
 }
 
 // errLeaseHeld is the answer of a try when another holds the lease.
@@ -158,7 +161,7 @@ func takeTurn(ctx context.Context, key string, deadline time.Time, try bool) (fu
 		return nil, fmt.Errorf("%w: %w", apperr.ErrBusy, ctx.Err())
 	case <-timer.C:
 		done()
-		return nil, fmt.Errorf("held for %s: %w", leaseWait, apperr.ErrBusy)
+		return nil, fmt.Errorf("waited too long for the turn: %w", apperr.ErrBusy)
 	}
 }
 
@@ -181,7 +184,7 @@ func (d *DB) lockWith(ctx context.Context, space leaseSpace, key string, o lease
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	deadline := time.Now().Add(leaseWait)
+	deadline := time.Now().Add(cmp.Or(o.wait, leaseWait))
 	local, err := takeTurn(ctx, d.db.Name()+"\x00"+space.collection+"\x00"+key, deadline, o.try)
 	if err != nil {
 		return nil, err
@@ -243,7 +246,7 @@ func (d *DB) acquire(ctx context.Context, space leaseSpace, key, token string, d
 			wait := backoff + mrand.N(backoff)
 			backoff = min(2*backoff, leaseBackoffMax)
 			if time.Now().Add(wait).After(deadline) {
-				return nil, fmt.Errorf("%s: held by another for %s: %w", what, leaseWait, apperr.ErrBusy)
+				return nil, fmt.Errorf("%s: held by another too long: %w", what, apperr.ErrBusy)
 			}
 			t := time.NewTimer(wait)
 			select {

@@ -508,7 +508,7 @@ type volunteers struct {
 func (v *volunteers) Free(ctx context.Context, volunteerID string, from, to time.Time) error {
 	if v.held[volunteerID] == nil {
 		l, err := v.d.lockWith(ctx, volunteerLeases, volunteerID, leaseOpts{
-			ref: v.shiftID, try: len(v.held) > 0,
+			ref: v.shiftID, try: len(v.held) > 0, wait: volunteerWait,
 			onStale: func(ctx context.Context, stale leaseDoc) error {
 				// Its unit may be committed and not applied: settle that shift first.
 				if stale.Ref == "" {
@@ -581,6 +581,11 @@ func (p probing) Free(ctx context.Context, volunteerID string, from, to time.Tim
 	}
 	return errWrites
 }
+
+// volunteerWait is how long a unit waits for a volunteer's lease: twice the
+// usual wait, since a volunteer racing their own requests (a double tap, sixty
+// overlapping shifts at once) queues behind each of them.
+const volunteerWait = 2 * leaseWait
 
 // check refuses to commit under a lease held too long (leaseUse).
 func (v *volunteers) check(what string) error {
