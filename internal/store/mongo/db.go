@@ -22,11 +22,17 @@
 //     a session never holds more places than its capacity, nor a learner twice.
 //   - shift_bookings: a volunteer's place on a shift, _id = shift id + ":" +
 //     zero-padded place, plus a unique index on (shift_id, volunteer_id).
-//   - volunteer_leases: the per-volunteer critical section of roster.go (a lease
-//     document with a random _id, unique on volunteer_id, expiring): booking checks
-//     for overlapping shifts and inserts while holding it. FerretDB applies a
-//     filtered delete by _id after a separate read, so only deletes that name a
-//     document's own unique _id are relied on.
+//   - shift_events and session_seat_events: _id = owner id + ":" + zero-padded
+//     history number. Rosters and training sessions change only by units of
+//     change (units.go): a unit commits by inserting its first history event,
+//     which carries its writes until they are applied, so two units never take
+//     one number and a unit a crashed writer left half-applied is finished by
+//     whoever comes next.
+//   - volunteer_leases: the per-volunteer critical section of a unit that books
+//     someone (a lease document with a random _id, unique on volunteer_id,
+//     expiring, naming its shift; leases.go): no overlapping booking lands while
+//     it is held. FerretDB applies a filtered delete by _id after a separate
+//     read, so only deletes that name a document's own unique _id are relied on.
 //   - notifications: unique index on (user_id, key), an idempotency key: a notice
 //     created twice is stored once. notification_deliveries: a worker's claim to
 //     send a notification, _id = notification id, so exactly one worker sends it
@@ -76,10 +82,15 @@
 // existing ones in one createIndexes make it panic), and a unique violation on
 // update comes back as InternalError "UNIQUE constraint failed", not E11000.
 //
-// Files: db.go (Open, indexes, errors), users.go, tokens.go, invites.go, directory.go,
-// courses.go (courses and versions), learning.go (learners' records), training.go
-// (training sessions, their seats and enrolment history), roster.go (shifts,
-// bookings, waiting lists, leases), calendar.go (calendar feeds), attendance.go
+// Transient errors (FerretDB's "database is locked", a primary stepping down, a
+// timeout of one operation) are retried a few times (retry, units.go) and then
+// answered apperr.ErrBusy, never as an internal error.
+//
+// Files: db.go (Open, indexes, errors), migrate.go (documents of older releases),
+// units.go (units of change, transient errors), leases.go, users.go, tokens.go,
+// invites.go, directory.go, courses.go (courses and versions), learning.go
+// (learners' records), training.go (training sessions, their seats and enrolment
+// history), roster.go (shifts, bookings, waiting lists), calendar.go (calendar feeds), attendance.go
 // (attendance and work entries), noshow.go (no-show decisions), idempotency.go
 // (Idempotency-Key records), equipment.go (devices and their usage log),
 // certificates.go (certificates and their revocations), series.go

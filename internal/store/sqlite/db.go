@@ -5,8 +5,13 @@
 // Two connection pools share the file: a writer with a single connection, whose
 // transactions are BEGIN IMMEDIATE, and a read-only pool of a few connections. WAL
 // mode lets readers run while the writer writes. Invariants live in the schema
-// (PRIMARY KEY, UNIQUE, FOREIGN KEY), never in read-then-write code, and driver
-// constraint errors are mapped to apperr.ErrConflict and apperr.ErrNotFound.
+// (PRIMARY KEY, UNIQUE, FOREIGN KEY), and driver constraint errors are mapped to
+// apperr.ErrConflict and apperr.ErrNotFound. The rules that span rows (a
+// shift's places and line, a volunteer's overlapping bookings, a session's
+// seats) are decided inside units of change (unit): one BEGIN IMMEDIATE
+// transaction that reads, decides and writes, serialised with every other
+// writer of the file, in this process or another; a database another process
+// keeps locked is apperr.ErrBusy after a few tries.
 //
 // The schema is versioned: migrations/NNNN_name.sql are embedded and applied at
 // Open, each in its own transaction, and recorded in schema_migrations. Times are
