@@ -537,23 +537,7 @@ func pageFind(filter bson.D, key string, p page.Request) (bson.D, *options.FindO
 // findAll runs a paged find on col and decodes every document with conv.
 func findAll[D, T any](ctx context.Context, col *mongodrv.Collection, filter bson.D, key string, p page.Request, what string, conv func(*D) *T) ([]*T, error) {
 	filter, o := pageFind(filter, key, p)
-	var docs []D
-	err := retry(ctx, func() error {
-		cur, err := col.Find(ctx, filter, o)
-		if err != nil {
-			return err
-		}
-		docs = nil
-		return cur.All(ctx, &docs)
-	})
-	if err != nil {
-		return nil, wrapErr(err, what)
-	}
-	out := make([]*T, 0, len(docs))
-	for i := range docs {
-		out = append(out, conv(&docs[i]))
-	}
-	return out, nil
+	return find(ctx, col, filter, o, what, conv)
 }
 
 // byID is the filter {_id: id}.

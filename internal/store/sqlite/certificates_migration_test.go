@@ -1,9 +1,7 @@
 package sqlite
 
 import (
-	"database/sql"
 	"errors"
-	"io/fs"
 	"path/filepath"
 	"testing"
 
@@ -17,26 +15,8 @@ import (
 func TestMigrationKeepsCertificates(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "ecitizen.db")
-	raw, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range names {
-		if filepath.Base(name) >= "0020" {
-			break
-		}
-		script, _ := migrations.ReadFile(name)
-		if _, err := raw.ExecContext(ctx, string(script)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
+	raw := olderRelease(t, path, 20)
 	for _, q := range []string{
-		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT`,
-		`WITH RECURSIVE v(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM v WHERE n < 19) INSERT INTO schema_migrations SELECT n, '2026-11-01T00:00:00Z' FROM v`,
 		`INSERT INTO users (id, email, email_key, display_name, phone, role, status, password_hash, created_at, updated_at)
 			VALUES ('u1', 'a@example.vn', 'a@example.vn', 'Trần Văn Đức', '', 'volunteer', 'active', 'x', 0, 0)`,
 		`INSERT INTO certificates (id, code, kind, issue_key, holder_id, ward_ids, organisation_id, issued_at, statement)
