@@ -30,8 +30,6 @@ const (
 	HistoryMismatch Kind = "history_mismatch"
 	// CancelledWithHoldings: a cancelled shift (or session) still has bookings or waiters.
 	CancelledWithHoldings Kind = "cancelled_with_holdings"
-	// PendingUnit: a unit of change a crashed writer left half-applied.
-	PendingUnit Kind = "pending_unit"
 )
 
 // Problem is one broken invariant.
