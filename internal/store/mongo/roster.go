@@ -325,6 +325,8 @@ func (d *DB) Transact(ctx context.Context, shiftID string, decide roster.Decide)
 		var v roster.Volunteers = vols
 		if probe {
 			v = probing{d: d, shiftID: shiftID}
+		} else {
+			vols.round()
 		}
 		ch, err := decide(ctx, h, v)
 		if err != nil || ch == nil {
@@ -501,14 +503,34 @@ type volunteers struct {
 	d       *DB
 	shiftID string
 	held    map[string]*lease
+	asked   map[string]bool // the volunteers this round of deciding asked about
 }
+
+// round starts a new round of deciding (after another unit committed first):
+// the leases of volunteers the last round asked about and this one does not are
+// released when it asks about another (see Free), and the first volunteer it
+// asks about is waited for again.
+func (v *volunteers) round() { v.asked = map[string]bool{} }
 
 // Free reports roster.ErrOverlap when the volunteer holds a booking of another
 // shift overlapping [from, to).
 func (v *volunteers) Free(ctx context.Context, volunteerID string, from, to time.Time) error {
+	if v.asked == nil {
+		v.asked = map[string]bool{}
+	}
+	if v.held[volunteerID] == nil && len(v.asked) == 0 {
+		// The first volunteer of this round is waited for; leases an earlier
+		// round took for others are not needed any more.
+		for id, l := range v.held {
+			l.release(ctx)
+			delete(v.held, id)
+		}
+	}
+	first := len(v.asked) == 0
+	v.asked[volunteerID] = true
 	if v.held[volunteerID] == nil {
 		l, err := v.d.lockWith(ctx, volunteerLeases, volunteerID, leaseOpts{
-			ref: v.shiftID, try: len(v.held) > 0, wait: volunteerWait,
+			ref: v.shiftID, try: !first, wait: volunteerWait,
 			onStale: func(ctx context.Context, stale leaseDoc) error {
 				// Its unit may be committed and not applied: settle that shift first.
 				if stale.Ref == "" {
