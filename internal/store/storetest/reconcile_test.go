@@ -348,3 +348,49 @@ func TestUnitsAcrossInstances(t *testing.T) {
 		})
 	}
 }
+
+// TestUnitsIgnoreTheCallersCancellation: a unit started on a context that is
+// cancelled at a random moment (a client going away) is written whole, with its
+// history, or not at all; the adapters finish what they started.
+func TestUnitsIgnoreTheCallersCancellation(t *testing.T) {
+	for _, ad := range Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			st := ad.Open(t)
+			w := mkRosterWorld(t, st)
+			s := mkShift(t, st, w, day(), withPlaces(1))
+			landed := 0
+			for round := range 20 {
+				v := mkVolunteer(t, st, w).ID
+				ctx, cancel := context.WithTimeout(t.Context(), time.Duration(round*100)*time.Microsecond)
+				_, err := roster.PutWaiter(ctx, st, s.ID, v, now())
+				cancel()
+				ws, werr := st.Waiters(t.Context(), s.ID)
+				must(t, werr)
+				es, eerr := st.Events(t.Context(), s.ID)
+				must(t, eerr)
+				waiting := slices.ContainsFunc(ws, func(x *roster.Waiter) bool { return x.VolunteerID == v })
+				recorded := slices.ContainsFunc(es, func(e *roster.Event) bool { return e.VolunteerID == v })
+				if waiting != recorded || (err == nil && !waiting) {
+					t.Fatalf("round %d: answered %v; waiting %v, in the history %v", round, err, waiting, recorded)
+				}
+				if waiting {
+					landed++
+				}
+			}
+			_, line := roster.Replay(mustEvents(t, st, s.ID))
+			ws, err := st.Waiters(t.Context(), s.ID)
+			must(t, err)
+			if !slices.Equal(line, waiterIDs(ws)) {
+				t.Fatalf("the history replays to %v, the line is %s", line, show(ws))
+			}
+			t.Logf("%d of 20 units landed under cancelled contexts", landed)
+		})
+	}
+}
+
+func mustEvents(t *testing.T, st store.Store, shiftID string) []*roster.Event {
+	t.Helper()
+	es, err := st.Events(t.Context(), shiftID)
+	must(t, err)
+	return es
+}
