@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"ecitizen/internal/progress"
@@ -106,4 +107,17 @@ func (d *DB) CrashForTest(ctx context.Context, shiftID string, decide roster.Dec
 		}
 	}
 	return len(u.Ops), nil
+}
+
+// AfterAnchorReadForTest runs f once, in the next settle of owner, right after
+// it read the owner's document (the narrowest window between two reads of a
+// unit), and returns its restore.
+func AfterAnchorReadForTest(owner string, f func()) func() {
+	var done atomic.Bool
+	afterAnchorRead = func(o string) {
+		if o == owner && done.CompareAndSwap(false, true) { // f's own settles pass
+			f()
+		}
+	}
+	return func() { afterAnchorRead = nil }
 }

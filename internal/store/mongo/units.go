@@ -135,6 +135,8 @@ func set(col, id string, fields bson.D) (opDoc, error) {
 func (d *DB) settleUnits(ctx context.Context, j journal, owner string, deadline time.Time) (int64, bson.Raw, error) {
 	what := j.kind + " " + owner
 	backoff := leaseBackoffMin
+	behind := int64(-1) // an applied event found past the watermark last time round
+read:
 	for {
 		var anchor bson.Raw
 		err := retry(ctx, func() error { return d.db.Collection(j.anchors).FindOne(ctx, byID(owner)).Decode(&anchor) })
@@ -143,6 +145,9 @@ func (d *DB) settleUnits(ctx context.Context, j journal, owner string, deadline 
 			anchor = nil
 		case err != nil:
 			return 0, nil, wrapErr(err, what)
+		}
+		if afterAnchorRead != nil {
+			afterAnchorRead(owner)
 		}
 		seq := watermark(anchor)
 		var e pendingEvent
@@ -158,11 +163,18 @@ func (d *DB) settleUnits(ctx context.Context, j journal, owner string, deadline 
 			if err != nil {
 				return 0, nil, wrapErr(err, what)
 			}
-			if e.Unit == nil {
-				seq++ // applied, the watermark not moved (its owner was deleted)
-				continue
+			if e.Unit != nil {
+				break // pending
 			}
-			break // pending
+			// Applied past the watermark read: a unit committed and was applied
+			// since the owner's document was read, which is stale then (read it
+			// again: the holdings are decided on it), or the owner was deleted and
+			// no watermark moves any more.
+			if anchor != nil && behind != seq+1 {
+				behind = seq + 1
+				continue read
+			}
+			seq++
 		}
 		// A unit is pending: finish it when its writer is presumed gone (unless
 		// another recoverer is at it), else wait.
@@ -187,6 +199,10 @@ func (d *DB) settleUnits(ctx context.Context, j journal, owner string, deadline 
 		}
 	}
 }
+
+// afterAnchorRead, when set (by the adapter's tests only), runs in settleUnits
+// right after it read the owner's document: a test commits a unit there.
+var afterAnchorRead func(owner string)
 
 // watermark is the seq field of an owner's document: its last applied event.
 func watermark(anchor bson.Raw) int64 {

@@ -340,3 +340,43 @@ func TestMigrationNumbersHistories(t *testing.T) {
 		t.Fatalf("line after leaving: %+v %v", ws, err)
 	}
 }
+
+// TestUnitDecidesOnTheShiftAsItIs: a unit that commits and is applied between a
+// booking's read of the shift and its read of the history (here: the places
+// lowered to the two booked) must not leave the booking deciding on the shift
+// as it was: it is refused (full), never stored above the places.
+func TestUnitDecidesOnTheShiftAsItIs(t *testing.T) {
+	ctx := t.Context()
+	w := newCrashWorld(t, open(t, dbName()))
+	lower := *w.shift
+	lower.Places = 2
+	// The shift has 2 places, both booked: raise them to 3 first, so that a
+	// booking would fit on the shift as first read.
+	raised := *w.shift
+	raised.Places = 3
+	if err := roster.PutShift(ctx, w.db, &raised, "test"); err != nil {
+		t.Fatal(err)
+	}
+	defer mongo.AfterAnchorReadForTest(w.shift.ID, func() {
+		if err := roster.PutShift(ctx, w.db, &lower, "test"); err != nil {
+			t.Error(err)
+		}
+	})()
+	b := &roster.Booking{ShiftID: w.shift.ID, VolunteerID: w.vols[4], StartsAt: w.shift.StartsAt, EndsAt: w.shift.EndsAt,
+		BookedBy: w.vols[4], BookedAt: now()}
+	err := roster.PutBooking(ctx, w.db, b, roster.EventBooked)
+	sh, serr := w.db.ShiftByID(ctx, w.shift.ID)
+	if serr != nil {
+		t.Fatal(serr)
+	}
+	bs, berr := w.db.Bookings(ctx, w.shift.ID)
+	if berr != nil {
+		t.Fatal(berr)
+	}
+	if sh.Places != 2 || len(bs) > sh.Places {
+		t.Fatalf("%d bookings on %d places (the booking answered %v)", len(bs), sh.Places, err)
+	}
+	if err == nil {
+		t.Fatal("a booking of a full shift was accepted")
+	}
+}
