@@ -33,8 +33,11 @@ type Options struct {
 	DataKeysOld [][]byte
 	PublicURL   string
 	LoginLimits identity.LoginLimits
-	NoShowRule  roster.NoShowRule
-	Logger      *slog.Logger
+	// PasswordCost is the argon2id work of new password hashes; the zero value is
+	// identity.DefaultPasswordCost, what a running service uses.
+	PasswordCost identity.PasswordCost
+	NoShowRule   roster.NoShowRule
+	Logger       *slog.Logger
 }
 
 // Services are every domain service of one running ecitizen.
@@ -75,6 +78,9 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 		return nil, fmt.Errorf("config: ECITIZEN_JWT_KEY: %w", err)
 	}
 	if s.Identity, err = identity.NewService(st, s.Directory, tokens, o.LoginLimits); err != nil {
+		return nil, err
+	}
+	if _, err = s.Identity.WithPasswordCost(o.PasswordCost); err != nil {
 		return nil, err
 	}
 	s.Courses = course.NewService(st, s.Framework.Known, nil)

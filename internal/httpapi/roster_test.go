@@ -63,7 +63,7 @@ func newRosterWorld(t *testing.T, env *testEnv, suffix string) *rosterWorld {
 // all) and mints their access tokens, so a test can have hundreds cheaply.
 func (w *rosterWorld) volunteers(t *testing.T, n int) (ids, tokens []string) {
 	t.Helper()
-	hash, err := identity.HashPassword("mat-khau-2026")
+	hash, err := identity.TestPasswordCost.Hash("mat-khau-2026")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,6 +128,9 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		t.Fatalf("tokens: %v", err)
 	}
 	ids, err := identity.NewService(st, dir, tokens, limits)
+	if err == nil {
+		_, err = ids.WithPasswordCost(identity.TestPasswordCost)
+	}
 	if err != nil {
 		t.Fatalf("identity service: %v", err)
 	}

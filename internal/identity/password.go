@@ -11,25 +11,49 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Argon2id parameters: the OWASP Password Storage Cheat Sheet's first
-// recommendation (m=19 MiB, t=2, p=1). They are stored with each hash, so raising
-// them later keeps old hashes verifiable.
+// Fixed argon2id parameters of every hash.
 const (
-	argonMemoryKiB = 19 * 1024
-	argonTime      = 2
-	argonThreads   = 1
-	argonKeyLen    = 32
-	argonSaltLen   = 16
+	argonThreads = 1
+	argonKeyLen  = 32
+	argonSaltLen = 16
 )
 
-// HashPassword returns a PHC-formatted argon2id hash of pw with a random salt.
-func HashPassword(pw string) (string, error) {
+// PasswordCost is the argon2id work of new password hashes. It is stored with
+// each hash, so changing it later keeps old hashes verifiable.
+type PasswordCost struct {
+	MemoryKiB uint32
+	Time      uint32
+}
+
+// DefaultPasswordCost is the OWASP Password Storage Cheat Sheet's first
+// recommendation (m=19 MiB, t=2, p=1): the cost of every running service.
+var DefaultPasswordCost = PasswordCost{MemoryKiB: 19 * 1024, Time: 2}
+
+// TestPasswordCost is far below any safe cost. Only test environments that
+// create and sign in many accounts use it (each hash costs microseconds instead
+// of tens of milliseconds of CPU); the hashing code is the same.
+var TestPasswordCost = PasswordCost{MemoryKiB: 64, Time: 1}
+
+// orDefault is c, or DefaultPasswordCost when c is the zero value.
+func (c PasswordCost) orDefault() PasswordCost {
+	if c.MemoryKiB == 0 || c.Time == 0 {
+		return DefaultPasswordCost
+	}
+	return c
+}
+
+// HashPassword returns a PHC-formatted argon2id hash of pw at DefaultPasswordCost.
+func HashPassword(pw string) (string, error) { return DefaultPasswordCost.Hash(pw) }
+
+// Hash returns a PHC-formatted argon2id hash of pw at cost c, with a random salt.
+func (c PasswordCost) Hash(pw string) (string, error) {
+	c = c.orDefault()
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime, argonThreads,
+	key := argon2.IDKey([]byte(pw), salt, c.Time, c.MemoryKiB, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, c.MemoryKiB, c.Time, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 

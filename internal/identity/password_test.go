@@ -40,6 +40,27 @@ func TestPassword(t *testing.T) {
 	})
 }
 
+// TestHashCost: a cheaper cost is stored with its hash and verifies through
+// the same CheckPassword; the zero cost is the default.
+func TestHashCost(t *testing.T) {
+	h, err := TestPasswordCost.Hash("mật khẩu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("hash %q", h)
+	}
+	if ok, err := CheckPassword(h, "mật khẩu"); !ok || err != nil {
+		t.Fatalf("ok=%v err=%v", ok, err)
+	}
+	if ok, _ := CheckPassword(h, "mat khau"); ok {
+		t.Fatal("a different password matched")
+	}
+	if h, _ := (PasswordCost{}).Hash("x"); !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("zero cost hashed as %q", h)
+	}
+}
+
 func TestNormaliseInviteCode(t *testing.T) {
 	if got := NormaliseInviteCode(" k7q2-m9xp 3d "); got != "K7Q2M9XP3D" {
 		t.Fatalf("got %q", got)

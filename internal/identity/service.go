@@ -49,23 +49,44 @@ type Service struct {
 	addr    *limiter
 	// hashing bounds concurrent argon2id computations (19 MiB each).
 	hashing chan struct{}
+	// cost is the argon2id work of new hashes.
+	cost PasswordCost
 	// dummyHash is checked for unknown emails so they take as long as wrong passwords.
 	dummyHash string
 }
 
 // NewService returns the identity service.
+// New passwords are hashed at DefaultPasswordCost unless WithPasswordCost says
+// otherwise.
 func NewService(st Store, dir Directory, tokens *Tokens, limits LoginLimits) (*Service, error) {
-	dummy, err := HashPassword(uuid.NewString())
-	if err != nil {
+	s := &Service{
+		store: st, dir: dir, tokens: tokens, now: tokens.now,
+		account: newLimiter(limits.AccountBurst, limits.AccountEvery),
+		addr:    newLimiter(limits.AddrBurst, limits.AddrEvery),
+		hashing: make(chan struct{}, 8),
+	}
+	if err := s.setCost(DefaultPasswordCost); err != nil {
 		return nil, err
 	}
-	return &Service{
-		store: st, dir: dir, tokens: tokens, now: tokens.now,
-		account:   newLimiter(limits.AccountBurst, limits.AccountEvery),
-		addr:      newLimiter(limits.AddrBurst, limits.AddrEvery),
-		hashing:   make(chan struct{}, 8),
-		dummyHash: dummy,
-	}, nil
+	return s, nil
+}
+
+// WithPasswordCost hashes new passwords at cost c (the zero value is
+// DefaultPasswordCost) and returns s. Hashes already stored keep their own cost.
+func (s *Service) WithPasswordCost(c PasswordCost) (*Service, error) {
+	if err := s.setCost(c.orDefault()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Service) setCost(c PasswordCost) error {
+	dummy, err := c.Hash(uuid.NewString())
+	if err != nil {
+		return err
+	}
+	s.cost, s.dummyHash = c, dummy
+	return nil
 }
 
 // TokenPair is what login, refresh and registration return.
@@ -80,7 +101,7 @@ func (s *Service) hash(ctx context.Context, pw string) (string, error) {
 		return "", err
 	}
 	defer func() { <-s.hashing }()
-	return HashPassword(pw)
+	return s.cost.Hash(pw)
 }
 
 func (s *Service) check(ctx context.Context, hash, pw string) (bool, error) {

@@ -73,7 +73,8 @@ func newTestEnvOn(t testing.TB, adapter storetest.Adapter, configure func(*Deps)
 	_, _ = rand.Read(dataKey)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	svc, err := app.Build(ctx, st, app.Options{JWTKey: key, DataKey: dataKey, PublicURL: url, LoginLimits: relaxedLimits, Logger: testLogger()})
+	svc, err := app.Build(ctx, st, app.Options{JWTKey: key, DataKey: dataKey, PublicURL: url, LoginLimits: relaxedLimits,
+		PasswordCost: identity.TestPasswordCost, Logger: testLogger()})
 	if err != nil {
 		t.Fatalf("build services: %v", err)
 	}
