@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"mime"
-	"net/http"
 	"net/url"
 	"reflect"
 	"sort"
@@ -25,10 +24,8 @@ import (
 	vitrans "github.com/go-playground/validator/v10/translations/vi"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/httpx"
 )
-
-// maxBody is the largest request body accepted (DESIGN.md: 1 MiB, 413 above).
-const maxBody = 1 << 20
 
 var (
 	errMalformed = apperr.New(apperr.CodeMalformed, "Nội dung JSON không hợp lệ.", "The JSON body is malformed.")
@@ -77,8 +74,7 @@ func bindJSON(c *gin.Context, dst any) error {
 	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if httpx.TooLarge(err) {
 			return errTooLarge
 		}
 		return errMalformed

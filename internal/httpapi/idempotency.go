@@ -3,15 +3,14 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
-	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/httpx"
 	"ecitizen/internal/idempotency"
 )
 
@@ -48,8 +47,7 @@ func (h *handler) idempotent(c *gin.Context) {
 	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if httpx.TooLarge(err) {
 			fail(c, errTooLarge)
 			return
 		}

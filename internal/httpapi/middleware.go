@@ -103,23 +103,6 @@ func securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// limitBody caps the bodies of POST, PUT and PATCH at maxBody: a declared larger length is refused at
-// once, and reading past the limit fails in bindJSON.
-func limitBody(c *gin.Context) {
-	switch c.Request.Method {
-	case http.MethodPost, http.MethodPut, http.MethodPatch:
-	default:
-		c.Next() // bodies of other methods are never read
-		return
-	}
-	if c.Request.ContentLength > maxBody {
-		fail(c, errTooLarge)
-		return
-	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
-	c.Next()
-}
-
 // cors answers preflights and sets CORS headers for the configured origins only.
 func cors(origins []string) gin.HandlerFunc {
 	return func(c *gin.Context) {

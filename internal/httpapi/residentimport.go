@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/httpx"
 )
 
 // Bulk import of residents: a CSV file (text/csv, UTF-8) for a ward, answered
@@ -51,8 +51,7 @@ func (h *handler) importResidents(c *gin.Context) {
 	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if httpx.TooLarge(err) {
 			fail(c, errTooLarge)
 			return
 		}

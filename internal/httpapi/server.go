@@ -17,6 +17,7 @@ import (
 	"ecitizen/internal/coverage"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/equipment"
+	"ecitizen/internal/httpx"
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/notify"
@@ -91,7 +92,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
 	r.Use(withRequestID, accessLog(d.Logger), gin.CustomRecoveryWithWriter(nil, recoverPanic),
-		securityHeaders, cors(d.CORSOrigins), limitBody, DetachWrites)
+		securityHeaders, cors(d.CORSOrigins), httpx.LimitBody(func(c *gin.Context) { fail(c, errTooLarge) }), DetachWrites)
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, &errRouteNotFound)
 	})

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/httpx"
 )
 
 // form is a submitted form as the page shows it again: what was typed, each
@@ -20,7 +21,7 @@ type form struct {
 func newForm(c *gin.Context) *form {
 	f := &form{Values: url.Values{}, Errors: map[string]string{}}
 	if c.Request.Method != "GET" {
-		_ = c.Request.ParseMultipartForm(maxUpload) // also parses urlencoded forms
+		_ = c.Request.ParseMultipartForm(httpx.MaxBody) // also parses urlencoded forms
 		for k, vs := range c.Request.PostForm {
 			if k != "_csrf" && !isSecretField(k) {
 				f.Values[k] = vs

@@ -15,6 +15,7 @@ import (
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/certificate"
+	"ecitizen/internal/httpx"
 	"ecitizen/internal/identity"
 	paging "ecitizen/internal/page"
 	"ecitizen/internal/progress"
@@ -543,7 +544,7 @@ func (h *handler) residentImportPage(c *gin.Context) {
 	h.render(c, http.StatusOK, "residents_import", v)
 }
 
-// residentImport reads the uploaded CSV file (4 MiB at most, as the API) and
+// residentImport reads the uploaded CSV file (1 MiB at most, as the API) and
 // shows the service's per-row report.
 func (h *handler) residentImport(c *gin.Context) {
 	v := viewOf(c)
@@ -560,8 +561,8 @@ func (h *handler) residentImport(c *gin.Context) {
 		fileErr("Chọn một tệp CSV (UTF-8).", "Choose a CSV file (UTF-8).")
 		return
 	}
-	if fh.Size > maxUpload {
-		fileErr("Tệp quá lớn (tối đa 4 MiB).", "The file is too large (4 MiB at most).")
+	if fh.Size > httpx.MaxBody {
+		fileErr("Tệp quá lớn (tối đa 1 MiB).", "The file is too large (1 MiB at most).")
 		return
 	}
 	f, err := fh.Open()

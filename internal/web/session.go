@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/securecookie"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/httpx"
 	"ecitizen/internal/identity"
 )
 
@@ -151,11 +152,6 @@ func (h *handler) session(c *gin.Context) {
 		}
 	}
 	if !safeMethod(c.Request.Method) {
-		limit := int64(maxBody)
-		if strings.HasPrefix(c.ContentType(), "multipart/") {
-			limit = maxUpload + maxBody
-		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		if !h.checkCSRF(c, sd) {
 			h.refuse(c, http.StatusForbidden, "error.csrf")
 			c.Abort()
@@ -163,6 +159,31 @@ func (h *handler) session(c *gin.Context) {
 		}
 	}
 	c.Next()
+}
+
+// readForm reads the whole form of every unsafe request before anything looks
+// at it: a body past httpx.MaxBody is refused as too large (not taken for a form
+// without its CSRF token), and what follows finds the form parsed.
+func (h *handler) readForm(c *gin.Context) {
+	if !safeMethod(c.Request.Method) {
+		// ParseMultipartForm alone would hide ParseForm's error of a
+		// urlencoded body behind "not multipart".
+		err := c.Request.ParseForm()
+		if err == nil && strings.HasPrefix(c.ContentType(), "multipart/") {
+			err = c.Request.ParseMultipartForm(httpx.MaxBody)
+		}
+		if httpx.TooLarge(err) {
+			h.tooLarge(c)
+			c.Abort()
+			return
+		}
+	}
+	c.Next()
+}
+
+// tooLarge is the page of a request body over httpx.MaxBody.
+func (h *handler) tooLarge(c *gin.Context) {
+	h.refuse(c, http.StatusRequestEntityTooLarge, "error.too_large")
 }
 
 func safeMethod(m string) bool {

@@ -13,6 +13,7 @@ import (
 
 	"ecitizen/internal/app"
 	"ecitizen/internal/httpapi"
+	"ecitizen/internal/httpx"
 )
 
 // Deps is what the web app needs.
@@ -80,18 +81,13 @@ func New(d Deps) (http.Handler, error) {
 	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
 		return nil, err
 	}
-	r.MaxMultipartMemory = maxUpload
-	r.Use(withRequestID, accessLog(log), h.recover, securityHeaders, httpapi.DetachWrites, h.session)
+	r.MaxMultipartMemory = httpx.MaxBody
+	r.Use(withRequestID, accessLog(log), h.recover, securityHeaders,
+		httpx.LimitBody(h.tooLarge), h.readForm, httpapi.DetachWrites, h.session)
 	h.routes(r)
 	r.NoRoute(func(c *gin.Context) { h.notFound(c) })
 	return r, nil
 }
-
-// maxBody bounds form posts; maxUpload the CSV import's file.
-const (
-	maxBody   = 1 << 20
-	maxUpload = 4 << 20
-)
 
 const ctxRequestID = "web.request_id"
 
