@@ -13,6 +13,11 @@
 // writer of the file, in this process or another; a database another process
 // keeps locked is apperr.ErrBusy after a few tries.
 //
+// The file and its -wal and -shm companions are readable by the service's user
+// only (0600), whatever the directory's mode. Open refuses a file that fails
+// SQLite's PRAGMA quick_check, and Ping (the readiness check) reports a file that
+// an operation later found damaged.
+//
 // The schema is versioned: migrations/NNNN_name.sql are embedded and applied at
 // Open, each in its own transaction, and recorded in schema_migrations. Times are
 // stored as INTEGER unix milliseconds and read back in UTC.
@@ -46,6 +51,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	msqlite "modernc.org/sqlite"
@@ -57,9 +63,24 @@ import (
 
 // DB is the SQLite store.
 type DB struct {
-	w *sql.DB // writer: one connection, BEGIN IMMEDIATE transactions
-	r *sql.DB // readers: query_only connections
+	w    *sql.DB // writer: one connection, BEGIN IMMEDIATE transactions
+	r    *sql.DB // readers: query_only connections
+	path string
+	// checked is the damageSeen count at the last quick_check of this file, and
+	// damaged what a failed one found (the file stays damaged until restart).
+	checked atomic.Int64
+	damaged atomic.Pointer[error]
 }
+
+// damageSeen counts the errors, of any database open in this process, that said
+// the file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB). Ping checks its own file
+// again whenever the count moved, so one damaged file is reported by its own
+// store only.
+var damageSeen atomic.Int64
+
+// checkAtOpen is whether Open runs PRAGMA quick_check; only this package's tests
+// turn it off, to open a file they damaged.
+var checkAtOpen = true
 
 // readers is the size of the read pool.
 const readers = 4
@@ -81,6 +102,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
 	}
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)", busyTimeout.Milliseconds()) +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 
@@ -92,12 +116,19 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	db := &DB{w: w}
+	db := &DB{w: w, path: path}
+	db.checked.Store(damageSeen.Load()) // damage met before this Open is another file's
 	// The writer connects first so that the file is created and switched to WAL
 	// before any reader opens it.
 	if err := w.PingContext(ctx); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if checkAtOpen {
+		if err := db.quickCheck(ctx, w); err != nil {
+			_ = w.Close()
+			return nil, err
+		}
 	}
 	if err := db.migrate(ctx); err != nil {
 		_ = w.Close()
@@ -119,8 +150,90 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-// Ping reports whether the file can be read.
+// ownerOnly creates the database file readable by its owner only (0600) when
+// it is missing, and takes every other permission away from the file and its
+// -wal and -shm companions when they exist; SQLite creates the companions with
+// the mode of the database file.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: create %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("sqlite: create %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sqlite: make %s readable by its owner only: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// quickCheck runs PRAGMA quick_check (every page and index entry is well formed;
+// linear in the file's size) on conn and records and returns what it finds wrong.
+func (db *DB) quickCheck(ctx context.Context, conn *sql.DB) error {
+	seen := damageSeen.Load()
+	rows, err := conn.QueryContext(ctx, `PRAGMA quick_check(20)`)
+	if err != nil {
+		if !damage(err) {
+			return fmt.Errorf("sqlite: check %s: %w", db.path, err)
+		}
+		return db.markDamaged([]string{err.Error()})
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("sqlite: check %s: %w", db.path, err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		if !damage(err) {
+			return fmt.Errorf("sqlite: check %s: %w", db.path, err)
+		}
+		problems = append(problems, err.Error())
+	}
+	if len(problems) > 0 {
+		return db.markDamaged(problems)
+	}
+	db.checked.Store(seen)
+	return nil
+}
+
+func (db *DB) markDamaged(problems []string) error {
+	err := fmt.Errorf("sqlite: the database file %s is damaged (PRAGMA quick_check: %s); "+
+		"stop the service and restore the file from a backup: %w", db.path, strings.Join(problems, "; "), apperr.ErrUnavailable)
+	db.damaged.Store(&err)
+	return err
+}
+
+// damage reports whether err says the database file is damaged, and counts it.
+func damage(err error) bool {
+	var se *msqlite.Error
+	if errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_CORRUPT || se.Code()&0xff == sqlite3.SQLITE_NOTADB) {
+		damageSeen.Add(1)
+		return true
+	}
+	return false
+}
+
+// Ping reports whether the file can be read and is not known to be damaged: an
+// operation that found a damaged page since the last check makes Ping run
+// PRAGMA quick_check again.
 func (db *DB) Ping(ctx context.Context) error {
+	if err := db.damaged.Load(); err != nil {
+		return *err
+	}
+	if damageSeen.Load() != db.checked.Load() {
+		if err := db.quickCheck(ctx, db.r); err != nil {
+			return err
+		}
+	}
 	var n int
 	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
@@ -277,8 +390,8 @@ func txList[T any](ctx context.Context, tx *sql.Tx, query string, args []any, sc
 // wrap adds context to a driver error and maps constraint violations to the store
 // sentinels: a taken unique or primary key is apperr.ErrConflict, a reference to a
 // missing row (foreign key) is apperr.ErrNotFound, a database still locked after
-// the busy timeout is apperr.ErrBusy, and a failing disk or a closed database is
-// apperr.ErrUnavailable. The driver's text is kept after the sentinel for logs. An error that already carries an *apperr.Error is returned as is.
+// the busy timeout is apperr.ErrBusy, and a failing disk, a damaged file (which
+// Ping then reports) or a closed database is apperr.ErrUnavailable. The driver's text is kept after the sentinel for logs. An error that already carries an *apperr.Error is returned as is.
 func wrap(err error, format string, args ...any) error {
 	if err == nil || apperr.As(err) != nil {
 		return err // nil, or already mapped with its context
@@ -295,6 +408,8 @@ func wrap(err error, format string, args ...any) error {
 			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrBusy, err)
 		case code&0xff == sqlite3.SQLITE_IOERR || code&0xff == sqlite3.SQLITE_FULL || code&0xff == sqlite3.SQLITE_CANTOPEN:
 			return fmt.Errorf("%s: %w (%v)", msg, apperr.ErrUnavailable, err)
+		case damage(err):
+			return fmt.Errorf("%s: the database file is damaged: %w (%v)", msg, apperr.ErrUnavailable, err)
 		}
 	}
 	// database/sql's "database is closed" has no exported sentinel.
