@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"ecitizen/internal/coverage"
 	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/store"
 	"ecitizen/internal/web"
@@ -153,6 +155,12 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (store.Stor
 		JWTKey: cfg.JWTKey, DataKey: cfg.DataKey, DataKeysOld: cfg.DataKeysOld, PublicURL: cfg.PublicURL,
 		LoginLimits: cfg.LoginLimits, NoShowRule: cfg.NoShowRule, Logger: log,
 	})
+	if unknown := (*resident.UnknownKeysError)(nil); errors.As(err, &unknown) && cfg.CreatedDataKey != "" {
+		// The key file was missing and was made in this start: a new key is for
+		// an empty store only, so it goes, and the next start asks again.
+		_ = os.Remove(cfg.CreatedDataKey)
+		err = fmt.Errorf("config: %s was missing, and the store is not empty: %w", cfg.CreatedDataKey, unknown)
+	}
 	if err != nil {
 		_ = st.Close()
 		return nil, nil, err

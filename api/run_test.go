@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -333,5 +336,60 @@ func TestRunServesPagesBesideTheAPI(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusNotFound || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("an unknown page: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
+
+// TestRunRefusesALostDataKey: once residents' numbers are sealed under the
+// data key of DATA_DIR/data.key, a start without that file refuses, naming the
+// file and the key id, and makes no new key (a second try refuses the same
+// way); with the file restored the service starts and reveals the numbers.
+func TestRunRefusesALostDataKey(t *testing.T) {
+	for name, newEnv := range envs(t) {
+		t.Run(name, func(t *testing.T) {
+			env := newEnv()
+			env["ECITIZEN_ADMIN_EMAIL"] = "admin@quan.example.vn"
+			env["ECITIZEN_ADMIN_PASSWORD"] = "mat-khau-quan-tri"
+			s := startService(t, env)
+			access, _ := login(t, s.base, "admin@quan.example.vn", "mat-khau-quan-tri")
+			st, ward := call(t, "POST", s.base+"/api/v1/wards", access, map[string]string{"code": "26734", "name_vi": "Phường Mẫu", "name_en": "Sample Ward"})
+			if st != http.StatusCreated {
+				t.Fatalf("ward: %d %v", st, ward)
+			}
+			st, res := call(t, "POST", s.base+"/api/v1/residents", access, map[string]any{"ward_id": ward["id"], "full_name": "Nguyễn Thị Mẫu",
+				"birth_year": 1958, "residential_group": "Tổ 5", "phone": "0912 000 001", "consent": map[string]any{"version": "2026-11"}})
+			if st != http.StatusCreated {
+				t.Fatalf("resident: %d %v", st, res)
+			}
+			s.stop(t)
+
+			keyPath := filepath.Join(env["ECITIZEN_DATA_DIR"], "data.key")
+			key, err := os.ReadFile(keyPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Remove(keyPath); err != nil {
+				t.Fatal(err)
+			}
+			for try := range 2 {
+				var out, errOut bytes.Buffer
+				err := run(context.Background(), nil, func(k string) string { return env[k] }, &out, &errOut)
+				if err == nil || !strings.Contains(err.Error(), keyPath) || !strings.Contains(err.Error(), "data key id") {
+					t.Fatalf("start %d without data.key: %v", try+1, err)
+				}
+				if _, err := os.Stat(keyPath); !errors.Is(err, os.ErrNotExist) {
+					t.Fatalf("start %d without data.key left a new key file: %v", try+1, err)
+				}
+			}
+
+			if err := os.WriteFile(keyPath, key, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s = startService(t, env)
+			access, _ = login(t, s.base, "admin@quan.example.vn", "mat-khau-quan-tri")
+			st, rev := call(t, "POST", s.base+"/api/v1/residents/"+res["id"].(string)+"/reveal", access, map[string]string{"reason": "Kiểm tra sau khi khôi phục khoá"})
+			if st != http.StatusOK || rev["phone"] != "+84912000001" {
+				t.Fatalf("reveal after the key came back: %d %v", st, rev)
+			}
+		})
 	}
 }

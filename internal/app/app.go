@@ -116,6 +116,9 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 	}
 	s.Residents.WithKeyRing(s.KeyRing)
 	s.Rotation = resident.NewRotation(st, s.KeyRing)
+	if err := s.Rotation.CheckRing(ctx); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
 	s.Certificates = certificate.NewService(st, s.Roster, st, o.JWTKey, o.PublicURL, nil)
 	s.Progress = progress.NewService(st, s.Residents, s.Roster, s.Directory, s.Certificates, s.Framework, nil).
 		WithGrader(s.Courses).WithPersonalLinks(st)

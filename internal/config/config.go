@@ -34,7 +34,10 @@ type Config struct {
 	// DataKeysOld are older data keys still accepted for reading while the
 	// rotation job moves residents' numbers to DataKey (ECITIZEN_DATA_KEYS_OLD,
 	// comma-separated base64 of 32 bytes each; none by default).
-	DataKeysOld    [][]byte
+	DataKeysOld [][]byte
+	// CreatedDataKey is the path of DataDir/data.key when EnsureKeys created it
+	// in this start (it was missing); empty otherwise.
+	CreatedDataKey string
 	TrustedProxies []string // ECITIZEN_TRUSTED_PROXIES, comma-separated IPs or CIDRs; none by default
 	CORSOrigins    []string // ECITIZEN_CORS_ORIGINS, comma-separated origins; none by default
 	LogLevel       slog.Level
@@ -272,54 +275,59 @@ func (c *Config) EnsureKeys() error {
 	}
 	var err error
 	if c.JWTKey == nil {
-		if c.JWTKey, err = keyFile(filepath.Join(c.DataDir, "jwt.key")); err != nil {
+		if c.JWTKey, _, err = keyFile(filepath.Join(c.DataDir, "jwt.key")); err != nil {
 			return err
 		}
 	}
 	if c.DataKey == nil {
-		if c.DataKey, err = keyFile(filepath.Join(c.DataDir, "data.key")); err != nil {
+		path := filepath.Join(c.DataDir, "data.key")
+		var created bool
+		if c.DataKey, created, err = keyFile(path); err != nil {
 			return err
+		}
+		if created {
+			c.CreatedDataKey = path
 		}
 	}
 	return c.checkRing()
 }
 
-func keyFile(path string) ([]byte, error) {
+func keyFile(path string) (key []byte, created bool, err error) {
 	b, err := os.ReadFile(path)
 	if err == nil {
 		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
 		if err != nil || len(k) != 32 {
-			return nil, fmt.Errorf("key file %s: not 32 base64-encoded bytes", path)
+			return nil, false, fmt.Errorf("key file %s: not 32 base64-encoded bytes", path)
 		}
-		return k, nil
+		return k, false, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("key file %s: %w", path, err)
+		return nil, false, fmt.Errorf("key file %s: %w", path, err)
 	}
 	k := make([]byte, 32)
 	if _, err := rand.Read(k); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	// Write a temporary file, then link it into place: the link fails when another
 	// process got there first, and then its key is the one to use.
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".key-*")
 	if err != nil {
-		return nil, fmt.Errorf("key file %s: %w", path, err)
+		return nil, false, fmt.Errorf("key file %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.WriteString(base64.StdEncoding.EncodeToString(k) + "\n"); err != nil {
 		_ = tmp.Close()
-		return nil, fmt.Errorf("key file %s: %w", path, err)
+		return nil, false, fmt.Errorf("key file %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("key file %s: %w", path, err)
+		return nil, false, fmt.Errorf("key file %s: %w", path, err)
 	}
 	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
 		return keyFile(path)
 	} else if err != nil {
-		return nil, fmt.Errorf("key file %s: %w", path, err)
+		return nil, false, fmt.Errorf("key file %s: %w", path, err)
 	}
-	return k, nil
+	return k, true, nil
 }
 
 // noShowRule parses "COUNT/WINDOW/SUSPENSION", e.g. "3/90d/30d": durations are Go

@@ -104,6 +104,7 @@ var statuses = map[apperr.Code]int{
 	resident.CodeDuplicateResident:            http.StatusConflict,
 	resident.CodePossibleDuplicate:            http.StatusConflict,
 	resident.CodeResidentErased:               http.StatusConflict,
+	resident.CodeDataKeyUnknown:               http.StatusConflict,
 	progress.CodeRecordRevoked:                http.StatusConflict,
 	progress.CodePersonalLinkInvalid:          http.StatusNotFound,
 	directory.CodeWardMerged:                  http.StatusConflict,

@@ -14,8 +14,9 @@ import (
 
 // Rotating the data key through the service: residents registered under key A
 // are found and revealed with the ring {B, A}; after the rotation job, with B
-// alone; a value whose key left the ring too early answers 500 without the
-// number, and the log names the key id, never the number.
+// alone; a value whose key left the ring too early answers 409
+// data_key_unknown without the number, and the log names the key id, never the
+// number.
 func TestResidentsDataKeyRotationHTTP(t *testing.T) {
 	for _, ad := range storetest.Adapters(t) {
 		t.Run(ad.Name, func(t *testing.T) {
@@ -63,13 +64,13 @@ func TestResidentsDataKeyRotationHTTP(t *testing.T) {
 			// The same number again, under B: refused, it is A's resident's.
 			assertProblem(t, env.do("POST", "/api/v1/residents", w.staffA, residentBody(w.wardA, "Người khác", "0933111222", "")), 409, "duplicate_resident")
 
-			// A removed too early: not found, and the reveal is a 500 whose log
-			// line names the key id only.
+			// A removed too early: not found, and the reveal is a 409
+			// data_key_unknown whose log line names the key id only.
 			svc.WithKeyRing(ringB)
 			if n := found(); n != 0 {
 				t.Fatalf("found %d without the old key", n)
 			}
-			if p := revealed(500); p["code"] != "internal" {
+			if p := revealed(409); p["code"] != "data_key_unknown" {
 				t.Fatalf("reveal without the old key: %v", p)
 			}
 			logMu.Lock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrResealStale is returned by Store.ResealResident when the resident changed
@@ -30,6 +31,30 @@ type Rotation struct {
 // NewRotation returns the rotation job of a store and a key ring.
 func NewRotation(st Store, c *Crypter) *Rotation {
 	return &Rotation{store: st, crypt: c, batch: RotationBatch}
+}
+
+// UnknownKeysError is a store that holds residents' numbers sealed under data
+// keys the configured ring does not hold: those numbers could be neither read
+// nor searched, and the same number could be registered again.
+type UnknownKeysError struct{ KeyIDs []string }
+
+func (e *UnknownKeysError) Error() string {
+	return fmt.Sprintf("the store holds residents' numbers sealed under data key id %s, which is neither the current data key "+
+		"(ECITIZEN_DATA_KEY, or data.key in the data directory) nor in ECITIZEN_DATA_KEYS_OLD; configure the key that sealed them "+
+		"(restore data.key from your backup)", strings.Join(e.KeyIDs, ", "))
+}
+
+// CheckRing returns an *UnknownKeysError when a resident's number is sealed
+// under a key the ring lacks. The program refuses to start then.
+func (j *Rotation) CheckRing(ctx context.Context) error {
+	unknown, err := j.store.SealingKeyIDs(ctx, j.crypt.KeyIDs())
+	if err != nil {
+		return fmt.Errorf("data keys of the store: %w", err)
+	}
+	if len(unknown) > 0 {
+		return &UnknownKeysError{KeyIDs: unknown}
+	}
+	return nil
 }
 
 // RotationReport counts what one run did; it never holds a value.

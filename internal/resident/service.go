@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,10 +24,18 @@ const (
 	CodeDuplicateResident apperr.Code = "duplicate_resident"
 	CodePossibleDuplicate apperr.Code = "possible_duplicate"
 	CodeResidentErased    apperr.Code = "resident_erased"
+	CodeDataKeyUnknown    apperr.Code = "data_key_unknown"
 )
 
 var errErased = &apperr.Error{Code: CodeResidentErased,
 	Vi: "Dữ liệu cá nhân của người dân này đã bị xoá.", En: "This resident's personal data has been erased."}
+
+// errDataKeyUnknown refuses to reveal a number sealed under a data key this
+// instance does not hold (another instance, configured with another key, wrote
+// it): an operator's error, said as such, and nothing is revealed.
+var errDataKeyUnknown = &apperr.Error{Code: CodeDataKeyUnknown,
+	Vi: "Không đọc được số của người dân này: khoá dữ liệu đã mã hoá số không được cấu hình trên máy chủ. Hãy báo quản trị viên.",
+	En: "This resident's numbers cannot be read: the data key that encrypted them is not configured on the server. Tell the administrator."}
 
 // duplicate is the refusal of a number another resident holds; it names the
 // holder, never the number.
@@ -538,13 +547,19 @@ func (s *Service) Reveal(ctx context.Context, c identity.Caller, id, reason stri
 	out := &Revealed{ResidentID: r.ID}
 	fields := []string{}
 	if r.Phone != nil {
-		if out.Phone, err = s.crypt.Open(r.ID, KindPhone, r.Phone); err != nil {
+		if out.Phone, err = s.crypt.Open(r.ID, KindPhone, r.Phone); errors.Is(err, ErrUnknownKey) {
+			slog.WarnContext(ctx, "reveal refused: a number is sealed under a data key not in the ring", "resident_id", r.ID, "err", err)
+			return nil, fmt.Errorf("reveal resident %s phone (%v): %w", r.ID, err, errDataKeyUnknown)
+		} else if err != nil {
 			return nil, fmt.Errorf("reveal resident %s phone: %w", r.ID, err)
 		}
 		fields = append(fields, FieldPhone)
 	}
 	if r.NationalID != nil {
-		if out.NationalID, err = s.crypt.Open(r.ID, KindNationalID, r.NationalID); err != nil {
+		if out.NationalID, err = s.crypt.Open(r.ID, KindNationalID, r.NationalID); errors.Is(err, ErrUnknownKey) {
+			slog.WarnContext(ctx, "reveal refused: a number is sealed under a data key not in the ring", "resident_id", r.ID, "err", err)
+			return nil, fmt.Errorf("reveal resident %s national id (%v): %w", r.ID, err, errDataKeyUnknown)
+		} else if err != nil {
 			return nil, fmt.Errorf("reveal resident %s national id: %w", r.ID, err)
 		}
 		fields = append(fields, FieldNationalID)

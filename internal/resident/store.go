@@ -49,6 +49,10 @@ type Store interface {
 	EraseResident(ctx context.Context, r *Resident, drop []Key, a *Audit) error
 	// AddAudit inserts an audit record.
 	AddAudit(ctx context.Context, a *Audit) error
+	// SealingKeyIDs returns the ids of the data keys, other than known, under
+	// which any resident's phone or national ID is sealed (erased residents hold
+	// none).
+	SealingKeyIDs(ctx context.Context, known []string) ([]string, error)
 	// ResidentsToReseal returns the residents (never erased ones) with a phone or
 	// national ID sealed under a key other than currentKeyID, ordered by ID,
 	// strictly after the ID after, limit at most.

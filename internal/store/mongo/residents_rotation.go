@@ -2,8 +2,12 @@ package mongo
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"ecitizen/internal/resident"
@@ -16,6 +20,36 @@ import (
 // erased numbers back.
 
 var residentLeases = leaseSpace{collection: "resident_leases", field: "resident_id"}
+
+// SealingKeyIDs returns the data key ids, other than known, that seal a number:
+// one lookup per key found (a handful), each for a resident with a key not yet
+// known.
+func (d *DB) SealingKeyIDs(ctx context.Context, known []string) ([]string, error) {
+	var out []string
+	for {
+		seen := append(append([]string{}, known...), out...) // never nil: $nin needs an array
+		other := func(field string) bson.D {
+			return bson.D{{Key: field, Value: bson.D{{Key: "$exists", Value: true}, {Key: "$nin", Value: seen}}}}
+		}
+		var doc residentDoc
+		err := d.residents().FindOne(ctx, bson.D{{Key: "$or", Value: bson.A{other("phone.key_id"), other("national_id.key_id")}}}).Decode(&doc)
+		if errors.Is(err, mongodrv.ErrNoDocuments) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, wrapErr(err, "data keys of residents")
+		}
+		found := false
+		for _, s := range []*resident.Sealed{doc.resident().Phone, doc.resident().NationalID} {
+			if s != nil && !slices.Contains(seen, s.KeyID) && !slices.Contains(out, s.KeyID) {
+				out, found = append(out, s.KeyID), true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("data keys of residents: resident %s matched without a new key", doc.ID)
+		}
+	}
+}
 
 // ResidentsToReseal returns the residents (not erased) with a number sealed
 // under a key other than currentKeyID, by _id, strictly after after.

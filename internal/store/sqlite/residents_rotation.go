@@ -4,11 +4,45 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"ecitizen/internal/resident"
 )
 
 // Moving residents' numbers to the current data key (resident.Rotation).
+
+// SealingKeyIDs returns the data key ids, other than known, that seal a number.
+func (db *DB) SealingKeyIDs(ctx context.Context, known []string) ([]string, error) {
+	var out []string
+	for {
+		var id string
+		// A key not yet found, one lookup per key: the residents are read once
+		// for each data key the store holds, which is a handful.
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(known)+len(out)), ",")
+		args := append(append([]any{}, anySlice(known)...), anySlice(out)...)
+		q := `SELECT k FROM (SELECT phone_key_id AS k FROM residents UNION ALL SELECT national_key_id FROM residents)
+			WHERE k IS NOT NULL`
+		if marks != "" {
+			q += ` AND k NOT IN (` + marks + `)`
+		}
+		err := db.r.QueryRowContext(ctx, q+` LIMIT 1`, args...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, wrap(err, "data keys of residents")
+		}
+		out = append(out, id)
+	}
+}
+
+func anySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
 
 // ResidentsToReseal returns the residents (not erased) with a number sealed
 // under a key other than currentKeyID, by id, strictly after after.

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -270,6 +271,52 @@ func TestResidentKeyRotation(t *testing.T) {
 			wantClaims(t, st, ringB, ringA, phone, x.ID)
 			_, err := register(t, st, ringB, w.ID, "Sau khi xoay khoá", phone, "")
 			wantTaken(t, err, resident.KindPhone, x.ID)
+		}},
+	})
+}
+
+// TestResidentSealingKeys: the store names the data keys that seal residents'
+// numbers beyond those the ring knows (phone or national ID, erased residents
+// holding none), and resident.Rotation.CheckRing refuses a ring without them.
+func TestResidentSealingKeys(t *testing.T) {
+	runCases(t, []storeCase{
+		{"UnknownKeysFound", func(t *testing.T, st store.Store) {
+			ctx := t.Context()
+			a, b, c := dataKey(t), dataKey(t), dataKey(t)
+			ringA, ringB, ringC := ring(t, a), ring(t, b), ring(t, c)
+			w := mkWard(t, st, "S01")
+			got, err := st.SealingKeyIDs(ctx, nil)
+			must(t, err)
+			if len(got) != 0 {
+				t.Fatalf("an empty store: %v", got)
+			}
+			must(t, resident.NewRotation(st, ringA).CheckRing(ctx))
+
+			mustRegister(t, st, ringA, w.ID, "Chỉ số điện thoại", "+84912345001", "")
+			mustRegister(t, st, ringB, w.ID, "Chỉ số căn cước", "", "001200000002")
+			mustRegister(t, st, ringC, w.ID, "Không số", "", "")
+			gone := mustRegister(t, st, ringC, w.ID, "Đã xoá", "+84912345003", "001200000003")
+			ts := now()
+			must(t, st.EraseResident(ctx, &resident.Resident{ID: gone.ID, WardID: w.ID, Consent: gone.Consent, CreatedBy: gone.CreatedBy,
+				CreatedAt: gone.CreatedAt, UpdatedAt: ts, ErasedAt: &ts, ErasedBy: "staff-1"}, resident.ClaimsOf(gone),
+				&resident.Audit{ID: newID(t), ResidentID: gone.ID, WardID: w.ID, Action: resident.ActionErase,
+					Fields: resident.ErasedFields, Reason: "Yêu cầu xoá", By: "staff-1", At: ts}))
+
+			got, err = st.SealingKeyIDs(ctx, nil)
+			must(t, err)
+			slices.Sort(got)
+			want := []string{ringA.KeyID(), ringB.KeyID()}
+			slices.Sort(want)
+			same(t, "every sealing key", got, want)
+			got, err = st.SealingKeyIDs(ctx, []string{ringA.KeyID(), ringC.KeyID()})
+			must(t, err)
+			same(t, "beyond A and C", got, []string{ringB.KeyID()})
+
+			must(t, resident.NewRotation(st, ring(t, b, a)).CheckRing(ctx))
+			var unknown *resident.UnknownKeysError
+			if err := resident.NewRotation(st, ringC).CheckRing(ctx); !errors.As(err, &unknown) || len(unknown.KeyIDs) != 2 {
+				t.Fatalf("CheckRing with a ring of C only: %v", err)
+			}
 		}},
 	})
 }
