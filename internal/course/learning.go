@@ -62,8 +62,14 @@ func (s *Service) Progress(ctx context.Context, c identity.Caller, courseID stri
 	}
 	e, err := s.store.Enrolment(ctx, c.UserID, courseID)
 	if errors.Is(err, apperr.ErrNotFound) {
-		if _, err := s.store.CourseByID(ctx, courseID); err != nil {
+		co, err := s.store.CourseByID(ctx, courseID)
+		if err != nil {
 			return nil, err // no such course
+		}
+		if co.Archived || co.PublishedVersion == 0 {
+			// A draft or archived course is, to a learner, no course at all: the
+			// same 404 as an unknown id, so ids of drafts are not confirmed.
+			return nil, notFound(courseID)
 		}
 		return nil, &apperr.Error{Code: CodeNotStarted, Vi: "Bạn chưa bắt đầu khoá học này.", En: "You have not started this course."}
 	}

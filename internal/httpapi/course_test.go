@@ -321,6 +321,18 @@ func TestLearning(t *testing.T) {
 				t.Fatalf("my courses %v", list)
 			}
 			assertProblem(t, env.do("GET", "/api/v1/me/courses/"+id, p.partner, nil), 409, "course_not_started")
+
+			// A draft is, to a learner, what an unknown id is: 404 on every
+			// learning route.
+			draft := env.created(p.partner, "/api/v1/manage/courses", courseBody("Bản nháp chưa duyệt"))
+			for _, learner := range []string{p.volunteer, p.partner} {
+				for _, r := range []struct{ method, path string }{{"GET", "/api/v1/me/courses/%s"}, {"POST", "/api/v1/courses/%s/start"},
+					{"POST", "/api/v1/courses/%s/lessons/gioi-thieu/complete"}, {"GET", "/api/v1/courses/%s"}} {
+					for _, course := range []string{draft, "01a20000-0000-7000-8000-000000000000"} {
+						assertProblem(t, env.do(r.method, fmt.Sprintf(r.path, course), learner, nil), 404, "not_found")
+					}
+				}
+			}
 		})
 	}
 }

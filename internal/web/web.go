@@ -149,5 +149,7 @@ func securityHeaders(c *gin.Context) {
 		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	// As the API: browsers heed it on https answers only, so it is always sent.
+	h.Set("Strict-Transport-Security", "max-age=31536000")
 	c.Next()
 }

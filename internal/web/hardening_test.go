@@ -88,3 +88,26 @@ func TestBodyLimit(t *testing.T) {
 	// The session is still signed in: nothing was done with the refused posts.
 	c.get("/residents/import").must(t, http.StatusOK)
 }
+
+// TestSecurityHeaders: every page, found or not, signed in or not, carries the
+// headers that keep it from being framed, sniffed or downgraded to http.
+func TestSecurityHeaders(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.client()
+	pages := []*page{c.get("/"), c.get("/login"), c.get("/courses"), c.get("/khong-co-trang-nay")}
+	c.signIn(testAdminEmail, testAdminPassword)
+	pages = append(pages, c.get("/account"))
+	for _, p := range pages {
+		for h, want := range map[string]string{
+			"Strict-Transport-Security": "max-age=31536000", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+			"Cross-Origin-Opener-Policy": "same-origin", "Referrer-Policy": "same-origin",
+		} {
+			if got := p.Header.Get(h); got != want {
+				t.Errorf("%s (%d): %s = %q, want %q", p.URL, p.Status, h, got, want)
+			}
+		}
+		if !strings.Contains(p.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("%s: Content-Security-Policy %q", p.URL, p.Header.Get("Content-Security-Policy"))
+		}
+	}
+}
