@@ -116,9 +116,15 @@ func TestDirectory(t *testing.T) {
 }
 
 // TestPartnerManagesOwnVolunteers: a partner may disable a volunteer of their own
-// organisation (ending their sessions) and re-enable them, and nothing else.
+// organisation (ending their sessions) and re-enable them, and nothing else; a
+// volunteer an admin disabled stays disabled until an admin enables them.
 func TestPartnerManagesOwnVolunteers(t *testing.T) {
-	env := newTestEnv(t, storetest.SQLite())
+	for _, ad := range storetest.Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) { partnerManagesOwnVolunteers(t, newTestEnv(t, ad)) })
+	}
+}
+
+func partnerManagesOwnVolunteers(t *testing.T, env *testEnv) {
 	admin := env.adminToken()
 	org := env.createOrganisation(admin, "Đại học Xây dựng Hà Nội")
 	env.createUser(admin, map[string]any{"email": "dt@example.vn", "display_name": "Đối tác", "password": "doi-tac-2026", "role": "partner", "organisation_id": org})
@@ -144,4 +150,17 @@ func TestPartnerManagesOwnVolunteers(t *testing.T) {
 	// An admin cannot lock themselves out.
 	me := decode(t, env.do("GET", "/api/v1/me", admin, nil))["id"].(string)
 	assertProblem(t, env.do("PATCH", "/api/v1/users/"+me, admin, map[string]any{"status": "disabled"}), http.StatusForbidden, "forbidden")
+
+	// Disabled by the admin: the partner cannot undo it (nor by disabling
+	// again first), the admin can; then the partner's own disable is theirs.
+	mustStatus(t, env.do("PATCH", "/api/v1/users/"+vol, admin, map[string]any{"status": "disabled"}), http.StatusOK)
+	mustStatus(t, env.do("PATCH", "/api/v1/users/"+vol, partner, map[string]any{"status": "disabled"}), http.StatusOK)
+	assertProblem(t, env.do("PATCH", "/api/v1/users/"+vol, partner, map[string]any{"status": "active"}), http.StatusForbidden, "forbidden")
+	if m := decode(t, env.do("GET", "/api/v1/users/"+vol, admin, nil)); m["status"] != "disabled" {
+		t.Fatalf("a partner re-enabled a volunteer the admin disabled: %v", m)
+	}
+	mustStatus(t, env.do("PATCH", "/api/v1/users/"+vol, admin, map[string]any{"status": "active"}), http.StatusOK)
+	mustStatus(t, env.do("PATCH", "/api/v1/users/"+vol, partner, map[string]any{"status": "disabled"}), http.StatusOK)
+	mustStatus(t, env.do("PATCH", "/api/v1/users/"+vol, partner, map[string]any{"status": "active"}), http.StatusOK)
+	env.login("tnv@example.vn", "tinh-nguyen-2026")
 }

@@ -52,14 +52,18 @@ type Scope struct {
 
 // User is an account.
 type User struct {
-	ID           string
-	Email        string // as entered; EmailKey is the unique, normalised form
-	EmailKey     string
-	DisplayName  string
-	Phone        string
-	Role         Role
-	Scope        Scope
-	Status       Status
+	ID          string
+	Email       string // as entered; EmailKey is the unique, normalised form
+	EmailKey    string
+	DisplayName string
+	Phone       string
+	Role        Role
+	Scope       Scope
+	Status      Status
+	// DisabledBy is the role that disabled the account, and the only one that
+	// may enable it again (partners disable their volunteers, admins anyone);
+	// empty while active.
+	DisabledBy   Role
 	PasswordHash string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -516,8 +516,9 @@ type UserPatch struct {
 }
 
 // UpdateUser changes a user. Admins may change anything but their own role and
-// status; partners may only disable or re-enable volunteers of their organisation.
-// Disabling a user ends all their sessions.
+// status; partners may only disable or re-enable volunteers of their organisation,
+// and not re-enable one an admin disabled. Disabling a user ends all their
+// sessions.
 func (s *Service) UpdateUser(ctx context.Context, c Caller, id string, p UserPatch) (*User, error) {
 	u, err := s.User(ctx, c, id)
 	if err != nil {
@@ -542,7 +543,17 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, id string, p UserPat
 	if p.Phone != nil {
 		u.Phone = *p.Phone
 	}
-	if p.Status != nil {
+	if p.Status != nil && *p.Status != u.Status {
+		switch *p.Status {
+		case StatusDisabled:
+			u.DisabledBy = c.Role
+		case StatusActive:
+			if c.Role != RoleAdmin && u.DisabledBy != c.Role {
+				return nil, apperr.New(apperr.CodeForbidden, "Tài khoản này do quản trị viên quận khoá; chỉ quản trị viên mở lại được.",
+					"An administrator disabled this account; only an administrator can enable it again.")
+			}
+			u.DisabledBy = ""
+		}
 		u.Status = *p.Status
 	}
 	if p.Role != nil {

@@ -21,6 +21,7 @@ type userDoc struct {
 	WardIDs        []string  `bson:"ward_ids"` // sorted; [] when none
 	OrganisationID string    `bson:"organisation_id"`
 	Status         string    `bson:"status"`
+	DisabledBy     string    `bson:"disabled_by,omitempty"`
 	PasswordHash   string    `bson:"password_hash"`
 	CreatedAt      time.Time `bson:"created_at"`
 	UpdatedAt      time.Time `bson:"updated_at"`
@@ -45,6 +46,7 @@ func toUserDoc(u *identity.User) *userDoc {
 		WardIDs:        storedWardIDs(u.Scope.WardIDs),
 		OrganisationID: u.Scope.OrganisationID,
 		Status:         string(u.Status),
+		DisabledBy:     string(u.DisabledBy),
 		PasswordHash:   u.PasswordHash,
 		CreatedAt:      u.CreatedAt,
 		UpdatedAt:      u.UpdatedAt,
@@ -64,10 +66,20 @@ func (d *userDoc) user() *identity.User {
 			OrganisationID: d.OrganisationID,
 		},
 		Status:       identity.Status(d.Status),
+		DisabledBy:   disabledBy(d.Status, d.DisabledBy),
 		PasswordHash: d.PasswordHash,
 		CreatedAt:    utc(d.CreatedAt),
 		UpdatedAt:    utc(d.UpdatedAt),
 	}
+}
+
+// disabledBy reads the role that disabled an account: one disabled before the
+// field was stored counts as disabled by an admin.
+func disabledBy(status, by string) identity.Role {
+	if status == string(identity.StatusDisabled) && by == "" {
+		return identity.RoleAdmin
+	}
+	return identity.Role(by)
 }
 
 // checkUserRefs checks that the organisation of a user's scope exists.
@@ -120,6 +132,7 @@ func (d *DB) UpdateUser(ctx context.Context, u *identity.User) error {
 		{Key: "ward_ids", Value: doc.WardIDs},
 		{Key: "organisation_id", Value: doc.OrganisationID},
 		{Key: "status", Value: doc.Status},
+		{Key: "disabled_by", Value: doc.DisabledBy},
 		{Key: "password_hash", Value: doc.PasswordHash},
 		{Key: "updated_at", Value: doc.UpdatedAt},
 	}, "user "+u.ID)

@@ -12,7 +12,7 @@ import (
 
 // userColumns selects a user with its ward scope as a JSON array sorted by ward id.
 const userColumns = `SELECT u.id, u.email, u.email_key, u.display_name, u.phone, u.role,
-	u.organisation_id, u.status, u.password_hash, u.created_at, u.updated_at,
+	u.organisation_id, u.status, u.disabled_by, u.password_hash, u.created_at, u.updated_at,
 	(SELECT json_group_array(w.ward_id ORDER BY w.ward_id) FROM user_wards w WHERE w.user_id = u.id)
 	FROM users u`
 
@@ -21,10 +21,10 @@ const userColumns = `SELECT u.id, u.email, u.email_key, u.display_name, u.phone,
 func (db *DB) CreateUser(ctx context.Context, u *identity.User) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, email_key, display_name,
-			phone, role, organisation_id, status, password_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			phone, role, organisation_id, status, disabled_by, password_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.ID, u.Email, u.EmailKey, u.DisplayName, u.Phone, string(u.Role),
-			nullString(u.Scope.OrganisationID), string(u.Status), u.PasswordHash,
+			nullString(u.Scope.OrganisationID), string(u.Status), string(u.DisabledBy), u.PasswordHash,
 			ms(u.CreatedAt), ms(u.UpdatedAt)); err != nil {
 			return err
 		}
@@ -67,10 +67,10 @@ func (db *DB) UserByEmail(ctx context.Context, emailKey string) (*identity.User,
 func (db *DB) UpdateUser(ctx context.Context, u *identity.User) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET email = ?, display_name = ?, phone = ?,
-			role = ?, organisation_id = ?, status = ?, password_hash = ?, updated_at = ?
+			role = ?, organisation_id = ?, status = ?, disabled_by = ?, password_hash = ?, updated_at = ?
 			WHERE id = ?`,
 			u.Email, u.DisplayName, u.Phone, string(u.Role), nullString(u.Scope.OrganisationID),
-			string(u.Status), u.PasswordHash, ms(u.UpdatedAt), u.ID)
+			string(u.Status), string(u.DisabledBy), u.PasswordHash, ms(u.UpdatedAt), u.ID)
 		if err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func scanUser(s scanner) (*identity.User, error) {
 		created, updatedAt int64
 	)
 	if err := s.Scan(&u.ID, &u.Email, &u.EmailKey, &u.DisplayName, &u.Phone, &u.Role,
-		&org, &u.Status, &u.PasswordHash, &created, &updatedAt, &wards); err != nil {
+		&org, &u.Status, &u.DisabledBy, &u.PasswordHash, &created, &updatedAt, &wards); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(wards), &u.Scope.WardIDs); err != nil {
