@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"ecitizen/internal/apperr"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/roster"
 )
@@ -103,8 +104,10 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 	if err := identity.ValidateEmail(c.AdminEmail); err != nil && !strings.HasSuffix(c.AdminEmail, "@localhost") {
 		return nil, fmt.Errorf("ECITIZEN_ADMIN_EMAIL: %q is not an email address", c.AdminEmail)
 	}
-	if c.AdminPassword != "" && identity.ValidatePassword(c.AdminPassword) != nil {
-		return nil, fmt.Errorf("ECITIZEN_ADMIN_PASSWORD: must have %d to %d characters", identity.MinPassword, identity.MaxPassword)
+	if c.AdminPassword != "" {
+		if err := identity.ValidatePassword(c.AdminPassword, c.AdminEmail); err != nil {
+			return nil, fmt.Errorf("ECITIZEN_ADMIN_PASSWORD: %s", apperr.As(err).Fields[0].En)
+		}
 	}
 	var err error
 	if c.PublicURL, err = publicURL(c.PublicURL); err != nil {

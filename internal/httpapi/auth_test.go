@@ -168,6 +168,35 @@ func TestLogin(t *testing.T) {
 		rec := env.do("POST", "/api/v1/auth/login", "", map[string]string{"email": "cb@example.vn", "password": "mat-khau-can-bo"})
 		assertProblem(t, rec, http.StatusForbidden, "account_disabled")
 	})
+	t.Run("RehashesAnOlderCost", func(t *testing.T) {
+		for _, ad := range storetest.Adapters(t) {
+			t.Run(ad.Name, func(t *testing.T) {
+				env := newTestEnv(t, ad)
+				admin := env.adminToken()
+				id := env.createUser(admin, map[string]any{"email": "cu@example.vn", "display_name": "Tài khoản cũ", "password": "mat-khau-cu-2026", "role": "admin"})
+				u, err := env.store.UserByID(t.Context(), id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if u.PasswordHash, err = (identity.PasswordCost{MemoryKiB: 32, Time: 3}).Hash("mat-khau-cu-2026"); err != nil {
+					t.Fatal(err)
+				}
+				if err := env.store.UpdateUser(t.Context(), u); err != nil {
+					t.Fatal(err)
+				}
+				assertProblem(t, env.do("POST", "/api/v1/auth/login", "", map[string]string{"email": "cu@example.vn", "password": "wrong-password"}),
+					http.StatusUnauthorized, "invalid_credentials")
+				if u, _ = env.store.UserByID(t.Context(), id); !strings.Contains(u.PasswordHash, "$m=32,t=3,") {
+					t.Fatalf("a wrong password rehashed: %s", u.PasswordHash)
+				}
+				env.login("cu@example.vn", "mat-khau-cu-2026")
+				if u, _ = env.store.UserByID(t.Context(), id); !strings.Contains(u.PasswordHash, "$m=64,t=1,") {
+					t.Fatalf("after a login the hash is %s, want the service's cost", u.PasswordHash)
+				}
+				env.login("cu@example.vn", "mat-khau-cu-2026")
+			})
+		}
+	})
 }
 
 // TestRefreshRotation: tokens rotate, a spent one revokes its family, and of 50

@@ -95,7 +95,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	for p, u := range users {
 		u["email"] = principalNames[p] + "@example.vn"
 		u["display_name"] = "Người dùng " + principalNames[p]
-		u["password"] = "mat-khau-" + principalNames[p]
+		u["password"] = fmt.Sprintf("mat-khau-so-%d-2026", p)
 		id := env.createUser(a, u)
 		switch p {
 		case volunteerX:

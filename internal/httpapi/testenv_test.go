@@ -35,7 +35,7 @@ import (
 // The first admin every testEnv bootstraps.
 const (
 	testAdminEmail    = "admin@example.vn"
-	testAdminPassword = "admin-password-1"
+	testAdminPassword = "quan-tri-vien-2026"
 )
 
 // testPublicURL is ECITIZEN_PUBLIC_URL of every testEnv.

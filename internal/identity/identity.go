@@ -115,17 +115,6 @@ func ValidateEmail(email string) error {
 	return nil
 }
 
-// ValidatePassword checks a new password's length (NIST SP 800-63B: length, not composition).
-func ValidatePassword(pw string) error {
-	n := utf8.RuneCountInString(pw)
-	if n < MinPassword || n > MaxPassword {
-		return apperr.Invalid("password", "password_length",
-			"Mật khẩu phải có từ 10 đến 128 ký tự.",
-			"The password must have 10 to 128 characters.")
-	}
-	return nil
-}
-
 // ValidatePhone checks an optional phone number: digits with an optional leading +.
 func ValidatePhone(phone string) error {
 	if phone == "" {

@@ -57,6 +57,13 @@ func (c PasswordCost) Hash(pw string) (string, error) {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
+// hashed reports whether hash was made at cost c (and is well formed).
+func (c PasswordCost) hashed(hash string) bool {
+	parts := strings.Split(hash, "$")
+	return len(parts) == 6 && parts[1] == "argon2id" && parts[2] == fmt.Sprintf("v=%d", argon2.Version) &&
+		parts[3] == fmt.Sprintf("m=%d,t=%d,p=%d", c.MemoryKiB, c.Time, argonThreads)
+}
+
 var errBadHash = errors.New("malformed password hash")
 
 // CheckPassword reports whether pw matches the PHC-formatted argon2id hash, in

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -157,6 +158,16 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	}
 	if u.Status != StatusActive {
 		return nil, errAccountDisabled
+	}
+	if !s.cost.hashed(u.PasswordHash) {
+		// Stored at another cost (the parameters changed since): hashed again
+		// now that the password is known. A failure only postpones it.
+		if h, err := s.hash(ctx, password); err == nil {
+			u.PasswordHash, u.UpdatedAt = h, s.timestamp()
+			if err := s.store.UpdateUser(ctx, u); err != nil {
+				slog.WarnContext(ctx, "login: rehash of the password failed", "user_id", u.ID, "err", err)
+			}
+		}
 	}
 	return s.startSession(ctx, u, uuid.NewString())
 }
@@ -319,7 +330,7 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, next st
 	if !ok {
 		return apperr.New(CodeWrongPassword, "Mật khẩu hiện tại không đúng.", "The current password is wrong.")
 	}
-	if err := ValidatePassword(next); err != nil {
+	if err := ValidatePassword(next, u.Email); err != nil {
 		return err
 	}
 	if u.PasswordHash, err = s.hash(ctx, next); err != nil {
@@ -386,7 +397,7 @@ func (s *Service) create(ctx context.Context, n NewUser, status Status) (*User, 
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	if err := ValidatePassword(n.Password); err != nil {
+	if err := ValidatePassword(n.Password, n.Email); err != nil {
 		return nil, err
 	}
 	if err := s.checkScope(ctx, u.Scope); err != nil {

@@ -24,7 +24,7 @@ import (
 // The first admin of every testEnv.
 const (
 	testAdminEmail    = "admin@example.vn"
-	testAdminPassword = "admin-password-1"
+	testAdminPassword = "quan-tri-vien-2026"
 	testPassword      = "a-long-password-1"
 )
 

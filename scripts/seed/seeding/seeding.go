@@ -165,7 +165,7 @@ func Run(ctx context.Context, st store.Store, opt Options) (*Result, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	if err := identity.ValidatePassword(opt.Password); err != nil {
+	if err := identity.ValidatePassword(opt.Password, ""); err != nil {
 		return nil, fmt.Errorf("password: %w", err)
 	}
 
