@@ -36,6 +36,7 @@ import (
 	"unicode/utf8"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/plaintext"
 )
 
 // WardStatus tells whether a ward is in use or was merged into another (2025 reform).
@@ -160,6 +161,9 @@ func (o *Organisation) Validate() error {
 	if utf8.RuneCountInString(o.ContactName) > 120 {
 		return apperr.Invalid("contact_name", "max", "Tên người liên hệ tối đa 120 ký tự.", "The contact name has 120 characters at most.")
 	}
+	if err := plaintext.Line("contact_name", o.ContactName); err != nil {
+		return err
+	}
 	if o.ContactEmail != "" && (utf8.RuneCountInString(o.ContactEmail) > 254 || !strings.Contains(o.ContactEmail, "@")) {
 		return apperr.Invalid("contact_email", "email", "Email liên hệ không hợp lệ.", "The contact email is not valid.")
 	}
@@ -175,5 +179,5 @@ func checkName(field, v string, max int) error {
 			"Trường "+field+" không được để trống và có tối đa "+strconv.Itoa(max)+" ký tự.",
 			"The field "+field+" must not be empty and has "+strconv.Itoa(max)+" characters at most.")
 	}
-	return nil
+	return plaintext.Line(field, v)
 }

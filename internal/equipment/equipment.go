@@ -23,6 +23,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/plaintext"
 )
 
 // Kind is what a device is.
@@ -97,6 +98,10 @@ func (d *Device) Validate() error {
 		return apperr.Invalid("status", "oneof", "Tình trạng là working, broken, in_repair hoặc retired.", "The status is working, broken, in_repair or retired.")
 	case utf8.RuneCountInString(d.Notes) > MaxNotes:
 		return apperr.Invalid("notes", "max", "Ghi chú tối đa 1000 ký tự.", "Notes have 1000 characters at most.")
+	case plaintext.Line("label", d.Label) != nil:
+		return plaintext.Line("label", d.Label)
+	case plaintext.Lines("notes", d.Notes) != nil:
+		return plaintext.Lines("notes", d.Notes)
 	}
 	return nil
 }

@@ -235,3 +235,35 @@ func TestFileName(t *testing.T) {
 		t.Error("pdf is no format")
 	}
 }
+
+// TestExportsDropHiddenCharacters: a name stored before the plaintext rule with
+// a direction override, a NUL or a zero-width space reaches neither CSV nor XLSX
+// with them (and the formula guard still sees the text as shown).
+func TestExportsDropHiddenCharacters(t *testing.T) {
+	tb := Table{Name: "names", Columns: []Column{{Key: "name", Vi: "Tên", Kind: Text}},
+		Rows: [][]any{{"\u202egpj.exe"}, {"An\x00\u200bBình"}, {"\u200b=1+1"}}}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, tb, ""); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, buf.Bytes())
+	if rows[1][0] != "gpj.exe" || rows[2][0] != "AnBình" || rows[3][0] != "'=1+1" {
+		t.Errorf("CSV rows = %q", rows[1:])
+	}
+	buf.Reset()
+	if err := WriteXLSX(&buf, []Table{tb}, ""); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, err := f.GetRows("names")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 3 || got[len(got)-2][0] != "AnBình" || strings.ContainsRune(got[len(got)-3][0], '\u202e') {
+		t.Errorf("XLSX rows = %q", got)
+	}
+}

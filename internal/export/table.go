@@ -18,6 +18,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"ecitizen/internal/plaintext"
 )
 
 // ColumnKind is how a column's values are written.
@@ -201,7 +203,8 @@ func text(t Table, row, col int, v any) (s string, isText bool, err error) {
 		if !ok {
 			return "", false, cellError(t, row, col, v)
 		}
-		return s, true, nil
+		// Text stored before plaintext's rule loses its hidden characters here.
+		return plaintext.Shown(s), true, nil
 	case Integer:
 		n, ok := integer(v)
 		if !ok {

@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"ecitizen/internal/plaintext"
+
 	"github.com/xuri/excelize/v2"
 )
 
@@ -169,7 +171,7 @@ func setCell(f *excelize.File, st *styles, sheet, at string, kind ColumnKind, v 
 	var err error
 	switch kind {
 	case Text:
-		return f.SetCellStr(sheet, at, v.(string))
+		return f.SetCellStr(sheet, at, plaintext.Shown(v.(string)))
 	case Integer:
 		n, _ := integer(v)
 		err = f.SetCellInt(sheet, at, n)

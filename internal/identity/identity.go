@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/plaintext"
 )
 
 // Role is what a user may do; its scope says where.
@@ -62,7 +63,8 @@ type User struct {
 	Status      Status
 	// DisabledBy is the role that disabled the account, and the only one that
 	// may enable it again (partners disable their volunteers, admins anyone);
-	// empty while active.
+	// empty while active, and on accounts disabled before it was recorded,
+	// which count as disabled by an admin.
 	DisabledBy   Role
 	PasswordHash string
 	CreatedAt    time.Time
@@ -138,6 +140,9 @@ func (u *User) Validate() error {
 	}
 	if strings.TrimSpace(u.DisplayName) == "" || utf8.RuneCountInString(u.DisplayName) > MaxDisplayName {
 		return apperr.Invalid("display_name", "length", "Tên hiển thị phải có từ 1 đến 120 ký tự.", "The display name must have 1 to 120 characters.")
+	}
+	if err := plaintext.Line("display_name", u.DisplayName); err != nil {
+		return err
 	}
 	if err := ValidatePhone(u.Phone); err != nil {
 		return err

@@ -559,7 +559,11 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, id string, p UserPat
 		case StatusDisabled:
 			u.DisabledBy = c.Role
 		case StatusActive:
-			if c.Role != RoleAdmin && u.DisabledBy != c.Role {
+			by := u.DisabledBy
+			if by == "" {
+				by = RoleAdmin // disabled before the role was recorded
+			}
+			if c.Role != RoleAdmin && by != c.Role {
 				return nil, apperr.New(apperr.CodeForbidden, "Tài khoản này do quản trị viên quận khoá; chỉ quản trị viên mở lại được.",
 					"An administrator disabled this account; only an administrator can enable it again.")
 			}

@@ -32,6 +32,7 @@ import (
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/course"
+	"ecitizen/internal/plaintext"
 )
 
 // Gender is a resident's gender; optional.
@@ -120,6 +121,12 @@ func (r *Resident) validate(year int) error {
 		return apperr.Invalid("residential_group", "length", "Tổ dân phố từ 1 đến 60 ký tự.", "A residential group has 1 to 60 characters.")
 	case utf8.RuneCountInString(r.Notes) > MaxNotes:
 		return apperr.Invalid("notes", "max", "Ghi chú tối đa 1000 ký tự.", "Notes have 1000 characters at most.")
+	case plaintext.Line("full_name", r.FullName) != nil:
+		return plaintext.Line("full_name", r.FullName)
+	case plaintext.Line("residential_group", r.Group) != nil:
+		return plaintext.Line("residential_group", r.Group)
+	case plaintext.Lines("notes", r.Notes) != nil:
+		return plaintext.Lines("notes", r.Notes)
 	}
 	r.NameKey = course.Fold(r.FullName)
 	r.DupKey = DupKeyOf(r.FullName, r.BirthYear, r.Group)

@@ -31,6 +31,7 @@ import (
 	"unicode/utf8"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/plaintext"
 )
 
 // Role is what a volunteer does on a shift.
@@ -102,6 +103,10 @@ func (s *Shift) Validate() error {
 		return apperr.Invalid("title", "length", "Tên ca trực từ 1 đến 160 ký tự.", "A shift title has 1 to 160 characters.")
 	case utf8.RuneCountInString(s.Notes) > 2000:
 		return apperr.Invalid("notes", "max", "Ghi chú tối đa 2000 ký tự.", "Notes have 2000 characters at most.")
+	case plaintext.Line("title", s.Title) != nil:
+		return plaintext.Line("title", s.Title)
+	case plaintext.Lines("notes", s.Notes) != nil:
+		return plaintext.Lines("notes", s.Notes)
 	case s.Role != RoleGuide && s.Role != RoleTrainer && s.Role != RoleEquipment:
 		return apperr.Invalid("role", "oneof", "Vai trò là guide, trainer hoặc equipment.", "The role is guide, trainer or equipment.")
 	case !s.SignupOpensAt.Before(s.StartsAt):

@@ -12,6 +12,7 @@ import (
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
+	"ecitizen/internal/plaintext"
 )
 
 // Error codes of training sessions.
@@ -254,6 +255,9 @@ func (s *Service) Enrol(ctx context.Context, c identity.Caller, id, name string)
 		}
 		if len([]rune(name)) > 120 {
 			return nil, apperr.Invalid("name", "max", "Tên tối đa 120 ký tự.", "A name has 120 characters at most.")
+		}
+		if err := plaintext.Line("name", name); err != nil {
+			return nil, err
 		}
 		seat.Name, seat.LearnerKey = name, "name:"+uuid.NewString()
 	}

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/plaintext"
 )
 
 // Status is whether a session takes place.
@@ -72,12 +73,21 @@ func (s *Session) Validate() error {
 	if utf8.RuneCountInString(s.Venue) > 300 || utf8.RuneCountInString(s.Note) > 2000 {
 		return apperr.Invalid("venue", "max", "Địa điểm tối đa 300 ký tự, ghi chú tối đa 2000 ký tự.", "The venue has 300 characters at most, the note 2000.")
 	}
+	if err := plaintext.Line("venue", s.Venue); err != nil {
+		return err
+	}
+	if err := plaintext.Lines("note", s.Note); err != nil {
+		return err
+	}
 	if len(s.Trainers) == 0 || len(s.Trainers) > MaxTrainers {
 		return apperr.Invalid("trainers", "range", "Cần từ 1 đến 10 giảng viên.", "A session has 1 to 10 trainers.")
 	}
 	for _, t := range s.Trainers {
 		if strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > 120 {
 			return apperr.Invalid("trainers", "length", "Tên giảng viên không được trống, tối đa 120 ký tự.", "A trainer's name is 1 to 120 characters.")
+		}
+		if err := plaintext.Line("trainers", t); err != nil {
+			return err
 		}
 	}
 	return nil

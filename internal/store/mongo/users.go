@@ -66,20 +66,11 @@ func (d *userDoc) user() *identity.User {
 			OrganisationID: d.OrganisationID,
 		},
 		Status:       identity.Status(d.Status),
-		DisabledBy:   disabledBy(d.Status, d.DisabledBy),
+		DisabledBy:   identity.Role(d.DisabledBy),
 		PasswordHash: d.PasswordHash,
 		CreatedAt:    utc(d.CreatedAt),
 		UpdatedAt:    utc(d.UpdatedAt),
 	}
-}
-
-// disabledBy reads the role that disabled an account: one disabled before the
-// field was stored counts as disabled by an admin.
-func disabledBy(status, by string) identity.Role {
-	if status == string(identity.StatusDisabled) && by == "" {
-		return identity.RoleAdmin
-	}
-	return identity.Role(by)
 }
 
 // checkUserRefs checks that the organisation of a user's scope exists.

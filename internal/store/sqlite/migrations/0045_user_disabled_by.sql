@@ -1,4 +1,4 @@
 -- Who disabled an account (the role), so that only that role re-enables it.
--- Accounts disabled before this column are taken as disabled by an admin.
+-- Empty on accounts disabled before this column: identity counts those as
+-- disabled by an admin.
 ALTER TABLE users ADD COLUMN disabled_by TEXT NOT NULL DEFAULT '';
-UPDATE users SET disabled_by = 'admin' WHERE status = 'disabled';
