@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/vntime"
 )
 
 // Kind is what a certificate certifies.
@@ -80,8 +81,8 @@ func errRevoked(at time.Time) error {
 		En: "The certificate was revoked on " + at.In(Zone).Format(time.DateOnly) + " and is no longer valid."}
 }
 
-// Zone is the zone of certificates' dates (Vietnam has no daylight saving time).
-var Zone = time.FixedZone("ICT", 7*3600)
+// Zone is the zone of certificates' dates.
+var Zone = vntime.Zone
 
 // Certificate is an issued certificate. Code and IssueKey are unique.
 type Certificate struct {

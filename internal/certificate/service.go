@@ -19,6 +19,7 @@ import (
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
 	"ecitizen/internal/roster"
+	"ecitizen/internal/vntime"
 )
 
 // Limits of certificates of hours.
@@ -126,14 +127,13 @@ type Period struct {
 
 // bounds checks a period and returns it as [from, to) in UTC.
 func (s *Service) bounds(p Period) (from, to time.Time, err error) {
-	from, err1 := time.ParseInLocation(time.DateOnly, p.From, Zone)
-	end, err2 := time.ParseInLocation(time.DateOnly, p.To, Zone)
+	from, err1 := vntime.ParseDate("from", p.From)
+	end, err2 := vntime.ParseDate("to", p.To)
 	var fields []apperr.FieldError
-	if err1 != nil {
-		fields = append(fields, apperr.FieldError{Field: "from", Code: "date", Vi: "Ngày bắt đầu có dạng YYYY-MM-DD.", En: "from has the form YYYY-MM-DD."})
-	}
-	if err2 != nil {
-		fields = append(fields, apperr.FieldError{Field: "to", Code: "date", Vi: "Ngày kết thúc có dạng YYYY-MM-DD.", En: "to has the form YYYY-MM-DD."})
+	for _, err := range []error{err1, err2} {
+		if e := apperr.As(err); e != nil {
+			fields = append(fields, e.Fields...)
+		}
 	}
 	if len(fields) > 0 {
 		return time.Time{}, time.Time{}, &apperr.Error{Code: apperr.CodeInvalid, Vi: "Dữ liệu không hợp lệ.", En: "The input is not valid.", Fields: fields}

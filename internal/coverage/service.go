@@ -20,6 +20,7 @@ import (
 	"ecitizen/internal/progress"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/skills"
+	"ecitizen/internal/vntime"
 )
 
 // Directory gives the wards and centres (directory.Service).
@@ -79,10 +80,7 @@ func NewService(st Store, dir Directory, targets Targets, f *skills.Framework, n
 	if now == nil {
 		now = time.Now
 	}
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		loc = time.FixedZone("ICT", 7*3600) // Vietnam has no daylight saving time
-	}
+	loc := vntime.Zone
 	return &Service{store: st, dir: dir, targets: targets, framework: f, loc: loc, now: now, wards: map[string]*snapshot{}, memo: map[string]*memo{}, settle: SettleAfter}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"ecitizen/internal/identity"
 	"ecitizen/internal/roster"
+	"ecitizen/internal/vntime"
 )
 
 // Attendance by rotating QR code, manual work entries, and the hours ledger.
@@ -108,7 +109,7 @@ func toWorkEntry(e *roster.WorkEntry) workEntryJSON {
 }
 
 // hoChiMinh is the zone of work entries' dates (Vietnam has no daylight saving time).
-var hoChiMinh = time.FixedZone("ICT", 7*3600)
+var hoChiMinh = vntime.Zone
 
 func (h *handler) addWorkEntry(c *gin.Context) {
 	var req workEntryRequest

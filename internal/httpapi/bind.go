@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/url"
@@ -25,6 +26,7 @@ import (
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/httpx"
+	"ecitizen/internal/vntime"
 )
 
 var (
@@ -107,6 +109,55 @@ func bindJSON(c *gin.Context, dst any) error {
 	if err := binding.Validator.ValidateStruct(dst); err != nil {
 		return bindError(err)
 	}
+	return timesInBounds(reflect.ValueOf(dst), "")
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// timesInBounds refuses any date-time of a request body or query (a time.Time
+// field, at any depth) outside vntime's bounds, 2000 to 2100, with the field error
+// "range" under its JSON name.
+func timesInBounds(v reflect.Value, path string) error {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	switch {
+	case v.Type() == timeType:
+		t := v.Interface().(time.Time)
+		if !t.IsZero() && (t.Before(vntime.Earliest) || !t.Before(vntime.Latest.AddDate(0, 0, 1))) {
+			return apperr.Invalid(path, "range", "Thời điểm phải từ năm 2000 đến năm 2100.", "The time is between the years 2000 and 2100.")
+		}
+	case v.Kind() == reflect.Struct:
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" {
+				name, _, _ = strings.Cut(f.Tag.Get("form"), ",") // a query's field
+			}
+			if name == "-" {
+				continue
+			}
+			p := path
+			if name != "" && !f.Anonymous {
+				p = strings.TrimPrefix(path+"."+name, ".")
+			}
+			if err := timesInBounds(v.Field(i), p); err != nil {
+				return err
+			}
+		}
+	case v.Kind() == reflect.Slice || v.Kind() == reflect.Array:
+		for i := range v.Len() {
+			if err := timesInBounds(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -125,7 +176,7 @@ func bindQuery(c *gin.Context, dst any) error {
 	if err := c.ShouldBindQuery(dst); err != nil {
 		return bindError(err)
 	}
-	return nil
+	return timesInBounds(reflect.ValueOf(dst), "")
 }
 
 // bindError turns a decoding or validation error into a coded validation error.

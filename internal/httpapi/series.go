@@ -8,16 +8,11 @@ import (
 
 	"ecitizen/internal/page"
 	"ecitizen/internal/roster"
+	"ecitizen/internal/vntime"
 )
 
-// seriesZone is where occurrence days are counted (Vietnam has no daylight saving).
-var seriesZone = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		return time.FixedZone("ICT", 7*3600)
-	}
-	return loc
-}()
+// seriesZone is where occurrence days are counted.
+var seriesZone = vntime.Zone
 
 // localDate renders an occurrence day as YYYY-MM-DD; nil for none.
 func localDate(t time.Time) *string {

@@ -37,6 +37,7 @@ import (
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
 	"ecitizen/internal/roster"
+	"ecitizen/internal/vntime"
 )
 
 // Kind is what a notification is about.
@@ -117,10 +118,7 @@ func NewService(st Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		loc = time.FixedZone("ICT", 7*3600) // Vietnam has no daylight saving time
-	}
+	loc := vntime.Zone
 	return &Service{store: st, loc: loc, now: now}
 }
 

@@ -19,6 +19,7 @@ import (
 	"ecitizen/internal/identity"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/training"
+	"ecitizen/internal/vntime"
 )
 
 // MaxDays bounds a range, both days counted.
@@ -107,10 +108,7 @@ func NewService(st Store, orgs Organisations, hours Hours, now func() time.Time)
 	if now == nil {
 		now = time.Now
 	}
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		loc = time.FixedZone("ICT", 7*3600) // Vietnam has no daylight saving time
-	}
+	loc := vntime.Zone
 	return &Service{store: st, orgs: orgs, hours: hours, loc: loc, now: now}
 }
 
@@ -126,9 +124,9 @@ func (s *Service) Range(from, to string) (time.Time, time.Time, error) {
 		n := s.now().In(s.loc)
 		last = time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, s.loc)
 	} else {
-		d, err := time.ParseInLocation(time.DateOnly, to, s.loc)
+		d, err := vntime.ParseDate("to", to)
 		if err != nil {
-			return time.Time{}, time.Time{}, apperr.Invalid("to", "date", "Ngày có dạng YYYY-MM-DD.", "A day has the form YYYY-MM-DD.")
+			return time.Time{}, time.Time{}, err
 		}
 		last = d
 	}
@@ -137,9 +135,9 @@ func (s *Service) Range(from, to string) (time.Time, time.Time, error) {
 	if from == "" {
 		start = end.AddDate(0, 0, -DefaultDays)
 	} else {
-		d, err := time.ParseInLocation(time.DateOnly, from, s.loc)
+		d, err := vntime.ParseDate("from", from)
 		if err != nil {
-			return time.Time{}, time.Time{}, apperr.Invalid("from", "date", "Ngày có dạng YYYY-MM-DD.", "A day has the form YYYY-MM-DD.")
+			return time.Time{}, time.Time{}, err
 		}
 		start = d
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"ecitizen/internal/vntime"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -28,7 +30,7 @@ type ConsentVersion struct {
 // Date is a calendar day (YYYY-MM-DD) in Asia/Ho_Chi_Minh.
 type Date struct{ time.Time }
 
-var hanoi = time.FixedZone("ICT", 7*3600)
+var hanoi = vntime.Zone
 
 // UnmarshalYAML reads a YYYY-MM-DD date.
 func (d *Date) UnmarshalYAML(n *yaml.Node) error {

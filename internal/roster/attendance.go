@@ -35,6 +35,7 @@ import (
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/vntime"
 )
 
 // Error codes of attendance.
@@ -328,9 +329,9 @@ func (s *Service) AddWorkEntry(ctx context.Context, c identity.Caller, volunteer
 	case strings.TrimSpace(n.Reason) == "" || utf8.RuneCountInString(n.Reason) > 500:
 		return nil, apperr.Invalid("reason", "length", "Lý do từ 1 đến 500 ký tự.", "A reason has 1 to 500 characters.")
 	}
-	day, err := time.ParseInLocation(time.DateOnly, n.Date, s.loc)
+	day, err := vntime.ParseDate("date", n.Date)
 	if err != nil {
-		return nil, apperr.Invalid("date", "date", "Ngày có dạng YYYY-MM-DD.", "The date has the form YYYY-MM-DD.")
+		return nil, err
 	}
 	if day.After(s.now()) {
 		return nil, apperr.Invalid("date", "range", "Ngày làm việc không ở tương lai.", "The day of work is not in the future.")

@@ -15,6 +15,7 @@ import (
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
+	"ecitizen/internal/vntime"
 )
 
 // SeriesPlan is what ward staff give to create a series, or to change one (then
@@ -63,9 +64,9 @@ func (s *Service) CreateSeries(ctx context.Context, c identity.Caller, p SeriesP
 		return nil, err
 	}
 	now := s.timestamp()
-	first, err := time.ParseInLocation(time.DateOnly, p.FirstDate, s.loc)
+	first, err := vntime.ParseDate("first_date", p.FirstDate)
 	if err != nil {
-		return nil, apperr.Invalid("first_date", "date", "Ngày đầu tiên có dạng YYYY-MM-DD.", "The first date is YYYY-MM-DD.")
+		return nil, err
 	}
 	if first.UTC().Before(localDay(now, s.loc)) {
 		return nil, apperr.Invalid("first_date", "range", "Ngày đầu tiên không được ở quá khứ.", "The first date cannot be in the past.")

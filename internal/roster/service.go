@@ -13,6 +13,7 @@ import (
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
+	"ecitizen/internal/vntime"
 )
 
 // Error codes of rosters (the refusals volunteers see).
@@ -100,10 +101,7 @@ func NewService(st Store, centres Centres, quals Qualifications, people People, 
 	if now == nil {
 		now = time.Now
 	}
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		loc = time.FixedZone("ICT", 7*3600) // Vietnam has no daylight saving time
-	}
+	loc := vntime.Zone
 	return &Service{store: st, centres: centres, quals: quals, people: people, notifier: notifier, loc: loc, now: now,
 		noShowRule: DefaultNoShowRule}
 }

@@ -22,6 +22,7 @@ import (
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/vntime"
 )
 
 // Templates: layout.html (the page around every page), partials.html (form
@@ -31,13 +32,7 @@ import (
 var templateFS embed.FS
 
 // zone is where the district lives; every date and time is shown in it.
-var zone = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		panic(err) // cannot happen: time/tzdata is linked in
-	}
-	return loc
-}()
+var zone = vntime.Zone
 
 const ctxView = "web.view"
 

@@ -18,6 +18,7 @@ import (
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
 	"ecitizen/internal/roster"
+	"ecitizen/internal/vntime"
 )
 
 // Shifts and bookings, written through the roster Store (store.Store is one)
@@ -69,15 +70,8 @@ type centreRef struct {
 	Hours      directory.OpeningHours
 }
 
-// Location is Vietnam's time zone, the centres' local time; a fixed UTC+7 when the
-// system has no time zone database (Vietnam has no daylight saving time).
-func Location() *time.Location {
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		return time.FixedZone("ICT", 7*3600)
-	}
-	return loc
-}
+// Location is Vietnam's time zone, the centres' local time.
+func Location() *time.Location { return vntime.Zone }
 
 // allShifts lists every shift matching f, page by page.
 func (s *seeder) allShifts(ctx context.Context, f roster.ShiftFilter) ([]*roster.Shift, error) {
