@@ -276,3 +276,27 @@ func BenchmarkRenderPDF(b *testing.B) {
 		b.ReportMetric(float64(len(doc)), "bytes/pdf")
 	}
 }
+
+// TestRenderPDFWithCharactersOutsideTheFont: names with emoji, mathematical
+// letters, CJK, a direction override or a zero-width joiner still give a PDF,
+// with what the font lacks transliterated or replaced by "?".
+func TestRenderPDFWithCharactersOutsideTheFont(t *testing.T) {
+	c := sampleCertificate(t)
+	c.Statement.Hours.HolderName = "Nguyễn 😀👨‍👩‍👧 𝓐𝓷 李\u202e"
+	c.Statement.Hours.OrganisationName = "ＨＵＳＴ 🎓 Bách khoa"
+	c.Statement.Hours.Centres[0].CentreName = "Nhà văn hoá 🏠 tổ 5"
+	doc, err := certificate.RenderPDF(c, "https://ecitizen.example.vn/verify/x")
+	if err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	shown := shownStrings(t, doc)
+	for _, want := range []string{"Nguyễn ? An ?", "HUST ? Bách khoa", "Nhà văn hoá ? tổ 5"} {
+		if !shown[want] {
+			var all []string
+			for s := range shown {
+				all = append(all, s)
+			}
+			t.Errorf("PDF shows no text %q; it shows %q", want, all)
+		}
+	}
+}

@@ -120,7 +120,8 @@ func renderPDF(c *Certificate, verifyURL, name, titleVi, titleEn string, body fu
 }
 
 // row is a labelled line of a certificate: the label in Vietnamese with English
-// beneath, the value in Vietnamese with English beneath (when different).
+// beneath, the value in Vietnamese with English beneath (when different). Values
+// come from the store and are drawn printable.
 type row struct{ vi, en, valueVi, valueEn string }
 
 // rows writes labelled lines.
@@ -135,12 +136,12 @@ func (d *document) rows(rows []row) {
 		d.black()
 		d.SetXY(75, y)
 		d.SetFont("dejavu", "", 11)
-		d.MultiCell(width-55, 5.5, r.valueVi, "", "L", false)
+		d.MultiCell(width-55, 5.5, printable(r.valueVi), "", "L", false)
 		if r.valueEn != "" {
 			d.SetX(75)
 			d.SetFont("dejavu", "", 9)
 			d.gray()
-			d.MultiCell(width-55, 4.5, r.valueEn, "", "L", false)
+			d.MultiCell(width-55, 4.5, printable(r.valueEn), "", "L", false)
 			d.black()
 		}
 		d.SetY(max(d.GetY(), y+10) + 2)
@@ -274,8 +275,10 @@ func pageLines(lines []CentreLine) []CentreLine {
 	return append(out, rest)
 }
 
-// fit shortens s with an ellipsis until it fits width (mm) in the current font.
+// fit makes s printable and shortens it with an ellipsis until it fits width
+// (mm) in the current font.
 func fit(pdf *fpdf.Fpdf, s string, width float64) string {
+	s = printable(s)
 	if pdf.GetStringWidth(s) <= width {
 		return s
 	}
