@@ -139,6 +139,10 @@ const (
 	MaxTitle     = 200
 	MaxSummary   = 2000
 	MaxBody      = 100_000
+	// MaxNesting bounds how deeply a lesson's Markdown nests quotes and lists:
+	// the cost of rendering grows with depth times length, and no lesson needs
+	// more than a few levels.
+	MaxNesting = 10
 	MaxLessons   = 100
 	MaxSkills    = 20
 	MaxMinutes   = 600
@@ -205,6 +209,13 @@ func (l *Lesson) validate(at string) error {
 	}
 	if err := l.Body.check(at+".body", MaxBody); err != nil {
 		return err
+	}
+	for lang, body := range map[string]string{"vi": l.Body.Vi, "en": l.Body.En} {
+		if nesting(body) > MaxNesting {
+			return apperr.Invalid(at+".body."+lang, "nesting",
+				fmt.Sprintf("Nội dung bài lồng trích dẫn hoặc danh sách quá %d cấp.", MaxNesting),
+				fmt.Sprintf("The lesson nests quotes or lists more than %d levels deep.", MaxNesting))
+		}
 	}
 	if l.Minutes < 1 || l.Minutes > MaxMinutes {
 		return apperr.Invalid(at+".minutes", "range", "Thời lượng bài học từ 1 đến 600 phút.", "A lesson takes 1 to 600 minutes.")
