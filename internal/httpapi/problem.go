@@ -64,6 +64,7 @@ var statuses = map[apperr.Code]int{
 	course.CodeQuizNotPassed:                  http.StatusConflict,
 	course.CodeNotStarted:                     http.StatusConflict,
 	training.CodeSessionFull:                  http.StatusConflict,
+	training.CodeEnrolLimit:                   http.StatusConflict,
 	training.CodeAlreadyEnrolled:              http.StatusConflict,
 	training.CodeSessionCancelled:             http.StatusConflict,
 	training.CodeSessionStarted:               http.StatusConflict,

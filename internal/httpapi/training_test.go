@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -195,6 +196,60 @@ func TestTrainingSessions(t *testing.T) {
 					t.Fatalf("cancelled sessions %v", list)
 				}
 			})
+		})
+	}
+}
+
+// TestEnrolByNameLimit: a volunteer enrols at most training.MaxNamedByVolunteer
+// people by name in one session, even with ten requests at once; the ward's
+// staff are not limited; withdrawing one of them frees the allowance. Counted
+// in the stored enrolments, on both adapters.
+func TestEnrolByNameLimit(t *testing.T) {
+	for _, ad := range storetest.Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			env := newTestEnv(t, ad)
+			w := newSessionWorld(t, env, "L"+ad.Name)
+			p := w.people
+			id := env.created(p.partner, "/api/v1/sessions", sessionBody(w.courseID, w.centreA, 30))
+			base := "/api/v1/sessions/" + id + "/enrolments"
+			codes := make([]int, 10)
+			var wg sync.WaitGroup
+			for i := range codes {
+				wg.Go(func() {
+					codes[i] = env.do("POST", base, p.volunteer, map[string]string{"name": fmt.Sprintf("Người dân %d", i)}).Code
+				})
+			}
+			wg.Wait()
+			created := 0
+			for _, c := range codes {
+				switch c {
+				case 201:
+					created++
+				case 409:
+				default:
+					t.Errorf("status %d", c)
+				}
+			}
+			if created != training.MaxNamedByVolunteer {
+				t.Fatalf("%d of 10 named enrolments by one volunteer succeeded, want %d", created, training.MaxNamedByVolunteer)
+			}
+			assertProblem(t, env.do("POST", base, p.volunteer, map[string]string{"name": "Một người nữa"}), 409, "enrol_limit")
+			mustStatus(t, env.do("POST", base, p.volunteer, nil), 201) // themselves: not by name
+			for i := range 5 {
+				mustStatus(t, env.do("POST", base, w.staffA, map[string]string{"name": fmt.Sprintf("Cán bộ ghi danh %d", i)}), 201)
+			}
+			items := decode(t, env.do("GET", base+"?limit=100", p.partner, nil))["items"].([]any)
+			if len(items) != training.MaxNamedByVolunteer+1+5 {
+				t.Fatalf("%d enrolments stored, want %d", len(items), training.MaxNamedByVolunteer+6)
+			}
+			var mine float64
+			for _, it := range items {
+				if m := it.(map[string]any); m["name"] != nil && strings.HasPrefix(m["name"].(string), "Người dân") {
+					mine = m["number"].(float64)
+				}
+			}
+			mustStatus(t, env.do("DELETE", fmt.Sprintf("%s/%d", base, int(mine)), p.volunteer, map[string]string{"reason": "Bà không đến được"}), 204)
+			mustStatus(t, env.do("POST", base, p.volunteer, map[string]string{"name": "Người thay"}), 201)
 		})
 	}
 }

@@ -23,13 +23,22 @@ const (
 	CodeSessionStarted     apperr.Code = "session_started"
 	CodeSessionNotStarted  apperr.Code = "session_not_started"
 	CodeCapacityBelowSeats apperr.Code = "capacity_below_enrolled"
+	CodeEnrolLimit         apperr.Code = "enrol_limit"
 )
+
+// MaxNamedByVolunteer is how many people a volunteer may enrol by name in one
+// session; the session's overseers (its ward's staff, its partner, admins) are
+// not limited.
+const MaxNamedByVolunteer = 3
 
 var (
 	errFull      = &apperr.Error{Code: CodeSessionFull, Vi: "Buổi học đã đủ chỗ.", En: "The session is full."}
 	errEnrolled  = &apperr.Error{Code: CodeAlreadyEnrolled, Vi: "Người học đã đăng ký buổi học này.", En: "The learner is already enrolled in this session."}
 	errCancelled = &apperr.Error{Code: CodeSessionCancelled, Vi: "Buổi học đã bị huỷ.", En: "The session is cancelled."}
 	errStarted   = &apperr.Error{Code: CodeSessionStarted, Vi: "Buổi học đã bắt đầu.", En: "The session has started."}
+	errLimit     = &apperr.Error{Code: CodeEnrolLimit,
+		Vi: fmt.Sprintf("Mỗi tình nguyện viên ghi danh hộ tối đa %d người cho một buổi học; hãy nhờ cán bộ phường ghi danh thêm.", MaxNamedByVolunteer),
+		En: fmt.Sprintf("A volunteer enrols at most %d other people in one session; ask the ward's staff to enrol more.", MaxNamedByVolunteer)}
 )
 
 // Courses is what training needs to know of courses.
@@ -277,6 +286,17 @@ func (s *Service) Enrol(ctx context.Context, c identity.Caller, id, name string)
 		}
 		if len(t.sitting.Seats) >= t.sitting.Session.Capacity {
 			return errFull
+		}
+		if seat.Name != "" && !oversees(c, t.sitting.Session) {
+			named := 0
+			for _, st := range t.sitting.Seats {
+				if st.EnrolledBy == c.UserID && st.Name != "" {
+					named++
+				}
+			}
+			if named >= MaxNamedByVolunteer {
+				return errLimit
+			}
 		}
 		n := 1
 		for taken[n] {
