@@ -136,13 +136,13 @@ type Lesson struct {
 
 // Limits of course content.
 const (
-	MaxTitle     = 200
-	MaxSummary   = 2000
-	MaxBody      = 100_000
+	MaxTitle   = 200
+	MaxSummary = 2000
+	MaxBody    = 100_000
 	// MaxNesting bounds how deeply a lesson's Markdown nests quotes and lists:
 	// the cost of rendering grows with depth times length, and no lesson needs
 	// more than a few levels.
-	MaxNesting = 10
+	MaxNesting   = 10
 	MaxLessons   = 100
 	MaxSkills    = 20
 	MaxMinutes   = 600
