@@ -393,3 +393,59 @@ func TestRunRefusesALostDataKey(t *testing.T) {
 		})
 	}
 }
+
+// TestErasureLeavesNoCopyOnDisk: a resident registered with an Idempotency-Key
+// and then erased leaves neither their name nor their notes in any file of the
+// data directory after a clean stop: not in the database (secure_delete), not
+// in its WAL, not in the stored response of the registration.
+func TestErasureLeavesNoCopyOnDisk(t *testing.T) {
+	env := map[string]string{"ECITIZEN_DATA_DIR": t.TempDir(), "ECITIZEN_ADMIN_EMAIL": "admin@quan.example.vn", "ECITIZEN_ADMIN_PASSWORD": "mat-khau-quan-tri"}
+	s := startService(t, env)
+	access, _ := login(t, s.base, "admin@quan.example.vn", "mat-khau-quan-tri")
+	st, ward := call(t, "POST", s.base+"/api/v1/wards", access, map[string]string{"code": "26734", "name_vi": "Phường Mẫu", "name_en": "Sample Ward"})
+	if st != http.StatusCreated {
+		t.Fatalf("ward: %d %v", st, ward)
+	}
+	const name, notes = "Quách Thị Xoá Sạch", "Ghi chú Zượcqx của bà, cần xoá hẳn"
+	var ids []string
+	for i := range 3 {
+		body, _ := json.Marshal(map[string]any{"ward_id": ward["id"], "full_name": fmt.Sprintf("%s %d", name, i), "birth_year": 1950 + i,
+			"residential_group": "Tổ 9", "notes": notes, "phone": fmt.Sprintf("091200000%d", i), "consent": map[string]any{"version": "2026-11"}})
+		req, _ := http.NewRequest("POST", s.base+"/api/v1/residents", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+access)
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("dang-ky-%d", i))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&r)
+		res.Body.Close()
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("resident: %d %v", res.StatusCode, r)
+		}
+		ids = append(ids, r["id"].(string))
+	}
+	for _, id := range ids {
+		if st, m := call(t, "POST", s.base+"/api/v1/residents/"+id+"/erase", access, map[string]string{"reason": "Người dân yêu cầu xoá dữ liệu"}); st != http.StatusOK {
+			t.Fatalf("erase: %d %v", st, m)
+		}
+	}
+	s.stop(t)
+	files, err := filepath.Glob(filepath.Join(env["ECITIZEN_DATA_DIR"], "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{name, notes, "Quách Thị", "Zượcqx"} {
+			if bytes.Contains(b, []byte(secret)) {
+				t.Errorf("%s still holds %q after the erasure", filepath.Base(f), secret)
+			}
+		}
+	}
+}

@@ -114,7 +114,7 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 	if s.KeyRing, err = resident.NewCrypter(o.DataKey, o.DataKeysOld...); err != nil {
 		return nil, fmt.Errorf("config: ECITIZEN_DATA_KEYS_OLD: %w", err)
 	}
-	s.Residents.WithKeyRing(s.KeyRing)
+	s.Residents.WithKeyRing(s.KeyRing).WithForget(s.Idempotency.Forget)
 	s.Rotation = resident.NewRotation(st, s.KeyRing)
 	if err := s.Rotation.CheckRing(ctx); err != nil {
 		return nil, fmt.Errorf("config: %w", err)

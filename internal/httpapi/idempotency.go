@@ -86,6 +86,7 @@ func (h *handler) idempotent(c *gin.Context) {
 			return
 		}
 		hd := rec.Header()
+		claim.Subject = c.GetString(ctxSubject)
 		if err := h.idempotency.Finish(bg, claim, rec.Status(), hd.Get("Content-Type"), hd.Get("Location"), rec.body.Bytes()); err != nil {
 			slog.ErrorContext(ctx, "keep idempotent response", "request_id", requestID(c), "err", err)
 			_ = h.idempotency.Release(bg, claim)
@@ -94,6 +95,13 @@ func (h *handler) idempotent(c *gin.Context) {
 	c.Next()
 	finished = true
 }
+
+// ctxSubject holds the id of the resident whose data a response holds.
+const ctxSubject = "ecitizen.subject"
+
+// holdsDataOf marks the response as holding residentID's personal data: kept
+// for a retry, it is deleted when the resident is erased.
+func holdsDataOf(c *gin.Context, residentID string) { c.Set(ctxSubject, residentID) }
 
 // recordingWriter copies the response body it writes.
 type recordingWriter struct {

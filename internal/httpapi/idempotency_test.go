@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ecitizen/internal/apperr"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/store/storetest"
 )
@@ -180,6 +182,40 @@ func TestIdempotentRequests(t *testing.T) {
 					t.Fatalf("%d wards stored, want %d", got, before+1)
 				}
 			})
+		})
+	}
+}
+
+// TestErasureForgetsStoredResponses: the stored response of a registration (or
+// of a skill recorded for the resident) sent with an Idempotency-Key holds the
+// resident's data; erasing the resident deletes it, on both adapters, and a
+// response about another resident stays.
+func TestErasureForgetsStoredResponses(t *testing.T) {
+	for _, ad := range storetest.Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			env := newTestEnv(t, ad)
+			w := newRosterWorld(t, env, "FG")
+			staffID := decode(t, env.do("GET", "/api/v1/me", w.staffA, nil))["id"].(string)
+			register := func(key, name string) string {
+				rec := env.withKey("POST", "/api/v1/residents", w.staffA, key, residentBody(w.wardA, name, "", ""))
+				mustStatus(t, rec, 201)
+				return decode(t, rec)["id"].(string)
+			}
+			gone := register("dk-1", "Nguyễn Thị Quên")
+			register("dk-2", "Trần Văn Giữ")
+			for _, k := range []string{"dk-1", "dk-2"} {
+				if _, err := env.store.IdempotencyRecord(t.Context(), staffID, k); err != nil {
+					t.Fatalf("stored response %s: %v", k, err)
+				}
+			}
+			mustStatus(t, env.do("POST", "/api/v1/residents/"+gone+"/erase", w.staffA, map[string]string{"reason": "Người dân yêu cầu xoá"}), 200)
+			if _, err := env.store.IdempotencyRecord(t.Context(), staffID, "dk-1"); !errors.Is(err, apperr.ErrNotFound) {
+				t.Fatalf("the erased resident's stored response: %v, want gone", err)
+			}
+			if _, err := env.store.IdempotencyRecord(t.Context(), staffID, "dk-2"); err != nil {
+				t.Fatalf("another resident's stored response: %v", err)
+			}
+
 		})
 	}
 }

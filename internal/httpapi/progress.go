@@ -48,6 +48,7 @@ type progressRequest struct {
 }
 
 func (h *handler) recordProgress(c *gin.Context) {
+	holdsDataOf(c, c.Param("id"))
 	var req progressRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
@@ -172,6 +173,7 @@ type assistedQuizJSON struct {
 }
 
 func (h *handler) assistQuiz(c *gin.Context) {
+	holdsDataOf(c, c.Param("id"))
 	var req assistedQuizRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)

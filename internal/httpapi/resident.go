@@ -105,6 +105,7 @@ func (h *handler) registerResident(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	holdsDataOf(c, r.ID)
 	c.Header("Location", "/api/v1/residents/"+r.ID)
 	c.JSON(http.StatusCreated, toResident(r))
 }
@@ -203,6 +204,7 @@ func (h *handler) revealResident(c *gin.Context) {
 }
 
 func (h *handler) eraseResident(c *gin.Context) {
+	holdsDataOf(c, c.Param("id"))
 	var req requiredReasonRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)

@@ -167,6 +167,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	if d.Residents, err = resident.NewService(st, dir, rosters, dataKey, consents, nil); err != nil {
 		t.Fatalf("resident service: %v", err)
 	}
+	d.Residents.WithForget(d.Idempotency.Forget)
 	d.Progress = progress.NewService(st, d.Residents, rosters, dir, d.Certificates, framework, nil).WithGrader(courses)
 	d.Progress.WithPersonalLinks(st)
 	d.PublicURL = testPublicURL

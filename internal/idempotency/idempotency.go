@@ -69,7 +69,10 @@ type Record struct {
 	ContentType string
 	Location    string
 	Body        []byte
-	CreatedAt   time.Time
+	// Subject is the id of the person whose personal data Body holds (a
+	// resident), or "": erasing the person deletes the record (Forget).
+	Subject   string
+	CreatedAt time.Time
 }
 
 // Store keeps records. Adapters return apperr.ErrConflict for a taken (UserID,
@@ -85,6 +88,9 @@ type Store interface {
 	// DeleteIdempotencyRecordsBefore deletes records created before t and returns
 	// how many it deleted.
 	DeleteIdempotencyRecordsBefore(ctx context.Context, t time.Time) (int, error)
+	// DeleteIdempotencyRecordsOf deletes the records whose Subject is subject
+	// and returns how many it deleted.
+	DeleteIdempotencyRecordsOf(ctx context.Context, subject string) (int, error)
 }
 
 // Service claims keys, and finishes or replays their requests.
@@ -174,8 +180,21 @@ func (s *Service) Finish(ctx context.Context, claim *Record, status int, content
 		return s.Release(ctx, claim)
 	}
 	claim.Done, claim.Status, claim.ContentType, claim.Location, claim.Body = true, status, contentType, location, body
+	// claim.Subject, when set by the caller, is stored with the response.
 	if err := s.store.FinishIdempotencyRecord(ctx, claim); err != nil {
 		return fmt.Errorf("finish idempotency key: %w", err)
+	}
+	return nil
+}
+
+// Forget deletes every stored response that holds subject's personal data:
+// erasing a resident calls it, so no copy of the record outlives the erasure.
+func (s *Service) Forget(ctx context.Context, subject string) error {
+	if subject == "" {
+		return nil
+	}
+	if _, err := s.store.DeleteIdempotencyRecordsOf(ctx, subject); err != nil {
+		return fmt.Errorf("forget stored responses: %w", err)
 	}
 	return nil
 }

@@ -79,6 +79,9 @@ type Service struct {
 	crypt    *Crypter
 	consents *Consents
 	now      func() time.Time
+	// forget deletes the other copies of a resident's data the service keeps
+	// (stored responses of retried requests); nil keeps none.
+	forget func(ctx context.Context, residentID string) error
 }
 
 // NewService returns the resident service with the 32-byte data key and the
@@ -102,6 +105,14 @@ func NewService(st Store, dir Directory, duty Duty, dataKey []byte, consents *Co
 // the values sealed under them (see Rotation).
 func (s *Service) WithKeyRing(c *Crypter) *Service {
 	s.crypt = c
+	return s
+}
+
+// WithForget has every erasure call forget with the resident's id, to delete
+// the copies of their data kept outside the resident record (idempotency's
+// stored responses), and returns s.
+func (s *Service) WithForget(forget func(ctx context.Context, residentID string) error) *Service {
+	s.forget = forget
 	return s
 }
 
@@ -598,11 +609,23 @@ func (s *Service) Erase(ctx context.Context, c identity.Caller, id, reason strin
 		UpdatedAt: now, ErasedAt: &now, ErasedBy: c.UserID}
 	a := &Audit{ID: uuid.Must(uuid.NewV7()).String(), ResidentID: r.ID, WardID: r.WardID, Action: ActionErase,
 		Fields: ErasedFields, Reason: reason, By: c.UserID, At: now}
+	// The copies go first (a failure erases nothing, and a retry does it all),
+	// and again after, for a copy a request racing the erasure kept meanwhile.
+	if s.forget != nil {
+		if err := s.forget(ctx, r.ID); err != nil {
+			return nil, fmt.Errorf("erase resident: %w", err)
+		}
+	}
 	if err := s.store.EraseResident(ctx, e, drop, a); err != nil {
 		if errors.Is(err, errErased) {
 			return nil, errErased
 		}
 		return nil, fmt.Errorf("erase resident: %w", err)
+	}
+	if s.forget != nil {
+		if err := s.forget(ctx, r.ID); err != nil {
+			slog.ErrorContext(ctx, "erase resident: forget the copies after the erasure", "resident_id", r.ID, "err", err)
+		}
 	}
 	return e, nil
 }

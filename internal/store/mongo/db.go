@@ -360,6 +360,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.idempotency(), []mongodrv.IndexModel{
 			index("user_id_key_unique", true, "user_id", "key"),
 			index("created_at", false, "created_at"),
+			index("subject", false, "subject"),
 		}},
 		{d.devices(), []mongodrv.IndexModel{
 			index("centre_id_label_key_unique", true, "centre_id", "label_key"),

@@ -29,6 +29,7 @@ type idempotencyDoc struct {
 	ContentType string    `bson:"content_type"`
 	Location    string    `bson:"location"`
 	Body        []byte    `bson:"body"`
+	Subject     string    `bson:"subject,omitempty"`
 	CreatedAt   time.Time `bson:"created_at"`
 }
 
@@ -52,14 +53,14 @@ func (d *DB) IdempotencyRecord(ctx context.Context, userID, key string) (*idempo
 	}
 	return &idempotency.Record{ID: doc.ID, UserID: doc.UserID, Key: doc.Key, Fingerprint: doc.Fingerprint,
 		Done: doc.Done, Status: doc.Status, ContentType: doc.ContentType, Location: doc.Location,
-		Body: doc.Body, CreatedAt: utc(doc.CreatedAt)}, nil
+		Body: doc.Body, Subject: doc.Subject, CreatedAt: utc(doc.CreatedAt)}, nil
 }
 
 // FinishIdempotencyRecord stores the response on the record r.ID.
 func (d *DB) FinishIdempotencyRecord(ctx context.Context, r *idempotency.Record) error {
 	res, err := d.idempotency().UpdateOne(ctx, byID(r.ID), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "done", Value: true}, {Key: "status", Value: r.Status}, {Key: "content_type", Value: r.ContentType},
-		{Key: "location", Value: r.Location}, {Key: "body", Value: r.Body},
+		{Key: "location", Value: r.Location}, {Key: "body", Value: r.Body}, {Key: "subject", Value: r.Subject},
 	}}})
 	if err != nil {
 		return wrapErr(err, "finish idempotency record "+r.ID)
@@ -87,6 +88,18 @@ func (d *DB) DeleteIdempotencyRecordsBefore(ctx context.Context, t time.Time) (i
 	res, err := d.idempotency().DeleteMany(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: t}}}})
 	if err != nil {
 		return 0, wrapErr(err, "sweep idempotency records")
+	}
+	return int(res.DeletedCount), nil
+}
+
+// DeleteIdempotencyRecordsOf deletes the records of subject.
+func (d *DB) DeleteIdempotencyRecordsOf(ctx context.Context, subject string) (int, error) {
+	if subject == "" {
+		return 0, nil
+	}
+	res, err := d.idempotency().DeleteMany(ctx, bson.D{{Key: "subject", Value: subject}})
+	if err != nil {
+		return 0, wrapErr(err, "forget idempotency records")
 	}
 	return int(res.DeletedCount), nil
 }

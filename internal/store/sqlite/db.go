@@ -14,7 +14,9 @@
 // keeps locked is apperr.ErrBusy after a few tries.
 //
 // The file and its -wal and -shm companions are readable by the service's user
-// only (0600), whatever the directory's mode. Open refuses a file that fails
+// only (0600), whatever the directory's mode, and secure_delete overwrites what
+// is deleted or replaced (an erased resident's data) instead of leaving it in
+// free pages. Open refuses a file that fails
 // SQLite's PRAGMA quick_check, and Ping (the readiness check) reports a file that
 // an operation later found damaged.
 //
@@ -106,7 +108,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)", busyTimeout.Milliseconds()) +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)"
 
 	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {

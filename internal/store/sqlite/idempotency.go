@@ -25,8 +25,8 @@ func (db *DB) IdempotencyRecord(ctx context.Context, userID, key string) (*idemp
 		created int64
 	)
 	err := db.r.QueryRowContext(ctx, `SELECT id, user_id, key, fingerprint, done, status, content_type,
-		location, body, created_at FROM idempotency_records WHERE user_id = ? AND key = ?`, userID, key).
-		Scan(&r.ID, &r.UserID, &r.Key, &r.Fingerprint, &done, &r.Status, &r.ContentType, &r.Location, &r.Body, &created)
+		location, body, subject, created_at FROM idempotency_records WHERE user_id = ? AND key = ?`, userID, key).
+		Scan(&r.ID, &r.UserID, &r.Key, &r.Fingerprint, &done, &r.Status, &r.ContentType, &r.Location, &r.Body, &r.Subject, &created)
 	if err != nil {
 		return nil, one(err, "idempotency key of user", userID)
 	}
@@ -37,7 +37,7 @@ func (db *DB) IdempotencyRecord(ctx context.Context, userID, key string) (*idemp
 // FinishIdempotencyRecord stores the response on the record r.ID.
 func (db *DB) FinishIdempotencyRecord(ctx context.Context, r *idempotency.Record) error {
 	res, err := db.w.ExecContext(ctx, `UPDATE idempotency_records SET done = 1, status = ?, content_type = ?,
-		location = ?, body = ? WHERE id = ?`, r.Status, r.ContentType, r.Location, r.Body, r.ID)
+		location = ?, body = ?, subject = ? WHERE id = ?`, r.Status, r.ContentType, r.Location, r.Body, r.Subject, r.ID)
 	if err != nil {
 		return wrap(err, "finish idempotency record %s", r.ID)
 	}
@@ -58,6 +58,16 @@ func (db *DB) DeleteIdempotencyRecordsBefore(ctx context.Context, t time.Time) (
 	res, err := db.w.ExecContext(ctx, `DELETE FROM idempotency_records WHERE created_at < ?`, ms(t))
 	if err != nil {
 		return 0, wrap(err, "sweep idempotency records")
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// DeleteIdempotencyRecordsOf deletes the records of subject.
+func (db *DB) DeleteIdempotencyRecordsOf(ctx context.Context, subject string) (int, error) {
+	res, err := db.w.ExecContext(ctx, `DELETE FROM idempotency_records WHERE subject = ? AND subject != ''`, subject)
+	if err != nil {
+		return 0, wrap(err, "forget idempotency records")
 	}
 	n, err := res.RowsAffected()
 	return int(n), err

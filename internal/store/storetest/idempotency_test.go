@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +31,35 @@ func TestIdempotencyRecords(t *testing.T) {
 			got, err = st.IdempotencyRecord(ctx, u.ID, "k1")
 			must(t, err)
 			same(t, "finished", got, r)
+		}},
+		{"ForgetSubject", func(t *testing.T, st store.Store) {
+			ctx := t.Context()
+			u := mkUser(t, st)
+			var recs []*idempotency.Record
+			for i, subject := range []string{"r1", "r1", "r2", ""} {
+				r := newClaim(t, u.ID, fmt.Sprintf("k%d", i))
+				must(t, st.AddIdempotencyRecord(ctx, r))
+				r.Done, r.Status, r.ContentType, r.Body, r.Subject = true, 201, "application/json", []byte(`{"full_name":"Nguyễn Văn Riêng"}`), subject
+				must(t, st.FinishIdempotencyRecord(ctx, r))
+				recs = append(recs, r)
+			}
+			got, err := st.IdempotencyRecord(ctx, u.ID, "k0")
+			must(t, err)
+			same(t, "finished with a subject", got, recs[0])
+			n, err := st.DeleteIdempotencyRecordsOf(ctx, "r1")
+			must(t, err)
+			if n != 2 {
+				t.Fatalf("forgot %d records of r1, want 2", n)
+			}
+			for i, r := range recs {
+				_, err := st.IdempotencyRecord(ctx, u.ID, r.Key)
+				if gone := errors.Is(err, apperr.ErrNotFound); gone != (i < 2) {
+					t.Errorf("record %d (subject %q): gone=%v, err %v", i, r.Subject, gone, err)
+				}
+			}
+			if n, err := st.DeleteIdempotencyRecordsOf(ctx, ""); err != nil || n != 0 {
+				t.Fatalf("forgetting no subject deleted %d: %v", n, err)
+			}
 		}},
 		{"KeyIsUniquePerUser", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
