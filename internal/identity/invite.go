@@ -134,7 +134,7 @@ type Registration struct {
 // Register creates a volunteer of the invite's organisation and signs them in.
 // It is throttled per client address like login.
 func (s *Service) Register(ctx context.Context, r Registration, clientAddr string) (*User, *TokenPair, error) {
-	if ok, wait := s.addr.allow(clientAddr, s.now()); !ok {
+	if ok, wait := s.addr.Allow(clientAddr, s.now()); !ok {
 		return nil, nil, rateLimited(wait)
 	}
 	code := NormaliseInviteCode(r.Code)

@@ -12,6 +12,7 @@ import (
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/page"
+	"ecitizen/internal/throttle"
 )
 
 // Error codes of identity.
@@ -46,8 +47,8 @@ type Service struct {
 	dir     Directory
 	tokens  *Tokens
 	now     func() time.Time
-	account *limiter
-	addr    *limiter
+	account *throttle.Limiter
+	addr    *throttle.Limiter
 	// hashing bounds concurrent argon2id computations (19 MiB each).
 	hashing chan struct{}
 	// cost is the argon2id work of new hashes.
@@ -62,8 +63,8 @@ type Service struct {
 func NewService(st Store, dir Directory, tokens *Tokens, limits LoginLimits) (*Service, error) {
 	s := &Service{
 		store: st, dir: dir, tokens: tokens, now: tokens.now,
-		account: newLimiter(limits.AccountBurst, limits.AccountEvery),
-		addr:    newLimiter(limits.AddrBurst, limits.AddrEvery),
+		account: throttle.New(limits.AccountBurst, limits.AccountEvery),
+		addr:    throttle.New(limits.AddrBurst, limits.AddrEvery),
 		hashing: make(chan struct{}, 8),
 	}
 	if err := s.setCost(DefaultPasswordCost); err != nil {
@@ -135,10 +136,10 @@ func rateLimited(wait int) error {
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (*TokenPair, error) {
 	key := NormaliseEmail(email)
 	now := s.now()
-	if ok, wait := s.addr.allow(clientAddr, now); !ok {
+	if ok, wait := s.addr.Allow(clientAddr, now); !ok {
 		return nil, rateLimited(wait)
 	}
-	if ok, wait := s.account.allow(key, now); !ok {
+	if ok, wait := s.account.Allow(key, now); !ok {
 		return nil, rateLimited(wait)
 	}
 	u, err := s.store.UserByEmail(ctx, key)
@@ -316,7 +317,7 @@ func (s *Service) UpdateMe(ctx context.Context, c Caller, p ProfilePatch) (*User
 // and revokes every other session of the caller.
 func (s *Service) ChangePassword(ctx context.Context, c Caller, current, next string) error {
 	// Guessing the current password with a stolen access token is throttled like login.
-	if ok, wait := s.account.allow("password-change:"+c.UserID, s.now()); !ok {
+	if ok, wait := s.account.Allow("password-change:"+c.UserID, s.now()); !ok {
 		return rateLimited(wait)
 	}
 	u, err := s.store.UserByID(ctx, c.UserID)

@@ -120,6 +120,17 @@ func (s *Service) Import(ctx context.Context, c identity.Caller, wardID string, 
 	if err != nil {
 		return nil, err
 	}
+	numbers := 0
+	for _, row := range rows {
+		for i, col := range cols {
+			if (col == "phone" || col == "national_id") && i < len(row.cells) && strings.TrimSpace(row.cells[i]) != "" {
+				numbers++
+			}
+		}
+	}
+	if err := s.checkNumbers(c, numbers); err != nil {
+		return nil, err
+	}
 	rep := &ImportReport{DryRun: dryRun, Rows: len(rows)}
 	now := s.timestamp()
 	seen := map[string]bool{} // dry run: keys of the rows that would be created
@@ -314,7 +325,7 @@ func (s *Service) importRow(ctx context.Context, c identity.Caller, wardID strin
 		return dup(possibleDuplicate(same[0].ID), "full_name")
 	}
 	for _, k := range keys {
-		if err := s.holder(ctx, k); err != nil {
+		if err := s.holder(ctx, c, k); err != nil {
 			return dup(err, string(k.Kind))
 		}
 	}
@@ -338,7 +349,7 @@ func (s *Service) importRow(ctx context.Context, c identity.Caller, wardID strin
 		if taken != nil {
 			field = string(taken.Kind)
 		}
-		return dup(s.keyErr(err, "import resident"), field)
+		return dup(s.keyErr(ctx, c, err, "import resident"), field)
 	}
 	return nil, false, nil
 }

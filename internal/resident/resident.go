@@ -181,6 +181,9 @@ type Action string
 const (
 	ActionReveal Action = "reveal"
 	ActionErase  Action = "erase"
+	// ActionNumberCheck: someone outside the resident's wards registered or
+	// imported a number the resident holds (and was told only that it is taken).
+	ActionNumberCheck Action = "number_check"
 )
 
 // Audit is one insert-only record of an access to, or the erasure of, a

@@ -17,6 +17,7 @@ import (
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
 	"ecitizen/internal/roster"
+	"ecitizen/internal/throttle"
 )
 
 // Error codes of residents.
@@ -36,6 +37,57 @@ var errErased = &apperr.Error{Code: CodeResidentErased,
 var errDataKeyUnknown = &apperr.Error{Code: CodeDataKeyUnknown,
 	Vi: "Không đọc được số của người dân này: khoá dữ liệu đã mã hoá số không được cấu hình trên máy chủ. Hãy báo quản trị viên.",
 	En: "This resident's numbers cannot be read: the data key that encrypted them is not configured on the server. Tell the administrator."}
+
+// NumberChecks bounds how many personal numbers (phones and national IDs, in
+// registrations and imports, dry runs included) one user may have checked
+// against the district's residents: NumberCheckBurst, then one every
+// NumberCheckEvery. An import is counted whole before it starts, so the burst
+// lets one import of the most rows, each with both numbers, through.
+const (
+	NumberCheckBurst = 2 * MaxImportRows
+	NumberCheckEvery = 2 * time.Second
+)
+
+// duplicateOf is the refusal of a number held by holder, as c may learn it: the
+// holder's id when c reaches the holder's ward; otherwise only that the number
+// is taken outside c's wards, and the probe is audited on the holder's record.
+func (s *Service) duplicateOf(ctx context.Context, c identity.Caller, kind KeyKind, holder *Resident) error {
+	if holder.WardID != "" && c.HasWard(holder.WardID) {
+		return duplicate(kind, holder.ID)
+	}
+	if holder.WardID == "" {
+		return duplicateElsewhere(kind) // a claim whose record is not (yet) stored
+	}
+	a := &Audit{ID: uuid.Must(uuid.NewV7()).String(), ResidentID: holder.ID, WardID: holder.WardID, Action: ActionNumberCheck,
+		Fields: []string{string(kind)}, Reason: "Số đã được ghi nhận ở phường này được nhập lại từ phường khác.", By: c.UserID, At: s.timestamp()}
+	if err := s.store.AddAudit(ctx, a); err != nil {
+		return fmt.Errorf("audit a number check: %w", err)
+	}
+	return duplicateElsewhere(kind)
+}
+
+// duplicateElsewhere is the refusal of a number held outside the caller's
+// wards: taken, and nothing more.
+func duplicateElsewhere(kind KeyKind) error {
+	what := [2]string{"số điện thoại", "phone number"}
+	if kind == KindNationalID {
+		what = [2]string{"số căn cước công dân", "national ID number"}
+	}
+	return &apperr.Error{Code: CodeDuplicateResident,
+		Vi: "Đã có người dân ở phường khác được ghi nhận với " + what[0] + " này. Hãy hỏi lại người dân hoặc liên hệ cán bộ quận.",
+		En: "A resident of another ward is already recorded with this " + what[1] + ". Check with the resident or ask the district's staff."}
+}
+
+// checkNumbers takes n number checks from c's allowance.
+func (s *Service) checkNumbers(c identity.Caller, n int) error {
+	if ok, wait := s.numbers.AllowN(c.UserID, n, s.now()); !ok {
+		e := apperr.New(apperr.CodeRateLimited, "Bạn đã kiểm tra quá nhiều số điện thoại và số căn cước trong thời gian ngắn. Vui lòng thử lại sau.",
+			"You have checked too many phone and national ID numbers in a short time. Please try again later.")
+		e.RetryAfter = wait
+		return e
+	}
+	return nil
+}
 
 // duplicate is the refusal of a number another resident holds; it names the
 // holder, never the number.
@@ -79,6 +131,8 @@ type Service struct {
 	crypt    *Crypter
 	consents *Consents
 	now      func() time.Time
+	// numbers throttles number checks per user.
+	numbers *throttle.Limiter
 	// forget deletes the other copies of a resident's data the service keeps
 	// (stored responses of retried requests); nil keeps none.
 	forget func(ctx context.Context, residentID string) error
@@ -97,7 +151,8 @@ func NewService(st Store, dir Directory, duty Duty, dataKey []byte, consents *Co
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, dir: dir, duty: duty, crypt: c, consents: consents, now: now}, nil
+	return &Service{store: st, dir: dir, duty: duty, crypt: c, consents: consents, now: now,
+		numbers: throttle.New(NumberCheckBurst, NumberCheckEvery)}, nil
 }
 
 // WithKeyRing replaces the data key given to NewService with a key ring: its
@@ -105,6 +160,13 @@ func NewService(st Store, dir Directory, duty Duty, dataKey []byte, consents *Co
 // the values sealed under them (see Rotation).
 func (s *Service) WithKeyRing(c *Crypter) *Service {
 	s.crypt = c
+	return s
+}
+
+// WithNumberChecks replaces the allowance of number checks per user (burst,
+// then one every every) and returns s.
+func (s *Service) WithNumberChecks(burst int, every time.Duration) *Service {
+	s.numbers = throttle.New(burst, every)
 	return s
 }
 
@@ -231,8 +293,11 @@ func (s *Service) Register(ctx context.Context, c identity.Caller, n NewResident
 	}
 	// Exact duplicates first (a look-up by blind index; the claims decide races),
 	// then possible ones.
+	if err := s.checkNumbers(c, len(keys)); err != nil {
+		return nil, err
+	}
 	for _, k := range keys {
-		if err := s.holder(ctx, k); err != nil {
+		if err := s.holder(ctx, c, k); err != nil {
 			return nil, err
 		}
 	}
@@ -246,7 +311,7 @@ func (s *Service) Register(ctx context.Context, c identity.Caller, n NewResident
 		}
 	}
 	if err := s.store.CreateResident(ctx, r, keys); err != nil {
-		return nil, s.keyErr(err, "register resident")
+		return nil, s.keyErr(ctx, c, err, "register resident")
 	}
 	return r, nil
 }
@@ -356,8 +421,8 @@ func keysOf(r *Resident) []Key {
 	return keys
 }
 
-// holder refuses a claim another (not erased) resident holds.
-func (s *Service) holder(ctx context.Context, k Key) error {
+// holder refuses a claim another (not erased) resident holds, as c may learn it.
+func (s *Service) holder(ctx context.Context, c identity.Caller, k Key) error {
 	f := Filter{PhoneIndexes: []string{k.Index}}
 	if k.Kind == KindNationalID {
 		f = Filter{NationalIndexes: []string{k.Index}}
@@ -367,16 +432,30 @@ func (s *Service) holder(ctx context.Context, k Key) error {
 		return fmt.Errorf("duplicates: %w", err)
 	}
 	if len(rs) > 0 && rs[0].ID != k.ResidentID {
-		return duplicate(k.Kind, rs[0].ID)
+		return s.duplicateOf(ctx, c, k.Kind, rs[0])
 	}
 	return nil
 }
 
-// keyErr maps a store's *KeyTakenError to duplicate_resident.
-func (s *Service) keyErr(err error, what string) error {
+// keyErr maps a store's *KeyTakenError to duplicate_resident, as c may learn it.
+func (s *Service) keyErr(ctx context.Context, c identity.Caller, err error, what string) error {
 	var taken *KeyTakenError
 	if errors.As(err, &taken) {
-		return duplicate(taken.Kind, taken.ResidentID)
+		// The holder's claim may be stored a moment before its record (the
+		// MongoDB adapter claims first): wait a little for the record.
+		for try := 0; ; try++ {
+			holder, herr := s.store.ResidentByID(ctx, taken.ResidentID)
+			switch {
+			case herr == nil:
+				return s.duplicateOf(ctx, c, taken.Kind, holder)
+			case !errors.Is(herr, apperr.ErrNotFound):
+				return fmt.Errorf("%s: holder of a number: %w", what, herr)
+			case try == 20:
+				// Still no record: the number is taken, whose is not known.
+				return s.duplicateOf(ctx, c, taken.Kind, &Resident{ID: taken.ResidentID})
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -499,8 +578,11 @@ func (s *Service) Update(ctx context.Context, c identity.Caller, id string, p Pa
 			drop = append(drop, k)
 		}
 	}
+	if err := s.checkNumbers(c, len(add)); err != nil {
+		return nil, err
+	}
 	for _, k := range add {
-		if err := s.holder(ctx, k); err != nil {
+		if err := s.holder(ctx, c, k); err != nil {
 			return nil, err
 		}
 	}
@@ -509,7 +591,7 @@ func (s *Service) Update(ctx context.Context, c identity.Caller, id string, p Pa
 	}
 	r.UpdatedAt = now
 	if err := s.store.UpdateResident(ctx, r, add, drop); err != nil {
-		return nil, s.keyErr(err, "update resident")
+		return nil, s.keyErr(ctx, c, err, "update resident")
 	}
 	return r, nil
 }
