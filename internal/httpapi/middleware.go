@@ -163,7 +163,35 @@ func (h *handler) authenticate(c *gin.Context) {
 		return
 	}
 	c.Set(ctxCaller, cl)
+	if cl.OrganisationInactive && !safeMethod(c.Request.Method) && !inactiveMayStill[c.Request.Method+" "+c.FullPath()] {
+		fail(c, identity.ErrOrganisationInactive)
+		return
+	}
 	c.Next()
+}
+
+// inactiveMayStill are the changes a partner or volunteer of a deactivated
+// organisation may still make: to their own account and learning, their
+// records, and giving up what they hold. Every other change is refused, so a
+// route added later is refused too until it is listed here.
+var inactiveMayStill = map[string]bool{
+	"POST /api/v1/auth/logout":                             true,
+	"PATCH /api/v1/me":                                     true,
+	"POST /api/v1/me/password":                             true,
+	"POST /api/v1/me/notifications/:id/read":               true,
+	"POST /api/v1/me/calendar":                             true,
+	"DELETE /api/v1/me/calendar":                           true,
+	"POST /api/v1/me/hours-certificates":                   true,
+	"POST /api/v1/courses/:id/start":                       true,
+	"POST /api/v1/courses/:id/lessons/:lesson_id/complete": true,
+	"POST /api/v1/courses/:id/lessons/:lesson_id/attempts": true,
+	"DELETE /api/v1/shifts/:id/bookings/me":                true,
+	"DELETE /api/v1/shifts/:id/waiting/me":                 true,
+	"DELETE /api/v1/sessions/:id/enrolments/:number":       true,
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
 // authenticateOptional accepts anonymous requests, but a request that sends a token

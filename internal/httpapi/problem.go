@@ -106,6 +106,7 @@ var statuses = map[apperr.Code]int{
 	resident.CodePossibleDuplicate:            http.StatusConflict,
 	resident.CodeResidentErased:               http.StatusConflict,
 	resident.CodeDataKeyUnknown:               http.StatusConflict,
+	identity.CodeOrganisationInactive:         http.StatusForbidden,
 	progress.CodeRecordRevoked:                http.StatusConflict,
 	progress.CodePersonalLinkInvalid:          http.StatusNotFound,
 	directory.CodeWardMerged:                  http.StatusConflict,

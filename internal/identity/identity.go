@@ -78,7 +78,18 @@ type Caller struct {
 	Role      Role
 	Scope     Scope
 	SessionID string // the refresh-token family the access token belongs to
+	// OrganisationInactive: the caller is a partner or volunteer of an
+	// organisation an admin deactivated. They keep their account, their
+	// records and what they learn, and may give up what they hold, but take
+	// and change nothing for the organisation (ErrOrganisationInactive).
+	OrganisationInactive bool
 }
+
+// ErrOrganisationInactive refuses a partner's or volunteer's action while
+// their organisation is deactivated.
+var ErrOrganisationInactive = &apperr.Error{Code: CodeOrganisationInactive,
+	Vi: "Tổ chức của bạn đã ngừng hoạt động trên hệ thống: bạn vẫn xem được hồ sơ, giờ tình nguyện và giấy chứng nhận của mình, huỷ được ca đã đăng ký, nhưng không đăng ký hay tạo mới được. Hãy liên hệ quản trị viên quận.",
+	En: "Your organisation has been deactivated: you can still see your records, hours and certificates and cancel what you booked, but not book or create anything. Contact the district administrator."}
 
 // IsAdmin reports whether the caller is a district admin.
 func (c Caller) IsAdmin() bool { return c.Role == RoleAdmin }

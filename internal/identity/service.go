@@ -17,12 +17,13 @@ import (
 
 // Error codes of identity.
 const (
-	CodeInvalidCredentials apperr.Code = "invalid_credentials"
-	CodeAccountDisabled    apperr.Code = "account_disabled"
-	CodeEmailTaken         apperr.Code = "email_taken"
-	CodeInvalidToken       apperr.Code = "invalid_refresh_token"
-	CodeWrongPassword      apperr.Code = "wrong_password"
-	CodeInviteInvalid      apperr.Code = "invite_invalid"
+	CodeInvalidCredentials   apperr.Code = "invalid_credentials"
+	CodeAccountDisabled      apperr.Code = "account_disabled"
+	CodeEmailTaken           apperr.Code = "email_taken"
+	CodeInvalidToken         apperr.Code = "invalid_refresh_token"
+	CodeWrongPassword        apperr.Code = "wrong_password"
+	CodeInviteInvalid        apperr.Code = "invite_invalid"
+	CodeOrganisationInactive apperr.Code = "organisation_inactive"
 )
 
 var (
@@ -277,7 +278,16 @@ func (s *Service) Resume(ctx context.Context, userID, sid string) (Caller, *User
 	if revoked {
 		return Caller{}, nil, apperr.ErrUnauthorized
 	}
-	return Caller{UserID: u.ID, Role: u.Role, Scope: u.Scope, SessionID: sid}, u, nil
+	c := Caller{UserID: u.ID, Role: u.Role, Scope: u.Scope, SessionID: sid}
+	if u.Scope.OrganisationID != "" {
+		switch err := s.dir.CheckOrganisation(ctx, u.Scope.OrganisationID); {
+		case errors.Is(err, apperr.ErrNotFound):
+			c.OrganisationInactive = true
+		case err != nil:
+			return Caller{}, nil, fmt.Errorf("authenticate: %w", err)
+		}
+	}
+	return c, u, nil
 }
 
 // Me returns the caller's own user.

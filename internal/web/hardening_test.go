@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"ecitizen/internal/directory"
 	"ecitizen/internal/httpx"
 )
 
@@ -109,5 +111,29 @@ func TestSecurityHeaders(t *testing.T) {
 		if !strings.Contains(p.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
 			t.Errorf("%s: Content-Security-Policy %q", p.URL, p.Header.Get("Content-Security-Policy"))
 		}
+	}
+}
+
+// TestDeactivatedOrganisationPages: a volunteer of a deactivated organisation
+// reads their pages and cancels a booking, but a booking form answers 403 with
+// the reason; after reactivation they book again.
+func TestDeactivatedOrganisationPages(t *testing.T) {
+	f := newVolFixture(t)
+	held := f.shift(f.centre.ID, "Ca đã đăng ký", volTomorrow(8, 0), 2*time.Hour, 3)
+	other := f.shift(f.centre.ID, "Ca mới", volTomorrow(14, 0), 2*time.Hour, 3)
+	f.book(f.vol, held.ID, false)
+	active := func(on bool) {
+		if _, err := f.e.svc.Directory.UpdateOrganisation(t.Context(), f.e.admin, f.org.ID, directory.OrganisationPatch{Active: &on}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	active(false)
+	f.c.get("/shifts/"+other.ID).must(t, http.StatusOK)
+	f.c.post("/shifts/"+other.ID+"/book", nil).must(t, http.StatusForbidden, "Tổ chức của bạn đã ngừng hoạt động")
+	f.c.get("/me/bookings").must(t, http.StatusOK, "Ca đã đăng ký")
+	active(true)
+	f.c.get("/shifts/" + other.ID)
+	if p := f.c.post("/shifts/"+other.ID+"/book", nil); p.Status != http.StatusOK {
+		t.Fatalf("booking after reactivation: %d\n%s", p.Status, excerpt(p.Body))
 	}
 }

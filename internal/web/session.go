@@ -157,8 +157,25 @@ func (h *handler) session(c *gin.Context) {
 			c.Abort()
 			return
 		}
+		if v.Caller.OrganisationInactive && !inactiveMayStill[c.FullPath()] {
+			h.refuse(c, http.StatusForbidden, "error.organisation_inactive")
+			c.Abort()
+			return
+		}
 	}
 	c.Next()
+}
+
+// inactiveMayStill are the forms a partner or volunteer of a deactivated
+// organisation may still send, as in the API: their own account and learning,
+// their records, and giving up what they hold. Every other form is refused, so
+// a page added later is refused too until it is listed here.
+var inactiveMayStill = map[string]bool{
+	"/logout": true, "/account/password": true,
+	"/me/bookings/:id/cancel": true, "/me/waiting/:id/leave": true,
+	"/me/hours/certificates": true, "/me/calendar": true, "/me/calendar/delete": true,
+	"/me/notifications/read-all": true, "/me/notifications/:id/read": true,
+	"/courses/:id/start": true, "/courses/:id/lessons/:lesson_id/quiz": true, "/courses/:id/lessons/:lesson_id/complete": true,
 }
 
 // readForm reads the whole form of every unsafe request before anything looks
