@@ -8,10 +8,12 @@ package httpapi
 // `type: [string, "null"]` and `const` are enforced rather than ignored.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -67,6 +69,31 @@ func contract(tb testing.TB) (*openapi3.T, routers.Router) {
 		tb.Fatalf("api/openapi.yaml: %v", contractErr)
 	}
 	return contractDoc, contractRouter
+}
+
+// checkRequest validates a request the service accepted (a 2xx or 3xx answer)
+// against api/openapi.yaml's request rules (parameters and body schema, with
+// kin-openapi's request validator): a request the contract calls invalid must
+// be refused, so the binding rules and the contract cannot drift apart.
+// Requests the contract does not route are checkResponse's concern.
+func checkRequest(t *testing.T, req *http.Request, body []byte, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code >= 400 {
+		return
+	}
+	_, router := contract(t)
+	r := req.Clone(context.Background())
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	route, params, err := router.FindRoute(r)
+	if err != nil {
+		return
+	}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
+	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+		t.Errorf("%s %s -> %d: the contract of %s refuses this request, the service accepted it: %v\nbody: %s",
+			req.Method, req.URL.RequestURI(), rec.Code, route.Operation.OperationID, err, body)
+	}
 }
 
 // checkResponse validates a recorded response against api/openapi.yaml: for a

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -43,5 +44,24 @@ func TestDatesInBounds(t *testing.T) {
 	mustStatus(t, rec, 200)
 	if m := decode(t, rec); fmt.Sprint(m["total_minutes"]) != "0" {
 		t.Errorf("hours after refused entries: %v", m)
+	}
+}
+
+// TestRequestsTheContractRefuses: requests api/openapi.yaml calls invalid are
+// refused (serve also checks every accepted request against the contract, so
+// a binding rule looser than the contract fails whatever test sends it).
+func TestRequestsTheContractRefuses(t *testing.T) {
+	env := newTestEnv(t, storetest.SQLite())
+	w := newRosterWorld(t, env, "RQ")
+	path := "/api/v1/centres/" + w.centreA + "/shift-series"
+	for _, weeks := range []int{0, -1, 27} {
+		assertProblem(t, env.do("POST", path, w.staffA, seriesBody("FREQ=WEEKLY", "08:00", "10:00", weeks)), http.StatusBadRequest, "invalid")
+	}
+	without := seriesBody("FREQ=WEEKLY", "08:00", "10:00", 1)
+	delete(without, "horizon_weeks")
+	rec := env.do("POST", path, w.staffA, without)
+	mustStatus(t, rec, http.StatusCreated)
+	if got := decode(t, rec)["series"].(map[string]any)["horizon_weeks"]; got != float64(8) {
+		t.Fatalf("default horizon %v, want 8", got)
 	}
 }

@@ -110,12 +110,13 @@ func toSeriesResult(c *gin.Context, r *roster.SeriesResult) seriesResultJSON {
 }
 
 // seriesRequest is a series' rule, times, horizon and template. On a change, an
-// empty rule and a zero horizon keep the series' own.
+// empty rule and an absent horizon keep the series' own; a horizon sent is 1 to
+// 26 weeks (0 is refused, as the contract says).
 type seriesRequest struct {
 	Rule                  string `json:"rule" binding:"max=200"`
 	StartTime             string `json:"start_time" binding:"required,max=5"`
 	EndTime               string `json:"end_time" binding:"required,max=5"`
-	HorizonWeeks          int    `json:"horizon_weeks" binding:"omitempty,min=1,max=26"`
+	HorizonWeeks          *int   `json:"horizon_weeks" binding:"omitempty,min=1,max=26"`
 	Title                 string `json:"title" binding:"required,max=160"`
 	Role                  string `json:"role" binding:"required,oneof=guide trainer equipment"`
 	Places                int    `json:"places" binding:"required,min=1,max=100"`
@@ -126,7 +127,11 @@ type seriesRequest struct {
 }
 
 func (r *seriesRequest) plan() roster.SeriesPlan {
-	return roster.SeriesPlan{Rule: r.Rule, StartTime: r.StartTime, EndTime: r.EndTime, HorizonWeeks: r.HorizonWeeks,
+	horizon := 0 // the service's default, or the series' own on a change
+	if r.HorizonWeeks != nil {
+		horizon = *r.HorizonWeeks
+	}
+	return roster.SeriesPlan{Rule: r.Rule, StartTime: r.StartTime, EndTime: r.EndTime, HorizonWeeks: horizon,
 		Template: roster.SeriesTemplate{Title: r.Title, Role: roster.Role(r.Role), Places: r.Places,
 			QualificationCourseID: r.QualificationCourseID, Notes: r.Notes,
 			SignupLead: time.Duration(r.SignupLeadHours) * time.Hour, CancelLead: time.Duration(r.CancelLeadHours) * time.Hour}}

@@ -251,9 +251,17 @@ func (e *testEnv) newRequest(method, path, token string, body any) *http.Request
 // contract (see checkResponse); a mismatch fails the test, but serve returns anyway.
 func (e *testEnv) serve(req *http.Request) *httptest.ResponseRecorder {
 	e.t.Helper()
+	var body []byte
+	if req.Body != nil && req.ContentLength <= 2<<20 {
+		body, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	rec := httptest.NewRecorder()
 	e.handler.ServeHTTP(rec, req)
 	checkResponse(e.t, req, rec)
+	if body != nil || req.Body == nil || req.Body == http.NoBody {
+		checkRequest(e.t, req, body, rec)
+	}
 	return rec
 }
 
