@@ -109,7 +109,7 @@ func TestKillDuringLoadKeepsCommittedWrites(t *testing.T) {
 					return // the process is gone
 				}
 				resp.Body.Close()
-				if resp.StatusCode == http.StatusCreated {
+				if resp.StatusCode == http.StatusAccepted {
 					mu.Lock()
 					committed = append(committed, email)
 					mu.Unlock()

@@ -216,7 +216,7 @@ var matrix = map[string]matrixRow{
 		}},
 	"POST /api/v1/auth/refresh": {path: "/api/v1/auth/refresh", want: all(401),
 		body: func(*matrixFixture, int) any { return map[string]string{"refresh_token": "not-a-token"} }},
-	"POST /api/v1/auth/register": {path: "/api/v1/auth/register", want: all(201),
+	"POST /api/v1/auth/register": {path: "/api/v1/auth/register", want: all(202),
 		body: func(f *matrixFixture, _ int) any {
 			return registration(f.inviteCodeX, f.unique("sv")+"@example.vn")
 		}},

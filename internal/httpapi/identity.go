@@ -99,9 +99,10 @@ type registerRequest struct {
 	Password    string `json:"password" binding:"required,max=128"`
 }
 
-type registeredJSON struct {
-	tokenJSON
-	User userJSON `json:"user"`
+// registrationJSON is the answer to every accepted registration, new address
+// or not.
+type registrationJSON struct {
+	Status string `json:"status"`
 }
 
 func (h *handler) register(c *gin.Context) {
@@ -110,14 +111,14 @@ func (h *handler) register(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	u, pair, err := h.identity.Register(c.Request.Context(), identity.Registration{
+	err := h.identity.Register(c.Request.Context(), identity.Registration{
 		Code: req.InviteCode, Email: req.Email, DisplayName: req.DisplayName, Phone: req.Phone, Password: req.Password,
 	}, c.ClientIP())
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, registeredJSON{tokenJSON: toTokens(pair), User: toUser(u)})
+	c.JSON(http.StatusAccepted, registrationJSON{Status: "accepted"})
 }
 
 func (h *handler) me(c *gin.Context) {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -131,40 +132,44 @@ type Registration struct {
 	Password    string
 }
 
-// Register creates a volunteer of the invite's organisation and signs them in.
-// It is throttled per client address like login.
-func (s *Service) Register(ctx context.Context, r Registration, clientAddr string) (*User, *TokenPair, error) {
+// Register creates a volunteer of the invite's organisation, who then signs in.
+// An address that already has an account is answered the same way (nil), after
+// the same work (the password is checked and hashed either way), and nothing
+// changes: the answer does not tell who has an account. It is throttled per
+// client address like login.
+func (s *Service) Register(ctx context.Context, r Registration, clientAddr string) error {
+	_, err := s.register(ctx, r, clientAddr)
+	if errors.Is(err, errEmailTaken) {
+		slog.InfoContext(ctx, "registration for an address that has an account: nothing changed")
+		return nil
+	}
+	return err
+}
+
+func (s *Service) register(ctx context.Context, r Registration, clientAddr string) (*User, error) {
 	if ok, wait := s.addr.Allow(clientAddr, s.now()); !ok {
-		return nil, nil, rateLimited(wait)
+		return nil, rateLimited(wait)
 	}
 	code := NormaliseInviteCode(r.Code)
 	if code == "" || len(code) > 32 {
-		return nil, nil, errInviteInvalid
+		return nil, errInviteInvalid
 	}
 	inv, err := s.store.InviteByCode(ctx, code)
 	if errors.Is(err, apperr.ErrNotFound) {
-		return nil, nil, errInviteInvalid
+		return nil, errInviteInvalid
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("register: %w", err)
+		return nil, fmt.Errorf("register: %w", err)
 	}
 	if inv.RevokedAt != nil || !s.timestamp().Before(inv.ExpiresAt) {
-		return nil, nil, errInviteInvalid
+		return nil, errInviteInvalid
 	}
 	if err := s.dir.CheckOrganisation(ctx, inv.OrganisationID); err != nil {
 		if errors.Is(err, apperr.ErrNotFound) {
-			return nil, nil, errInviteInvalid
+			return nil, errInviteInvalid
 		}
-		return nil, nil, err
+		return nil, err
 	}
-	u, err := s.create(ctx, NewUser{Email: r.Email, DisplayName: r.DisplayName, Phone: r.Phone, Password: r.Password,
+	return s.create(ctx, NewUser{Email: r.Email, DisplayName: r.DisplayName, Phone: r.Phone, Password: r.Password,
 		Role: RoleVolunteer, OrganisationID: inv.OrganisationID}, StatusActive)
-	if err != nil {
-		return nil, nil, err
-	}
-	pair, err := s.startSession(ctx, u, uuid.NewString())
-	if err != nil {
-		return nil, nil, err
-	}
-	return u, pair, nil
 }

@@ -101,7 +101,7 @@ func (h *handler) register(c *gin.Context) {
 	v.Form = newForm(c)
 	v.Data = registerData{}
 	ctx := c.Request.Context()
-	_, pair, err := h.Identity.Register(ctx, identity.Registration{
+	err := h.Identity.Register(ctx, identity.Registration{
 		Code: c.PostForm("invite_code"), Email: c.PostForm("email"), DisplayName: c.PostForm("display_name"),
 		Phone: c.PostForm("phone"), Password: c.PostForm("password"),
 	}, c.ClientIP())
@@ -113,15 +113,8 @@ func (h *handler) register(c *gin.Context) {
 		h.fail(c, "register", v, err)
 		return
 	}
-	caller, err := h.Identity.Authenticate(ctx, pair.AccessToken)
-	if err == nil {
-		err = h.signIn(c, caller)
-	}
-	if err != nil {
-		h.fail(c, "register", v, err)
-		return
-	}
-	h.redirect(c, "/", "flash.registered")
+	// The same for a new address and one that has an account: sign in next.
+	h.redirect(c, "/login", "flash.registered")
 }
 
 func (h *handler) accountPage(c *gin.Context) {

@@ -102,10 +102,18 @@ func TestRegisterWithInviteAndChangePassword(t *testing.T) {
 	p := c.post("/register", url.Values{"invite_code": {"NOPE-NOPE"}, "display_name": {"Nguyễn Văn An"}, "email": {"an@example.vn"}, "password": {testPassword}})
 	p.must(t, http.StatusBadRequest, `id="e-invite_code"`, `value="Nguyễn Văn An"`)
 	p = c.post("/register", url.Values{"invite_code": {strings.ToLower(inv.Code)}, "display_name": {"Nguyễn Văn An"}, "email": {"an@example.vn"}, "password": {testPassword}})
-	if p.Status != http.StatusOK || strings.Contains(p.URL, "register") {
+	if p.Status != http.StatusOK || !strings.HasPrefix(p.URL, "/login") || !strings.Contains(p.Body, "Đã nhận đăng ký") {
 		t.Fatalf("register: %d at %s\n%s", p.Status, p.URL, excerpt(p.Body))
 	}
-	c.get("/account").must(t, http.StatusOK, "an@example.vn", "Tình nguyện viên")
+	// An address that has an account gets the same page, and nothing changes.
+	other := e.client()
+	other.get("/register")
+	again := other.post("/register", url.Values{"invite_code": {inv.Code}, "display_name": {"Kẻ khác"}, "email": {"an@example.vn"}, "password": {"mat-khau-khac-2026"}})
+	if again.Status != p.Status || again.URL != p.URL || !strings.Contains(again.Body, "Đã nhận đăng ký") {
+		t.Fatalf("register an existing address: %d at %s", again.Status, again.URL)
+	}
+	c.signIn("an@example.vn", testPassword)
+	c.get("/account").must(t, http.StatusOK, "an@example.vn", "Tình nguyện viên", "Nguyễn Văn An")
 
 	// A short new password is refused next to its field.
 	c.post("/account/password", url.Values{"current_password": {testPassword}, "new_password": {"short"}}).

@@ -67,5 +67,6 @@ func BenchmarkSignedInShifts(b *testing.B) {
 	c.get("/register")
 	c.post("/register", url.Values{"invite_code": {inv.Code}, "display_name": {"Nguyễn Văn An"}, "email": {"an@example.vn"}, "password": {testPassword}}).
 		must(b, http.StatusOK)
+	c.signIn("an@example.vn", testPassword)
 	benchGet(b, c, "/shifts")
 }

@@ -34,7 +34,8 @@ func TestPagesOnMongoDB(t *testing.T) {
 	c := e.client()
 	c.get("/register")
 	c.post("/register", url.Values{"invite_code": {inv.Code}, "display_name": {"Nguyễn Văn An"}, "email": {"an@example.vn"},
-		"password": {testPassword}}).must(t, http.StatusOK, "Đăng ký thành công")
+		"password": {testPassword}}).must(t, http.StatusOK, "Đã nhận đăng ký")
+	c.signIn("an@example.vn", testPassword)
 	c.get("/shifts?week="+day.Format(time.DateOnly)).must(t, http.StatusOK, "Hướng dẫn VNeID")
 	vol := e.callerOf("an@example.vn", testPassword)
 	held := func() int {

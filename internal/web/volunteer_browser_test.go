@@ -12,7 +12,7 @@ import (
 )
 
 // TestBrowserVolunteerBooksAndCancels is the scenario: a student
-// registers with an invite code, books a shift, sees it among their shifts and
+// registers with an invite code, signs in, books a shift, sees it among their shifts and
 // cancels it; then checks in with the centre screen's link and looks at their hours.
 func TestBrowserVolunteerBooksAndCancels(t *testing.T) {
 	f := newVolFixture(t)
@@ -27,6 +27,8 @@ func TestBrowserVolunteerBooksAndCancels(t *testing.T) {
 	if strings.Contains(tab.location(), "/register") {
 		t.Fatalf("registration failed:\n%s", tab.text())
 	}
+	tab.see("Đã nhận đăng ký")
+	tab.signIn("hoa@example.vn", testPassword)
 
 	tab.open("/shifts?" + volWeek())
 	tab.see("Hỗ trợ VNeID buổi sáng", "Nhà văn hoá tổ 5", "Còn 2/2 chỗ")

@@ -533,7 +533,7 @@ func (s *seeder) create(ctx context.Context, a account) (existed bool, err error
 	a.user.Password = s.opt.Password
 	if a.invite != "" {
 		// Throttling is off in the seeder's service; the address only has to be unique-looking.
-		_, _, err = s.ids.Register(ctx, identity.Registration{
+		err = s.ids.Register(ctx, identity.Registration{
 			Code: a.invite, Email: a.user.Email, DisplayName: a.user.DisplayName, Phone: a.user.Phone, Password: a.user.Password,
 		}, "192.0.2.1")
 	} else {
