@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/plaintext"
 )
 
 // Text is a user-facing text in Vietnamese and English; both are required.
@@ -34,6 +35,20 @@ func (t Text) In(lang string) string {
 		return t.En
 	}
 	return t.Vi
+}
+
+// line checks a one-line text field (a title) as check does, and that it holds
+// no control or invisible character (plaintext.Line).
+func (t Text) line(field string, max int) error {
+	if err := t.check(field, max); err != nil {
+		return err
+	}
+	for lang, v := range map[string]string{"vi": t.Vi, "en": t.En} {
+		if err := plaintext.Line(field+"."+lang, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // check reports a missing or too long language of a text field.
@@ -154,7 +169,7 @@ var slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
 // Validate checks a version's content; knownSkill tells whether a skill code exists.
 func (v *Version) Validate(knownSkill func(string) bool) error {
-	if err := v.Title.check("title", MaxTitle); err != nil {
+	if err := v.Title.line("title", MaxTitle); err != nil {
 		return err
 	}
 	if err := v.Summary.check("summary", MaxSummary); err != nil {
@@ -204,7 +219,7 @@ func (l *Lesson) validate(at string) error {
 	if !slugRe.MatchString(l.ID) {
 		return apperr.Invalid(at+".id", "slug", "Mã bài học chỉ gồm chữ thường, số và '-'.", "A lesson id has lower-case letters, digits and '-'.")
 	}
-	if err := l.Title.check(at+".title", MaxTitle); err != nil {
+	if err := l.Title.line(at+".title", MaxTitle); err != nil {
 		return err
 	}
 	if err := l.Body.check(at+".body", MaxBody); err != nil {

@@ -51,3 +51,16 @@ func BenchmarkRenderDeepestAllowed(b *testing.B) {
 		}
 	}
 }
+
+// TestLessonTitleIsOneLine: a lesson title refuses hidden characters (the
+// plaintext rule), the body keeps its line breaks.
+func TestLessonTitleIsOneLine(t *testing.T) {
+	l := Lesson{ID: "mot", Title: Text{Vi: "Bài \u202emột", En: "One"}, Minutes: 5, Body: Text{Vi: "Dòng một\nDòng hai", En: "One\nTwo"}}
+	if err := l.validate("lessons[0]"); err == nil || !strings.Contains(err.Error(), "invalid") {
+		t.Fatalf("a title with a direction override: %v", err)
+	}
+	l.Title.Vi = "Bài một"
+	if err := l.validate("lessons[0]"); err != nil {
+		t.Fatalf("a plain lesson: %v", err)
+	}
+}

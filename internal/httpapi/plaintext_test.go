@@ -27,6 +27,7 @@ func TestHiddenCharactersRefused(t *testing.T) {
 			{"/api/v1/wards/" + w.wardA + "/centres", w.admin, "name", centreBody(bad)},
 			{"/api/v1/centres/" + w.centreA + "/shifts", w.staffA, "title", shiftBody(bad, start, 2, 3)},
 			{"/api/v1/residents", w.staffA, "full_name", residentBody(w.wardA, bad, "", "")},
+			{"/api/v1/organisations/" + w.org + "/invites", w.admin, "label", map[string]any{"label": bad}},
 		}
 		if !strings.Contains(bad, "\n") { // a resident's name has its whitespace collapsed
 			cases = append(cases, struct {

@@ -14,6 +14,7 @@ import (
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/page"
+	"ecitizen/internal/plaintext"
 )
 
 // Invite limits.
@@ -68,6 +69,9 @@ func (s *Service) CreateInvite(ctx context.Context, c Caller, orgID, label strin
 	}
 	if utf8.RuneCountInString(label) > 120 {
 		return nil, apperr.Invalid("label", "max", "Nhãn tối đa 120 ký tự.", "The label has 120 characters at most.")
+	}
+	if err := plaintext.Line("label", label); err != nil {
+		return nil, err
 	}
 	for range 3 { // a collision in ~2^49 codes is unlikely; retry on one anyway
 		code, err := newInviteCode()
