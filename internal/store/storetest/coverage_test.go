@@ -20,6 +20,7 @@ import (
 	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
 	"ecitizen/internal/training"
+	"ecitizen/internal/vntime"
 )
 
 // The randomised consistency test: a random history is written through the
@@ -30,13 +31,8 @@ import (
 // from the test's own log of what it wrote. The history is written in rounds
 // with comparisons between them, so stale snapshots are caught too.
 
-var hanoi = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
+// hanoi is the zone the coverage service counts days in.
+var hanoi = vntime.Zone
 
 // history is the test's log: everything written, with what later happened to it.
 type history struct {
