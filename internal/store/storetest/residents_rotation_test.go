@@ -89,6 +89,17 @@ func open(t testing.TB, c *resident.Crypter, r *resident.Resident) (string, stri
 	return phone, national
 }
 
+// erase erases r as the resident service does: its fields and claims, with
+// the audit record.
+func erase(t testing.TB, st store.Store, r *resident.Resident) {
+	t.Helper()
+	ts := now()
+	must(t, st.EraseResident(t.Context(), &resident.Resident{ID: r.ID, WardID: r.WardID, Consent: r.Consent, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, UpdatedAt: ts, ErasedAt: &ts, ErasedBy: "staff-1"}, resident.ClaimsOf(r),
+		&resident.Audit{ID: newID(t), ResidentID: r.ID, WardID: r.WardID, Action: resident.ActionErase,
+			Fields: resident.ErasedFields, Reason: "Yêu cầu xoá", By: "staff-1", At: ts}))
+}
+
 func reload(t testing.TB, st store.Store, id string) *resident.Resident {
 	t.Helper()
 	r, err := st.ResidentByID(t.Context(), id)
@@ -129,11 +140,7 @@ func TestResidentKeyRotation(t *testing.T) {
 			onlyPhone := mustRegister(t, st, ringA, w.ID, "Chỉ số điện thoại", "+84912345099", "")
 			none := mustRegister(t, st, ringA, w.ID, "Không số", "", "")
 			gone := mustRegister(t, st, ringA, w.ID, "Đã xoá", "+84912345098", "001200000098")
-			ts := now()
-			must(t, st.EraseResident(ctx, &resident.Resident{ID: gone.ID, WardID: w.ID, Consent: gone.Consent, CreatedBy: gone.CreatedBy,
-				CreatedAt: gone.CreatedAt, UpdatedAt: ts, ErasedAt: &ts, ErasedBy: "staff-1"}, resident.ClaimsOf(gone),
-				&resident.Audit{ID: newID(t), ResidentID: gone.ID, WardID: w.ID, Action: resident.ActionErase,
-					Fields: resident.ErasedFields, Reason: "Yêu cầu xoá", By: "staff-1", At: ts}))
+			erase(t, st, gone)
 
 			// With B current and A old: found under A's index and opened with A.
 			same(t, "found under the old key", byPhone(t, st, ringBA, w.ID, "+84912345002"), []string{rs[2].ID})
@@ -296,11 +303,7 @@ func TestResidentSealingKeys(t *testing.T) {
 			mustRegister(t, st, ringB, w.ID, "Chỉ số căn cước", "", "001200000002")
 			mustRegister(t, st, ringC, w.ID, "Không số", "", "")
 			gone := mustRegister(t, st, ringC, w.ID, "Đã xoá", "+84912345003", "001200000003")
-			ts := now()
-			must(t, st.EraseResident(ctx, &resident.Resident{ID: gone.ID, WardID: w.ID, Consent: gone.Consent, CreatedBy: gone.CreatedBy,
-				CreatedAt: gone.CreatedAt, UpdatedAt: ts, ErasedAt: &ts, ErasedBy: "staff-1"}, resident.ClaimsOf(gone),
-				&resident.Audit{ID: newID(t), ResidentID: gone.ID, WardID: w.ID, Action: resident.ActionErase,
-					Fields: resident.ErasedFields, Reason: "Yêu cầu xoá", By: "staff-1", At: ts}))
+			erase(t, st, gone)
 
 			got, err = st.SealingKeyIDs(ctx, nil)
 			must(t, err)
