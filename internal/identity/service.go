@@ -164,9 +164,10 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	if !s.cost.hashed(u.PasswordHash) {
 		// Stored at another cost (the parameters changed since): hashed again
 		// now that the password is known. A failure only postpones it.
+		// Only the hash is replaced, and only if unchanged: a whole-user write here
+		// could undo an admin's disable that landed since the user was read.
 		if h, err := s.hash(ctx, password); err == nil {
-			u.PasswordHash, u.UpdatedAt = h, s.timestamp()
-			if err := s.store.UpdateUser(ctx, u); err != nil {
+			if err := s.store.ReplacePasswordHash(ctx, u.ID, u.PasswordHash, h, s.timestamp()); err != nil {
 				slog.WarnContext(ctx, "login: rehash of the password failed", "user_id", u.ID, "err", err)
 			}
 		}

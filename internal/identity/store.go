@@ -17,6 +17,10 @@ type Store interface {
 	UserByEmail(ctx context.Context, emailKey string) (*User, error)
 	// UpdateUser replaces the mutable fields of u (all but ID, EmailKey and CreatedAt).
 	UpdateUser(ctx context.Context, u *User) error
+	// ReplacePasswordHash sets user id's password hash to next (and UpdatedAt to
+	// at) only while it is still old, and touches no other field; otherwise
+	// nothing changes and it returns nil (someone changed the password since).
+	ReplacePasswordHash(ctx context.Context, id, old, next string, at time.Time) error
 	// ListUsers returns users matching f ordered by ID, Limit+1 of them at most.
 	ListUsers(ctx context.Context, f UserFilter, p page.Request) ([]*User, error)
 	// CountUsers returns how many users exist.

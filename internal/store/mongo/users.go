@@ -155,3 +155,11 @@ func (d *DB) CountUsers(ctx context.Context) (int, error) {
 	}
 	return int(n), nil
 }
+
+// ReplacePasswordHash sets the hash of user id to next while it is old; it
+// sets no other field, so a concurrent change of the user is kept.
+func (d *DB) ReplacePasswordHash(ctx context.Context, id, old, next string, at time.Time) error {
+	_, err := d.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "password_hash", Value: old}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "password_hash", Value: next}, {Key: "updated_at", Value: at}}}})
+	return wrapErr(err, "replace password hash of user "+id)
+}

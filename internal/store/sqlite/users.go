@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
@@ -140,4 +141,11 @@ func scanUser(s scanner) (*identity.User, error) {
 	u.Scope.OrganisationID = org.String
 	u.CreatedAt, u.UpdatedAt = at(created), at(updatedAt)
 	return &u, nil
+}
+
+// ReplacePasswordHash sets the hash of user id to next while it is old.
+func (db *DB) ReplacePasswordHash(ctx context.Context, id, old, next string, at time.Time) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?`,
+		next, ms(at), id, old)
+	return wrap(err, "replace password hash of user %s", id)
 }

@@ -101,6 +101,27 @@ func TestUsers(t *testing.T) {
 				t.Fatalf("CountUsers = %d, want 0", n)
 			}
 		}},
+		{"ReplacePasswordHashOnlyWhileUnchanged", func(t *testing.T, st store.Store) {
+			ctx := t.Context()
+			u := mkUser(t, st)
+			// An admin disables the user after the login read them: the rehash
+			// replaces the hash and keeps the disable.
+			disabled := *u
+			disabled.Status, disabled.DisabledBy = identity.StatusDisabled, identity.RoleAdmin
+			must(t, st.UpdateUser(ctx, &disabled))
+			at := now().Add(time.Minute)
+			must(t, st.ReplacePasswordHash(ctx, u.ID, u.PasswordHash, "$argon2id$v=19$m=64,t=1,p=1$bmV3$bmV3", at))
+			got, err := st.UserByID(ctx, u.ID)
+			must(t, err)
+			if got.PasswordHash != "$argon2id$v=19$m=64,t=1,p=1$bmV3$bmV3" || got.Status != identity.StatusDisabled || !got.UpdatedAt.Equal(at) {
+				t.Fatalf("after the rehash: %+v", got)
+			}
+			// A stale old hash changes nothing.
+			must(t, st.ReplacePasswordHash(ctx, u.ID, u.PasswordHash, "$argon2id$v=19$m=64,t=1,p=1$b2xk$b2xk", at.Add(time.Minute)))
+			if again, _ := st.UserByID(ctx, u.ID); again.PasswordHash != got.PasswordHash {
+				t.Fatalf("a stale rehash replaced the hash: %s", again.PasswordHash)
+			}
+		}},
 		{"UpdateReplacesMutableFields", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
 			org := mkOrganisation(t, st)
