@@ -46,8 +46,26 @@ func OrDiscard(log *slog.Logger) *slog.Logger {
 }
 
 // Wrap returns a handler that adds the request id of each record's context to
-// the record, then hands it to h.
-func Wrap(h slog.Handler) slog.Handler { return requestIDHandler{h} }
+// the record, then hands it to h. A handler Wrap already made is returned as it
+// is, so wrapping twice adds the id once.
+func Wrap(h slog.Handler) slog.Handler {
+	if w, ok := h.(requestIDHandler); ok {
+		return w
+	}
+	return requestIDHandler{h}
+}
+
+// WithRequestIDs returns log with a handler that adds request ids (see Wrap);
+// nil gives Discard().
+func WithRequestIDs(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return Discard()
+	}
+	if _, ok := log.Handler().(requestIDHandler); ok {
+		return log
+	}
+	return slog.New(Wrap(log.Handler()))
+}
 
 type requestIDHandler struct{ slog.Handler }
 

@@ -43,6 +43,15 @@ func TestRequestIDOnEveryLineOfARequest(t *testing.T) {
 	}
 }
 
+func TestWrapTwiceAddsTheIDOnce(t *testing.T) {
+	var buf bytes.Buffer
+	log := WithRequestIDs(WithRequestIDs(slog.New(slog.NewTextHandler(&buf, nil))))
+	log.InfoContext(WithRequestID(context.Background(), "r1"), "x")
+	if n := bytes.Count(buf.Bytes(), []byte("request_id=r1")); n != 1 {
+		t.Errorf("request_id written %d times: %s", n, buf.String())
+	}
+}
+
 func TestDiscard(t *testing.T) {
 	if OrDiscard(nil) == nil || OrDiscard(Discard()).Enabled(context.Background(), slog.LevelError) {
 		t.Error("OrDiscard(nil) must be a logger that writes nothing")
