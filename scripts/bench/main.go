@@ -352,13 +352,25 @@ func checkLoopback(base string) error {
 
 // header names the machine, the target and the settings.
 func header(w io.Writer, o options, base, kind string) {
-	fmt.Fprintf(w, "machine: %d CPUs (%s), %s/%s, %s\n", runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintf(w, "date:    %s\n", time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(w, "machine: %d CPUs (%s), %s/%s, %s; load average %s\n", runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH,
+		runtime.Version(), loadAverage())
 	fmt.Fprintf(w, "target:  %s, store %s\n", base, kind)
 	fmt.Fprintf(w, "attacks: %d req/s for %s each, one after another\n", o.rate, o.duration)
 	if o.url == "" {
 		fmt.Fprintln(w, "note:    client and server share the machine")
 	}
 	fmt.Fprintln(w)
+}
+
+// loadAverage reads the 1-, 5- and 15-minute load averages on Linux (a busy,
+// shared machine makes every figure slower); elsewhere it is "unknown".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 // cpuModel reads the CPU model on Linux; elsewhere it is "unknown CPU".
