@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	})
 	// Self-healing: units of change a crash left half-applied are finished
 	// (MongoDB; SQLite has none), and rosters with a line are checked and
-	// repaired (docs/operations.md, "What a booking promises").
+	// repaired (docs/operations.md, "Checking rosters").
 	background.Go(func() {
 		periodic(bgCtx, log, "units of change recovered", recoverEvery, func(ctx context.Context, _ time.Time) (int, error) {
 			return st.RecoverUnits(ctx)
