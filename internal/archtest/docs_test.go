@@ -17,6 +17,19 @@ var (
 	docRef = regexp.MustCompile(`(docs/[a-z]+\.md),? +"([^"]+)"`)
 )
 
+// moduleRoot is the directory of go.mod, two levels above this package.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("no go.mod at %s: %v", root, err)
+	}
+	return root
+}
+
 // anchor is the fragment GitHub gives a heading: lower case, punctuation dropped
 // (hyphens and underscores kept), spaces as hyphens.
 func anchor(heading string) string {

@@ -21,7 +21,7 @@ import (
 // Role is what a user may do; its scope says where.
 type Role string
 
-// The four roles of DESIGN.md.
+// The four roles (docs/api.md, "Who may do what").
 const (
 	RoleAdmin     Role = "admin"      // the district: everything
 	RoleWardStaff Role = "ward_staff" // scoped to one or more wards

@@ -13,7 +13,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// Token settings (DESIGN.md: access 15 min; refresh opaque and rotated).
+// Token settings (docs/api.md, "Sessions": access tokens last 15 minutes;
+// refresh tokens are opaque and rotate on every use).
 const (
 	Issuer     = "ecitizen"
 	Audience   = "ecitizen-api"

@@ -13,7 +13,7 @@ import (
 	"ecitizen/internal/apperr"
 )
 
-// Limits on page sizes (DESIGN.md: default 20, max 100).
+// Limits on page sizes (docs/api.md, "Pagination").
 const (
 	DefaultLimit = 20
 	MaxLimit     = 100

@@ -11,7 +11,8 @@ import (
 )
 
 // Strings that look like query operators are data: stored and compared literally,
-// never interpreted (DESIGN.md: no filter built from request JSON).
+// never interpreted (docs/architecture.md, "How the adapters keep the invariants":
+// no filter is built from request JSON).
 const (
 	opNe = `{"$ne": ""}`
 	opGt = `{"$gt": ""}`
