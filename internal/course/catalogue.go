@@ -11,6 +11,7 @@ import (
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
+	"ecitizen/internal/vntext"
 )
 
 // CatalogueQuery is what the public catalogue is asked.
@@ -24,7 +25,7 @@ type CatalogueQuery struct {
 // (see rank); without one, by Vietnamese title. The cursor is an offset into that
 // order, which is stable while the catalogue does not change.
 func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery, p page.Request) ([]*Version, string, error) {
-	vs, err := s.store.PublishedVersions(ctx, CatalogueFilter{Terms: Terms(q.Q), Audience: q.Audience, Skill: q.Skill, Max: maxMatches})
+	vs, err := s.store.PublishedVersions(ctx, CatalogueFilter{Terms: vntext.Terms(q.Q), Audience: q.Audience, Skill: q.Skill, Max: maxMatches})
 	if err != nil {
 		return nil, "", fmt.Errorf("catalogue: %w", err)
 	}
@@ -33,7 +34,7 @@ func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery, p page.Reques
 		ranks[v] = rank(v, q.Q)
 	}
 	slices.SortFunc(vs, func(a, b *Version) int {
-		return cmp.Or(cmp.Compare(ranks[b], ranks[a]), cmp.Compare(Fold(a.Title.Vi), Fold(b.Title.Vi)), cmp.Compare(a.CourseID, b.CourseID))
+		return cmp.Or(cmp.Compare(ranks[b], ranks[a]), cmp.Compare(vntext.Fold(a.Title.Vi), vntext.Fold(b.Title.Vi)), cmp.Compare(a.CourseID, b.CourseID))
 	})
 	offset := 0
 	if p.After != "" {

@@ -5,7 +5,7 @@
 //
 // Files: course.go (types and validation), quiz.go (quizzes and grading),
 // workflow.go (statuses and transitions), render.go (Markdown to sanitised HTML),
-// search.go (folding and ranking), builtin.go (the embedded catalogue),
+// search.go (search text and ranking), builtin.go (the embedded catalogue),
 // service.go (rules and access), store.go (the Store port), assisted.go
 // (grading a quiz for a resident without an account).
 package course
@@ -113,7 +113,7 @@ type Version struct {
 	UpdatedAt  time.Time `yaml:"-"`
 	// PublishedAt is set when the version is published.
 	PublishedAt *time.Time `yaml:"-"`
-	// SearchText is the folded text search matches against (see Fold); the service
+	// SearchText is the folded text search matches against (see vntext.Fold); the service
 	// keeps it in step with the content.
 	SearchText string `yaml:"-"`
 }

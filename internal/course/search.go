@@ -1,63 +1,13 @@
 package course
 
 import (
-	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"ecitizen/internal/vntext"
 )
 
-// Fold lowers s and removes Vietnamese diacritics, so that "Đăng ký" and "dang ky"
-// fold alike: NFD decomposition, combining marks dropped, đ to d, runs of spaces
-// collapsed to one.
-func Fold(s string) string {
-	var b strings.Builder
-	space := true
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case r == 'đ':
-			r = 'd'
-		case unicode.IsSpace(r) || unicode.IsPunct(r):
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		}
-		b.WriteRune(r)
-		space = false
-	}
-	return strings.TrimSpace(b.String())
-}
-
-// Limits on search queries.
-const (
-	maxTerms   = 8
-	maxTermLen = 50
-	// maxMatches bounds how many published courses one search ranks.
-	maxMatches = 1000
-)
-
-// Terms splits a query into folded, distinct terms (at most 8 of at most 50 bytes).
-func Terms(q string) []string {
-	var out []string
-	for _, t := range strings.Fields(Fold(q)) {
-		for len(t) > maxTermLen || !utf8.ValidString(t) {
-			t = t[:len(t)-1] // cut at a character boundary
-		}
-		if !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-		if len(out) == maxTerms {
-			break
-		}
-	}
-	return out
-}
+// maxMatches bounds how many published courses one search ranks.
+const maxMatches = 1000
 
 // searchText is what a version's search matches against: titles, summaries and
 // lesson titles in both languages, folded.
@@ -66,7 +16,7 @@ func searchText(v *Version) string {
 	for _, l := range v.Lessons {
 		parts = append(parts, l.Title.Vi, l.Title.En)
 	}
-	return Fold(strings.Join(parts, " \n "))
+	return vntext.Fold(strings.Join(parts, " \n "))
 }
 
 // rank scores how well v matches the query q: an exact, accented (case-insensitive)
@@ -74,7 +24,7 @@ func searchText(v *Version) string {
 // same for the folded phrase; a match of the separate terms alone scores lowest.
 func rank(v *Version, q string) int {
 	exact := strings.ToLower(strings.Join(strings.Fields(q), " "))
-	folded := Fold(q)
+	folded := vntext.Fold(q)
 	if exact == "" {
 		return 0
 	}
@@ -88,7 +38,7 @@ func rank(v *Version, q string) int {
 			switch {
 			case strings.Contains(strings.ToLower(t), exact):
 				score = max(score, 60-10*i)
-			case strings.Contains(Fold(t), folded):
+			case strings.Contains(vntext.Fold(t), folded):
 				score = max(score, 30-10*i)
 			}
 		}

@@ -5,32 +5,6 @@ import (
 	"testing"
 )
 
-func TestFold(t *testing.T) {
-	cases := map[string]string{
-		"Dịch vụ công":            "dich vu cong",
-		"ĐĂNG KÝ khai sinh":       "dang ky khai sinh",
-		"  Cổng   Dịch-vụ  công ": "cong dich vu cong",
-		"Tài khoản định danh":     "tai khoan dinh danh",
-		"Thanh toán phí, lệ phí":  "thanh toan phi le phi",
-		"Nhận diện lừa đảo":       "nhan dien lua dao",
-	}
-	for in, want := range cases {
-		if got := Fold(in); got != want {
-			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestTerms(t *testing.T) {
-	got := Terms("Dịch vụ dịch VỤ công")
-	if len(got) != 3 || got[0] != "dich" || got[1] != "vu" || got[2] != "cong" {
-		t.Fatalf("Terms = %q", got)
-	}
-	if n := len(Terms("a b c d e f g h i j k")); n != maxTerms {
-		t.Fatalf("%d terms, want %d", n, maxTerms)
-	}
-}
-
 func TestRankPrefersExactAccentedMatches(t *testing.T) {
 	accented := &Version{Title: Text{Vi: "Đăng ký khai sinh trực tuyến", En: "Online birth registration"}}
 	plain := &Version{Title: Text{Vi: "Dang ky tai khoan", En: "Sign up"}}

@@ -14,9 +14,9 @@ import (
 	"unicode/utf8"
 
 	"ecitizen/internal/apperr"
-	"ecitizen/internal/course"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
+	"ecitizen/internal/vntext"
 )
 
 // Bulk import of residents from a CSV file (UTF-8, header row, one resident a
@@ -97,7 +97,7 @@ func init() {
 	}
 }
 
-func headerKey(h string) string { return strings.ReplaceAll(course.Fold(h), " ", "_") }
+func headerKey(h string) string { return strings.ReplaceAll(vntext.Fold(h), " ", "_") }
 
 func fileError(field, code, vi, en string) error { return apperr.Invalid(field, code, vi, en) }
 
@@ -262,7 +262,7 @@ func (s *Service) importRow(ctx context.Context, c identity.Caller, wardID strin
 	} else {
 		add("birth_year", "number", "Năm sinh là một số, ví dụ 1958.", "The birth year is a number, e.g. 1958.")
 	}
-	switch g := course.Fold(v["gender"]); g {
+	switch g := vntext.Fold(v["gender"]); g {
 	case "":
 	case "nu", "female", "f":
 		n.Gender = GenderFemale
@@ -273,7 +273,7 @@ func (s *Service) importRow(ctx context.Context, c identity.Caller, wardID strin
 	default:
 		add("gender", "oneof", "Giới tính là nam, nữ hoặc khác (hoặc để trống).", "The gender is male, female or other (or left empty).")
 	}
-	switch course.Fold(v["consent"]) {
+	switch vntext.Fold(v["consent"]) {
 	case "yes", "y", "x", "co", "dong y", "true", "1":
 		if n.ConsentVersion == "" {
 			n.ConsentVersion = s.Consent().ID

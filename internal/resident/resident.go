@@ -31,8 +31,8 @@ import (
 	"unicode/utf8"
 
 	"ecitizen/internal/apperr"
-	"ecitizen/internal/course"
 	"ecitizen/internal/plaintext"
+	"ecitizen/internal/vntext"
 )
 
 // Gender is a resident's gender; optional.
@@ -54,7 +54,7 @@ type Resident struct {
 	// WardID, never this, so history before a merge reads per old ward.
 	OriginWardID string
 	FullName     string
-	NameKey      string // course.Fold(FullName): diacritics- and case-insensitive search
+	NameKey      string // vntext.Fold(FullName): diacritics- and case-insensitive search
 	BirthYear    int    // 0 only once erased
 	Gender       Gender // "" when not given
 	Group        string // residential group (tổ dân phố)
@@ -99,7 +99,7 @@ const (
 
 // DupKeyOf is the possible-duplicate key of a name, birth year and group.
 func DupKeyOf(name string, birthYear int, group string) string {
-	return course.Fold(name) + "|" + strconv.Itoa(birthYear) + "|" + course.Fold(group)
+	return vntext.Fold(name) + "|" + strconv.Itoa(birthYear) + "|" + vntext.Fold(group)
 }
 
 // validate checks a resident's own fields against the year now and sets its keys.
@@ -128,7 +128,7 @@ func (r *Resident) validate(year int) error {
 	case plaintext.Lines("notes", r.Notes) != nil:
 		return plaintext.Lines("notes", r.Notes)
 	}
-	r.NameKey = course.Fold(r.FullName)
+	r.NameKey = vntext.Fold(r.FullName)
 	r.DupKey = DupKeyOf(r.FullName, r.BirthYear, r.Group)
 	return nil
 }

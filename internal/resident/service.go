@@ -12,12 +12,12 @@ import (
 	"github.com/google/uuid"
 
 	"ecitizen/internal/apperr"
-	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/throttle"
+	"ecitizen/internal/vntext"
 )
 
 // Error codes of residents.
@@ -487,7 +487,7 @@ func (s *Service) Search(ctx context.Context, c identity.Caller, wardID string, 
 	if err := s.reach(ctx, c, wardID, true); err != nil {
 		return nil, "", err
 	}
-	f := Filter{WardID: wardID, Terms: course.Terms(q.Q)}
+	f := Filter{WardID: wardID, Terms: vntext.Terms(q.Q)}
 	if strings.TrimSpace(q.Phone) != "" {
 		v, err := NormalisePhone(q.Phone)
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"ecitizen/internal/course"
+	"ecitizen/internal/vntext"
 	"ecitizen/scripts/seed/seeding"
 )
 
@@ -160,7 +160,7 @@ func (s *residentSetup) each() []struct {
 // prefix is what staff type to find a resident: the folded family name and
 // the first letters of the given name ("nguyen th" for Nguyễn Thị Thảo).
 func prefix(fullName string) string {
-	words := strings.Fields(course.Fold(fullName))
+	words := strings.Fields(vntext.Fold(fullName))
 	if len(words) < 2 {
 		return strings.Join(words, " ")
 	}

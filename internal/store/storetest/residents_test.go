@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"ecitizen/internal/apperr"
-	"ecitizen/internal/course"
 	"ecitizen/internal/page"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/store"
+	"ecitizen/internal/vntext"
 )
 
 func residentID(r *resident.Resident) string { return r.ID }
@@ -23,7 +23,7 @@ func newResident(t testing.TB, wardID, name string, year int, phone, national st
 		Group: "Tổ 5", Notes: "Cần hỗ trợ đăng ký tài khoản VNeID", DuplicateOverride: "",
 		Consent:   resident.Consent{Version: "2026-11", GivenAt: ts, RecordedBy: "staff-1"},
 		CreatedBy: "staff-1", CreatedAt: ts, UpdatedAt: ts}
-	r.NameKey = course.Fold(name)
+	r.NameKey = vntext.Fold(name)
 	r.DupKey = resident.DupKeyOf(name, year, r.Group)
 	if phone != "" {
 		r.Phone, r.PhoneIndex = &resident.Sealed{KeyID: "k1", Box: []byte("box-" + phone)}, phone
