@@ -3,9 +3,10 @@
 // the sessions of use kept by the volunteer on duty (device, from, to, purpose),
 // so that a ward can show the equipment serves its purpose.
 //
-// A device's label is unique per centre whatever its case and spacing (a unique
-// key on the normalised label). Usage is insert-only, and one device never has
-// two overlapping sessions that count: the store checks and inserts inside a
+// A device's label is unique per centre whatever its case and spacing, but not
+// whatever its diacritics, which tell Vietnamese words apart (a unique key on
+// vntext.Key of the label). Usage is insert-only, and one device never has two
+// overlapping sessions that count: the store checks and inserts inside a
 // per-device critical section (a transaction on SQLite, a lease document on
 // MongoDB). A usage recorded in error is voided by ward staff with a reason (an
 // insert keyed by the usage): it stays in the log, marked, and no longer counts
@@ -20,10 +21,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
-
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/plaintext"
+	"ecitizen/internal/vntext"
 )
 
 // Kind is what a device is.
@@ -63,7 +63,8 @@ type Device struct {
 	WardID   string // the centre's ward: ward staff scope
 	Kind     Kind
 	Label    string // as entered, e.g. "Máy tính số 3"
-	// LabelKey is LabelKeyOf(Label), the unique key within the centre.
+	// LabelKey is vntext.Key(Label), the unique key within the centre: "Máy tính
+	// 3" and "máy  tính 3" are one label, "Bàn 1" and "Bán 1" two.
 	LabelKey  string
 	Status    Status
 	Notes     string
@@ -78,16 +79,10 @@ const (
 	MaxNotes = 1000
 )
 
-// LabelKeyOf is the unique key of a label: Unicode NFC, lower case, inner spaces
-// collapsed, trimmed; so "Máy tính  3" and "máy tính 3" are the same label.
-func LabelKeyOf(label string) string {
-	return norm.NFC.String(strings.ToLower(strings.Join(strings.Fields(label), " ")))
-}
-
 // Validate checks a device's own fields and sets its LabelKey.
 func (d *Device) Validate() error {
 	d.Label = strings.TrimSpace(d.Label)
-	d.LabelKey = LabelKeyOf(d.Label)
+	d.LabelKey = vntext.Key(d.Label)
 	switch {
 	case d.Label == "" || utf8.RuneCountInString(d.Label) > MaxLabel:
 		return apperr.Invalid("label", "length", "Tên thiết bị từ 1 đến 80 ký tự.", "A device label has 1 to 80 characters.")

@@ -16,6 +16,7 @@ import (
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
 	"ecitizen/internal/roster"
+	"ecitizen/internal/vntext"
 )
 
 // NewUsage is what a volunteer on duty, or ward staff, give to record a session
@@ -242,7 +243,7 @@ func totals(us []*Usage, devices []*Device) Totals {
 		t.ByDevice = append(t.ByDevice, *dt)
 	}
 	slices.SortFunc(t.ByDevice, func(a, b DeviceTotal) int {
-		if c := strings.Compare(LabelKeyOf(a.Label), LabelKeyOf(b.Label)); c != 0 {
+		if c := strings.Compare(vntext.Key(a.Label), vntext.Key(b.Label)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.DeviceID, b.DeviceID)

@@ -20,6 +20,7 @@ import (
 	"ecitizen/internal/skills"
 	"ecitizen/internal/store"
 	"ecitizen/internal/training"
+	"ecitizen/internal/vntext"
 	"ecitizen/internal/vntime"
 )
 
@@ -114,7 +115,7 @@ func randomHistory(t *testing.T, st store.Store, seed uint64) {
 			ce := mkCentre(t, st, ward.ID)
 			h.centres[ward.ID] = append(h.centres[ward.ID], ce)
 			d := &equipment.Device{ID: newID(t), CentreID: ce.ID, WardID: ward.ID, Kind: equipment.KindComputer,
-				Label: "Máy tính " + ce.ID[30:], LabelKey: equipment.LabelKeyOf("Máy tính " + ce.ID[30:]), Status: equipment.StatusWorking,
+				Label: "Máy tính " + ce.ID[30:], LabelKey: vntext.Key("Máy tính " + ce.ID[30:]), Status: equipment.StatusWorking,
 				CreatedBy: "staff-1", CreatedAt: h.now, UpdatedAt: h.now}
 			must(t, st.CreateDevice(ctx, d))
 			w.devices[ce.ID] = d

@@ -9,6 +9,7 @@ import (
 	"ecitizen/internal/equipment"
 	"ecitizen/internal/page"
 	"ecitizen/internal/store"
+	"ecitizen/internal/vntext"
 )
 
 func deviceID(d *equipment.Device) string { return d.ID }
@@ -18,7 +19,7 @@ func usageKey(u *equipment.Usage) string  { return equipment.UsageKey(u) }
 func newDevice(t testing.TB, w *rosterWorld, label string) *equipment.Device {
 	ts := now()
 	return &equipment.Device{ID: newID(t), CentreID: w.centre.ID, WardID: w.ward.ID, Kind: equipment.KindComputer,
-		Label: label, LabelKey: equipment.LabelKeyOf(label), Status: equipment.StatusWorking, Notes: "Phòng máy tầng 1",
+		Label: label, LabelKey: vntext.Key(label), Status: equipment.StatusWorking, Notes: "Phòng máy tầng 1",
 		CreatedBy: "staff-1", CreatedAt: ts, UpdatedAt: ts}
 }
 
@@ -74,7 +75,7 @@ func TestEquipment(t *testing.T) {
 			a := mkDevice(t, st, w, "Máy tính 1")
 			b := mkDevice(t, st, w, "Máy tính 2")
 			wantErr(t, st.CreateDevice(ctx, newDevice(t, w, "  MÁY TÍNH   1 ")), apperr.ErrConflict)
-			b.Label, b.LabelKey = "máy tính 1", equipment.LabelKeyOf("máy tính 1")
+			b.Label, b.LabelKey = "máy tính 1", vntext.Key("máy tính 1")
 			wantErr(t, st.UpdateDevice(ctx, b), apperr.ErrConflict)
 			got, err := st.DeviceByID(ctx, b.ID)
 			must(t, err)
