@@ -118,17 +118,10 @@ func (h *handler) getShift(c *gin.Context) {
 		return
 	}
 	out := shiftDetailJSON{shiftJSON: toShift(s), Booked: len(bs), Open: max(0, s.Places-len(bs)), Waiting: len(ws)}
-	me := caller(c).UserID
-	for _, b := range bs {
-		if b.VolunteerID == me {
-			out.Mine = optional("booked")
-		}
-	}
-	for i, w := range ws {
-		if w.VolunteerID == me {
-			pos := i + 1
-			out.Mine, out.WaitingPosition = optional("waiting"), &pos
-		}
+	hold := roster.HoldOf(bs, ws, caller(c).UserID)
+	out.Mine = optional(string(hold.Kind))
+	if hold.Kind == roster.HoldWaiting {
+		out.WaitingPosition = &hold.Position
 	}
 	c.JSON(http.StatusOK, out)
 }

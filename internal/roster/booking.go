@@ -346,10 +346,5 @@ func (s *Service) position(ctx context.Context, shiftID, volunteerID string) (in
 	if err != nil {
 		return 0, err
 	}
-	for i, w := range ws {
-		if w.VolunteerID == volunteerID {
-			return i + 1, nil
-		}
-	}
-	return 0, nil
+	return HoldOf(nil, ws, volunteerID).Position, nil
 }

@@ -145,6 +145,40 @@ type Waiter struct {
 	JoinedAt time.Time
 }
 
+// HoldKind is how a volunteer holds a shift.
+type HoldKind string
+
+// Hold kinds; the zero HoldKind is neither.
+const (
+	HoldBooked  HoldKind = "booked"
+	HoldWaiting HoldKind = "waiting"
+)
+
+// Hold is a volunteer's hold on one shift: a booked place, a place in its
+// waiting line, or neither (the zero Hold).
+type Hold struct {
+	Kind     HoldKind
+	Position int // in the line, 1 being next; 0 unless Kind is HoldWaiting
+}
+
+// HoldOf is volunteerID's hold on a shift with these bookings and this waiting
+// line, in line order (as Service.Shift returns them). A volunteer both booked
+// and in line — a waiter left behind, until Reconcile takes them out of the
+// line — holds it as waiting, as the API and the web app have always shown.
+func HoldOf(bookings []*Booking, line []*Waiter, volunteerID string) Hold {
+	for i, w := range line {
+		if w.VolunteerID == volunteerID {
+			return Hold{Kind: HoldWaiting, Position: i + 1}
+		}
+	}
+	for _, b := range bookings {
+		if b.VolunteerID == volunteerID {
+			return Hold{Kind: HoldBooked}
+		}
+	}
+	return Hold{}
+}
+
 // Event is a line of a shift's booking history; (ShiftID, Seq) is unique and
 // Seq counts 1, 2, 3… in commit order (see unit.go for the kinds).
 type Event struct {

@@ -140,12 +140,7 @@ func (t *tx) open() bool {
 
 // position is a volunteer's place in line (1 is next), 0 when not waiting.
 func (t *tx) position(volunteerID string) int {
-	for i, w := range t.waiting {
-		if w.VolunteerID == volunteerID {
-			return i + 1
-		}
-	}
-	return 0
+	return HoldOf(nil, t.waiting, volunteerID).Position
 }
 
 // freePlace is the lowest place number not taken, or 0 when the shift is full:

@@ -65,16 +65,8 @@ func (h *handler) volShiftView(ctx context.Context, v *view, sh *roster.Shift, b
 		out.Centre, out.Ward = c.Name, c.Ward
 	}
 	me := v.Caller.UserID
-	for _, b := range bs {
-		if b.VolunteerID == me {
-			out.Mine = "booked"
-		}
-	}
-	for i, w := range ws {
-		if w.VolunteerID == me {
-			out.Mine, out.Position = "waiting", i+1
-		}
-	}
+	hold := roster.HoldOf(bs, ws, me)
+	out.Mine, out.Position = string(hold.Kind), hold.Position
 	for _, b := range mine {
 		if b.ShiftID != sh.ID && roster.Overlaps(b.StartsAt, b.EndsAt, sh.StartsAt, sh.EndsAt) {
 			out.Conflicts = append(out.Conflicts, b)
