@@ -454,7 +454,7 @@ type centreResult struct {
 
 // Centre returns a centre's summary and its upcoming unfilled shifts.
 func (s *Service) Centre(ctx context.Context, c identity.Caller, centreID string) (*CentreSummary, error) {
-	if !c.IsAdmin() && c.Role != identity.RoleWardStaff {
+	if !c.IsStaff() {
 		return nil, apperr.ErrForbidden
 	}
 	ce, err := s.dir.Centre(ctx, c, centreID)

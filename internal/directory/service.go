@@ -245,7 +245,7 @@ type CentrePatch struct {
 
 // UpdateCentre changes a centre of the caller's wards; others are not found.
 func (s *Service) UpdateCentre(ctx context.Context, c identity.Caller, id string, p CentrePatch) (*Centre, error) {
-	if c.Role != identity.RoleAdmin && c.Role != identity.RoleWardStaff {
+	if !c.IsStaff() {
 		return nil, apperr.ErrForbidden
 	}
 	ce, err := s.store.CentreByID(ctx, id)

@@ -144,7 +144,7 @@ type DevicePatch struct {
 // UpdateDevice changes a device of a centre of the caller's wards; others are
 // not found.
 func (s *Service) UpdateDevice(ctx context.Context, c identity.Caller, id string, p DevicePatch) (*Device, error) {
-	if c.Role != identity.RoleAdmin && c.Role != identity.RoleWardStaff {
+	if !c.IsStaff() {
 		return nil, apperr.ErrForbidden
 	}
 	d, err := s.store.DeviceByID(ctx, id)

@@ -172,7 +172,7 @@ func (s *Service) UsageReport(ctx context.Context, c identity.Caller, centreID s
 // usage stays in the log but no longer counts nor blocks its device; a usage is
 // voided once (usage_voided).
 func (s *Service) VoidUsage(ctx context.Context, c identity.Caller, id, reason string) (*Usage, error) {
-	if c.Role != identity.RoleAdmin && c.Role != identity.RoleWardStaff {
+	if !c.IsStaff() {
 		return nil, apperr.ErrForbidden
 	}
 	u, err := s.store.UsageByID(ctx, id)

@@ -94,6 +94,12 @@ var ErrOrganisationInactive = &apperr.Error{Code: CodeOrganisationInactive,
 // IsAdmin reports whether the caller is a district admin.
 func (c Caller) IsAdmin() bool { return c.Role == RoleAdmin }
 
+// IsStaff reports whether the caller is district admin or ward staff: the
+// roles that manage wards' data (centres, equipment, residents, rosters,
+// certificates). It says nothing of which ward: HasWard decides that for each
+// object.
+func (c Caller) IsStaff() bool { return c.Role == RoleAdmin || c.Role == RoleWardStaff }
+
 // HasWard reports whether the caller's scope covers wardID (admins cover all).
 func (c Caller) HasWard(wardID string) bool {
 	return c.IsAdmin() || (c.Role == RoleWardStaff && slices.Contains(c.Scope.WardIDs, wardID))

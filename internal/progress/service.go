@@ -113,7 +113,7 @@ type place struct {
 // counts volunteers on duty in; centreID is the centre a caller names (a
 // volunteer must be on duty there; staff's must be of the resident's ward).
 func (s *Service) reach(ctx context.Context, c identity.Caller, residentID, centreID string, volunteers bool) (*resident.Resident, place, error) {
-	if c.Role != identity.RoleAdmin && c.Role != identity.RoleWardStaff && !(volunteers && c.Role == identity.RoleVolunteer) {
+	if !c.IsStaff() && !(volunteers && c.Role == identity.RoleVolunteer) {
 		return nil, place{}, apperr.ErrForbidden
 	}
 	r, err := s.residents.Lookup(ctx, residentID)
@@ -238,7 +238,7 @@ func (s *Service) Revoke(ctx context.Context, c identity.Caller, recordID, reaso
 	if reason == "" || utf8.RuneCountInString(reason) > MaxReason {
 		return nil, apperr.Invalid("reason", "length", "Lý do từ 1 đến 500 ký tự.", "A reason has 1 to 500 characters.")
 	}
-	if c.Role != identity.RoleAdmin && c.Role != identity.RoleWardStaff {
+	if !c.IsStaff() {
 		return nil, apperr.ErrForbidden
 	}
 	rec, rv, err := s.store.ProgressRecordByID(ctx, recordID)

@@ -201,7 +201,7 @@ func (s *Service) reach(ctx context.Context, c identity.Caller, wardID string, v
 
 // resident reads a resident the caller may reach (see reach).
 func (s *Service) resident(ctx context.Context, c identity.Caller, id string, volunteers bool) (*Resident, error) {
-	if c.Role != identity.RoleAdmin && c.Role != identity.RoleWardStaff && !(volunteers && c.Role == identity.RoleVolunteer) {
+	if !c.IsStaff() && !(volunteers && c.Role == identity.RoleVolunteer) {
 		return nil, apperr.ErrForbidden
 	}
 	r, err := s.store.ResidentByID(ctx, id)

@@ -317,7 +317,7 @@ type NewWorkEntry struct {
 // AddWorkEntry records minutes of work of a volunteer at a centre of the caller's
 // wards, on a day that is not in the future.
 func (s *Service) AddWorkEntry(ctx context.Context, c identity.Caller, volunteerID string, n NewWorkEntry) (*WorkEntry, error) {
-	if c.Role != identity.RoleWardStaff && !c.IsAdmin() {
+	if !c.IsStaff() {
 		return nil, apperr.ErrForbidden
 	}
 	if err := s.people.CheckVolunteer(ctx, volunteerID); err != nil {

@@ -216,7 +216,7 @@ func (s *Service) managed(ctx context.Context, c identity.Caller, shiftID string
 		return nil, err
 	}
 	if !manages(c, sh.WardID) {
-		if c.Role == identity.RoleWardStaff || c.IsAdmin() {
+		if c.IsStaff() {
 			return nil, fmt.Errorf("shift %s: %w", shiftID, apperr.ErrNotFound)
 		}
 		return nil, apperr.ErrForbidden

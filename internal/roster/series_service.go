@@ -357,7 +357,7 @@ func (s *Service) managedSeries(ctx context.Context, c identity.Caller, id strin
 		return nil, err
 	}
 	if !manages(c, se.WardID) {
-		if c.Role == identity.RoleWardStaff || c.IsAdmin() {
+		if c.IsStaff() {
 			return nil, fmt.Errorf("series %s: %w", id, apperr.ErrNotFound)
 		}
 		return nil, apperr.ErrForbidden
@@ -372,7 +372,7 @@ func (s *Service) CentreSeries(ctx context.Context, c identity.Caller, centreID 
 		return nil, "", err
 	}
 	if !manages(c, centre.WardID) {
-		if c.Role == identity.RoleWardStaff || c.IsAdmin() {
+		if c.IsStaff() {
 			return nil, "", fmt.Errorf("centre %s: %w", centreID, apperr.ErrNotFound)
 		}
 		return nil, "", apperr.ErrForbidden
