@@ -441,65 +441,107 @@ func (s *Service) ChangeSeries(ctx context.Context, c identity.Caller, id string
 	if err != nil {
 		return nil, err
 	}
-	ns := *se
 	split := p.FromShiftID != "" && from.After(se.FirstDate)
+	ns, err := s.changedSeries(ctx, c, se, p, from, split, now)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := s.checkSeriesChange(ctx, se, ns, centre, from, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.writeSeriesChange(ctx, se, ns, plan.moves, split, from, c.UserID, now); err != nil {
+		return nil, err
+	}
+	res := &SeriesResult{Series: ns, Skipped: plan.skipped}
+	if err := s.applySeriesChange(ctx, se, ns, plan, c.UserID, now, res); err != nil {
+		return nil, err
+	}
+	created, skipped, err := s.materialise(ctx, ns, centre, now)
+	if err != nil {
+		return nil, err
+	}
+	res.Created, res.Skipped = created, append(res.Skipped, skipped...)
+	if err := s.refitSince(ctx, ns, from, c.UserID, now); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// changedSeries is the series as the change makes it, not yet written: on a
+// split, a new series (new ID, starting at from, created by the caller) that goes
+// on with the old rule unless p gives one; otherwise the series itself. The plan
+// is set on it and validated as on a create.
+func (s *Service) changedSeries(ctx context.Context, c identity.Caller, se *Series, p SeriesPlan, from time.Time, split bool, now time.Time) (*Series, error) {
+	ns := *se
 	if split {
 		ns.ID, ns.FirstDate, ns.CreatedBy, ns.CreatedAt = uuid.Must(uuid.NewV7()).String(), from, c.UserID, now
 		if p.Rule == "" {
-			// The same rule goes on from the split: a COUNT counts what is left.
-			opt, _, err := ParseRule(se.Rule, s.loc)
+			rule, err := s.ruleFrom(se, from)
 			if err != nil {
 				return nil, err
 			}
-			if opt.Count > 0 {
-				r, err := seriesRule(se, s.loc)
-				if err != nil {
-					return nil, err
-				}
-				done := len(r.Between(r.GetDTStart(), localAt(from, "00:00", s.loc), true))
-				if opt.Count-done < 1 {
-					return nil, errSeriesEnded
-				}
-				ns.Rule = countRE.ReplaceAllString(se.Rule, "COUNT="+strconv.Itoa(opt.Count-done))
-			}
+			ns.Rule = rule
 		}
 	}
 	ns.UpdatedAt = now
 	if err := s.planSeries(ctx, &ns, p, now); err != nil {
 		return nil, err
 	}
+	return &ns, nil
+}
+
+// ruleFrom is the series' rule going on from a split at the local day from: the
+// same rule, but a COUNT counts only the occurrences left (so the two series
+// together keep the count). A count used up before from has ended the series.
+func (s *Service) ruleFrom(se *Series, from time.Time) (string, error) {
+	opt, _, err := ParseRule(se.Rule, s.loc)
+	if err != nil {
+		return "", err
+	}
+	if opt.Count <= 0 {
+		return se.Rule, nil
+	}
+	r, err := seriesRule(se, s.loc)
+	if err != nil {
+		return "", err
+	}
+	done := len(r.Between(r.GetDTStart(), localAt(from, "00:00", s.loc), true))
+	if opt.Count-done < 1 {
+		return "", errSeriesEnded
+	}
+	return countRE.ReplaceAllString(se.Rule, "COUNT="+strconv.Itoa(opt.Count-done)), nil
+}
+
+// seriesChange is what a series change does to the existing occurrences from the
+// change on, decided before anything is written.
+type seriesChange struct {
+	fits    []*Shift  // scheduled occurrences the new series keeps: refitted to it
+	drops   []*Shift  // scheduled occurrences it no longer has: deleted or cancelled
+	moves   []*Shift  // cancelled or detached ones: left alone, only moved on a split
+	skipped []Skipped // the drops that fall outside the centre's hours
+}
+
+// checkSeriesChange reads the occurrences of se from the local day from on and
+// sorts those not started by what the changed series ns does to them. It refuses
+// the whole change (shift_booked, places_below_booked) at the first booked
+// occurrence the change would move, drop or shrink below its bookings.
+func (s *Service) checkSeriesChange(ctx context.Context, se, ns *Series, centre *directory.Centre, from, now time.Time) (*seriesChange, error) {
 	shifts, err := s.store.ShiftsOfSeries(ctx, se.ID, from)
 	if err != nil {
 		return nil, err
 	}
-	// The new rule is asked about every existing occurrence, also those beyond a
-	// shortened horizon (they stay when the rule keeps them).
-	to := horizon(&ns, now)
-	if n := len(shifts); n > 0 && !shifts[n-1].StartsAt.Before(to) {
-		to = shifts[n-1].Occurrence.Add(48 * time.Hour)
-	}
-	days, err := occurrenceDays(&ns, localAt(from, "00:00", s.loc), to, s.loc)
+	keep, err := s.keptDays(ns, shifts, from, now)
 	if err != nil {
 		return nil, err
 	}
-	keep := make(map[time.Time]bool, len(days))
-	for _, d := range days {
-		keep[d] = true
-	}
-	// Check every affected occurrence first; write nothing if one refuses.
-	type change struct{ old *Shift }
-	var (
-		changes []change
-		drops   []*Shift
-		moves   []*Shift
-		res     = &SeriesResult{Series: &ns}
-	)
+	plan := &seriesChange{}
 	for _, sh := range shifts {
 		if !sh.StartsAt.After(now) {
 			continue
 		}
 		if sh.Status != StatusScheduled || sh.Detached {
-			moves = append(moves, sh)
+			plan.moves = append(plan.moves, sh)
 			continue
 		}
 		bs, err := s.store.Bookings(ctx, sh.ID)
@@ -509,12 +551,12 @@ func (s *Service) ChangeSeries(ctx context.Context, c identity.Caller, id string
 		day := sh.Occurrence.In(s.loc).Format("02/01/2006")
 		upd := *sh
 		upd.SeriesID, upd.UpdatedAt = ns.ID, now
-		s.fill(&upd, &ns, localAt(sh.Occurrence, ns.StartTime, s.loc))
+		s.fill(&upd, ns, localAt(sh.Occurrence, ns.StartTime, s.loc))
 		drop := !keep[sh.Occurrence]
 		if !drop {
 			if e := s.checkHours(centre, &upd); e != nil {
 				drop = true
-				res.Skipped = append(res.Skipped, Skipped{Day: sh.Occurrence, Code: e.Code, Reason: e})
+				plan.skipped = append(plan.skipped, Skipped{Day: sh.Occurrence, Code: e.Code, Reason: e})
 			}
 		}
 		switch {
@@ -525,45 +567,78 @@ func (s *Service) ChangeSeries(ctx context.Context, c identity.Caller, id string
 		case len(bs) > upd.Places:
 			return nil, placesBelowBooked(len(bs), upd.Places, day)
 		case drop:
-			drops = append(drops, sh)
+			plan.drops = append(plan.drops, sh)
 		default:
-			changes = append(changes, change{old: sh})
+			plan.fits = append(plan.fits, sh)
 		}
 	}
-	// Write: the series first (so the hourly extension follows the new rule), then
-	// its shifts.
-	if split {
-		if err := s.store.CreateSeries(ctx, &ns); err != nil {
-			return nil, fmt.Errorf("split series: %w", err)
-		}
-		old := *se
-		old.Until, old.UpdatedAt = from.Add(-24*time.Hour), now
-		if err := s.store.UpdateSeries(ctx, &old); err != nil {
-			return nil, fmt.Errorf("split series: %w", err)
-		}
-		for _, sh := range moves {
-			if err := s.moveOccurrence(ctx, sh.ID, se.ID, ns.ID, c.UserID, now); err != nil {
-				return nil, err
-			}
-		}
-	} else if err := s.store.UpdateSeries(ctx, &ns); err != nil {
-		return nil, fmt.Errorf("change series: %w", err)
+	return plan, nil
+}
+
+// keptDays is the set of local days from from on that the changed series ns has
+// an occurrence on. The new rule is asked about every existing occurrence, also
+// those beyond a shortened horizon (they stay when the rule keeps them).
+func (s *Service) keptDays(ns *Series, shifts []*Shift, from, now time.Time) (map[time.Time]bool, error) {
+	to := horizon(ns, now)
+	if n := len(shifts); n > 0 && !shifts[n-1].StartsAt.Before(to) {
+		to = shifts[n-1].Occurrence.Add(48 * time.Hour)
 	}
-	// Each occurrence changes in a unit of its own, on its holdings as they are
-	// then: one booked since the checks above keeps its times and places.
-	for _, ch := range changes {
-		upd, err := s.fitOccurrence(ctx, &ns, ch.old.ID, se.ID, c.UserID, now)
+	days, err := occurrenceDays(ns, localAt(from, "00:00", s.loc), to, s.loc)
+	if err != nil {
+		return nil, err
+	}
+	keep := make(map[time.Time]bool, len(days))
+	for _, d := range days {
+		keep[d] = true
+	}
+	return keep, nil
+}
+
+// writeSeriesChange writes the series before its shifts, so that the hourly
+// extension follows the new rule: on a split, the new series, the old one ended
+// the day before from, and the occurrences left alone (moves) moved to the new
+// one; otherwise the changed series in place of the old.
+func (s *Service) writeSeriesChange(ctx context.Context, se, ns *Series, moves []*Shift, split bool, from time.Time, by string, now time.Time) error {
+	if !split {
+		if err := s.store.UpdateSeries(ctx, ns); err != nil {
+			return fmt.Errorf("change series: %w", err)
+		}
+		return nil
+	}
+	if err := s.store.CreateSeries(ctx, ns); err != nil {
+		return fmt.Errorf("split series: %w", err)
+	}
+	old := *se
+	old.Until, old.UpdatedAt = from.Add(-24*time.Hour), now
+	if err := s.store.UpdateSeries(ctx, &old); err != nil {
+		return fmt.Errorf("split series: %w", err)
+	}
+	for _, sh := range moves {
+		if err := s.moveOccurrence(ctx, sh.ID, se.ID, ns.ID, by, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applySeriesChange refits the kept occurrences to the changed series ns and
+// removes the dropped ones, adding them to res. Each occurrence changes in a unit
+// of its own, on its holdings as they are then: one booked since the checks keeps
+// its times and places.
+func (s *Service) applySeriesChange(ctx context.Context, se, ns *Series, plan *seriesChange, by string, now time.Time, res *SeriesResult) error {
+	for _, sh := range plan.fits {
+		upd, err := s.fitOccurrence(ctx, ns, sh.ID, se.ID, by, now)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if upd != nil {
 			res.Changed = append(res.Changed, upd)
 		}
 	}
-	for _, sh := range drops {
-		deleted, err := s.removeOccurrence(ctx, c.UserID, sh, "series_changed")
+	for _, sh := range plan.drops {
+		deleted, err := s.removeOccurrence(ctx, by, sh, "series_changed")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if deleted {
 			res.Deleted++
@@ -571,23 +646,23 @@ func (s *Service) ChangeSeries(ctx context.Context, c identity.Caller, id string
 			res.Removed++
 		}
 	}
-	created, skipped, err := s.materialise(ctx, &ns, centre, now)
-	if err != nil {
-		return nil, err
-	}
-	res.Created, res.Skipped = created, append(res.Skipped, skipped...)
-	// A last look: an occurrence that a racing hourly extension created from the
-	// old template is refitted (the extension refits it too if it comes later).
+	return nil
+}
+
+// refitSince is a change's last look at the occurrences of ns from the local day
+// from on: one that a racing hourly extension created from the old template is
+// refitted (the extension refits it too if it comes later).
+func (s *Service) refitSince(ctx context.Context, ns *Series, from time.Time, by string, now time.Time) error {
 	after, err := s.store.ShiftsOfSeries(ctx, ns.ID, from)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, sh := range after {
-		if err := s.refit(ctx, &ns, sh, c.UserID, now); err != nil {
-			return nil, err
+		if err := s.refit(ctx, ns, sh, by, now); err != nil {
+			return err
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // CancelSeries cancels the series' future occurrences (with fromShiftID, that one
