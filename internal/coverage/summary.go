@@ -243,123 +243,169 @@ func Statuses(f *Facts, def skills.Definition) map[string]progress.Status {
 // f: the next local midnight, or the next start of an upcoming shift or end of
 // a session, whichever comes first.
 func Summarize(f *Facts, st map[string]progress.Status, c Clock, fw *skills.Framework, def skills.Definition, centreID string) (Summary, map[string]bool, time.Time) {
+	sc := newScope(c, centreID)
 	s := Summary{AsOf: c.Now}
-	until := c.Tomorrow()
-	at := func(id string) bool { return centreID == "" || id == centreID }
-	required := map[string]bool{}
-	for _, code := range def.Required {
-		required[code] = true
-	}
+	s.Residents, s.Skills = sc.residents(f.Residents, st, fw, def)
+	s.Helped = sc.helped(f.Records)
+	s.Training = sc.training(f.Sessions)
+	var vols map[string]bool
+	s.Hours, vols = sc.hours(f.Hours)
+	s.Shifts, s.Upcoming = sc.shifts(f.Shifts)
+	s.Equipment = sc.usage(f.Usage)
+	return s, vols, sc.until(f)
+}
 
-	// Residents and skills: from every resident's status.
+// scope is what one summary counts: the facts of one centre (of every centre
+// when centreID is "") against the windows of one clock.
+type scope struct {
+	c        Clock
+	centreID string
+	from7    time.Time // the first instant of the last 7 days
+	from30   time.Time // the first instant of the activity window
+	horizon  time.Time // the end of the upcoming window
+}
+
+// newScope is the scope of centreID (all when "") at clock c.
+func newScope(c Clock, centreID string) scope {
+	return scope{c: c, centreID: centreID, from7: c.DaysAgo(6), from30: c.DaysAgo(ActivityDays - 1),
+		horizon: c.Now.AddDate(0, 0, UpcomingDays)}
+}
+
+// at is whether a fact at centre id is in the scope.
+func (sc scope) at(id string) bool { return sc.centreID == "" || id == sc.centreID }
+
+// residents counts the residents and, per skill of fw, those who showed it, from
+// every resident's status. A centre's scope counts a skill where its record was
+// made and an e-citizen where the last required skill was shown; only the whole
+// scope counts registered and erased residents.
+func (sc scope) residents(rs []ResidentFact, st map[string]progress.Status, fw *skills.Framework, def skills.Definition) (Residents, []SkillCount) {
+	var out Residents
 	perSkill := map[string]int{}
-	for _, res := range f.Residents {
+	for _, res := range rs {
 		status := st[res.ID]
 		shownHere := false
 		for _, sh := range status.Shown {
-			if at(sh.Record.CentreID) {
+			if sc.at(sh.Record.CentreID) {
 				perSkill[sh.SkillCode]++
 				shownHere = true
 			}
 		}
 		if shownHere {
-			s.Residents.Reached++
+			out.Reached++
 		}
-		if centreID == "" {
-			s.Residents.Registered++
+		if sc.centreID == "" {
+			out.Registered++
 			if res.Erased {
-				s.Residents.Erased++
+				out.Erased++
 			}
 		}
-		if status.ECitizen && (centreID == "" || completedAt(status) == centreID) {
-			s.Residents.ECitizens++
+		if status.ECitizen && (sc.centreID == "" || completedAt(status) == sc.centreID) {
+			out.ECitizens++
 		}
 	}
-	for _, sk := range fw.Skills {
-		s.Skills = append(s.Skills, SkillCount{Code: sk.Code, Required: required[sk.Code], Residents: perSkill[sk.Code]})
+	required := map[string]bool{}
+	for _, code := range def.Required {
+		required[code] = true
 	}
+	var counts []SkillCount
+	for _, sk := range fw.Skills {
+		counts = append(counts, SkillCount{Code: sk.Code, Required: required[sk.Code], Residents: perSkill[sk.Code]})
+	}
+	return out, counts
+}
 
-	// Residents helped: records not revoked in the last 7 and 30 days.
-	from7, from30 := c.DaysAgo(6), c.DaysAgo(ActivityDays-1)
+// helped counts the residents with a record not revoked in the last 7 and 30
+// days.
+func (sc scope) helped(records []RecordFact) Helped {
 	h7, h30 := map[string]bool{}, map[string]bool{}
-	for _, r := range f.Records {
-		if r.Revoked || !at(r.CentreID) || r.At.After(c.Now) {
+	for _, r := range records {
+		if r.Revoked || !sc.at(r.CentreID) || r.At.After(sc.c.Now) {
 			continue
 		}
-		if !r.At.Before(from30) {
+		if !r.At.Before(sc.from30) {
 			h30[r.ResidentID] = true
-			if !r.At.Before(from7) {
+			if !r.At.Before(sc.from7) {
 				h7[r.ResidentID] = true
 			}
 		}
 	}
-	s.Helped = Helped{Last7Days: len(h7), Last30Days: len(h30)}
+	return Helped{Last7Days: len(h7), Last30Days: len(h30)}
+}
 
-	// Training sessions held in the window (ended by now, not cancelled).
-	for _, se := range f.Sessions {
-		if !at(se.CentreID) || se.Status == "cancelled" || se.StartsAt.Before(from30) || se.EndsAt.After(c.Now) {
+// training counts the sessions held in the activity window: started in it,
+// ended by now, not cancelled.
+func (sc scope) training(sessions []SessionFact) Training {
+	var out Training
+	for _, se := range sessions {
+		if !sc.at(se.CentreID) || se.Status == "cancelled" || se.StartsAt.Before(sc.from30) || se.EndsAt.After(sc.c.Now) {
 			continue
 		}
-		s.Training.Sessions++
-		s.Training.Enrolled += se.Enrolled
-		s.Training.Attended += se.Attended
-		s.Training.Absent += se.Absent
+		out.Sessions++
+		out.Enrolled += se.Enrolled
+		out.Attended += se.Attended
+		out.Absent += se.Absent
 	}
-	for _, se := range f.Sessions {
-		if at(se.CentreID) && se.Status != "cancelled" && se.EndsAt.After(c.Now) && se.EndsAt.Before(until) {
-			until = se.EndsAt // the session counts as held from its end
-		}
-	}
+	return out
+}
 
-	// Volunteer hours in the window.
+// hours adds up the volunteer hours in the activity window and returns the
+// volunteers who served.
+func (sc scope) hours(hs []HoursFact) (Hours, map[string]bool) {
+	var out Hours
 	vols := map[string]bool{}
-	for _, h := range f.Hours {
-		if !at(h.CentreID) || h.At.Before(from30) || h.At.After(c.Now) {
+	for _, h := range hs {
+		if !sc.at(h.CentreID) || h.At.Before(sc.from30) || h.At.After(sc.c.Now) {
 			continue
 		}
-		s.Hours.Minutes += h.Minutes
+		out.Minutes += h.Minutes
 		vols[h.VolunteerID] = true
 	}
-	s.Hours.Volunteers = len(vols)
+	out.Volunteers = len(vols)
+	return out, vols
+}
 
-	// Shifts: started in the window, and upcoming.
-	horizon := c.Now.AddDate(0, 0, UpcomingDays)
-	for _, sh := range f.Shifts {
-		if !at(sh.CentreID) || sh.Status == roster.StatusCancelled {
+// shifts counts the shifts not cancelled that started in the activity window,
+// and those upcoming: not started, starting before the horizon.
+func (sc scope) shifts(shifts []ShiftFact) (ShiftCounts, Upcoming) {
+	var (
+		held ShiftCounts
+		next Upcoming
+	)
+	for _, sh := range shifts {
+		if !sc.at(sh.CentreID) || sh.Status == roster.StatusCancelled {
 			continue
 		}
 		switch {
-		case !sh.StartsAt.After(c.Now) && !sh.StartsAt.Before(from30):
-			s.Shifts.Offered++
-			s.Shifts.Places += sh.Places
-			s.Shifts.Booked += sh.Booked
-			s.Shifts.NoShows += sh.NoShows
+		case !sh.StartsAt.After(sc.c.Now) && !sh.StartsAt.Before(sc.from30):
+			held.Offered++
+			held.Places += sh.Places
+			held.Booked += sh.Booked
+			held.NoShows += sh.NoShows
 			if sh.Booked >= sh.Places {
-				s.Shifts.Filled++
+				held.Filled++
 			}
-		case sh.StartsAt.After(c.Now) && sh.StartsAt.Before(horizon):
-			s.Upcoming.Shifts++
-			s.Upcoming.Places += sh.Places
-			s.Upcoming.Booked += sh.Booked
+		case sh.StartsAt.After(sc.c.Now) && sh.StartsAt.Before(sc.horizon):
+			next.Shifts++
+			next.Places += sh.Places
+			next.Booked += sh.Booked
 			if open := sh.Places - sh.Booked; open > 0 {
-				s.Upcoming.OpenPlaces += open
-				s.Upcoming.Unfilled++
+				next.OpenPlaces += open
+				next.Unfilled++
 			}
-			if sh.StartsAt.Before(until) {
-				until = sh.StartsAt
-			}
-		case !sh.StartsAt.Before(horizon) && sh.StartsAt.AddDate(0, 0, -UpcomingDays).Before(until):
-			until = sh.StartsAt.AddDate(0, 0, -UpcomingDays) // it enters the upcoming window then
 		}
 	}
+	return held, next
+}
 
-	// Equipment use by purpose.
+// usage counts the equipment use not voided that began in the activity window,
+// per purpose in the order of Purposes.
+func (sc scope) usage(us []UsageFact) []UsageCount {
 	use := map[string]*UsageCount{}
 	for _, p := range Purposes {
 		use[p] = &UsageCount{Purpose: p}
 	}
-	for _, u := range f.Usage {
-		if u.Voided || !at(u.CentreID) || u.From.Before(from30) || u.From.After(c.Now) {
+	for _, u := range us {
+		if u.Voided || !sc.at(u.CentreID) || u.From.Before(sc.from30) || u.From.After(sc.c.Now) {
 			continue
 		}
 		uc := use[u.Purpose]
@@ -369,25 +415,56 @@ func Summarize(f *Facts, st map[string]progress.Status, c Clock, fw *skills.Fram
 		uc.Sessions++
 		uc.Minutes += int(u.To.Sub(u.From) / time.Minute)
 	}
+	var out []UsageCount
 	for _, p := range Purposes {
-		s.Equipment = append(s.Equipment, *use[p])
+		out = append(out, *use[p])
 	}
-	for _, r := range f.Records { // a record or usage dated later than now counts from then
-		if r.At.After(c.Now) && r.At.Before(until) {
+	return out
+}
+
+// until is when the summary of f stops being true with no change to f: the
+// next local midnight (every day window moves then), or the first later moment a
+// fact starts counting: a session counts as held from its end, an upcoming shift
+// moves to the started ones at its start and a later shift enters the upcoming
+// window UpcomingDays before it, a record, hours or usage dated later than now
+// count from then.
+func (sc scope) until(f *Facts) time.Time {
+	until := sc.c.Tomorrow()
+	now := sc.c.Now
+	for _, se := range f.Sessions {
+		if sc.at(se.CentreID) && se.Status != "cancelled" && se.EndsAt.After(now) && se.EndsAt.Before(until) {
+			until = se.EndsAt
+		}
+	}
+	for _, sh := range f.Shifts {
+		if !sc.at(sh.CentreID) || sh.Status == roster.StatusCancelled {
+			continue
+		}
+		switch {
+		case sh.StartsAt.After(now) && sh.StartsAt.Before(sc.horizon):
+			if sh.StartsAt.Before(until) {
+				until = sh.StartsAt
+			}
+		case !sh.StartsAt.Before(sc.horizon) && sh.StartsAt.AddDate(0, 0, -UpcomingDays).Before(until):
+			until = sh.StartsAt.AddDate(0, 0, -UpcomingDays)
+		}
+	}
+	for _, r := range f.Records {
+		if r.At.After(now) && r.At.Before(until) {
 			until = r.At
 		}
 	}
 	for _, h := range f.Hours {
-		if h.At.After(c.Now) && h.At.Before(until) {
+		if h.At.After(now) && h.At.Before(until) {
 			until = h.At
 		}
 	}
 	for _, u := range f.Usage {
-		if u.From.After(c.Now) && u.From.Before(until) {
+		if u.From.After(now) && u.From.Before(until) {
 			until = u.From
 		}
 	}
-	return s, vols, until
+	return until
 }
 
 // Add adds the figures of b to s: the summary of disjoint facts (residents
