@@ -230,13 +230,41 @@ func formulaStart(s string) bool {
 // storage failure only.
 func (s *Service) importRow(ctx context.Context, c identity.Caller, wardID string, cols []string, row importRecord,
 	now time.Time, dryRun bool, seen map[string]bool) ([]ImportIssue, bool, error) {
+	v, issues := rowValues(cols, row)
+	if len(issues) > 0 {
+		return issues, false, nil
+	}
+	n, issues := s.rowResident(wardID, v, row.line)
+	if len(issues) > 0 {
+		return issues, false, nil
+	}
+	r, keys, err := s.build(c, wardID, n, now, importConsentWindow)
+	if err != nil {
+		return issueOf(row.line, err), false, nil
+	}
+	imp := s.importKey(r)
+	if issues, err := s.importDuplicates(ctx, c, wardID, r, keys, row.line); err != nil || len(issues) > 0 {
+		return issues, len(issues) > 0, err
+	}
+	if dryRun {
+		issues := repeatedRow(seen, append(keys, imp), row.line)
+		return issues, len(issues) > 0, nil
+	}
+	issues, err = s.createImported(ctx, c, r, imp, keys, row.line)
+	return issues, len(issues) > 0, err
+}
+
+// rowValues reads a row's cells by column, trimmed. The row is refused when it
+// has not as many cells as the header columns; a cell when it is not UTF-8 or,
+// in a text column a spreadsheet shows, starts like a formula.
+func rowValues(cols []string, row importRecord) (map[string]string, []ImportIssue) {
 	var issues []ImportIssue
 	add := func(field, code, vi, en string) {
 		issues = append(issues, ImportIssue{Row: row.line, Field: field, Code: code, Vi: vi, En: en})
 	}
 	if len(row.cells) != len(cols) {
 		add("", "columns", "Số ô của dòng khác số cột của tiêu đề.", "The row does not have as many cells as the header has columns.")
-		return issues, false, nil
+		return nil, issues
 	}
 	v := map[string]string{}
 	for i, col := range cols {
@@ -252,8 +280,18 @@ func (s *Service) importRow(ctx context.Context, c identity.Caller, wardID strin
 		}
 		v[col] = strings.TrimSpace(cell)
 	}
-	if len(issues) > 0 {
-		return issues, false, nil
+	return v, issues
+}
+
+// rowResident turns a row's values into the resident to register, reading the
+// columns that are not plain text: the birth year, the gender and the consent
+// (in Vietnamese or English, accents and case ignored) and the consent date. A
+// row without consent is refused; one without a consent version takes the
+// current one.
+func (s *Service) rowResident(wardID string, v map[string]string, line int) (NewResident, []ImportIssue) {
+	var issues []ImportIssue
+	add := func(field, code, vi, en string) {
+		issues = append(issues, ImportIssue{Row: line, Field: field, Code: code, Vi: vi, En: en})
 	}
 	n := NewResident{WardID: wardID, FullName: v["full_name"], Phone: v["phone"], NationalID: v["national_id"],
 		Group: v["residential_group"], Notes: v["notes"], ConsentVersion: v["consent_version"]}
@@ -291,67 +329,84 @@ func (s *Service) importRow(ctx context.Context, c identity.Caller, wardID strin
 				"The consent date is written 2025-03-15, 15/03/2025 or RFC 3339.")
 		}
 	}
-	if len(issues) > 0 {
-		return issues, false, nil
-	}
-	r, keys, err := s.build(c, wardID, n, now, importConsentWindow)
-	if err != nil {
-		return append(issues, issueOf(row.line, err)...), false, nil
-	}
-	imp := s.importKey(r)
-	dup := func(err error, field string) ([]ImportIssue, bool, error) {
-		e := apperr.As(err)
-		if e == nil {
-			return nil, false, err
-		}
-		return []ImportIssue{{Row: row.line, Field: field, Code: string(e.Code), Vi: e.Vi, En: e.En, Existing: e.Existing}}, true, nil
-	}
-	already := func(id string) ([]ImportIssue, bool, error) {
-		return []ImportIssue{{Row: row.line, Code: ImportAlreadyImported, Existing: id,
-			Vi: "Dòng này đã được nhập trước đây (mã " + id + ").", En: "This row was imported before (id " + id + ")."}}, true, nil
-	}
-	// A stored resident with the same name, birth year, group and numbers is this
-	// row imported before; with the same name only, a possible duplicate.
+	return n, issues
+}
+
+// importDuplicates looks for the stored residents the built resident r repeats.
+// One with the same name, birth year, group and numbers is this row imported
+// before (already_imported); one with the same name only, a possible duplicate;
+// a number another resident holds, a duplicate of that field. It returns the
+// row's one issue, none when r repeats nobody.
+func (s *Service) importDuplicates(ctx context.Context, c identity.Caller, wardID string, r *Resident, keys []Key, line int) ([]ImportIssue, error) {
 	same, err := s.store.ListResidents(ctx, Filter{WardID: wardID, DupKey: r.DupKey}, page.Request{Limit: 20})
 	if err != nil {
-		return nil, false, fmt.Errorf("import: possible duplicates: %w", err)
+		return nil, fmt.Errorf("import: possible duplicates: %w", err)
 	}
 	for _, o := range same {
 		if o.PhoneIndex == r.PhoneIndex && o.NationalIndex == r.NationalIndex {
-			return already(o.ID)
+			return alreadyImported(line, o.ID), nil
 		}
 	}
 	if len(same) > 0 {
-		return dup(possibleDuplicate(same[0].ID), "full_name")
+		return duplicateIssue(line, possibleDuplicate(same[0].ID), "full_name")
 	}
 	for _, k := range keys {
 		if err := s.holder(ctx, c, k); err != nil {
-			return dup(err, string(k.Kind))
+			return duplicateIssue(line, err, string(k.Kind))
 		}
 	}
-	if dryRun {
-		for _, k := range append(keys, imp) {
-			id := string(k.Kind) + ":" + k.Index
-			if seen[id] {
-				return []ImportIssue{{Row: row.line, Field: fieldOfKind(k.Kind), Code: "duplicate_row",
-					Vi: "Dòng trùng với một dòng trước trong tệp.", En: "The row repeats an earlier row of the file."}}, true, nil
-			}
-			seen[id] = true
+	return nil, nil
+}
+
+// repeatedRow is, in a dry run (where nothing claims the keys), the check that
+// the row does not repeat an earlier row of the file: seen holds the keys of the
+// rows that would be created, and takes this row's. It returns the row's issue,
+// none when the row is new.
+func repeatedRow(seen map[string]bool, keys []Key, line int) []ImportIssue {
+	for _, k := range keys {
+		id := string(k.Kind) + ":" + k.Index
+		if seen[id] {
+			return []ImportIssue{{Row: line, Field: fieldOfKind(k.Kind), Code: "duplicate_row",
+				Vi: "Dòng trùng với một dòng trước trong tệp.", En: "The row repeats an earlier row of the file."}}
 		}
-		return nil, false, nil
+		seen[id] = true
 	}
-	if err := s.store.CreateResident(ctx, r, append([]Key{imp}, keys...)); err != nil {
-		var taken *KeyTakenError
-		if errors.As(err, &taken) && taken.Kind == KindImport {
-			return already(taken.ResidentID)
-		}
-		field := ""
-		if taken != nil {
-			field = string(taken.Kind)
-		}
-		return dup(s.keyErr(ctx, c, err, "import resident"), field)
+	return nil
+}
+
+// createImported stores the resident with its import claim imp and its keys. A
+// claim taken meanwhile makes the row already imported (the import claim) or a
+// duplicate (a number's); it returns the row's issue, none when created.
+func (s *Service) createImported(ctx context.Context, c identity.Caller, r *Resident, imp Key, keys []Key, line int) ([]ImportIssue, error) {
+	err := s.store.CreateResident(ctx, r, append([]Key{imp}, keys...))
+	if err == nil {
+		return nil, nil
 	}
-	return nil, false, nil
+	var taken *KeyTakenError
+	if errors.As(err, &taken) && taken.Kind == KindImport {
+		return alreadyImported(line, taken.ResidentID), nil
+	}
+	field := ""
+	if taken != nil {
+		field = string(taken.Kind)
+	}
+	return duplicateIssue(line, s.keyErr(ctx, c, err, "import resident"), field)
+}
+
+// duplicateIssue turns a duplicate error (an apperr naming the existing
+// resident) into the row's issue on field; any other error is a failure.
+func duplicateIssue(line int, err error, field string) ([]ImportIssue, error) {
+	e := apperr.As(err)
+	if e == nil {
+		return nil, err
+	}
+	return []ImportIssue{{Row: line, Field: field, Code: string(e.Code), Vi: e.Vi, En: e.En, Existing: e.Existing}}, nil
+}
+
+// alreadyImported is the issue of a row imported before, as resident id.
+func alreadyImported(line int, id string) []ImportIssue {
+	return []ImportIssue{{Row: line, Code: ImportAlreadyImported, Existing: id,
+		Vi: "Dòng này đã được nhập trước đây (mã " + id + ").", En: "This row was imported before (id " + id + ")."}}
 }
 
 func fieldOfKind(k KeyKind) string {
