@@ -50,22 +50,21 @@ func (d *DB) CreateCalendarFeed(ctx context.Context, f *roster.CalendarFeed) err
 
 // CalendarFeedByHash finds a feed by the hash of its token.
 func (d *DB) CalendarFeedByHash(ctx context.Context, hash string) (*roster.CalendarFeed, error) {
-	var doc calendarFeedDoc
-	if err := d.calendarFeeds().FindOne(ctx, byID(hash)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "calendar feed")
+	doc, err := findByID[calendarFeedDoc](ctx, d.calendarFeeds(), hash, "calendar feed")
+	if err != nil {
+		return nil, err
 	}
 	return doc.feed(), nil
 }
 
 // CalendarFeedOf finds the live feed of an owner.
 func (d *DB) CalendarFeedOf(ctx context.Context, kind roster.FeedKind, ownerID string) (*roster.CalendarFeed, error) {
-	var doc calendarFeedDoc
-	err := d.calendarFeeds().FindOne(ctx, bson.D{
+	doc, err := findOne[calendarFeedDoc](ctx, d.calendarFeeds(), bson.D{
 		{Key: "kind", Value: string(kind)},
 		{Key: "owner_id", Value: ownerID},
-	}).Decode(&doc)
+	}, "calendar feed of "+string(kind)+" "+ownerID)
 	if err != nil {
-		return nil, wrapErr(err, "calendar feed of "+string(kind)+" "+ownerID)
+		return nil, err
 	}
 	return doc.feed(), nil
 }

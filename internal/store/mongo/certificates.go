@@ -160,9 +160,9 @@ func (d *DB) CertificateByIssueKey(ctx context.Context, key string) (*certificat
 }
 
 func (d *DB) oneCertificate(ctx context.Context, filter bson.D, what string) (*certificate.Certificate, error) {
-	var doc certificateDoc
-	if err := d.certificates().FindOne(ctx, filter).Decode(&doc); err != nil {
-		return nil, wrapErr(err, what)
+	doc, err := findOne[certificateDoc](ctx, d.certificates(), filter, what)
+	if err != nil {
+		return nil, err
 	}
 	c := doc.certificate()
 	if err := d.withRevocations(ctx, []*certificate.Certificate{c}); err != nil {
@@ -204,13 +204,9 @@ func (d *DB) withRevocations(ctx context.Context, certs []*certificate.Certifica
 	} else {
 		filter = bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: codes}}}}
 	}
-	cur, err := d.revocations().Find(ctx, filter)
+	docs, err := findDocs[revocationDoc](ctx, d.revocations(), filter, options.Find(), "revocations")
 	if err != nil {
-		return wrapErr(err, "revocations")
-	}
-	var docs []revocationDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return wrapErr(err, "revocations")
+		return err
 	}
 	byCode := map[string]*certificate.Revocation{}
 	for _, r := range docs {

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"ecitizen/internal/apperr"
 	"ecitizen/internal/course"
 	"ecitizen/internal/page"
 )
@@ -266,12 +266,13 @@ func (d *DB) claimSlug(ctx context.Context, slug, courseID string) error {
 	if err == nil || !duplicateKey(err) {
 		return wrapErr(err, what)
 	}
-	var old slugDoc
-	if err := d.builtinSlugs.FindOne(ctx, byID(slug)).Decode(&old); err != nil {
-		if errors.Is(err, mongodrv.ErrNoDocuments) { // released meanwhile
-			_, err = d.builtinSlugs.InsertOne(ctx, claim)
-		}
+	old, err := findByID[slugDoc](ctx, d.builtinSlugs, slug, what)
+	if errors.Is(err, apperr.ErrNotFound) { // released meanwhile
+		_, err = d.builtinSlugs.InsertOne(ctx, claim)
 		return wrapErr(err, what)
+	}
+	if err != nil {
+		return err
 	}
 	taken, err := exists(ctx, d.courses, old.CourseID)
 	if err != nil {
@@ -290,9 +291,9 @@ func (d *DB) claimSlug(ctx context.Context, slug, courseID string) error {
 
 // CourseByID finds a course by ID.
 func (d *DB) CourseByID(ctx context.Context, id string) (*course.Course, error) {
-	var doc courseDoc
-	if err := d.courses.FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "course "+id)
+	doc, err := findByID[courseDoc](ctx, d.courses, id, "course "+id)
+	if err != nil {
+		return nil, err
 	}
 	return doc.course(), nil
 }
@@ -300,13 +301,13 @@ func (d *DB) CourseByID(ctx context.Context, id string) (*course.Course, error) 
 // CourseByBuiltinSlug finds a course of the built-in catalogue through its slug claim.
 func (d *DB) CourseByBuiltinSlug(ctx context.Context, slug string) (*course.Course, error) {
 	what := "course by built-in slug"
-	var claim slugDoc
-	if err := d.builtinSlugs.FindOne(ctx, byID(slug)).Decode(&claim); err != nil {
-		return nil, wrapErr(err, what)
+	claim, err := findByID[slugDoc](ctx, d.builtinSlugs, slug, what)
+	if err != nil {
+		return nil, err
 	}
-	var doc courseDoc
-	if err := d.courses.FindOne(ctx, byID(claim.CourseID)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, what) // a claim without its course: a creation in progress
+	doc, err := findByID[courseDoc](ctx, d.courses, claim.CourseID, what)
+	if err != nil {
+		return nil, err // a claim without its course: a creation in progress
 	}
 	if doc.BuiltinSlug != slug {
 		return nil, notFound(what)
@@ -347,9 +348,9 @@ func (d *DB) CreateVersion(ctx context.Context, v *course.Version) error {
 
 // Version finds version number of a course.
 func (d *DB) Version(ctx context.Context, courseID string, number int) (*course.Version, error) {
-	var doc versionDoc
-	if err := d.versions.FindOne(ctx, byID(versionKey(courseID, number))).Decode(&doc); err != nil {
-		return nil, wrapErr(err, fmt.Sprintf("version %d of course %s", number, courseID))
+	doc, err := findByID[versionDoc](ctx, d.versions, versionKey(courseID, number), fmt.Sprintf("version %d of course %s", number, courseID))
+	if err != nil {
+		return nil, err
 	}
 	return doc.version(), nil
 }
@@ -391,19 +392,16 @@ func (d *DB) UpdateVersion(ctx context.Context, v *course.Version) error {
 // substring of search_text). Order is unspecified; at most f.Max (0: all).
 func (d *DB) PublishedVersions(ctx context.Context, f course.CatalogueFilter) ([]*course.Version, error) {
 	const what = "published versions"
-	cur, err := d.courses.Find(ctx, bson.D{
-		{Key: "archived", Value: false},
-		{Key: "published_version", Value: bson.D{{Key: "$gt", Value: 0}}},
-	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "published_version", Value: 1}}))
-	if err != nil {
-		return nil, wrapErr(err, what)
-	}
-	var pointers []struct {
+	type pointer struct {
 		ID      string `bson:"_id"`
 		Version int    `bson:"published_version"`
 	}
-	if err := cur.All(ctx, &pointers); err != nil {
-		return nil, wrapErr(err, what)
+	pointers, err := findDocs[pointer](ctx, d.courses, bson.D{
+		{Key: "archived", Value: false},
+		{Key: "published_version", Value: bson.D{{Key: "$gt", Value: 0}}},
+	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "published_version", Value: 1}}), what)
+	if err != nil {
+		return nil, err
 	}
 	if len(pointers) == 0 {
 		return nil, nil
@@ -430,17 +428,5 @@ func (d *DB) PublishedVersions(ctx context.Context, f course.CatalogueFilter) ([
 	if f.Max > 0 {
 		o.SetLimit(int64(f.Max))
 	}
-	cur, err = d.versions.Find(ctx, filter, o)
-	if err != nil {
-		return nil, wrapErr(err, what)
-	}
-	var docs []versionDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrapErr(err, what)
-	}
-	out := make([]*course.Version, 0, len(docs))
-	for i := range docs {
-		out = append(out, docs[i].version())
-	}
-	return out, nil
+	return find(ctx, d.versions, filter, o, what, (*versionDoc).version)
 }

@@ -98,10 +98,10 @@ func (d *DB) mark(ctx context.Context, keys []string) (context.Context, context.
 
 // wardOf returns the ward_id of the document id of collection col ("" when missing).
 func (d *DB) wardOf(ctx context.Context, col, id string) string {
-	var doc struct {
+	type wardOnly struct {
 		WardID string `bson:"ward_id"`
 	}
-	err := d.db.Collection(col).FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "ward_id", Value: 1}})).Decode(&doc)
+	doc, err := findByID[wardOnly](ctx, d.db.Collection(col), id, col+" "+id, options.FindOne().SetProjection(bson.D{{Key: "ward_id", Value: 1}}))
 	if err != nil {
 		return ""
 	}
@@ -123,23 +123,6 @@ func (d *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]c
 	out := make(map[string]coverage.Stamp, len(docs))
 	for _, s := range docs {
 		out[s.Key] = coverage.Stamp{Value: s.Value, At: utc(s.At)}
-	}
-	return out, nil
-}
-
-// factDocs decodes every document of col matching filter.
-func factDocs[T any](ctx context.Context, col *mongodrv.Collection, filter bson.D, projection bson.D, what string) ([]T, error) {
-	opts := options.Find()
-	if projection != nil {
-		opts.SetProjection(projection)
-	}
-	cur, err := col.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, fmt.Errorf("mongo: %s: %w", what, err)
-	}
-	var out []T
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("mongo: %s: %w", what, err)
 	}
 	return out, nil
 }
@@ -358,9 +341,8 @@ func (d *DB) CoverageUsage(ctx context.Context, wardID string, from, to time.Tim
 // residentWards returns a resident's ward and the ward it was registered in
 // (empty when missing).
 func (d *DB) residentWards(ctx context.Context, residentID string) []string {
-	var doc residentFactDoc
-	err := d.residents().FindOne(ctx, byID(residentID),
-		options.FindOne().SetProjection(bson.D{{Key: "ward_id", Value: 1}, {Key: "origin_ward_id", Value: 1}})).Decode(&doc)
+	doc, err := findByID[residentFactDoc](ctx, d.residents(), residentID, "resident "+residentID,
+		options.FindOne().SetProjection(bson.D{{Key: "ward_id", Value: 1}, {Key: "origin_ward_id", Value: 1}}))
 	if err != nil {
 		return nil
 	}
@@ -369,8 +351,8 @@ func (d *DB) residentWards(ctx context.Context, residentID string) []string {
 
 // markRecord marks the part of a progress record's resident, as markResident.
 func (d *DB) markRecord(ctx context.Context, recordID string) (context.Context, context.CancelFunc, error) {
-	var doc progressRecordDoc
-	if err := d.progressRecords().FindOne(ctx, byID(recordID)).Decode(&doc); err != nil {
+	doc, err := findByID[progressRecordDoc](ctx, d.progressRecords(), recordID, "progress record "+recordID)
+	if err != nil {
 		return d.mark(ctx, nil) // an unknown record: the revocation will fail
 	}
 	return d.markResident(ctx, doc.ResidentID, d.residentWards(ctx, doc.ResidentID)...)

@@ -491,59 +491,6 @@ func conflict(what string) error {
 	return fmt.Errorf("%s: %w", what, apperr.ErrConflict)
 }
 
-// exists reports whether col holds a document with _id id. It is a find by _id
-// (the one filter FerretDB answers without a full scan), returning only the _id.
-func exists(ctx context.Context, col *mongodrv.Collection, id string) (bool, error) {
-	var doc struct {
-		ID string `bson:"_id"`
-	}
-	err := retry(ctx, func() error {
-		return col.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&doc)
-	})
-	switch {
-	case errors.Is(err, mongodrv.ErrNoDocuments):
-		return false, nil
-	case err != nil:
-		return false, err
-	}
-	return true, nil
-}
-
-// mustExist returns ErrNotFound (as "kind id: not found") when col has no document id.
-func mustExist(ctx context.Context, col *mongodrv.Collection, kind, id string) error {
-	ok, err := exists(ctx, col, id)
-	if err != nil {
-		return wrapErr(err, kind+" "+id)
-	}
-	if !ok {
-		return notFound(kind + " " + id)
-	}
-	return nil
-}
-
-// pageFind returns the options and the key condition of a page request: documents
-// whose key is strictly after p.After, sorted by key, p.Limit+1 of them (all when
-// p.Limit is 0). It appends the key condition to filter.
-func pageFind(filter bson.D, key string, p page.Request) (bson.D, *options.FindOptionsBuilder) {
-	if p.After != "" {
-		filter = append(filter, bson.E{Key: key, Value: bson.D{{Key: "$gt", Value: p.After}}})
-	}
-	o := options.Find().SetSort(bson.D{{Key: key, Value: 1}})
-	if p.Limit > 0 {
-		o.SetLimit(int64(p.Limit) + 1)
-	}
-	return filter, o
-}
-
-// findAll runs a paged find on col and decodes every document with conv.
-func findAll[D, T any](ctx context.Context, col *mongodrv.Collection, filter bson.D, key string, p page.Request, what string, conv func(*D) *T) ([]*T, error) {
-	filter, o := pageFind(filter, key, p)
-	return find(ctx, col, filter, o, what, conv)
-}
-
-// byID is the filter {_id: id}.
-func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
-
 // updateByID sets fields of the document id; no matching document is ErrNotFound.
 func updateByID(ctx context.Context, col *mongodrv.Collection, id string, set bson.D, what string) error {
 	var res *mongodrv.UpdateResult

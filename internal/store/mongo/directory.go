@@ -210,9 +210,9 @@ func (d *DB) UpdateWard(ctx context.Context, w *directory.Ward) error {
 
 // WardByID finds a ward by ID.
 func (d *DB) WardByID(ctx context.Context, id string) (*directory.Ward, error) {
-	var doc wardDoc
-	if err := d.wards.FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "ward "+id)
+	doc, err := findByID[wardDoc](ctx, d.wards, id, "ward "+id)
+	if err != nil {
+		return nil, err
 	}
 	return doc.ward(), nil
 }
@@ -281,9 +281,9 @@ func (d *DB) UpdateCentre(ctx context.Context, c *directory.Centre) error {
 
 // CentreByID finds a centre by ID.
 func (d *DB) CentreByID(ctx context.Context, id string) (*directory.Centre, error) {
-	var doc centreDoc
-	if err := d.centres.FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "centre "+id)
+	doc, err := findByID[centreDoc](ctx, d.centres, id, "centre "+id)
+	if err != nil {
+		return nil, err
 	}
 	return doc.centre(), nil
 }
@@ -333,9 +333,9 @@ func (d *DB) UpdateOrganisation(ctx context.Context, o *directory.Organisation) 
 
 // OrganisationByID finds an organisation by ID.
 func (d *DB) OrganisationByID(ctx context.Context, id string) (*directory.Organisation, error) {
-	var doc organisationDoc
-	if err := d.organisations.FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "organisation "+id)
+	doc, err := findByID[organisationDoc](ctx, d.organisations, id, "organisation "+id)
+	if err != nil {
+		return nil, err
 	}
 	return doc.organisation(), nil
 }

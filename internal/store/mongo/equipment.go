@@ -110,9 +110,9 @@ func (d *DB) CreateDevice(ctx context.Context, x *equipment.Device) error {
 
 // DeviceByID finds a device by ID.
 func (d *DB) DeviceByID(ctx context.Context, id string) (*equipment.Device, error) {
-	var doc deviceDoc
-	if err := d.devices().FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "device "+id)
+	doc, err := findByID[deviceDoc](ctx, d.devices(), id, "device "+id)
+	if err != nil {
+		return nil, err
 	}
 	return doc.device(), nil
 }
@@ -161,17 +161,13 @@ func (d *DB) AddUsage(ctx context.Context, u *equipment.Usage) error {
 
 	// The overlapping sessions (a device's sessions do not overlap one another
 	// unless voided, so they are few), then whether each is voided.
-	cur, err := d.deviceUsage().Find(ctx, bson.D{
+	overlapping, err := findDocs[usageDoc](ctx, d.deviceUsage(), bson.D{
 		{Key: "device_id", Value: u.DeviceID},
 		{Key: "starts_at", Value: bson.D{{Key: "$gt", Value: u.From.Add(-equipment.MaxUsage)}, {Key: "$lt", Value: u.To}}},
 		{Key: "ends_at", Value: bson.D{{Key: "$gt", Value: u.From}}},
-	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}), what)
 	if err != nil {
-		return wrapErr(err, what)
-	}
-	var overlapping []usageDoc
-	if err := cur.All(ctx, &overlapping); err != nil {
-		return wrapErr(err, what)
+		return err
 	}
 	for _, o := range overlapping {
 		voided, err := exists(ctx, d.usageVoids(), o.ID)
@@ -193,9 +189,9 @@ func (d *DB) AddUsage(ctx context.Context, u *equipment.Usage) error {
 
 // UsageByID finds a session by ID, with its void.
 func (d *DB) UsageByID(ctx context.Context, id string) (*equipment.Usage, error) {
-	var doc usageDoc
-	if err := d.deviceUsage().FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "usage "+id)
+	doc, err := findByID[usageDoc](ctx, d.deviceUsage(), id, "usage "+id)
+	if err != nil {
+		return nil, err
 	}
 	u := doc.usage()
 	if err := d.withVoids(ctx, []*equipment.Usage{u}); err != nil {

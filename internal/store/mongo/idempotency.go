@@ -46,10 +46,10 @@ func (d *DB) AddIdempotencyRecord(ctx context.Context, r *idempotency.Record) er
 
 // IdempotencyRecord returns the record of a user's key.
 func (d *DB) IdempotencyRecord(ctx context.Context, userID, key string) (*idempotency.Record, error) {
-	var doc idempotencyDoc
-	err := d.idempotency().FindOne(ctx, bson.D{{Key: "user_id", Value: userID}, {Key: "key", Value: key}}).Decode(&doc)
+	doc, err := findOne[idempotencyDoc](ctx, d.idempotency(), bson.D{{Key: "user_id", Value: userID}, {Key: "key", Value: key}},
+		"idempotency key of user "+userID)
 	if err != nil {
-		return nil, wrapErr(err, "idempotency key of user "+userID)
+		return nil, err
 	}
 	return &idempotency.Record{ID: doc.ID, UserID: doc.UserID, Key: doc.Key, Fingerprint: doc.Fingerprint,
 		Done: doc.Done, Status: doc.Status, ContentType: doc.ContentType, Location: doc.Location,

@@ -69,9 +69,9 @@ func (d *DB) InviteByCode(ctx context.Context, code string) (*identity.Invite, e
 }
 
 func (d *DB) findInvite(ctx context.Context, filter bson.D, what string) (*identity.Invite, error) {
-	var doc inviteDoc
-	if err := d.invites.FindOne(ctx, filter).Decode(&doc); err != nil {
-		return nil, wrapErr(err, what)
+	doc, err := findOne[inviteDoc](ctx, d.invites, filter, what)
+	if err != nil {
+		return nil, err
 	}
 	return doc.invite(), nil
 }

@@ -129,9 +129,9 @@ func (d *DB) CreateEnrolment(ctx context.Context, e *course.Enrolment) error {
 // Enrolment finds a learner's enrolment in a course.
 func (d *DB) Enrolment(ctx context.Context, userID, courseID string) (*course.Enrolment, error) {
 	what := "enrolment of user " + userID + " in course " + courseID
-	var doc enrolmentDoc
-	if err := d.enrolments.FindOne(ctx, byID(recordKey(userID, courseID))).Decode(&doc); err != nil {
-		return nil, wrapErr(err, what)
+	doc, err := findByID[enrolmentDoc](ctx, d.enrolments, recordKey(userID, courseID), what)
+	if err != nil {
+		return nil, err
 	}
 	if doc.UserID != userID || doc.CourseID != courseID {
 		return nil, notFound(what)
@@ -164,23 +164,11 @@ func (d *DB) CompleteLesson(ctx context.Context, lc *course.LessonCompletion) er
 
 // learnerFind finds the documents of one learner's course version, in the order of sort.
 func learnerFind[D, T any](ctx context.Context, col *mongodrv.Collection, userID, courseID string, version int, sort bson.D, what string, conv func(*D) *T) ([]*T, error) {
-	cur, err := col.Find(ctx, bson.D{
+	return find(ctx, col, bson.D{
 		{Key: "user_id", Value: userID},
 		{Key: "course_id", Value: courseID},
 		{Key: "version", Value: version},
-	}, options.Find().SetSort(sort))
-	if err != nil {
-		return nil, wrapErr(err, what)
-	}
-	var docs []D
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrapErr(err, what)
-	}
-	out := make([]*T, 0, len(docs))
-	for i := range docs {
-		out = append(out, conv(&docs[i]))
-	}
-	return out, nil
+	}, options.Find().SetSort(sort), what, conv)
 }
 
 // LessonCompletions returns a learner's completed lessons of a course version,
@@ -238,9 +226,9 @@ func (d *DB) CompleteCourse(ctx context.Context, c *course.Completion) error {
 // Completion finds a learner's completion of a course.
 func (d *DB) Completion(ctx context.Context, userID, courseID string) (*course.Completion, error) {
 	what := "completion of course " + courseID + " by user " + userID
-	var doc courseDoneDoc
-	if err := d.coursesDone.FindOne(ctx, byID(recordKey(userID, courseID))).Decode(&doc); err != nil {
-		return nil, wrapErr(err, what)
+	doc, err := findByID[courseDoneDoc](ctx, d.coursesDone, recordKey(userID, courseID), what)
+	if err != nil {
+		return nil, err
 	}
 	if doc.UserID != userID || doc.CourseID != courseID {
 		return nil, notFound(what)

@@ -217,21 +217,20 @@ func (d *DB) acquire(ctx context.Context, space leaseSpace, key, token string, d
 		}
 		// Held: wait until it is released or expires.
 		for held := true; held; {
-			var doc leaseDoc
-			err := col.FindOne(ctx, bson.D{{Key: space.field, Value: key}}).Decode(&doc)
+			doc, err := findOne[leaseDoc](ctx, col, bson.D{{Key: space.field, Value: key}}, what)
 			switch {
-			case errors.Is(err, mongodrv.ErrNoDocuments):
+			case errors.Is(err, apperr.ErrNotFound):
 				held = false
 				continue
 			case err != nil:
-				return nil, wrapErr(err, what)
+				return nil, err
 			case doc.Token == token:
 				// Our own insert landed although the driver saw an error (a retried
 				// write whose first attempt succeeded): the lease is ours.
 				return &lease{col: col, token: token, acquired: start}, nil
 			case doc.ExpiresAt.Before(time.Now()):
 				if o.onStale != nil {
-					if err := o.onStale(ctx, doc); err != nil {
+					if err := o.onStale(ctx, *doc); err != nil {
 						return nil, err
 					}
 				}

@@ -104,10 +104,10 @@ func (d *DB) PutWardTarget(ctx context.Context, t *directory.WardTarget) error {
 
 // WardTarget returns the target of (wardID, year).
 func (d *DB) WardTarget(ctx context.Context, wardID string, year int) (*directory.WardTarget, error) {
-	var doc wardTargetDoc
 	id := wardTargetID(wardID, year)
-	if err := d.wardTargets().FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "ward target "+id)
+	doc, err := findByID[wardTargetDoc](ctx, d.wardTargets(), id, "ward target "+id)
+	if err != nil {
+		return nil, err
 	}
 	return doc.target(), nil
 }
@@ -132,9 +132,9 @@ func (d *DB) PutDistrictTarget(ctx context.Context, t *directory.DistrictTarget)
 
 // DistrictTarget returns the district's target of a year.
 func (d *DB) DistrictTarget(ctx context.Context, year int) (*directory.DistrictTarget, error) {
-	var doc districtTargetDoc
-	if err := d.districtTargets().FindOne(ctx, bson.D{{Key: "_id", Value: year}}).Decode(&doc); err != nil {
-		return nil, wrapErr(err, fmt.Sprintf("district target %d", year))
+	doc, err := findOne[districtTargetDoc](ctx, d.districtTargets(), bson.D{{Key: "_id", Value: year}}, fmt.Sprintf("district target %d", year))
+	if err != nil {
+		return nil, err
 	}
 	return doc.target(), nil
 }
@@ -335,9 +335,9 @@ func (d *DB) giveWard(ctx context.Context, from, into string) error {
 
 // WardMergeOf returns the merge record of a ward.
 func (d *DB) WardMergeOf(ctx context.Context, fromWardID string) (*directory.WardMerge, error) {
-	var doc wardMergeDoc
-	if err := d.wardMerges().FindOne(ctx, byID(fromWardID)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "ward merge "+fromWardID)
+	doc, err := findByID[wardMergeDoc](ctx, d.wardMerges(), fromWardID, "ward merge "+fromWardID)
+	if err != nil {
+		return nil, err
 	}
 	return doc.merge(), nil
 }

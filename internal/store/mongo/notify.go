@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -97,13 +96,12 @@ func (d *DB) ListNotifications(ctx context.Context, userID string, unread bool, 
 // a missing notification, or another user's, is ErrNotFound.
 func (d *DB) MarkRead(ctx context.Context, userID, id string, at time.Time) error {
 	what := "notification " + id
-	var doc notificationDoc
-	err := d.notifications().FindOne(ctx, byID(id)).Decode(&doc)
+	doc, err := findByID[notificationDoc](ctx, d.notifications(), id, what)
 	switch {
-	case errors.Is(err, mongodrv.ErrNoDocuments), err == nil && doc.UserID != userID:
-		return notFound(what)
 	case err != nil:
-		return wrapErr(err, what)
+		return err
+	case doc.UserID != userID:
+		return notFound(what)
 	case doc.Read:
 		return nil
 	}

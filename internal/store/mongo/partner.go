@@ -154,20 +154,6 @@ func (d *DB) currentTitles(ctx context.Context, cs []*course.Course) (map[string
 	return out, nil
 }
 
-// findIn returns the documents whose _id is in ids, in batches of inBatch.
-func findIn[D, T any](ctx context.Context, col *mongodrv.Collection, ids []string, what string, conv func(*D) *T) ([]*T, error) {
-	var out []*T
-	for start := 0; start < len(ids); start += inBatch {
-		batch := ids[start:min(start+inBatch, len(ids))]
-		got, err := find(ctx, col, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: batch}}}}, options.Find(), what, conv)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, got...)
-	}
-	return out, nil
-}
-
 // countBy counts the documents of col per value of field, for the values in ids
 // and the documents matching also (nil: all), with $match and $group/$sum.
 func countBy(ctx context.Context, col *mongodrv.Collection, field string, ids []string, also bson.D, what string) (map[string]int, error) {

@@ -78,9 +78,9 @@ func (d *DB) CreateProgressRecord(ctx context.Context, r *progress.Record) error
 
 // ProgressRecordByID returns a record with its revocation (nil when none).
 func (d *DB) ProgressRecordByID(ctx context.Context, id string) (*progress.Record, *progress.Revocation, error) {
-	var doc progressRecordDoc
-	if err := d.progressRecords().FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, nil, wrapErr(err, "progress record "+id)
+	doc, err := findByID[progressRecordDoc](ctx, d.progressRecords(), id, "progress record "+id)
+	if err != nil {
+		return nil, nil, err
 	}
 	revs, err := find(ctx, d.progressRevocations(), byID(id), options.Find(), "revocation of progress record "+id,
 		(*progressRevocationDoc).revocation)
@@ -125,11 +125,11 @@ func (d *DB) RevokeProgressRecord(ctx context.Context, r *progress.Revocation) e
 		return merr
 	}
 	defer markDone()
-	var doc progressRecordDoc
-	if err := d.progressRecords().FindOne(ctx, byID(r.RecordID)).Decode(&doc); err != nil {
-		return wrapErr(err, "progress record "+r.RecordID)
+	doc, err := findByID[progressRecordDoc](ctx, d.progressRecords(), r.RecordID, "progress record "+r.RecordID)
+	if err != nil {
+		return err
 	}
-	_, err := d.progressRevocations().InsertOne(ctx, &progressRevocationDoc{RecordID: r.RecordID, ResidentID: doc.ResidentID,
+	_, err = d.progressRevocations().InsertOne(ctx, &progressRevocationDoc{RecordID: r.RecordID, ResidentID: doc.ResidentID,
 		By: r.By, Reason: r.Reason, At: r.At})
 	return wrapErr(err, "revocation of progress record "+r.RecordID)
 }

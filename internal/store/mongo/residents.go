@@ -10,6 +10,7 @@ import (
 	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"ecitizen/internal/apperr"
 	"ecitizen/internal/page"
 	"ecitizen/internal/resident"
 )
@@ -164,14 +165,14 @@ func (d *DB) claimKey(ctx context.Context, k resident.Key) error {
 	if err == nil || !duplicateKey(err) {
 		return wrapErr(err, "claim resident key")
 	}
-	var old residentKeyDoc
+	var old *residentKeyDoc
 	for try := 0; ; try++ {
-		err := d.residentKeys().FindOne(ctx, byID(doc.ID)).Decode(&old)
+		old, err = findByID[residentKeyDoc](ctx, d.residentKeys(), doc.ID, "claim resident key")
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, mongodrv.ErrNoDocuments) {
-			return wrapErr(err, "claim resident key")
+		if !errors.Is(err, apperr.ErrNotFound) {
+			return err
 		}
 		if try == 2 { // claimed and released under us, again and again
 			return conflict("claim resident key")
@@ -201,9 +202,8 @@ func (d *DB) claimKey(ctx context.Context, k resident.Key) error {
 // holds reports whether the resident exists and holds the number of k (or
 // whether that cannot be read: then the claim is kept).
 func (d *DB) holds(ctx context.Context, residentID string, k resident.Key) bool {
-	var doc residentDoc
-	err := d.residents().FindOne(ctx, byID(residentID)).Decode(&doc)
-	if errors.Is(err, mongodrv.ErrNoDocuments) {
+	doc, err := findByID[residentDoc](ctx, d.residents(), residentID, "resident "+residentID)
+	if errors.Is(err, apperr.ErrNotFound) {
 		return false
 	}
 	if err != nil {
@@ -258,9 +258,9 @@ func (d *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []re
 
 // ResidentByID finds a resident by id.
 func (d *DB) ResidentByID(ctx context.Context, id string) (*resident.Resident, error) {
-	var doc residentDoc
-	if err := d.residents().FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "resident "+id)
+	doc, err := findByID[residentDoc](ctx, d.residents(), id, "resident "+id)
+	if err != nil {
+		return nil, err
 	}
 	return doc.resident(), nil
 }
@@ -402,17 +402,5 @@ func (d *DB) ListAudit(ctx context.Context, wardID string, p page.Request) ([]*r
 	if p.Limit > 0 {
 		o.SetLimit(int64(p.Limit) + 1)
 	}
-	cur, err := d.residentAudit().Find(ctx, filter, o)
-	if err != nil {
-		return nil, wrapErr(err, "list resident audit")
-	}
-	var docs []auditDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrapErr(err, "list resident audit")
-	}
-	out := make([]*resident.Audit, 0, len(docs))
-	for i := range docs {
-		out = append(out, docs[i].audit())
-	}
-	return out, nil
+	return find(ctx, d.residentAudit(), filter, o, "list resident audit", (*auditDoc).audit)
 }

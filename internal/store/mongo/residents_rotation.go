@@ -7,9 +7,9 @@ import (
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"ecitizen/internal/apperr"
 	"ecitizen/internal/resident"
 )
 
@@ -31,13 +31,13 @@ func (d *DB) SealingKeyIDs(ctx context.Context, known []string) ([]string, error
 		other := func(field string) bson.D {
 			return bson.D{{Key: field, Value: bson.D{{Key: "$exists", Value: true}, {Key: "$nin", Value: seen}}}}
 		}
-		var doc residentDoc
-		err := d.residents().FindOne(ctx, bson.D{{Key: "$or", Value: bson.A{other("phone.key_id"), other("national_id.key_id")}}}).Decode(&doc)
-		if errors.Is(err, mongodrv.ErrNoDocuments) {
+		doc, err := findOne[residentDoc](ctx, d.residents(), bson.D{{Key: "$or", Value: bson.A{other("phone.key_id"), other("national_id.key_id")}}},
+			"data keys of residents")
+		if errors.Is(err, apperr.ErrNotFound) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, wrapErr(err, "data keys of residents")
+			return nil, err
 		}
 		found := false
 		for _, s := range []*resident.Sealed{doc.resident().Phone, doc.resident().NationalID} {
@@ -59,19 +59,8 @@ func (d *DB) ResidentsToReseal(ctx context.Context, currentKeyID, after string, 
 	}
 	filter := bson.D{{Key: "erased", Value: false}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}},
 		{Key: "$or", Value: bson.A{other("phone.key_id"), other("national_id.key_id")}}}
-	cur, err := d.residents().Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, wrapErr(err, "residents to reseal")
-	}
-	var docs []residentDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrapErr(err, "residents to reseal")
-	}
-	out := make([]*resident.Resident, 0, len(docs))
-	for i := range docs {
-		out = append(out, docs[i].resident())
-	}
-	return out, nil
+	return find(ctx, d.residents(), filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)),
+		"residents to reseal", (*residentDoc).resident)
 }
 
 // ResealResident, under the resident's lease: checks that the document still

@@ -190,27 +190,6 @@ func bookingKey(shiftID string, place int) string {
 	return fmt.Sprintf("%s:%06d", shiftID, place)
 }
 
-// find runs a find on col and converts every document with conv.
-func find[D, T any](ctx context.Context, col *mongodrv.Collection, filter bson.D, o *options.FindOptionsBuilder, what string, conv func(*D) *T) ([]*T, error) {
-	var docs []D
-	err := retry(ctx, func() error {
-		cur, err := col.Find(ctx, filter, o)
-		if err != nil {
-			return err
-		}
-		docs = nil
-		return cur.All(ctx, &docs)
-	})
-	if err != nil {
-		return nil, wrapErr(err, what)
-	}
-	out := make([]*T, 0, len(docs))
-	for i := range docs {
-		out = append(out, conv(&docs[i]))
-	}
-	return out, nil
-}
-
 // --- shifts ---
 
 // CreateShift inserts a shift; a taken ID is ErrConflict, an unknown centre, ward or
@@ -265,9 +244,9 @@ func (d *DB) CreateShift(ctx context.Context, s *roster.Shift) error {
 
 // ShiftByID finds a shift by ID.
 func (d *DB) ShiftByID(ctx context.Context, id string) (*roster.Shift, error) {
-	var doc shiftDoc
-	if err := d.shifts().FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "shift "+id)
+	doc, err := findByID[shiftDoc](ctx, d.shifts(), id, "shift "+id)
+	if err != nil {
+		return nil, err
 	}
 	return doc.shift(), nil
 }
@@ -564,22 +543,14 @@ func (v *volunteers) Free(ctx context.Context, volunteerID string, from, to time
 // overlapping reports whether a volunteer holds a booking of another shift
 // than shiftID overlapping [from, to).
 func (d *DB) overlapping(ctx context.Context, volunteerID, shiftID string, from, to time.Time) (bool, error) {
-	var found []bookingDoc
-	err := retry(ctx, func() error {
-		cur, err := d.bookings().Find(ctx, bson.D{
-			{Key: "volunteer_id", Value: volunteerID},
-			{Key: "shift_id", Value: bson.D{{Key: "$ne", Value: shiftID}}},
-			{Key: "starts_at", Value: bson.D{{Key: "$lt", Value: to}}},
-			{Key: "ends_at", Value: bson.D{{Key: "$gt", Value: from}}},
-		}, options.Find().SetLimit(1).SetProjection(bson.D{{Key: "_id", Value: 1}}))
-		if err != nil {
-			return err
-		}
-		found = nil
-		return cur.All(ctx, &found)
-	})
+	found, err := findDocs[bookingDoc](ctx, d.bookings(), bson.D{
+		{Key: "volunteer_id", Value: volunteerID},
+		{Key: "shift_id", Value: bson.D{{Key: "$ne", Value: shiftID}}},
+		{Key: "starts_at", Value: bson.D{{Key: "$lt", Value: to}}},
+		{Key: "ends_at", Value: bson.D{{Key: "$gt", Value: from}}},
+	}, options.Find().SetLimit(1).SetProjection(bson.D{{Key: "_id", Value: 1}}), "bookings of volunteer "+volunteerID)
 	if err != nil {
-		return false, wrapErr(err, "bookings of volunteer "+volunteerID)
+		return false, err
 	}
 	return len(found) > 0, nil
 }
@@ -636,15 +607,12 @@ func (d *DB) Bookings(ctx context.Context, shiftID string) ([]*roster.Booking, e
 
 // Booking finds the booking a volunteer holds on a shift.
 func (d *DB) Booking(ctx context.Context, shiftID, volunteerID string) (*roster.Booking, error) {
-	var doc bookingDoc
-	err := retry(ctx, func() error {
-		return d.bookings().FindOne(ctx, bson.D{
-			{Key: "shift_id", Value: shiftID},
-			{Key: "volunteer_id", Value: volunteerID},
-		}).Decode(&doc)
-	})
+	doc, err := findOne[bookingDoc](ctx, d.bookings(), bson.D{
+		{Key: "shift_id", Value: shiftID},
+		{Key: "volunteer_id", Value: volunteerID},
+	}, "booking of volunteer on shift "+shiftID)
 	if err != nil {
-		return nil, wrapErr(err, "booking of volunteer on shift "+shiftID)
+		return nil, err
 	}
 	return doc.booking(), nil
 }

@@ -104,9 +104,9 @@ func (d *DB) CreateSeries(ctx context.Context, se *roster.Series) error {
 
 // SeriesByID finds a series by id.
 func (d *DB) SeriesByID(ctx context.Context, id string) (*roster.Series, error) {
-	var doc seriesDoc
-	if err := d.series().FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "series "+id)
+	doc, err := findByID[seriesDoc](ctx, d.series(), id, "series "+id)
+	if err != nil {
+		return nil, err
 	}
 	return doc.series(), nil
 }

@@ -52,9 +52,9 @@ func (d *DB) CreateRefreshToken(ctx context.Context, t *identity.RefreshToken) e
 
 // RefreshTokenByHash finds a refresh token by the hash of its value.
 func (d *DB) RefreshTokenByHash(ctx context.Context, hash string) (*identity.RefreshToken, error) {
-	var doc refreshTokenDoc
-	if err := d.refreshTokens.FindOne(ctx, byID(hash)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "refresh token")
+	doc, err := findByID[refreshTokenDoc](ctx, d.refreshTokens, hash, "refresh token")
+	if err != nil {
+		return nil, err
 	}
 	return &identity.RefreshToken{
 		Hash:      doc.Hash,
@@ -122,13 +122,10 @@ func (d *DB) FamiliesOfUser(ctx context.Context, userID string) ([]string, error
 	if len(families) == 0 {
 		return nil, nil
 	}
-	cur, err := d.revoked.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: families}}}})
+	revoked, err := findDocs[revokedDoc](ctx, d.revoked, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: families}}}}, options.Find(),
+		"revoked families of user "+userID)
 	if err != nil {
-		return nil, wrapErr(err, "revoked families of user "+userID)
-	}
-	var revoked []revokedDoc
-	if err := cur.All(ctx, &revoked); err != nil {
-		return nil, wrapErr(err, "revoked families of user "+userID)
+		return nil, err
 	}
 	gone := make(map[string]bool, len(revoked))
 	for _, r := range revoked {

@@ -211,9 +211,9 @@ func (d *DB) CreateSession(ctx context.Context, s *training.Session) error {
 
 // SessionByID finds a session by ID.
 func (d *DB) SessionByID(ctx context.Context, id string) (*training.Session, error) {
-	var doc sessionDoc
-	if err := d.sessions().FindOne(ctx, byID(id)).Decode(&doc); err != nil {
-		return nil, wrapErr(err, "session "+id)
+	doc, err := findByID[sessionDoc](ctx, d.sessions(), id, "session "+id)
+	if err != nil {
+		return nil, err
 	}
 	return doc.session(), nil
 }
@@ -345,19 +345,7 @@ func (d *DB) ListSessions(ctx context.Context, f training.SessionFilter, p page.
 	if p.Limit > 0 {
 		o.SetLimit(int64(p.Limit) + 1)
 	}
-	cur, err := d.sessions().Find(ctx, filter, o)
-	if err != nil {
-		return nil, wrapErr(err, what)
-	}
-	var docs []sessionDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrapErr(err, what)
-	}
-	out := make([]*training.Session, 0, len(docs))
-	for i := range docs {
-		out = append(out, docs[i].session())
-	}
-	return out, nil
+	return find(ctx, d.sessions(), filter, o, what, (*sessionDoc).session)
 }
 
 // --- seats ---
@@ -369,19 +357,7 @@ func (d *DB) seatFind(ctx context.Context, filter, sort bson.D, limit int64, wha
 	if limit > 0 {
 		o.SetLimit(limit)
 	}
-	cur, err := d.seats().Find(ctx, filter, o)
-	if err != nil {
-		return nil, wrapErr(err, what)
-	}
-	var docs []seatDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrapErr(err, what)
-	}
-	out := make([]*training.Seat, 0, len(docs))
-	for i := range docs {
-		out = append(out, docs[i].seat())
-	}
-	return out, nil
+	return find(ctx, d.seats(), filter, o, what, (*seatDoc).seat)
 }
 
 // Seats returns a session's seats ordered by Number.
@@ -393,9 +369,9 @@ func (d *DB) Seats(ctx context.Context, sessionID string) ([]*training.Seat, err
 // Seat finds seat number of a session.
 func (d *DB) Seat(ctx context.Context, sessionID string, number int) (*training.Seat, error) {
 	what := fmt.Sprintf("seat %d of session %s", number, sessionID)
-	var doc seatDoc
-	if err := d.seats().FindOne(ctx, byID(seatKey(sessionID, number))).Decode(&doc); err != nil {
-		return nil, wrapErr(err, what)
+	doc, err := findByID[seatDoc](ctx, d.seats(), seatKey(sessionID, number), what)
+	if err != nil {
+		return nil, err
 	}
 	if doc.SessionID != sessionID || doc.Number != number {
 		return nil, notFound(what)
@@ -406,13 +382,12 @@ func (d *DB) Seat(ctx context.Context, sessionID string, number int) (*training.
 // SeatOfLearner finds the seat a learner holds in a session.
 func (d *DB) SeatOfLearner(ctx context.Context, sessionID, learnerKey string) (*training.Seat, error) {
 	what := "seat of learner in session " + sessionID
-	var doc seatDoc
-	err := d.seats().FindOne(ctx, bson.D{
+	doc, err := findOne[seatDoc](ctx, d.seats(), bson.D{
 		{Key: "session_id", Value: sessionID},
 		{Key: "learner_key", Value: learnerKey},
-	}).Decode(&doc)
+	}, what)
 	if err != nil {
-		return nil, wrapErr(err, what)
+		return nil, err
 	}
 	return doc.seat(), nil
 }

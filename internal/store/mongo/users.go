@@ -102,9 +102,9 @@ func (d *DB) UserByEmail(ctx context.Context, emailKey string) (*identity.User, 
 }
 
 func (d *DB) findUser(ctx context.Context, filter bson.D, what string) (*identity.User, error) {
-	var doc userDoc
-	if err := d.users.FindOne(ctx, filter).Decode(&doc); err != nil {
-		return nil, wrapErr(err, what)
+	doc, err := findOne[userDoc](ctx, d.users, filter, what)
+	if err != nil {
+		return nil, err
 	}
 	return doc.user(), nil
 }
