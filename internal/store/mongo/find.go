@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
@@ -110,23 +109,14 @@ func findIn[D, T any](ctx context.Context, col *mongodrv.Collection, ids []strin
 }
 
 // factDocs decodes every document of col matching filter, with projection (nil:
-// whole documents), for the facts of coverage (coverage.go). Unlike findDocs it
-// neither retries nor maps errors (a failure is a plain error naming what), as
-// it always has.
+// whole documents), for the facts of coverage (coverage.go); a findDocs like the
+// others, so these reads retry and map their errors alike too.
 func factDocs[T any](ctx context.Context, col *mongodrv.Collection, filter bson.D, projection bson.D, what string) ([]T, error) {
-	opts := options.Find()
+	o := options.Find()
 	if projection != nil {
-		opts.SetProjection(projection)
+		o.SetProjection(projection)
 	}
-	cur, err := col.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, fmt.Errorf("mongo: %s: %w", what, err)
-	}
-	var out []T
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("mongo: %s: %w", what, err)
-	}
-	return out, nil
+	return findDocs[T](ctx, col, filter, o, what)
 }
 
 // exists reports whether col holds a document with _id id. It is a find by _id
