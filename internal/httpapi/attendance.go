@@ -20,7 +20,7 @@ type checkinCodeJSON struct {
 }
 
 func (h *handler) getCheckinCode(c *gin.Context) {
-	code, exp, err := h.roster.CheckinCode(c.Request.Context(), caller(c), c.Param("id"))
+	code, exp, err := h.Roster.CheckinCode(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -48,8 +48,8 @@ type codeRequest struct {
 
 type attendFunc func(ctx context.Context, c identity.Caller, shiftID, code string) (*roster.Attendance, error)
 
-func (h *handler) checkIn(c *gin.Context)  { h.attendByCode(c, h.roster.CheckIn) }
-func (h *handler) checkOut(c *gin.Context) { h.attendByCode(c, h.roster.CheckOut) }
+func (h *handler) checkIn(c *gin.Context)  { h.attendByCode(c, h.Roster.CheckIn) }
+func (h *handler) checkOut(c *gin.Context) { h.attendByCode(c, h.Roster.CheckOut) }
 
 func (h *handler) attendByCode(c *gin.Context, do attendFunc) {
 	var req codeRequest
@@ -76,7 +76,7 @@ func (h *handler) recordAttendance(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	a, err := h.roster.RecordAttendance(c.Request.Context(), caller(c), c.Param("id"), c.Param("volunteer_id"),
+	a, err := h.Roster.RecordAttendance(c.Request.Context(), caller(c), c.Param("id"), c.Param("volunteer_id"),
 		roster.AttendanceKind(req.Action), req.Reason)
 	if err != nil {
 		fail(c, err)
@@ -117,7 +117,7 @@ func (h *handler) addWorkEntry(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	e, err := h.roster.AddWorkEntry(c.Request.Context(), caller(c), c.Param("id"),
+	e, err := h.Roster.AddWorkEntry(c.Request.Context(), caller(c), c.Param("id"),
 		roster.NewWorkEntry{CentreID: req.CentreID, Date: req.Date, Minutes: req.Minutes, Reason: req.Reason})
 	if err != nil {
 		fail(c, err)
@@ -184,7 +184,7 @@ func (h *handler) myHours(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	x, err := h.roster.MyHours(c.Request.Context(), caller(c), from, to)
+	x, err := h.Roster.MyHours(c.Request.Context(), caller(c), from, to)
 	if err != nil {
 		fail(c, err)
 		return
@@ -198,7 +198,7 @@ func (h *handler) volunteerHours(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	x, err := h.roster.VolunteerHours(c.Request.Context(), caller(c), c.Param("id"), from, to)
+	x, err := h.Roster.VolunteerHours(c.Request.Context(), caller(c), c.Param("id"), from, to)
 	if err != nil {
 		fail(c, err)
 		return
@@ -234,7 +234,7 @@ func (h *handler) centreHours(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	x, err := h.roster.CentreHours(c.Request.Context(), caller(c), c.Param("id"), from, to)
+	x, err := h.Roster.CentreHours(c.Request.Context(), caller(c), c.Param("id"), from, to)
 	if err != nil {
 		fail(c, err)
 		return
@@ -263,7 +263,7 @@ func (h *handler) wardHours(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	x, err := h.roster.WardHours(c.Request.Context(), caller(c), c.Param("id"), from, to)
+	x, err := h.Roster.WardHours(c.Request.Context(), caller(c), c.Param("id"), from, to)
 	if err != nil {
 		fail(c, err)
 		return
@@ -290,7 +290,7 @@ func (h *handler) organisationHours(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	x, err := h.roster.OrganisationHours(c.Request.Context(), caller(c), c.Param("id"), from, to)
+	x, err := h.Roster.OrganisationHours(c.Request.Context(), caller(c), c.Param("id"), from, to)
 	if err != nil {
 		fail(c, err)
 		return

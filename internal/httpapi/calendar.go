@@ -21,7 +21,7 @@ func feedCreated(c *gin.Context, token string) {
 
 // resetMyCalendar creates or replaces the caller's feed of their bookings.
 func (h *handler) resetMyCalendar(c *gin.Context) {
-	token, err := h.roster.ResetMyFeed(c.Request.Context(), caller(c))
+	token, err := h.Roster.ResetMyFeed(c.Request.Context(), caller(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -30,7 +30,7 @@ func (h *handler) resetMyCalendar(c *gin.Context) {
 }
 
 func (h *handler) deleteMyCalendar(c *gin.Context) {
-	if err := h.roster.DeleteMyFeed(c.Request.Context(), caller(c)); err != nil {
+	if err := h.Roster.DeleteMyFeed(c.Request.Context(), caller(c)); err != nil {
 		fail(c, err)
 		return
 	}
@@ -39,7 +39,7 @@ func (h *handler) deleteMyCalendar(c *gin.Context) {
 
 // resetCentreCalendar creates or replaces a centre's feed of its shifts.
 func (h *handler) resetCentreCalendar(c *gin.Context) {
-	token, err := h.roster.ResetCentreFeed(c.Request.Context(), caller(c), c.Param("id"))
+	token, err := h.Roster.ResetCentreFeed(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -53,7 +53,7 @@ func (h *handler) resetCentreCalendar(c *gin.Context) {
 // ".ics" suffix.
 func (h *handler) getCalendar(c *gin.Context) {
 	token := strings.TrimSuffix(c.Param("token"), ".ics")
-	body, err := h.roster.Feed(c.Request.Context(), token)
+	body, err := h.Roster.Feed(c.Request.Context(), token)
 	if err != nil {
 		fail(c, err)
 		return

@@ -104,7 +104,7 @@ func toVerification(c *certificate.Certificate) verificationJSON {
 }
 
 func (h *handler) toCertificate(c *certificate.Certificate) certificateJSON {
-	out := certificateJSON{verificationJSON: toVerification(c), VerifyURL: h.certificates.VerifyURL(c.Code), PDFURL: certificate.PDFPath(c.Code)}
+	out := certificateJSON{verificationJSON: toVerification(c), VerifyURL: h.Certificates.VerifyURL(c.Code), PDFURL: certificate.PDFPath(c.Code)}
 	if r := c.Revocation; r != nil {
 		out.Revocation = &revocationJSON{RevokedAt: r.At, RevokedBy: r.By, Reason: r.Reason}
 	}
@@ -117,7 +117,7 @@ func (h *handler) issueHoursCertificate(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cert, created, err := h.certificates.IssueHours(c.Request.Context(), caller(c), certificate.Period{From: req.From, To: req.To})
+	cert, created, err := h.Certificates.IssueHours(c.Request.Context(), caller(c), certificate.Period{From: req.From, To: req.To})
 	if err != nil {
 		fail(c, err)
 		return
@@ -137,7 +137,7 @@ func (h *handler) myHoursCertificates(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	certs, next, err := h.certificates.Mine(c.Request.Context(), caller(c), p)
+	certs, next, err := h.Certificates.Mine(c.Request.Context(), caller(c), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -146,7 +146,7 @@ func (h *handler) myHoursCertificates(c *gin.Context) {
 }
 
 func (h *handler) getCertificatePDF(c *gin.Context) {
-	cert, pdf, err := h.certificates.Document(c.Request.Context(), caller(c), c.Param("code"))
+	cert, pdf, err := h.Certificates.Document(c.Request.Context(), caller(c), c.Param("code"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -162,7 +162,7 @@ func (h *handler) revokeCertificate(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cert, err := h.certificates.Revoke(c.Request.Context(), caller(c), c.Param("code"), req.Reason)
+	cert, err := h.Certificates.Revoke(c.Request.Context(), caller(c), c.Param("code"), req.Reason)
 	if err != nil {
 		fail(c, err)
 		return
@@ -173,7 +173,7 @@ func (h *handler) revokeCertificate(c *gin.Context) {
 // verifyCertificate answers whether a code is a valid certificate, without
 // authentication: universities check what a student hands in.
 func (h *handler) verifyCertificate(c *gin.Context) {
-	cert, err := h.certificates.Verify(c.Request.Context(), c.Param("code"))
+	cert, err := h.Certificates.Verify(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		fail(c, err)
 		return

@@ -83,7 +83,7 @@ func (h *handler) listCourses(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	vs, next, err := h.courses.Catalogue(c.Request.Context(), course.CatalogueQuery{Q: q.Q, Audience: course.Audience(q.Audience), Skill: q.Skill}, p)
+	vs, next, err := h.Courses.Catalogue(c.Request.Context(), course.CatalogueQuery{Q: q.Q, Audience: course.Audience(q.Audience), Skill: q.Skill}, p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -114,7 +114,7 @@ type publishedCourseJSON struct {
 }
 
 func (h *handler) getCourse(c *gin.Context) {
-	co, v, err := h.courses.Published(c.Request.Context(), caller(c), c.Param("id"))
+	co, v, err := h.Courses.Published(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -176,7 +176,7 @@ func learnerLesson(v *course.Version, ls *course.Lesson, l string) learnerLesson
 }
 
 func (h *handler) getLesson(c *gin.Context) {
-	v, ls, err := h.courses.PublishedLesson(c.Request.Context(), caller(c), c.Param("id"), c.Param("lesson_id"))
+	v, ls, err := h.Courses.PublishedLesson(c.Request.Context(), caller(c), c.Param("id"), c.Param("lesson_id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -212,7 +212,7 @@ func toProgress(p *course.Progress, l string) progressJSON {
 }
 
 func (h *handler) startCourse(c *gin.Context) {
-	p, created, err := h.courses.Start(c.Request.Context(), caller(c), c.Param("id"))
+	p, created, err := h.Courses.Start(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -225,7 +225,7 @@ func (h *handler) startCourse(c *gin.Context) {
 }
 
 func (h *handler) completeLesson(c *gin.Context) {
-	p, err := h.courses.CompleteLesson(c.Request.Context(), caller(c), c.Param("id"), c.Param("lesson_id"))
+	p, err := h.Courses.CompleteLesson(c.Request.Context(), caller(c), c.Param("id"), c.Param("lesson_id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -258,7 +258,7 @@ func (h *handler) submitAttempt(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	a, results, p, err := h.courses.SubmitQuiz(c.Request.Context(), caller(c), c.Param("id"), c.Param("lesson_id"), req.Answers)
+	a, results, p, err := h.Courses.SubmitQuiz(c.Request.Context(), caller(c), c.Param("id"), c.Param("lesson_id"), req.Answers)
 	if err != nil {
 		fail(c, err)
 		return
@@ -278,7 +278,7 @@ func (h *handler) myCourses(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ps, next, err := h.courses.MyLearning(c.Request.Context(), caller(c), p)
+	ps, next, err := h.Courses.MyLearning(c.Request.Context(), caller(c), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -288,7 +288,7 @@ func (h *handler) myCourses(c *gin.Context) {
 }
 
 func (h *handler) myCourse(c *gin.Context) {
-	p, err := h.courses.Progress(c.Request.Context(), caller(c), c.Param("id"))
+	p, err := h.Courses.Progress(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return

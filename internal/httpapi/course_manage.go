@@ -163,7 +163,7 @@ func (h *handler) listManagedCourses(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ms, next, err := h.courses.ListManaged(c.Request.Context(), caller(c), q.OrganisationID, course.Status(q.Status), p)
+	ms, next, err := h.Courses.ListManaged(c.Request.Context(), caller(c), q.OrganisationID, course.Status(q.Status), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -182,7 +182,7 @@ func (h *handler) createCourse(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	co, v, err := h.courses.CreateCourse(c.Request.Context(), caller(c), req.OrganisationID, req.content())
+	co, v, err := h.Courses.CreateCourse(c.Request.Context(), caller(c), req.OrganisationID, req.content())
 	if err != nil {
 		fail(c, err)
 		return
@@ -191,7 +191,7 @@ func (h *handler) createCourse(c *gin.Context) {
 }
 
 func (h *handler) getManagedCourse(c *gin.Context) {
-	co, v, err := h.courses.ManagedCourse(c.Request.Context(), caller(c), c.Param("id"))
+	co, v, err := h.Courses.ManagedCourse(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -205,7 +205,7 @@ func (h *handler) getVersion(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	_, v, err := h.courses.ManagedVersion(c.Request.Context(), caller(c), c.Param("id"), n)
+	_, v, err := h.Courses.ManagedVersion(c.Request.Context(), caller(c), c.Param("id"), n)
 	if err != nil {
 		fail(c, err)
 		return
@@ -224,7 +224,7 @@ func (h *handler) updateVersion(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	v, err := h.courses.UpdateVersion(c.Request.Context(), caller(c), c.Param("id"), n, req.content())
+	v, err := h.Courses.UpdateVersion(c.Request.Context(), caller(c), c.Param("id"), n, req.content())
 	if err != nil {
 		fail(c, err)
 		return
@@ -233,7 +233,7 @@ func (h *handler) updateVersion(c *gin.Context) {
 }
 
 func (h *handler) newVersion(c *gin.Context) {
-	v, err := h.courses.NewVersion(c.Request.Context(), caller(c), c.Param("id"))
+	v, err := h.Courses.NewVersion(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -257,7 +257,7 @@ func (h *handler) transitionVersion(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	v, err := h.courses.Transition(c.Request.Context(), caller(c), c.Param("id"), n, course.Action(req.Action), req.Note)
+	v, err := h.Courses.Transition(c.Request.Context(), caller(c), c.Param("id"), n, course.Action(req.Action), req.Note)
 	if err != nil {
 		fail(c, err)
 		return
@@ -275,12 +275,12 @@ func (h *handler) archiveCourse(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	co, err := h.courses.Archive(c.Request.Context(), caller(c), c.Param("id"), *req.Archived)
+	co, err := h.Courses.Archive(c.Request.Context(), caller(c), c.Param("id"), *req.Archived)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	_, v, err := h.courses.ManagedCourse(c.Request.Context(), caller(c), co.ID)
+	_, v, err := h.Courses.ManagedCourse(c.Request.Context(), caller(c), co.ID)
 	if err != nil {
 		fail(c, err)
 		return

@@ -367,7 +367,7 @@ func (h *handler) exportDistrictCoverage(c *gin.Context) {
 		if _, ok := centres[u.CentreID]; ok {
 			continue
 		}
-		if ce, err := h.directory.Centre(ctx, who, u.CentreID); err == nil {
+		if ce, err := h.Directory.Centre(ctx, who, u.CentreID); err == nil {
 			centres[u.CentreID] = ce.Name
 		} else {
 			centres[u.CentreID] = ""

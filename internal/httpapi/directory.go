@@ -47,7 +47,7 @@ func (h *handler) listWards(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ws, next, err := h.directory.Wards(c.Request.Context(), directory.WardFilter{Status: directory.WardStatus(q.Status)}, p)
+	ws, next, err := h.Directory.Wards(c.Request.Context(), directory.WardFilter{Status: directory.WardStatus(q.Status)}, p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -56,7 +56,7 @@ func (h *handler) listWards(c *gin.Context) {
 }
 
 func (h *handler) getWard(c *gin.Context) {
-	w, err := h.directory.Ward(c.Request.Context(), c.Param("id"))
+	w, err := h.Directory.Ward(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -76,7 +76,7 @@ func (h *handler) createWard(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	w, err := h.directory.CreateWard(c.Request.Context(), caller(c), directory.Ward{Code: req.Code, NameVi: req.NameVi, NameEn: req.NameEn})
+	w, err := h.Directory.CreateWard(c.Request.Context(), caller(c), directory.Ward{Code: req.Code, NameVi: req.NameVi, NameEn: req.NameEn})
 	if err != nil {
 		fail(c, err)
 		return
@@ -103,7 +103,7 @@ func (h *handler) updateWard(c *gin.Context) {
 		s := directory.WardStatus(*req.Status)
 		p.Status = &s
 	}
-	w, err := h.directory.UpdateWard(c.Request.Context(), caller(c), c.Param("id"), p)
+	w, err := h.Directory.UpdateWard(c.Request.Context(), caller(c), c.Param("id"), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -141,7 +141,7 @@ func (h *handler) listCentres(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cs, next, err := h.directory.Centres(c.Request.Context(), caller(c), c.Param("id"), p)
+	cs, next, err := h.Directory.Centres(c.Request.Context(), caller(c), c.Param("id"), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -150,7 +150,7 @@ func (h *handler) listCentres(c *gin.Context) {
 }
 
 func (h *handler) getCentre(c *gin.Context) {
-	ce, err := h.directory.Centre(c.Request.Context(), caller(c), c.Param("id"))
+	ce, err := h.Directory.Centre(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -200,7 +200,7 @@ func (h *handler) createCentre(c *gin.Context) {
 		return
 	}
 	active := req.Active == nil || *req.Active
-	ce, err := h.directory.CreateCentre(c.Request.Context(), caller(c), directory.Centre{
+	ce, err := h.Directory.CreateCentre(c.Request.Context(), caller(c), directory.Centre{
 		WardID: c.Param("id"), Name: req.Name, Address: req.Address, Hours: req.Hours.hours(), Seats: req.Seats, Active: active,
 	})
 	if err != nil {
@@ -229,7 +229,7 @@ func (h *handler) updateCentre(c *gin.Context) {
 		hrs := req.Hours.hours()
 		p.Hours = &hrs
 	}
-	ce, err := h.directory.UpdateCentre(c.Request.Context(), caller(c), c.Param("id"), p)
+	ce, err := h.Directory.UpdateCentre(c.Request.Context(), caller(c), c.Param("id"), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -270,7 +270,7 @@ func (h *handler) listOrganisations(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	orgs, next, err := h.directory.Organisations(c.Request.Context(), directory.OrganisationFilter{Kind: directory.OrganisationKind(q.Kind)}, p)
+	orgs, next, err := h.Directory.Organisations(c.Request.Context(), directory.OrganisationFilter{Kind: directory.OrganisationKind(q.Kind)}, p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -279,7 +279,7 @@ func (h *handler) listOrganisations(c *gin.Context) {
 }
 
 func (h *handler) getOrganisation(c *gin.Context) {
-	o, err := h.directory.Organisation(c.Request.Context(), c.Param("id"))
+	o, err := h.Directory.Organisation(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -301,7 +301,7 @@ func (h *handler) createOrganisation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	o, err := h.directory.CreateOrganisation(c.Request.Context(), caller(c), directory.Organisation{
+	o, err := h.Directory.CreateOrganisation(c.Request.Context(), caller(c), directory.Organisation{
 		Kind: directory.OrganisationKind(req.Kind), Name: req.Name, ContactName: req.ContactName,
 		ContactEmail: req.ContactEmail, ContactPhone: req.ContactPhone,
 	})
@@ -333,7 +333,7 @@ func (h *handler) updateOrganisation(c *gin.Context) {
 		k := directory.OrganisationKind(*req.Kind)
 		p.Kind = &k
 	}
-	o, err := h.directory.UpdateOrganisation(c.Request.Context(), caller(c), c.Param("id"), p)
+	o, err := h.Directory.UpdateOrganisation(c.Request.Context(), caller(c), c.Param("id"), p)
 	if err != nil {
 		fail(c, err)
 		return

@@ -34,7 +34,7 @@ var errBadIdempotencyKey = apperr.Invalid(headerIdempotencyKey, "idempotency_key
 // request runs as usual.
 func (h *handler) idempotent(c *gin.Context) {
 	key := c.GetHeader(headerIdempotencyKey)
-	if key == "" || h.idempotency == nil {
+	if key == "" || h.Idempotency == nil {
 		c.Next()
 		return
 	}
@@ -55,10 +55,10 @@ func (h *handler) idempotent(c *gin.Context) {
 		return
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
-	fingerprint := h.idempotency.Fingerprint(c.Request.Method, c.Request.URL.RequestURI(), body)
+	fingerprint := h.Idempotency.Fingerprint(c.Request.Method, c.Request.URL.RequestURI(), body)
 
 	ctx := c.Request.Context()
-	claim, replay, err := h.idempotency.Begin(ctx, caller(c).UserID, key, fingerprint)
+	claim, replay, err := h.Idempotency.Begin(ctx, caller(c).UserID, key, fingerprint)
 	if err != nil {
 		fail(c, err)
 		return
@@ -80,16 +80,16 @@ func (h *handler) idempotent(c *gin.Context) {
 		// The response is sent whatever happens here: the claim's fate is for retries.
 		bg := context.WithoutCancel(ctx)
 		if !finished { // the handler panicked: let a retry run again
-			if err := h.idempotency.Release(bg, claim); err != nil {
+			if err := h.Idempotency.Release(bg, claim); err != nil {
 				slog.ErrorContext(ctx, "release idempotency key", "request_id", requestID(c), "err", err)
 			}
 			return
 		}
 		hd := rec.Header()
 		claim.Subject = c.GetString(ctxSubject)
-		if err := h.idempotency.Finish(bg, claim, rec.Status(), hd.Get("Content-Type"), hd.Get("Location"), rec.body.Bytes()); err != nil {
+		if err := h.Idempotency.Finish(bg, claim, rec.Status(), hd.Get("Content-Type"), hd.Get("Location"), rec.body.Bytes()); err != nil {
 			slog.ErrorContext(ctx, "keep idempotent response", "request_id", requestID(c), "err", err)
-			_ = h.idempotency.Release(bg, claim)
+			_ = h.Idempotency.Release(bg, claim)
 		}
 	}()
 	c.Next()

@@ -57,7 +57,7 @@ func (h *handler) login(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	pair, err := h.identity.Login(c.Request.Context(), req.Email, req.Password, c.ClientIP())
+	pair, err := h.Identity.Login(c.Request.Context(), req.Email, req.Password, c.ClientIP())
 	if err != nil {
 		fail(c, err)
 		return
@@ -75,7 +75,7 @@ func (h *handler) refresh(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	pair, err := h.identity.Refresh(c.Request.Context(), req.RefreshToken)
+	pair, err := h.Identity.Refresh(c.Request.Context(), req.RefreshToken)
 	if err != nil {
 		fail(c, err)
 		return
@@ -84,7 +84,7 @@ func (h *handler) refresh(c *gin.Context) {
 }
 
 func (h *handler) logout(c *gin.Context) {
-	if err := h.identity.Logout(c.Request.Context(), caller(c)); err != nil {
+	if err := h.Identity.Logout(c.Request.Context(), caller(c)); err != nil {
 		fail(c, err)
 		return
 	}
@@ -111,7 +111,7 @@ func (h *handler) register(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	err := h.identity.Register(c.Request.Context(), identity.Registration{
+	err := h.Identity.Register(c.Request.Context(), identity.Registration{
 		Code: req.InviteCode, Email: req.Email, DisplayName: req.DisplayName, Phone: req.Phone, Password: req.Password,
 	}, c.ClientIP())
 	if err != nil {
@@ -122,7 +122,7 @@ func (h *handler) register(c *gin.Context) {
 }
 
 func (h *handler) me(c *gin.Context) {
-	u, err := h.identity.Me(c.Request.Context(), caller(c))
+	u, err := h.Identity.Me(c.Request.Context(), caller(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -141,7 +141,7 @@ func (h *handler) updateMe(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	u, err := h.identity.UpdateMe(c.Request.Context(), caller(c), identity.ProfilePatch{DisplayName: req.DisplayName, Phone: req.Phone})
+	u, err := h.Identity.UpdateMe(c.Request.Context(), caller(c), identity.ProfilePatch{DisplayName: req.DisplayName, Phone: req.Phone})
 	if err != nil {
 		fail(c, err)
 		return
@@ -160,7 +160,7 @@ func (h *handler) changePassword(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := h.identity.ChangePassword(c.Request.Context(), caller(c), req.CurrentPassword, req.NewPassword); err != nil {
+	if err := h.Identity.ChangePassword(c.Request.Context(), caller(c), req.CurrentPassword, req.NewPassword); err != nil {
 		fail(c, err)
 		return
 	}
@@ -190,7 +190,7 @@ func (h *handler) listUsers(c *gin.Context) {
 	if q.WardID != "" {
 		f.AnyWardIDs = []string{q.WardID}
 	}
-	users, next, err := h.identity.ListUsers(c.Request.Context(), caller(c), f, p)
+	users, next, err := h.Identity.ListUsers(c.Request.Context(), caller(c), f, p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -214,7 +214,7 @@ func (h *handler) createUser(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	u, err := h.identity.CreateUser(c.Request.Context(), caller(c), identity.NewUser{
+	u, err := h.Identity.CreateUser(c.Request.Context(), caller(c), identity.NewUser{
 		Email: req.Email, DisplayName: req.DisplayName, Phone: req.Phone, Password: req.Password,
 		Role: identity.Role(req.Role), WardIDs: req.WardIDs, OrganisationID: req.OrganisationID,
 	})
@@ -226,7 +226,7 @@ func (h *handler) createUser(c *gin.Context) {
 }
 
 func (h *handler) getUser(c *gin.Context) {
-	u, err := h.identity.User(c.Request.Context(), caller(c), c.Param("id"))
+	u, err := h.Identity.User(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -258,7 +258,7 @@ func (h *handler) updateUser(c *gin.Context) {
 		r := identity.Role(*req.Role)
 		p.Role = &r
 	}
-	u, err := h.identity.UpdateUser(c.Request.Context(), caller(c), c.Param("id"), p)
+	u, err := h.Identity.UpdateUser(c.Request.Context(), caller(c), c.Param("id"), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -289,7 +289,7 @@ func (h *handler) listInvites(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	invs, next, err := h.identity.ListInvites(c.Request.Context(), caller(c), c.Param("id"), p)
+	invs, next, err := h.Identity.ListInvites(c.Request.Context(), caller(c), c.Param("id"), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -312,7 +312,7 @@ func (h *handler) createInvite(c *gin.Context) {
 	if req.ExpiresAt != nil {
 		exp = *req.ExpiresAt
 	}
-	inv, err := h.identity.CreateInvite(c.Request.Context(), caller(c), c.Param("id"), req.Label, exp)
+	inv, err := h.Identity.CreateInvite(c.Request.Context(), caller(c), c.Param("id"), req.Label, exp)
 	if err != nil {
 		fail(c, err)
 		return
@@ -321,7 +321,7 @@ func (h *handler) createInvite(c *gin.Context) {
 }
 
 func (h *handler) revokeInvite(c *gin.Context) {
-	inv, err := h.identity.RevokeInvite(c.Request.Context(), caller(c), c.Param("id"), c.Param("invite_id"))
+	inv, err := h.Identity.RevokeInvite(c.Request.Context(), caller(c), c.Param("id"), c.Param("invite_id"))
 	if err != nil {
 		fail(c, err)
 		return

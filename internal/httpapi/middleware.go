@@ -156,7 +156,7 @@ func (h *handler) authenticate(c *gin.Context) {
 		fail(c, apperr.ErrUnauthorized)
 		return
 	}
-	cl, err := h.identity.Authenticate(c.Request.Context(), token)
+	cl, err := h.Identity.Authenticate(c.Request.Context(), token)
 	if err != nil {
 		c.Header("WWW-Authenticate", `Bearer realm="ecitizen", error="invalid_token"`)
 		fail(c, err)

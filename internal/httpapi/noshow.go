@@ -32,7 +32,7 @@ func (h *handler) decideNoShow(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	n, err := h.roster.DecideNoShow(c.Request.Context(), caller(c), c.Param("id"), c.Param("volunteer_id"),
+	n, err := h.Roster.DecideNoShow(c.Request.Context(), caller(c), c.Param("id"), c.Param("volunteer_id"),
 		roster.NoShowDecision(req.Decision), req.Reason)
 	if err != nil {
 		fail(c, err)
@@ -69,7 +69,7 @@ func wholeDays(d time.Duration) int {
 }
 
 func (h *handler) myStanding(c *gin.Context) {
-	st, err := h.roster.MyStanding(c.Request.Context(), caller(c))
+	st, err := h.Roster.MyStanding(c.Request.Context(), caller(c))
 	if err != nil {
 		fail(c, err)
 		return

@@ -93,7 +93,7 @@ func (h *handler) getPersonal(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ward, err := h.directory.Ward(c.Request.Context(), v.Resident.WardID)
+	ward, err := h.Directory.Ward(c.Request.Context(), v.Resident.WardID)
 	if err != nil {
 		fail(c, fmt.Errorf("ward of resident %s: %w", v.Resident.ID, err))
 		return
@@ -121,7 +121,7 @@ func (h *handler) getPersonal(c *gin.Context) {
 		out.ReachedAt = &at
 	}
 	if v.Certificate != nil {
-		out.Certificate = &personalCertificateJSON{Code: v.Certificate.Code, VerifyURL: h.certificates.VerifyURL(v.Certificate.Code)}
+		out.Certificate = &personalCertificateJSON{Code: v.Certificate.Code, VerifyURL: h.Certificates.VerifyURL(v.Certificate.Code)}
 	}
 	c.JSON(http.StatusOK, out)
 }

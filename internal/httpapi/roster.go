@@ -68,11 +68,11 @@ func (h *handler) listCentreShifts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if _, err := h.directory.Centre(c.Request.Context(), caller(c), c.Param("id")); err != nil {
+	if _, err := h.Directory.Centre(c.Request.Context(), caller(c), c.Param("id")); err != nil {
 		fail(c, err)
 		return
 	}
-	ss, next, err := h.roster.Shifts(c.Request.Context(), roster.ShiftFilter{CentreID: c.Param("id"), Status: roster.Status(q.Status), From: q.From, To: q.To}, p)
+	ss, next, err := h.Roster.Shifts(c.Request.Context(), roster.ShiftFilter{CentreID: c.Param("id"), Status: roster.Status(q.Status), From: q.From, To: q.To}, p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -103,7 +103,7 @@ func (h *handler) createShift(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s, err := h.roster.CreateShift(c.Request.Context(), caller(c), req.plan(c.Param("id")))
+	s, err := h.Roster.CreateShift(c.Request.Context(), caller(c), req.plan(c.Param("id")))
 	if err != nil {
 		fail(c, err)
 		return
@@ -112,7 +112,7 @@ func (h *handler) createShift(c *gin.Context) {
 }
 
 func (h *handler) getShift(c *gin.Context) {
-	s, bs, ws, err := h.roster.Shift(c.Request.Context(), c.Param("id"))
+	s, bs, ws, err := h.Roster.Shift(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -132,7 +132,7 @@ func (h *handler) updateShift(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s, err := h.roster.ChangeShift(c.Request.Context(), caller(c), c.Param("id"), req.plan(""))
+	s, err := h.Roster.ChangeShift(c.Request.Context(), caller(c), c.Param("id"), req.plan(""))
 	if err != nil {
 		fail(c, err)
 		return
@@ -150,7 +150,7 @@ func (h *handler) cancelShift(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s, err := h.roster.CancelShift(c.Request.Context(), caller(c), c.Param("id"), req.Reason)
+	s, err := h.Roster.CancelShift(c.Request.Context(), caller(c), c.Param("id"), req.Reason)
 	if err != nil {
 		fail(c, err)
 		return
@@ -193,7 +193,7 @@ func (h *handler) book(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	r, err := h.roster.Book(c.Request.Context(), caller(c), c.Param("id"), req.Waitlist)
+	r, err := h.Roster.Book(c.Request.Context(), caller(c), c.Param("id"), req.Waitlist)
 	if err != nil {
 		fail(c, err)
 		return
@@ -206,7 +206,7 @@ func (h *handler) book(c *gin.Context) {
 }
 
 func (h *handler) cancelMyBooking(c *gin.Context) {
-	if err := h.roster.Cancel(c.Request.Context(), caller(c), c.Param("id")); err != nil {
+	if err := h.Roster.Cancel(c.Request.Context(), caller(c), c.Param("id")); err != nil {
 		fail(c, err)
 		return
 	}
@@ -214,7 +214,7 @@ func (h *handler) cancelMyBooking(c *gin.Context) {
 }
 
 func (h *handler) leaveWaiting(c *gin.Context) {
-	if err := h.roster.LeaveWaiting(c.Request.Context(), caller(c), c.Param("id")); err != nil {
+	if err := h.Roster.LeaveWaiting(c.Request.Context(), caller(c), c.Param("id")); err != nil {
 		fail(c, err)
 		return
 	}
@@ -248,7 +248,7 @@ type rosterJSON struct {
 }
 
 func (h *handler) getRoster(c *gin.Context) {
-	r, err := h.roster.Roster(c.Request.Context(), caller(c), c.Param("id"))
+	r, err := h.Roster.Roster(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -283,7 +283,7 @@ func (h *handler) assign(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	b, err := h.roster.Assign(c.Request.Context(), caller(c), c.Param("id"), req.VolunteerID, req.Reason)
+	b, err := h.Roster.Assign(c.Request.Context(), caller(c), c.Param("id"), req.VolunteerID, req.Reason)
 	if err != nil {
 		fail(c, err)
 		return
@@ -297,7 +297,7 @@ func (h *handler) unassign(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := h.roster.Remove(c.Request.Context(), caller(c), c.Param("id"), c.Param("volunteer_id"), req.Reason); err != nil {
+	if err := h.Roster.Remove(c.Request.Context(), caller(c), c.Param("id"), c.Param("volunteer_id"), req.Reason); err != nil {
 		fail(c, err)
 		return
 	}
@@ -311,7 +311,7 @@ type myBookingsQuery struct {
 
 // myWaiting lists the caller's places on waiting lists of shifts to come.
 func (h *handler) myWaiting(c *gin.Context) {
-	ws, err := h.roster.MyWaiting(c.Request.Context(), caller(c))
+	ws, err := h.Roster.MyWaiting(c.Request.Context(), caller(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -333,7 +333,7 @@ func (h *handler) myBookings(c *gin.Context) {
 	if q.To.IsZero() {
 		q.To = q.From.Add(90 * 24 * time.Hour)
 	}
-	bs, err := h.roster.MyBookings(c.Request.Context(), caller(c), q.From, q.To)
+	bs, err := h.Roster.MyBookings(c.Request.Context(), caller(c), q.From, q.To)
 	if err != nil {
 		fail(c, err)
 		return

@@ -153,7 +153,7 @@ func (h *handler) createSeries(c *gin.Context) {
 	if p.Rule == "" {
 		p.Rule = "FREQ=WEEKLY"
 	}
-	r, err := h.roster.CreateSeries(c.Request.Context(), caller(c), p)
+	r, err := h.Roster.CreateSeries(c.Request.Context(), caller(c), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -177,7 +177,7 @@ func (h *handler) listCentreSeries(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	list, next, err := h.roster.CentreSeries(c.Request.Context(), caller(c), c.Param("id"), p)
+	list, next, err := h.Roster.CentreSeries(c.Request.Context(), caller(c), c.Param("id"), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -191,7 +191,7 @@ type seriesDetailJSON struct {
 }
 
 func (h *handler) getSeries(c *gin.Context) {
-	se, shifts, err := h.roster.SeriesDetail(c.Request.Context(), caller(c), c.Param("id"))
+	se, shifts, err := h.Roster.SeriesDetail(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -217,7 +217,7 @@ func (h *handler) updateSeries(c *gin.Context) {
 	}
 	p := req.plan()
 	p.FromShiftID = req.FromShiftID
-	r, err := h.roster.ChangeSeries(c.Request.Context(), caller(c), c.Param("id"), p)
+	r, err := h.Roster.ChangeSeries(c.Request.Context(), caller(c), c.Param("id"), p)
 	if err != nil {
 		fail(c, err)
 		return
@@ -241,7 +241,7 @@ func (h *handler) cancelSeries(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	se, shifts, err := h.roster.CancelSeries(c.Request.Context(), caller(c), c.Param("id"), req.Reason, req.FromShiftID)
+	se, shifts, err := h.Roster.CancelSeries(c.Request.Context(), caller(c), c.Param("id"), req.Reason, req.FromShiftID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -259,7 +259,7 @@ type removeSeriesJSON struct {
 }
 
 func (h *handler) removeSeries(c *gin.Context) {
-	deleted, cancelled, err := h.roster.RemoveSeries(c.Request.Context(), caller(c), c.Param("id"))
+	deleted, cancelled, err := h.Roster.RemoveSeries(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return

@@ -63,16 +63,9 @@ type Deps struct {
 	Spec []byte
 }
 
+// handler serves the routes with the services of its Deps.
 type handler struct {
 	Deps
-	identity    *identity.Service
-	directory   *directory.Service
-	courses     *course.Service
-	training    *training.Service
-	roster      *roster.Service
-	idempotency *idempotency.Service
-	// certificates is Deps.Certificates.
-	certificates *certificate.Service
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -82,8 +75,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	h := &handler{Deps: d, identity: d.Identity, directory: d.Directory, courses: d.Courses, training: d.Training, roster: d.Roster,
-		idempotency: d.Idempotency, certificates: d.Certificates}
+	h := &handler{Deps: d}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true

@@ -64,7 +64,7 @@ func (h *handler) putWardTarget(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	t, err := h.directory.SetWardTarget(c.Request.Context(), caller(c), directory.WardTarget{
+	t, err := h.Directory.SetWardTarget(c.Request.Context(), caller(c), directory.WardTarget{
 		WardID: c.Param("id"), Year: year, AdultPopulation: *req.AdultPopulation, Households: *req.Households})
 	if err != nil {
 		fail(c, err)
@@ -74,7 +74,7 @@ func (h *handler) putWardTarget(c *gin.Context) {
 }
 
 func (h *handler) listWardTargets(c *gin.Context) {
-	ts, err := h.directory.WardTargetsOf(c.Request.Context(), caller(c), c.Param("id"))
+	ts, err := h.Directory.WardTargetsOf(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -97,7 +97,7 @@ func (h *handler) putDistrictTarget(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	t, err := h.directory.SetDistrictTarget(c.Request.Context(), caller(c), directory.DistrictTarget{
+	t, err := h.Directory.SetDistrictTarget(c.Request.Context(), caller(c), directory.DistrictTarget{
 		Year: year, EcitizenSharePercent: *req.EcitizenSharePercent})
 	if err != nil {
 		fail(c, err)
@@ -107,7 +107,7 @@ func (h *handler) putDistrictTarget(c *gin.Context) {
 }
 
 func (h *handler) listDistrictTargets(c *gin.Context) {
-	ts, err := h.directory.DistrictTargets(c.Request.Context())
+	ts, err := h.Directory.DistrictTargets(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -134,7 +134,7 @@ func (h *handler) mergeWard(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	m, err := h.directory.MergeWard(c.Request.Context(), caller(c), c.Param("id"), req.IntoWardID, req.Reason)
+	m, err := h.Directory.MergeWard(c.Request.Context(), caller(c), c.Param("id"), req.IntoWardID, req.Reason)
 	if err != nil {
 		fail(c, err)
 		return

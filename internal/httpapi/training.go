@@ -71,7 +71,7 @@ func (h *handler) listSessions(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ss, next, err := h.training.List(c.Request.Context(), training.SessionFilter{CourseID: q.CourseID, OrganisationID: q.OrganisationID,
+	ss, next, err := h.Training.List(c.Request.Context(), training.SessionFilter{CourseID: q.CourseID, OrganisationID: q.OrganisationID,
 		WardID: q.WardID, CentreID: q.CentreID, Status: training.Status(q.Status), From: q.From, To: q.To}, p)
 	if err != nil {
 		fail(c, err)
@@ -81,7 +81,7 @@ func (h *handler) listSessions(c *gin.Context) {
 }
 
 func (h *handler) getSession(c *gin.Context) {
-	s, n, err := h.training.Session(c.Request.Context(), c.Param("id"))
+	s, n, err := h.Training.Session(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -113,7 +113,7 @@ func (h *handler) createSession(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s, err := h.training.Schedule(c.Request.Context(), caller(c), req.plan())
+	s, err := h.Training.Schedule(c.Request.Context(), caller(c), req.plan())
 	if err != nil {
 		fail(c, err)
 		return
@@ -139,7 +139,7 @@ func (h *handler) updateSession(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s, err := h.training.Change(c.Request.Context(), caller(c), c.Param("id"), training.Plan{CentreID: req.CentreID, WardID: req.WardID,
+	s, err := h.Training.Change(c.Request.Context(), caller(c), c.Param("id"), training.Plan{CentreID: req.CentreID, WardID: req.WardID,
 		Venue: req.Venue, StartsAt: req.StartsAt, EndsAt: req.EndsAt, Capacity: req.Capacity, Trainers: req.Trainers, Note: req.Note}, false)
 	if err != nil {
 		fail(c, err)
@@ -149,7 +149,7 @@ func (h *handler) updateSession(c *gin.Context) {
 }
 
 func (h *handler) cancelSession(c *gin.Context) {
-	s, err := h.training.Change(c.Request.Context(), caller(c), c.Param("id"), training.Plan{}, true)
+	s, err := h.Training.Change(c.Request.Context(), caller(c), c.Param("id"), training.Plan{}, true)
 	if err != nil {
 		fail(c, err)
 		return
@@ -174,7 +174,7 @@ func toSeat(s *training.Seat) seatJSON {
 }
 
 func (h *handler) listEnrolments(c *gin.Context) {
-	_, seats, err := h.training.Enrolments(c.Request.Context(), caller(c), c.Param("id"))
+	_, seats, err := h.Training.Enrolments(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -193,7 +193,7 @@ func (h *handler) enrol(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s, err := h.training.Enrol(c.Request.Context(), caller(c), c.Param("id"), req.Name)
+	s, err := h.Training.Enrol(c.Request.Context(), caller(c), c.Param("id"), req.Name)
 	if err != nil {
 		fail(c, err)
 		return
@@ -224,7 +224,7 @@ func (h *handler) withdraw(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := h.training.Withdraw(c.Request.Context(), caller(c), c.Param("id"), n, req.Reason); err != nil {
+	if err := h.Training.Withdraw(c.Request.Context(), caller(c), c.Param("id"), n, req.Reason); err != nil {
 		fail(c, err)
 		return
 	}
@@ -246,7 +246,7 @@ func (h *handler) markAttendance(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s, err := h.training.MarkAttendance(c.Request.Context(), caller(c), c.Param("id"), n, training.Attendance(req.Attendance))
+	s, err := h.Training.MarkAttendance(c.Request.Context(), caller(c), c.Param("id"), n, training.Attendance(req.Attendance))
 	if err != nil {
 		fail(c, err)
 		return
@@ -261,7 +261,7 @@ func (h *handler) mySessions(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	seats, next, err := h.training.MySeats(c.Request.Context(), caller(c), p)
+	seats, next, err := h.Training.MySeats(c.Request.Context(), caller(c), p)
 	if err != nil {
 		fail(c, err)
 		return
