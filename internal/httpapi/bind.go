@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -36,14 +37,21 @@ var (
 	errBadUTF8   = apperr.New(apperr.CodeMalformed, "Nội dung không phải UTF-8 hợp lệ.", "The body is not valid UTF-8.")
 )
 
-var transVi, transEn ut.Translator
+// requestRules is how the API validates a request's DTO: by its `binding` tags,
+// with the JSON names (or, for a query, the form names) a client sent as the
+// fields of its errors, and messages in Vietnamese and English. It is the API's
+// own validator, built on first use, and not gin's binding.Validator: importing
+// the API changes nothing in gin.
+var requestRules = sync.OnceValue(newRules)
 
-func init() {
-	v, ok := binding.Validator.Engine().(*validator.Validate)
-	if !ok {
-		panic("gin's validator is not validator/v10")
-	}
-	// Field names in errors are the JSON names clients sent.
+type rules struct {
+	validate         *validator.Validate
+	transVi, transEn ut.Translator
+}
+
+func newRules() *rules {
+	v := validator.New()
+	v.SetTagName("binding") // the tag gin's binding reads, which the DTOs use
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
@@ -55,15 +63,20 @@ func init() {
 		return name
 	})
 	uni := ut.New(vi.New(), vi.New(), en.New())
-	transVi, _ = uni.GetTranslator("vi")
-	transEn, _ = uni.GetTranslator("en")
-	if err := vitrans.RegisterDefaultTranslations(v, transVi); err != nil {
+	r := &rules{validate: v}
+	r.transVi, _ = uni.GetTranslator("vi")
+	r.transEn, _ = uni.GetTranslator("en")
+	if err := vitrans.RegisterDefaultTranslations(v, r.transVi); err != nil {
 		panic(err)
 	}
-	if err := entrans.RegisterDefaultTranslations(v, transEn); err != nil {
+	if err := entrans.RegisterDefaultTranslations(v, r.transEn); err != nil {
 		panic(err)
 	}
+	return r
 }
+
+// validate checks dst, a pointer to a request's DTO, against its binding tags.
+func validate(dst any) error { return requestRules().validate.Struct(dst) }
 
 // bindJSON decodes the request body strictly into dst and validates it: a body of
 // valid UTF-8 JSON, at most 1 MiB, one object with only known fields of the right
@@ -106,7 +119,7 @@ func bindJSON(c *gin.Context, dst any) error {
 	if err := exactKeys(reflect.TypeOf(dst), doc, ""); err != nil {
 		return err
 	}
-	if err := binding.Validator.ValidateStruct(dst); err != nil {
+	if err := validate(dst); err != nil {
 		return bindError(err)
 	}
 	return timesInBounds(reflect.ValueOf(dst), "")
@@ -173,7 +186,11 @@ func bindQuery(c *gin.Context, dst any) error {
 	if _, err := url.ParseQuery(c.Request.URL.RawQuery); err != nil {
 		return apperr.Invalid("query", "query", "Chuỗi truy vấn không hợp lệ.", "The query string is malformed.")
 	}
-	if err := c.ShouldBindQuery(dst); err != nil {
+	// Mapped as gin's ShouldBindQuery maps a query; validated by the API's rules.
+	if err := binding.MapFormWithTag(dst, c.Request.URL.Query(), "form"); err != nil {
+		return bindError(err)
+	}
+	if err := validate(dst); err != nil {
 		return bindError(err)
 	}
 	return timesInBounds(reflect.ValueOf(dst), "")
@@ -191,9 +208,10 @@ func bindError(err error) error {
 	switch {
 	case errors.As(err, &ve):
 		out := &apperr.Error{Code: apperr.CodeInvalid, Vi: "Dữ liệu không hợp lệ.", En: "The input is not valid."}
+		r := requestRules()
 		for _, fe := range ve {
 			field := fieldPath(fe.Namespace())
-			out.Fields = append(out.Fields, apperr.FieldError{Field: field, Code: fe.Tag(), Vi: fe.Translate(transVi), En: fe.Translate(transEn)})
+			out.Fields = append(out.Fields, apperr.FieldError{Field: field, Code: fe.Tag(), Vi: fe.Translate(r.transVi), En: fe.Translate(r.transEn)})
 		}
 		return out
 	case errors.As(err, &te):
