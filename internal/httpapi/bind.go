@@ -33,7 +33,7 @@ import (
 var (
 	errMalformed = apperr.New(apperr.CodeMalformed, "Nội dung JSON không hợp lệ.", "The JSON body is malformed.")
 	errTooLarge  = apperr.New(apperr.CodeTooLarge, "Nội dung yêu cầu vượt quá 1 MiB.", "The request body is larger than 1 MiB.")
-	errMedia     = apperr.New(codeUnsupportedMedia, "Nội dung phải là application/json.", "The body must be application/json.")
+	errMedia     = apperr.New(httpx.CodeUnsupportedMedia, "Nội dung phải là application/json.", "The body must be application/json.")
 	errBadUTF8   = apperr.New(apperr.CodeMalformed, "Nội dung không phải UTF-8 hợp lệ.", "The body is not valid UTF-8.")
 )
 

@@ -31,6 +31,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/httpx"
 	"ecitizen/internal/store/storetest"
 )
 
@@ -174,8 +175,8 @@ func checkResponse(t *testing.T, req *http.Request, rec *httptest.ResponseRecord
 		if id := rec.Header().Get("X-Request-ID"); p.RequestID != id {
 			t.Errorf("%s: problem request_id %q, header X-Request-ID %q", where, p.RequestID, id)
 		}
-		if want, ok := statuses[p.Code]; !ok || want != rec.Code {
-			t.Errorf("%s: code %q maps to status %d in problem.go", where, p.Code, want)
+		if want, ok := httpx.Status(p.Code); !ok || want != rec.Code {
+			t.Errorf("%s: code %q maps to status %d in httpx/status.go", where, p.Code, want)
 		}
 	} else if rec.Code >= 400 {
 		t.Errorf("%s: error with Content-Type %q, want %s", where, ct, problemJSON)
@@ -297,7 +298,7 @@ func TestSpecConventions(t *testing.T) {
 }
 
 // TestSpecErrorCodesMatchStatuses keeps the contract's error codes in step with
-// the statuses table of problem.go.
+// the status table of httpx (status.go).
 func TestSpecErrorCodesMatchStatuses(t *testing.T) {
 	doc, _ := contract(t)
 	enum := doc.Components.Schemas["ErrorCode"].Value.Enum
@@ -305,7 +306,7 @@ func TestSpecErrorCodesMatchStatuses(t *testing.T) {
 	for _, v := range enum {
 		inSpec[fmt.Sprint(v)] = true
 	}
-	for code, status := range statuses {
+	for code, status := range httpx.Statuses() {
 		if !inSpec[string(code)] {
 			t.Errorf("code %s is not in components.schemas.ErrorCode", code)
 		}
@@ -315,8 +316,8 @@ func TestSpecErrorCodesMatchStatuses(t *testing.T) {
 		}
 	}
 	for c := range inSpec {
-		if _, ok := statuses[apperr.Code(c)]; !ok {
-			t.Errorf("ErrorCode %s of the contract has no status in problem.go", c)
+		if _, ok := httpx.Status(apperr.Code(c)); !ok {
+			t.Errorf("ErrorCode %s of the contract has no status in httpx/status.go", c)
 		}
 	}
 }

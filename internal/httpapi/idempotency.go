@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -81,14 +80,14 @@ func (h *handler) idempotent(c *gin.Context) {
 		bg := context.WithoutCancel(ctx)
 		if !finished { // the handler panicked: let a retry run again
 			if err := h.Idempotency.Release(bg, claim); err != nil {
-				slog.ErrorContext(ctx, "release idempotency key", "request_id", requestID(c), "err", err)
+				h.Logger.ErrorContext(ctx, "release idempotency key", "err", err)
 			}
 			return
 		}
 		hd := rec.Header()
 		claim.Subject = c.GetString(ctxSubject)
 		if err := h.Idempotency.Finish(bg, claim, rec.Status(), hd.Get("Content-Type"), hd.Get("Location"), rec.body.Bytes()); err != nil {
-			slog.ErrorContext(ctx, "keep idempotent response", "request_id", requestID(c), "err", err)
+			h.Logger.ErrorContext(ctx, "keep idempotent response", "err", err)
 			_ = h.Idempotency.Release(bg, claim)
 		}
 	}()

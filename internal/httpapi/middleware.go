@@ -1,106 +1,55 @@
 package httpapi
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/httpx"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/logging"
 )
 
 const (
-	ctxRequestID = "ecitizen.request_id"
-	ctxCaller    = "ecitizen.caller"
+	ctxCaller = "ecitizen.caller"
+	ctxLogger = "ecitizen.logger"
 	// maxAuthHeader bounds the Authorization header; longer ones are refused with 401.
 	maxAuthHeader = 4096
 )
 
-var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
-// withRequestID takes the client's X-Request-ID when it is well formed, or makes one.
-func withRequestID(c *gin.Context) {
-	id := c.GetHeader("X-Request-ID")
-	if !validRequestID.MatchString(id) {
-		b := make([]byte, 12)
-		_, _ = rand.Read(b)
-		id = hex.EncodeToString(b)
-	}
-	c.Set(ctxRequestID, id)
-	c.Header("X-Request-ID", id)
-	c.Next()
-}
-
-func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
-
-// writeBudget is how long a request that changes something may run once
-// detached from its client (below the server's write timeout).
-const writeBudget = 45 * time.Second
-
-// DetachWrites serves the requests that may change something (every method but
-// GET, HEAD and OPTIONS) on a context that the client going away does not
-// cancel, with a deadline of its own: a phone losing signal in the middle of a
-// cancel never stops the work half-way, and what was acknowledged or started is
-// finished. Reads keep the client's context, so abandoned reads stop early.
-// The API and the web pages both use it.
-func DetachWrites(c *gin.Context) {
-	switch c.Request.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		c.Next()
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), writeBudget)
-	defer cancel()
-	c.Request = c.Request.WithContext(ctx)
-	c.Next()
-}
-
-// accessLog logs one line per request: the route template, never the query
-// string, a body or a header, so no password, token or personal number is logged.
-func accessLog(log *slog.Logger) gin.HandlerFunc {
+// withLogger puts the API's logger in the gin context, for fail, which every
+// handler calls without a handler at hand.
+func withLogger(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		start := time.Now()
+		c.Set(ctxLogger, log)
 		c.Next()
-		route := c.FullPath()
-		if route == "" {
-			route = "unmatched"
-		}
-		attrs := []any{
-			"request_id", requestID(c), "method", c.Request.Method, "route", route,
-			"status", c.Writer.Status(), "bytes", c.Writer.Size(),
-			"duration_ms", float64(time.Since(start).Microseconds()) / 1000, "client", c.ClientIP(),
-		}
-		if cl, ok := c.Get(ctxCaller); ok {
-			attrs = append(attrs, "user_id", cl.(identity.Caller).UserID)
-		}
-		level := slog.LevelInfo
-		if c.Writer.Status() >= 500 {
-			level = slog.LevelError
-		}
-		log.Log(c.Request.Context(), level, "http", attrs...)
 	}
 }
 
-// securityHeaders sets headers for a JSON API that no page should frame or sniff.
-func securityHeaders(c *gin.Context) {
-	h := c.Writer.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-	h.Set("Cross-Origin-Resource-Policy", "same-site")
-	h.Set("Strict-Transport-Security", "max-age=31536000")
-	h.Set("Cache-Control", "no-store")
-	c.Next()
+// logOf is the logger withLogger put in c; it logs nothing when there is none
+// (a context made outside the engine, in a test).
+func logOf(c *gin.Context) *slog.Logger {
+	v, _ := c.Get(ctxLogger)
+	if log, ok := v.(*slog.Logger); ok {
+		return log
+	}
+	return logging.Discard()
+}
+
+// securityPolicy is what the API says to browsers beyond the common headers
+// (httpx.SecurityHeaders): a JSON API shows no page, sends no referrer, is read
+// from its own site, and its answers are never cached.
+var securityPolicy = httpx.SecurityPolicy{
+	ContentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'",
+	ReferrerPolicy:        "no-referrer",
+	Extra: map[string]string{
+		"Cross-Origin-Resource-Policy": "same-site",
+		"Cache-Control":                "no-store",
+	},
 }
 
 // cors answers preflights and sets CORS headers for the configured origins only.
@@ -124,11 +73,6 @@ func cors(origins []string) gin.HandlerFunc {
 		}
 		c.Next()
 	}
-}
-
-// recoverPanic turns a panic into a logged 500 problem; the stack never reaches the client.
-func recoverPanic(c *gin.Context, v any) {
-	fail(c, fmt.Errorf("panic: %v", v))
 }
 
 // bearer returns the Bearer token of the request, "" when there is none, and false

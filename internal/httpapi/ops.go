@@ -8,11 +8,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/httpx"
 )
 
 var (
-	errRouteNotFound    = apperr.Error{Code: codeRouteNotFound, Vi: "Không có đường dẫn này.", En: "There is no such route."}
-	errMethodNotAllowed = apperr.Error{Code: codeMethodNotAllowed, Vi: "Đường dẫn này không hỗ trợ phương thức đó.", En: "This route does not support that method."}
+	errRouteNotFound    = apperr.Error{Code: httpx.CodeRouteNotFound, Vi: "Không có đường dẫn này.", En: "There is no such route."}
+	errMethodNotAllowed = apperr.Error{Code: httpx.CodeMethodNotAllowed, Vi: "Đường dẫn này không hỗ trợ phương thức đó.", En: "This route does not support that method."}
 )
 
 // healthz answers 200 while the process runs.
@@ -25,7 +26,7 @@ func (h *handler) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := h.Ping(ctx); err != nil {
-		h.Logger.WarnContext(ctx, "store not ready", "err", err, "request_id", requestID(c))
+		h.Logger.WarnContext(ctx, "store not ready", "err", err)
 		fail(c, apperr.ErrUnavailable)
 		return
 	}

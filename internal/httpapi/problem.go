@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -11,107 +10,14 @@ import (
 	"golang.org/x/text/language"
 
 	"ecitizen/internal/apperr"
-	"ecitizen/internal/certificate"
-	"ecitizen/internal/course"
-	"ecitizen/internal/directory"
-	"ecitizen/internal/equipment"
-	"ecitizen/internal/idempotency"
-	"ecitizen/internal/identity"
-	"ecitizen/internal/progress"
-	"ecitizen/internal/resident"
-	"ecitizen/internal/roster"
-	"ecitizen/internal/training"
+	"ecitizen/internal/httpx"
 )
 
-// Codes of the HTTP layer itself.
 const (
-	codeRouteNotFound     apperr.Code = "route_not_found"
-	codeMethodNotAllowed  apperr.Code = "method_not_allowed"
-	codeUnsupportedMedia  apperr.Code = "unsupported_media_type"
-	problemTypePrefix                 = "urn:ecitizen:problem:"
-	problemJSON                       = "application/problem+json"
-	defaultRetryAfterSecs             = 5
+	problemTypePrefix     = "urn:ecitizen:problem:"
+	problemJSON           = "application/problem+json"
+	defaultRetryAfterSecs = 5
 )
-
-// statuses is the one table that maps error codes to HTTP statuses. A code missing
-// here is a programming error and answers 500 (a test keeps it complete).
-var statuses = map[apperr.Code]int{
-	apperr.CodeInvalid:                        http.StatusBadRequest,
-	apperr.CodeMalformed:                      http.StatusBadRequest,
-	apperr.CodeNotFound:                       http.StatusNotFound,
-	apperr.CodeConflict:                       http.StatusConflict,
-	apperr.CodeUnauthorized:                   http.StatusUnauthorized,
-	apperr.CodeForbidden:                      http.StatusForbidden,
-	apperr.CodeRateLimited:                    http.StatusTooManyRequests,
-	apperr.CodeUnavailable:                    http.StatusServiceUnavailable,
-	apperr.CodeStoreBusy:                      http.StatusServiceUnavailable,
-	apperr.CodeInternal:                       http.StatusInternalServerError,
-	apperr.CodeTooLarge:                       http.StatusRequestEntityTooLarge,
-	codeRouteNotFound:                         http.StatusNotFound,
-	codeMethodNotAllowed:                      http.StatusMethodNotAllowed,
-	codeUnsupportedMedia:                      http.StatusUnsupportedMediaType,
-	identity.CodeInvalidCredentials:           http.StatusUnauthorized,
-	identity.CodeAccountDisabled:              http.StatusForbidden,
-	identity.CodeEmailTaken:                   http.StatusConflict,
-	identity.CodeInvalidToken:                 http.StatusUnauthorized,
-	identity.CodeWrongPassword:                http.StatusBadRequest,
-	identity.CodeInviteInvalid:                http.StatusBadRequest,
-	directory.CodeWardCodeTaken:               http.StatusConflict,
-	course.CodeIllegalTransition:              http.StatusConflict,
-	course.CodeNotEditable:                    http.StatusConflict,
-	course.CodeCourseArchived:                 http.StatusConflict,
-	course.CodeDraftExists:                    http.StatusConflict,
-	course.CodeQuizNotPassed:                  http.StatusConflict,
-	course.CodeNotStarted:                     http.StatusConflict,
-	training.CodeSessionFull:                  http.StatusConflict,
-	training.CodeEnrolLimit:                   http.StatusConflict,
-	training.CodeAlreadyEnrolled:              http.StatusConflict,
-	training.CodeSessionCancelled:             http.StatusConflict,
-	training.CodeSessionStarted:               http.StatusConflict,
-	training.CodeSessionNotStarted:            http.StatusConflict,
-	training.CodeCapacityBelowSeats:           http.StatusConflict,
-	roster.CodeShiftFull:                      http.StatusConflict,
-	roster.CodeAlreadyBooked:                  http.StatusConflict,
-	roster.CodeCollides:                       http.StatusConflict,
-	roster.CodeNotQualified:                   http.StatusConflict,
-	roster.CodeSignupNotOpen:                  http.StatusConflict,
-	roster.CodeShiftStarted:                   http.StatusConflict,
-	roster.CodeCancelDeadlinePassed:           http.StatusConflict,
-	roster.CodeVolunteerSuspended:             http.StatusConflict,
-	roster.CodeAlreadyWaiting:                 http.StatusConflict,
-	roster.CodeShiftCancelled:                 http.StatusConflict,
-	roster.CodeCentreClosed:                   http.StatusBadRequest,
-	roster.CodePlacesBelowBooked:              http.StatusConflict,
-	roster.CodeShiftBooked:                    http.StatusConflict,
-	roster.CodeCheckinCodeInvalid:             http.StatusConflict,
-	roster.CodeAlreadyCheckedIn:               http.StatusConflict,
-	roster.CodeNoShowDecided:                  http.StatusConflict,
-	roster.CodeNotANoShow:                     http.StatusConflict,
-	roster.CodeAlreadyCheckedOut:              http.StatusConflict,
-	roster.CodeNotCheckedIn:                   http.StatusConflict,
-	roster.CodeCheckinWindowClosed:            http.StatusConflict,
-	idempotency.CodeInUse:                     http.StatusConflict,
-	idempotency.CodeReused:                    http.StatusUnprocessableEntity,
-	roster.CodeNotOnDuty:                      http.StatusForbidden,
-	equipment.CodeDeviceLabelTaken:            http.StatusConflict,
-	equipment.CodeDeviceInUse:                 http.StatusConflict,
-	equipment.CodeDeviceRetired:               http.StatusConflict,
-	equipment.CodeUsageVoided:                 http.StatusConflict,
-	certificate.CodeCertificateNotFound:       http.StatusNotFound,
-	certificate.CodeCertificateRevoked:        http.StatusGone,
-	certificate.CodeCertificateAlreadyRevoked: http.StatusConflict,
-	certificate.CodeNoHours:                   http.StatusConflict,
-	roster.CodeSeriesEnded:                    http.StatusConflict,
-	resident.CodeDuplicateResident:            http.StatusConflict,
-	resident.CodePossibleDuplicate:            http.StatusConflict,
-	resident.CodeResidentErased:               http.StatusConflict,
-	resident.CodeDataKeyUnknown:               http.StatusConflict,
-	identity.CodeOrganisationInactive:         http.StatusForbidden,
-	progress.CodeRecordRevoked:                http.StatusConflict,
-	progress.CodePersonalLinkInvalid:          http.StatusNotFound,
-	directory.CodeWardMerged:                  http.StatusConflict,
-	directory.CodeWardMergeSelf:               http.StatusConflict,
-}
 
 // titles are the short, generic summaries of each status, in both languages.
 var titles = map[int][2]string{
@@ -166,16 +72,10 @@ func lang(c *gin.Context) string {
 	return "vi"
 }
 
-// Status is the HTTP status of an error code in the one table; false when the code
-// has none. The web pages answer with the same statuses as the API.
-func Status(code apperr.Code) (int, bool) {
-	s, ok := statuses[code]
-	return s, ok
-}
-
 // fail writes err as problem+json and aborts. Only *apperr.Error text reaches the
-// client; everything else is logged with the request id and answered 500 (or 503
-// store_busy when the request ran out of time).
+// client; everything else is logged (with the request id, which the request's
+// context carries) and answered 500 (or 503 store_busy when the request ran out
+// of time).
 func fail(c *gin.Context, err error) {
 	e := apperr.As(err)
 	if e == nil {
@@ -185,11 +85,11 @@ func fail(c *gin.Context, err error) {
 		default:
 			e = apperr.New(apperr.CodeInternal, "Đã có lỗi hệ thống. Vui lòng thử lại sau.", "Something went wrong on our side. Please try again later.")
 		}
-		slog.ErrorContext(c.Request.Context(), "request failed", "request_id", requestID(c), "route", c.FullPath(), "err", err)
+		logOf(c).ErrorContext(c.Request.Context(), "request failed", "route", c.FullPath(), "err", err)
 	}
-	status, ok := statuses[e.Code]
+	status, ok := httpx.Status(e.Code)
 	if !ok {
-		slog.ErrorContext(c.Request.Context(), "error code without status", "code", e.Code, "request_id", requestID(c))
+		logOf(c).ErrorContext(c.Request.Context(), "error code without status", "code", e.Code)
 		status = http.StatusInternalServerError
 	}
 	l := lang(c)
@@ -200,7 +100,7 @@ func fail(c *gin.Context, err error) {
 	}
 	p := Problem{
 		Type: problemTypePrefix + string(e.Code), Title: title, Status: status,
-		Detail: e.Message(l), Code: e.Code, Instance: c.Request.URL.Path, RequestID: requestID(c),
+		Detail: e.Message(l), Code: e.Code, Instance: c.Request.URL.Path, RequestID: httpx.RequestID(c),
 		ExistingID: e.Existing,
 	}
 	for _, f := range e.Fields {

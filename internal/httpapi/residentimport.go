@@ -15,7 +15,7 @@ import (
 // Bulk import of residents: a CSV file (text/csv, UTF-8) for a ward, answered
 // with a per-row report that names fields, never numbers.
 
-var errCSVMedia = apperr.New(codeUnsupportedMedia, "Nội dung phải là text/csv (UTF-8).", "The body must be text/csv (UTF-8).")
+var errCSVMedia = apperr.New(httpx.CodeUnsupportedMedia, "Nội dung phải là text/csv (UTF-8).", "The body must be text/csv (UTF-8).")
 
 type importIssueJSON struct {
 	Row        int     `json:"row"`

@@ -20,6 +20,7 @@ import (
 	"ecitizen/internal/httpx"
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/logging"
 	"ecitizen/internal/notify"
 	"ecitizen/internal/partner"
 	"ecitizen/internal/progress"
@@ -55,7 +56,9 @@ type Deps struct {
 	// residents' personal links are absolute URLs under it.
 	PublicURL string
 	// Ping reports whether the store is reachable, for /readyz.
-	Ping           func(ctx context.Context) error
+	Ping func(ctx context.Context) error
+	// Logger gets the access log and the failures of requests; nil: nothing is
+	// logged.
 	Logger         *slog.Logger
 	TrustedProxies []string
 	CORSOrigins    []string
@@ -68,13 +71,17 @@ type handler struct {
 	Deps
 }
 
+// init puts gin in release mode, a setting of the process, not of an engine: in
+// its default debug mode gin prints every route and warnings to stdout, among
+// the JSON log lines. Set here, it is set before any engine is built; the web
+// pages set the same.
 func init() { gin.SetMode(gin.ReleaseMode) }
 
 // New returns the whole HTTP handler.
 func New(d Deps) (http.Handler, error) {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
+	// The logger adds the request id of a line's context (httpx.WithRequestID
+	// puts it there), so no line names it itself.
+	d.Logger = logging.WithRequestIDs(d.Logger)
 	h := &handler{Deps: d}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -83,8 +90,10 @@ func New(d Deps) (http.Handler, error) {
 	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
-	r.Use(withRequestID, accessLog(d.Logger), gin.CustomRecoveryWithWriter(nil, recoverPanic),
-		securityHeaders, cors(d.CORSOrigins), httpx.LimitBody(func(c *gin.Context) { fail(c, errTooLarge) }), DetachWrites)
+	r.Use(httpx.WithRequestID, withLogger(d.Logger),
+		httpx.AccessLog(d.Logger, "http", func(c *gin.Context) string { return caller(c).UserID }),
+		httpx.Recover(d.Logger, fail), httpx.SecurityHeaders(securityPolicy), cors(d.CORSOrigins),
+		httpx.LimitBody(func(c *gin.Context) { fail(c, errTooLarge) }), httpx.DetachWrites)
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, &errRouteNotFound)
 	})

@@ -1,6 +1,13 @@
 // Package httpx is the HTTP plumbing that the JSON API (internal/httpapi) and the
 // web pages (internal/web) share, so that each rule about requests is written
-// once: here, how large a request body may be.
+// once: how large a request body may be (this file), the request id, the access
+// log, panic recovery, the security headers and detached writes (middleware.go),
+// and the HTTP status of every error code (status.go). Where the surfaces differ —
+// the format of an error answer, how the user is known, the content security
+// policy — each passes its own part in.
+//
+// Nothing here changes global state: importing httpx configures neither gin nor
+// slog.
 package httpx
 
 import (

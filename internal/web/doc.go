@@ -11,8 +11,8 @@
 //
 // Files (templates/<file>_*.html and locales/<area>.{vi,en}.yaml follow the
 // same names):
-//   - web.go: Deps, New, the Gin engine and its middleware (security headers,
-//     request id, access log, recovery)
+//   - web.go: Deps, New, the Gin engine and its middleware (request id, access
+//     log, recovery and security headers from internal/httpx, shared with the API)
 //   - routes.go: every page, in one place
 //   - session.go: the signed, encrypted session cookie, sign-in state and CSRF
 //   - i18n.go: message catalogues and the language switch

@@ -20,7 +20,7 @@ import (
 	"golang.org/x/text/message"
 
 	"ecitizen/internal/apperr"
-	"ecitizen/internal/httpapi"
+	"ecitizen/internal/httpx"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/vntime"
 )
@@ -271,7 +271,7 @@ func (h *handler) pageError(c *gin.Context, err error) {
 	case e.Code == apperr.CodeForbidden:
 		h.refuse(c, http.StatusForbidden, "error.forbidden")
 	default:
-		status, ok := httpapi.Status(e.Code)
+		status, ok := httpx.Status(e.Code)
 		if !ok || status >= 500 {
 			h.serverError(c, err)
 			return
@@ -292,9 +292,9 @@ func (h *handler) serverError(c *gin.Context, err error) {
 		status, msg = http.StatusServiceUnavailable, "error.busy"
 		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
-	h.log.ErrorContext(c.Request.Context(), "web request failed", "request_id", c.GetString(ctxRequestID), "route", c.FullPath(), "err", err)
+	h.log.ErrorContext(c.Request.Context(), "web request failed", "route", c.FullPath(), "err", err)
 	v := viewOrNew(h, c)
-	v.Data = errorPage{Status: status, Message: v.T(msg), RequestID: c.GetString(ctxRequestID)}
+	v.Data = errorPage{Status: status, Message: v.T(msg), RequestID: httpx.RequestID(c)}
 	t := h.pages.set["error"]
 	var buf bytes.Buffer
 	if t == nil || t.ExecuteTemplate(&buf, "layout", v) != nil {
@@ -325,13 +325,13 @@ func (h *handler) fail(c *gin.Context, name string, v *view, err error) {
 	status := http.StatusInternalServerError
 	e := apperr.As(err)
 	if e != nil {
-		if s, ok := httpapi.Status(e.Code); ok {
+		if s, ok := httpx.Status(e.Code); ok {
 			status = s
 		}
 	}
 	if status >= 500 {
-		h.log.ErrorContext(c.Request.Context(), "web form failed", "request_id", c.GetString(ctxRequestID), "route", c.FullPath(), "err", err)
-		v.Form.Error = v.T("error.form_internal", "RequestID", c.GetString(ctxRequestID))
+		h.log.ErrorContext(c.Request.Context(), "web form failed", "route", c.FullPath(), "err", err)
+		v.Form.Error = v.T("error.form_internal", "RequestID", httpx.RequestID(c))
 		if e != nil && e.Code == apperr.CodeStoreBusy {
 			v.Form.Error = v.T("error.form_busy")
 			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,8 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ecitizen/internal/app"
-	"ecitizen/internal/httpapi"
 	"ecitizen/internal/httpx"
+	"ecitizen/internal/logging"
 )
 
 // Deps is what the web app needs.
@@ -24,7 +22,9 @@ type Deps struct {
 	// decide whether session cookies are Secure (see cookieSecure).
 	PublicURL string
 	// SessionKey derives the keys of the session cookie (the JWT key; at least 32 bytes).
-	SessionKey     []byte
+	SessionKey []byte
+	// Logger gets the access log and the failures of requests; nil: nothing is
+	// logged.
 	Logger         *slog.Logger
 	TrustedProxies []string
 	// Now is the clock of sessions' idle and absolute lifetimes; nil: time.Now.
@@ -41,6 +41,7 @@ type handler struct {
 	now       func() time.Time
 }
 
+// init puts gin in release mode, as the API does (see there why in init).
 func init() { gin.SetMode(gin.ReleaseMode) }
 
 // New returns the web app's handler.
@@ -48,10 +49,9 @@ func New(d Deps) (http.Handler, error) {
 	if d.Services == nil {
 		return nil, fmt.Errorf("web: no services")
 	}
-	log := d.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	// The logger adds the request id of a line's context (httpx.WithRequestID
+	// puts it there), so no line names it itself.
+	log := logging.WithRequestIDs(d.Logger)
 	u, err := url.Parse(d.PublicURL)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("web: public URL %q is not absolute", d.PublicURL)
@@ -82,74 +82,33 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	r.MaxMultipartMemory = httpx.MaxBody
-	r.Use(withRequestID, accessLog(log), h.recover, securityHeaders,
-		httpx.LimitBody(h.tooLarge), h.readForm, httpapi.DetachWrites, h.session)
+	r.Use(httpx.WithRequestID, httpx.AccessLog(log, "web", userID), httpx.Recover(log, h.serverError),
+		httpx.SecurityHeaders(securityPolicy), httpx.LimitBody(h.tooLarge), h.readForm, httpx.DetachWrites, h.session)
 	h.routes(r)
 	r.NoRoute(func(c *gin.Context) { h.notFound(c) })
 	return r, nil
 }
 
-const ctxRequestID = "web.request_id"
-
-func withRequestID(c *gin.Context) {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	id := hex.EncodeToString(b)
-	c.Set(ctxRequestID, id)
-	c.Header("X-Request-ID", id)
-	c.Next()
+// securityPolicy lets the pages use only their own scripts, styles and images
+// (QR codes and charts are data: URIs or inline SVG), post forms only to
+// themselves, send a referrer only within the site, and use the camera (the
+// check-in scanner) and nothing else; no other site's window may hold a
+// reference to them.
+var securityPolicy = httpx.SecurityPolicy{
+	ContentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+	ReferrerPolicy: "same-origin",
+	Extra: map[string]string{
+		"Permissions-Policy":         "camera=(self), microphone=(), geolocation=()",
+		"Cross-Origin-Opener-Policy": "same-origin",
+	},
 }
 
-// accessLog logs one line per request: the route template, never the query
-// string or a form value.
-func accessLog(log *slog.Logger) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		start := time.Now()
-		c.Next()
-		route := c.FullPath()
-		if route == "" {
-			route = "unmatched"
-		}
-		attrs := []any{
-			"request_id", c.GetString(ctxRequestID), "method", c.Request.Method, "route", route,
-			"status", c.Writer.Status(), "bytes", c.Writer.Size(),
-			"duration_ms", float64(time.Since(start).Microseconds()) / 1000, "client", c.ClientIP(),
-		}
-		if v, ok := c.Get(ctxView); ok && v.(*view).Caller.UserID != "" {
-			attrs = append(attrs, "user_id", v.(*view).Caller.UserID)
-		}
-		level := slog.LevelInfo
-		if c.Writer.Status() >= 500 {
-			level = slog.LevelError
-		}
-		log.Log(c.Request.Context(), level, "web", attrs...)
+// userID is the signed-in user of the request, for the access log; "" when
+// signed out or before the session middleware ran.
+func userID(c *gin.Context) string {
+	if v, ok := c.Get(ctxView); ok {
+		return v.(*view).Caller.UserID
 	}
-}
-
-// recover answers a panic with the error page and logs it with the request id;
-// no stack trace reaches the browser.
-func (h *handler) recover(c *gin.Context) {
-	defer func() {
-		if p := recover(); p != nil {
-			h.log.Error("web panic", "request_id", c.GetString(ctxRequestID), "route", c.FullPath(), "panic", fmt.Sprint(p))
-			h.serverError(c, fmt.Errorf("panic: %v", p))
-		}
-	}()
-	c.Next()
-}
-
-// securityHeaders: only our own scripts, styles and images (QR codes and charts
-// are data: URIs or inline SVG), no framing, the camera for the check-in scanner.
-func securityHeaders(c *gin.Context) {
-	h := c.Writer.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	// As the API: browsers heed it on https answers only, so it is always sent.
-	h.Set("Strict-Transport-Security", "max-age=31536000")
-	c.Next()
+	return ""
 }
