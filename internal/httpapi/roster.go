@@ -44,7 +44,7 @@ type shiftDetailJSON struct {
 	Booked  int `json:"booked"`
 	Open    int `json:"places_open"`
 	Waiting int `json:"waiting"`
-	// Mine is the caller's standing: "booked", "waiting" or null.
+	// Mine is the caller's hold on the shift (roster.HoldOf): "booked", "waiting" or null.
 	Mine            *string `json:"mine"`
 	WaitingPosition *int    `json:"waiting_position"`
 }
