@@ -2,6 +2,7 @@ package roster
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,7 +111,13 @@ func ParseRule(rule string, loc *time.Location) (*rrule.ROption, string, error) 
 	for _, part := range strings.Split(rule, ";") {
 		key, value, _ := strings.Cut(part, "=")
 		switch strings.ToUpper(key) {
-		case "FREQ", "INTERVAL", "BYDAY", "COUNT", "WKST":
+		case "FREQ", "BYDAY", "WKST":
+		case "INTERVAL", "COUNT":
+			// The library reads 0 as "not given" (every week, no count); a
+			// rule that says 0 is refused as the messages below say.
+			if n, err := strconv.Atoi(value); err == nil && n < 1 {
+				return nil, "", ruleInvalid(strings.ToUpper(key)+" phải từ 1 trở lên.", strings.ToUpper(key)+" must be 1 or more.")
+			}
 		case "UNTIL":
 			dateUntil = len(value) == len("20060102")
 		default:

@@ -18,7 +18,7 @@ func TestParseRule(t *testing.T) {
 	}
 	for _, rule := range []string{"", "FREQ=DAILY", "FREQ=MONTHLY;BYDAY=MO", "garbage", "FREQ=WEEKLY;BYHOUR=9", "FREQ=WEEKLY;BYMINUTE=30",
 		"FREQ=WEEKLY;BYSETPOS=1", "FREQ=WEEKLY;BYMONTH=1", "FREQ=WEEKLY;BYDAY=1MO", "FREQ=WEEKLY;BYDAY=XX", "FREQ=WEEKLY;COUNT=2;UNTIL=20270101",
-		"FREQ=WEEKLY;COUNT=5000", "FREQ=WEEKLY;INTERVAL=53", "DTSTART:20261201T080000\nRRULE:FREQ=WEEKLY", "FREQ=WEEKLY;;"} {
+		"FREQ=WEEKLY;COUNT=5000", "FREQ=WEEKLY;INTERVAL=53", "FREQ=WEEKLY;INTERVAL=0", "FREQ=WEEKLY;COUNT=0", "FREQ=WEEKLY;interval=-2", "DTSTART:20261201T080000\nRRULE:FREQ=WEEKLY", "FREQ=WEEKLY;;"} {
 		_, _, err := ParseRule(rule, testZone)
 		e := apperr.As(err)
 		if e == nil || e.Code != apperr.CodeInvalid || len(e.Fields) != 1 || e.Fields[0].Field != "rule" || e.Fields[0].Code != CodeRuleInvalid {
