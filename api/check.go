@@ -11,6 +11,7 @@ import (
 
 	"ecitizen/internal/config"
 	"ecitizen/internal/integrity"
+	"ecitizen/internal/logging"
 )
 
 // errBroken is check's answer when invariants are broken (exit status 1).
@@ -43,7 +44,7 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := cfg.EnsureKeys(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := slog.New(logging.Wrap(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	st, svc, err := open(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"ecitizen/internal/coverage"
 	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/logging"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/store"
@@ -39,7 +40,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := logging.New(stdout, cfg.LogLevel)
 	if err := cfg.EnsureKeys(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -141,7 +142,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // open opens the configured store and builds the services on it.
 func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (store.Store, *app.Services, error) {
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	st, err := store.Open(openCtx, store.Config{SQLitePath: cfg.SQLitePath(), MongoURI: cfg.MongoURI, MongoDatabase: cfg.MongoDatabase})
+	st, err := store.Open(openCtx, store.Config{SQLitePath: cfg.SQLitePath(), MongoURI: cfg.MongoURI, MongoDatabase: cfg.MongoDatabase,
+		Logger: log})
 	cancel()
 	if err != nil {
 		return nil, nil, fmt.Errorf("open store: %w", err)

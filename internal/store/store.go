@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"log/slog"
 
 	"ecitizen/internal/certificate"
 	"ecitizen/internal/course"
@@ -55,12 +56,15 @@ type Config struct {
 	SQLitePath    string // used when MongoURI is empty
 	MongoURI      string
 	MongoDatabase string
+	// Logger takes the adapter's warnings (MongoDB's units of change left for
+	// recovery); nil: logs nothing.
+	Logger *slog.Logger
 }
 
 // Open opens the adapter cfg names and applies its migrations or indexes.
 func Open(ctx context.Context, cfg Config) (Store, error) {
 	if cfg.MongoURI != "" {
-		return mongo.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
+		return mongo.Open(ctx, cfg.MongoURI, mongo.Options{Database: cfg.MongoDatabase, Logger: cfg.Logger})
 	}
 	return sqlite.Open(ctx, cfg.SQLitePath)
 }

@@ -107,6 +107,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -116,6 +117,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/logging"
 	"ecitizen/internal/page"
 )
 
@@ -155,6 +157,8 @@ type DB struct {
 	// instance names this DB value among others on the same database (the units'
 	// process-local turns are per instance, units.go).
 	instance string
+	// log takes the adapter's warnings (units of change left for recovery).
+	log *slog.Logger
 
 	users, refreshTokens, refreshSpent, revoked, invites *mongodrv.Collection
 	wards, centres, organisations                        *mongodrv.Collection
@@ -162,9 +166,18 @@ type DB struct {
 	enrolments, lessonsDone, quizAttempts, coursesDone   *mongodrv.Collection
 }
 
+// Options are the settings of Open besides the server's URI.
+type Options struct {
+	// Database is the database to use; "": DefaultDatabase.
+	Database string
+	// Logger takes the adapter's warnings; nil: logs nothing.
+	Logger *slog.Logger
+}
+
 // Open connects to uri, checks that the server answers and creates the indexes
-// (idempotently). database "" means DefaultDatabase.
-func Open(ctx context.Context, uri, database string) (*DB, error) {
+// (idempotently).
+func Open(ctx context.Context, uri string, o Options) (*DB, error) {
+	database := o.Database
 	if database == "" {
 		database = DefaultDatabase
 	}
@@ -177,7 +190,7 @@ func Open(ctx context.Context, uri, database string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mongo: connect: %w", err)
 	}
-	d := newDB(client, database)
+	d := newDB(client, database, logging.OrDiscard(o.Logger))
 	if err := d.Ping(ctx); err != nil {
 		_ = d.Close()
 		return nil, err
@@ -193,13 +206,14 @@ func Open(ctx context.Context, uri, database string) (*DB, error) {
 	return d, nil
 }
 
-func newDB(client *mongodrv.Client, database string) *DB {
+func newDB(client *mongodrv.Client, database string, log *slog.Logger) *DB {
 	db := client.Database(database)
 	instance, _ := randomToken()
 	return &DB{
 		client:        client,
 		db:            db,
 		instance:      instance,
+		log:           log,
 		users:         db.Collection(colUsers),
 		refreshTokens: db.Collection(colRefreshTokens),
 		refreshSpent:  db.Collection(colRefreshSpent),

@@ -35,7 +35,7 @@ func open(t *testing.T, name string) *mongo.DB {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	db, err := mongo.Open(ctx, storetest.MongoURI(t), name)
+	db, err := mongo.Open(ctx, storetest.MongoURI(t), mongo.Options{Database: name})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -103,7 +103,7 @@ func TestUnreachableFailsFast(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	// Port 1 refuses connections; the URI's timeouts override the adapter's defaults.
-	_, err := mongo.Open(ctx, "mongodb://127.0.0.1:1/?connectTimeoutMS=200&serverSelectionTimeoutMS=500", "")
+	_, err := mongo.Open(ctx, "mongodb://127.0.0.1:1/?connectTimeoutMS=200&serverSelectionTimeoutMS=500", mongo.Options{})
 	if !errors.Is(err, apperr.ErrUnavailable) {
 		t.Fatalf("open unreachable: %v, want ErrUnavailable", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	mrand "math/rand/v2"
 	"time"
 
@@ -271,8 +270,8 @@ func (d *DB) apply(ctx context.Context, j journal, key string, u *unitDoc, until
 
 // logUnfinished logs a committed unit its writer could not finish applying: it
 // stands, and settleUnits or RecoverUnits finishes it.
-func logUnfinished(ctx context.Context, key string, err error) {
-	slog.WarnContext(ctx, "unit of change committed, left for recovery", "unit", key, "err", err)
+func (d *DB) logUnfinished(ctx context.Context, key string, err error) {
+	d.log.WarnContext(ctx, "unit of change committed, left for recovery", "unit", key, "err", err)
 }
 
 // errUnitStalled stops a writer that took too long to apply its unit.
@@ -324,7 +323,7 @@ func (d *DB) recoverUnit(ctx context.Context, j journal, owner string, e *pendin
 	if anchor != nil && watermark(anchor) >= u.Last {
 		u.Ops = nil
 	}
-	slog.WarnContext(ctx, "finishing a unit of change its writer left half-applied", "unit", e.Key)
+	d.log.WarnContext(ctx, "finishing a unit of change its writer left half-applied", "unit", e.Key)
 	return true, d.apply(ctx, j, e.Key, &u, time.Now().Add(unitUse))
 }
 
@@ -448,7 +447,7 @@ func (d *DB) transact(ctx context.Context, j journal, owner string,
 			continue // another unit took seq+1: decide again on the new holdings
 		}
 		if err := d.apply(ctx, j, key, u, u.At.Add(unitUse)); err != nil {
-			logUnfinished(ctx, key, err) // committed: the unit stands
+			d.logUnfinished(ctx, key, err) // committed: the unit stands
 		}
 		return true, nil
 	}
