@@ -72,7 +72,7 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 	if s.Framework, err = skills.Load(content.FS, "skills.yaml"); err != nil {
 		return nil, fmt.Errorf("skills framework: %w", err)
 	}
-	s.Directory = directory.NewService(st, nil)
+	s.Directory = directory.NewService(directory.Deps{Store: st})
 	tokens, err := identity.NewTokens(o.JWTKey, nil)
 	if err != nil {
 		return nil, fmt.Errorf("config: ECITIZEN_JWT_KEY: %w", err)
@@ -83,7 +83,7 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 	if _, err = s.Identity.WithPasswordCost(o.PasswordCost); err != nil {
 		return nil, err
 	}
-	s.Courses = course.NewService(st, s.Framework.Known, nil)
+	s.Courses = course.NewService(course.Deps{Store: st, KnownSkill: s.Framework.Known})
 	builtins, err := course.LoadBuiltins(content.FS)
 	if err != nil {
 		return nil, fmt.Errorf("built-in catalogue: %w", err)
@@ -98,12 +98,12 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 	log.Info("built-in catalogue imported", "created", res.Created, "updated", res.Updated, "unchanged", res.Unchanged,
 		"skills_framework_version", s.Framework.Version)
 
-	s.Training = training.NewService(st, s.Courses, s.Directory, nil)
-	s.Notify = notify.NewService(st, nil)
+	s.Training = training.NewService(training.Deps{Store: st, Courses: s.Courses, Places: s.Directory})
+	s.Notify = notify.NewService(notify.Deps{Store: st})
 	s.Roster = roster.NewService(st, s.Directory, s.Courses, s.Identity, s.Notify, nil).WithCheckinKey(o.JWTKey).
 		WithNoShowRule(o.NoShowRule)
-	s.Idempotency = idempotency.NewService(st, o.DataKey, nil)
-	s.Equipment = equipment.NewService(st, s.Directory, s.Roster, nil)
+	s.Idempotency = idempotency.NewService(idempotency.Deps{Store: st, DataKey: o.DataKey})
+	s.Equipment = equipment.NewService(equipment.Deps{Store: st, Centres: s.Directory, Duty: s.Roster})
 	consents, err := resident.LoadConsents(content.FS, "consent.yaml")
 	if err != nil {
 		return nil, err
@@ -123,6 +123,6 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 	s.Progress = progress.NewService(st, s.Residents, s.Roster, s.Directory, s.Certificates, s.Framework, nil).
 		WithGrader(s.Courses).WithPersonalLinks(st)
 	s.Coverage = coverage.NewService(st, s.Directory, s.Directory, s.Framework, nil)
-	s.Partner = partner.NewService(st, s.Directory, s.Roster, nil)
+	s.Partner = partner.NewService(partner.Deps{Store: st, Organisations: s.Directory, Hours: s.Roster})
 	return s, nil
 }

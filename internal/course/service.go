@@ -27,13 +27,23 @@ type Service struct {
 	now        func() time.Time
 }
 
-// NewService returns the course service; knownSkill tells whether a skill code is
-// in the skills framework; now may be nil for time.Now.
-func NewService(st Store, knownSkill func(string) bool, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Deps are what the course service is built from.
+type Deps struct {
+	// Store keeps courses, their versions and learning records.
+	Store Store
+	// KnownSkill tells whether a skill code is in the skills framework
+	// (skills.Framework.Known).
+	KnownSkill func(code string) bool
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// NewService returns the course service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	return &Service{store: st, knownSkill: knownSkill, now: now}
+	return &Service{store: d.Store, knownSkill: d.KnownSkill, now: d.Now}
 }
 
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

@@ -28,12 +28,20 @@ type Service struct {
 	now   func() time.Time
 }
 
-// NewService returns the directory service; now may be nil for time.Now.
-func NewService(st Store, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Deps are what the directory service is built from.
+type Deps struct {
+	// Store keeps wards, centres and organisations.
+	Store Store
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// NewService returns the directory service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	return &Service{store: st, now: now}
+	return &Service{store: d.Store, now: d.Now}
 }
 
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

@@ -61,12 +61,24 @@ type Service struct {
 	now     func() time.Time
 }
 
-// NewService returns the equipment service; now nil means time.Now.
-func NewService(st Store, centres Centres, duty Duty, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Deps are what the equipment service is built from.
+type Deps struct {
+	// Store keeps devices and their usage log.
+	Store Store
+	// Centres finds active centres (directory.Service).
+	Centres Centres
+	// Duty tells whether a volunteer is on duty at a centre (roster.Service).
+	Duty Duty
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// NewService returns the equipment service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	return &Service{store: st, centres: centres, duty: duty, now: now}
+	return &Service{store: d.Store, centres: d.Centres, duty: d.Duty, now: d.Now}
 }
 
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

@@ -118,7 +118,7 @@ func newTestEnvWith(t *testing.T, adapter storetest.Adapter, configure func(*Dep
 func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.LoginLimits, configure func(*Deps)) *testEnv {
 	t.Helper()
 	st := adapter.Open(t)
-	dir := directory.NewService(st, nil)
+	dir := directory.NewService(directory.Deps{Store: st})
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
@@ -138,24 +138,24 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	if err != nil {
 		t.Fatalf("skills framework: %v", err)
 	}
-	courses := course.NewService(st, framework.Known, nil)
-	notes := notify.NewService(st, nil)
+	courses := course.NewService(course.Deps{Store: st, KnownSkill: framework.Known})
+	notes := notify.NewService(notify.Deps{Store: st})
 	rosters := roster.NewService(st, dir, courses, ids, notes, nil).WithCheckinKey(key)
 	d := Deps{
 		Identity:    ids,
 		Directory:   dir,
 		Courses:     courses,
-		Training:    training.NewService(st, courses, dir, nil),
+		Training:    training.NewService(training.Deps{Store: st, Courses: courses, Places: dir}),
 		Roster:      rosters,
 		Notify:      notes,
-		Idempotency: idempotency.NewService(st, []byte("test data key of 32 bytes long!!"), nil),
-		Equipment:   equipment.NewService(st, dir, rosters, nil),
+		Idempotency: idempotency.NewService(idempotency.Deps{Store: st, DataKey: []byte("test data key of 32 bytes long!!")}),
+		Equipment:   equipment.NewService(equipment.Deps{Store: st, Centres: dir, Duty: rosters}),
 		Ping:        st.Ping,
 		Logger:      testLogger(),
 		Spec:        readSpec(t),
 	}
 	d.Certificates = certificate.NewService(st, d.Roster, st, key, testPublicURL, nil)
-	d.Partner = partner.NewService(st, dir, rosters, nil)
+	d.Partner = partner.NewService(partner.Deps{Store: st, Organisations: dir, Hours: rosters})
 	consents, err := resident.LoadConsents(content.FS, "consent.yaml")
 	if err != nil {
 		t.Fatalf("consent texts: %v", err)

@@ -100,16 +100,26 @@ type Service struct {
 	now   func() time.Time
 }
 
-// NewService returns the service. Fingerprints are keyed with a key derived from
-// dataKey, so a stored fingerprint cannot be used to test guesses of a request
-// body (a resident's phone number, say) without the key. now nil is time.Now.
-func NewService(st Store, dataKey []byte, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Deps are what the idempotency service is built from.
+type Deps struct {
+	// Store keeps the claimed keys and their stored responses.
+	Store Store
+	// DataKey is the data key (ECITIZEN_DATA_KEY). Fingerprints are keyed with a
+	// key derived from it, so a stored fingerprint cannot be used to test
+	// guesses of a request body (a resident's phone number, say) without it.
+	DataKey []byte
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// NewService returns the service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	m := hmac.New(sha256.New, dataKey)
+	m := hmac.New(sha256.New, d.DataKey)
 	m.Write([]byte("ecitizen idempotency v1"))
-	return &Service{store: st, mac: m.Sum(nil), now: now}
+	return &Service{store: d.Store, mac: m.Sum(nil), now: d.Now}
 }
 
 // Fingerprint identifies a request by its method, path and query, and body.

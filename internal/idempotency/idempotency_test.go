@@ -10,8 +10,8 @@ import (
 // TestFingerprint: a fingerprint names the request (method, path and query, body)
 // and depends on the key, so it cannot be recomputed from a guessed body alone.
 func TestFingerprint(t *testing.T) {
-	a := idempotency.NewService(nil, []byte("key A"), nil)
-	b := idempotency.NewService(nil, []byte("key B"), nil)
+	a := idempotency.NewService(idempotency.Deps{DataKey: []byte("key A")})
+	b := idempotency.NewService(idempotency.Deps{DataKey: []byte("key B")})
 	body := []byte(`{"full_name":"Trần Văn Bình","phone":"0912345678"}`)
 	fp := a.Fingerprint("POST", "/api/v1/residents", body)
 	if fp != a.Fingerprint("POST", "/api/v1/residents", body) {

@@ -113,13 +113,20 @@ type Service struct {
 
 var _ roster.Notifier = (*Service)(nil)
 
-// NewService returns the notification service; now may be nil for time.Now.
-func NewService(st Store, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Deps are what the notification service is built from.
+type Deps struct {
+	// Store keeps notifications and their deliveries.
+	Store Store
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// NewService returns the notification service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	loc := vntime.Zone
-	return &Service{store: st, loc: loc, now: now}
+	return &Service{store: d.Store, loc: vntime.Zone, now: d.Now}
 }
 
 // Notify creates a notification of kind about a shift for a user, unless one with

@@ -103,13 +103,24 @@ type Service struct {
 	now   func() time.Time
 }
 
-// NewService returns the partner view service; now nil means time.Now.
-func NewService(st Store, orgs Organisations, hours Hours, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Deps are what the partner view service is built from.
+type Deps struct {
+	// Store counts an organisation's courses and sessions.
+	Store Store
+	// Organisations tells whether an organisation is active (directory.Service).
+	Organisations Organisations
+	// Hours totals an organisation's volunteer hours (roster.Service).
+	Hours Hours
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// NewService returns the partner view service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	loc := vntime.Zone
-	return &Service{store: st, orgs: orgs, hours: hours, loc: loc, now: now}
+	return &Service{store: d.Store, orgs: d.Organisations, hours: d.Hours, loc: vntime.Zone, now: d.Now}
 }
 
 // Location is where the view's days are counted (Asia/Ho_Chi_Minh).

@@ -11,7 +11,7 @@ import (
 func fixedNow() time.Time { return time.Date(2026, 11, 25, 18, 30, 0, 0, time.UTC) } // 01:30 on the 26th in Hanoi
 
 func TestRange(t *testing.T) {
-	s := NewService(nil, nil, nil, fixedNow)
+	s := NewService(Deps{Now: fixedNow})
 	hanoi := s.Location()
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, hanoi).UTC() }
 	for _, tc := range []struct {
@@ -39,7 +39,7 @@ func TestRange(t *testing.T) {
 }
 
 func TestTables(t *testing.T) {
-	s := NewService(nil, nil, nil, fixedNow)
+	s := NewService(Deps{Now: fixedNow})
 	from, to, _ := s.Range("2026-01-01", "2026-01-31")
 	cov := &Coverage{From: from, To: to,
 		Courses: []*CourseLine{{CourseID: "c1", Title: course.Text{Vi: "Khoá A", En: "Course A"}, EnrolmentsTotal: 3, CompletionsTotal: 1},

@@ -70,12 +70,24 @@ type Service struct {
 	now     func() time.Time
 }
 
-// NewService returns the training service; now may be nil for time.Now.
-func NewService(st Store, courses Courses, places Places, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Deps are what the training service is built from.
+type Deps struct {
+	// Store keeps sessions and enrolments.
+	Store Store
+	// Courses checks that a session's course is published (course.Service).
+	Courses Courses
+	// Places finds centres and wards (directory.Service).
+	Places Places
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// NewService returns the training service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	return &Service{store: st, courses: courses, places: places, now: now}
+	return &Service{store: d.Store, courses: d.Courses, places: d.Places, now: d.Now}
 }
 
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

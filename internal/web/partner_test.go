@@ -187,7 +187,8 @@ func TestPartnerMarksAttendanceOnceStarted(t *testing.T) {
 	ce := e.centre(w.ID, "Nhà văn hoá Hàng Bạc")
 	courseID, _ := partnerCourse(t, e)
 	partner := e.callerOf("p1@example.vn", testPassword)
-	past := training.NewService(e.svc.Store, e.svc.Courses, e.svc.Directory, func() time.Time { return time.Now().AddDate(0, 0, -1) })
+	past := training.NewService(training.Deps{Store: e.svc.Store, Courses: e.svc.Courses, Places: e.svc.Directory,
+		Now: func() time.Time { return time.Now().AddDate(0, 0, -1) }})
 	now := time.Now()
 	se, err := past.Schedule(t.Context(), partner, training.Plan{CourseID: courseID, CentreID: ce.ID,
 		StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour), Capacity: 5, Trainers: []string{"ThS. Nguyễn Lan"}})

@@ -34,7 +34,7 @@ func TestCoverageStampsSettle(t *testing.T) {
 	}{{"Settling", coverage.SettleAfter, true}, {"NoSettling", 0, false}} {
 		t.Run(c.name, func(t *testing.T) {
 			db := open(t, dbName())
-			dir := directory.NewService(db, nil)
+			dir := directory.NewService(directory.Deps{Store: db})
 			admin := identity.Caller{UserID: "admin-1", Role: identity.RoleAdmin}
 			w, err := dir.CreateWard(ctx, admin, directory.Ward{Code: "S01", NameVi: "Phường Thử", NameEn: "Test Ward"})
 			if err != nil {

@@ -126,7 +126,7 @@ func randomHistory(t *testing.T, st store.Store, seed uint64) {
 		w.volunteers = append(w.volunteers, mkUser(t, st, member(identity.RoleVolunteer, w.org.ID)))
 	}
 	nowFn := func() time.Time { return h.now }
-	dir := directory.NewService(st, nowFn)
+	dir := directory.NewService(directory.Deps{Store: st, Now: nowFn})
 	// Snapshots are kept at once (no settling), so a write whose mark or trigger
 	// is missing leaves a stale answer that the comparisons catch.
 	svc := coverage.NewService(st, dir, dir, fw, nowFn).WithSettle(0)

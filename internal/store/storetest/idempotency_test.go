@@ -93,7 +93,7 @@ func TestIdempotencyRecords(t *testing.T) {
 			ctx := t.Context()
 			u := mkUser(t, st)
 			clock := now()
-			svc := idempotency.NewService(st, []byte("k"), func() time.Time { return clock })
+			svc := idempotency.NewService(idempotency.Deps{Store: st, DataKey: []byte("k"), Now: func() time.Time { return clock }})
 			claim, replay, err := svc.Begin(ctx, u.ID, "k", "fp")
 			if err != nil || claim == nil || replay != nil {
 				t.Fatalf("first Begin: %v %v %v", claim, replay, err)
@@ -132,7 +132,7 @@ func TestIdempotencyRecords(t *testing.T) {
 		{"ConcurrentClaimsGiveOne", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
 			u := mkUser(t, st)
-			svc := idempotency.NewService(st, []byte("k"), nil)
+			svc := idempotency.NewService(idempotency.Deps{Store: st, DataKey: []byte("k")})
 			const n = 50
 			var (
 				wg     sync.WaitGroup

@@ -179,7 +179,7 @@ func Run(ctx context.Context, st store.Store, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := directory.NewService(st, nil)
+	dir := directory.NewService(directory.Deps{Store: st})
 	ids, err := identity.NewService(st, dir, tokens, identity.LoginLimits{})
 	if err != nil {
 		return nil, err
