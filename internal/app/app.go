@@ -77,10 +77,8 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: ECITIZEN_JWT_KEY: %w", err)
 	}
-	if s.Identity, err = identity.NewService(st, s.Directory, tokens, o.LoginLimits); err != nil {
-		return nil, err
-	}
-	if _, err = s.Identity.WithPasswordCost(o.PasswordCost); err != nil {
+	if s.Identity, err = identity.NewService(identity.Deps{Store: st, Directory: s.Directory, Tokens: tokens,
+		Limits: o.LoginLimits, PasswordCost: o.PasswordCost, Logger: log}); err != nil {
 		return nil, err
 	}
 	s.Courses = course.NewService(course.Deps{Store: st, KnownSkill: s.Framework.Known})

@@ -127,10 +127,8 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	if err != nil {
 		t.Fatalf("tokens: %v", err)
 	}
-	ids, err := identity.NewService(st, dir, tokens, limits)
-	if err == nil {
-		_, err = ids.WithPasswordCost(identity.TestPasswordCost)
-	}
+	ids, err := identity.NewService(identity.Deps{Store: st, Directory: dir, Tokens: tokens, Limits: limits,
+		PasswordCost: identity.TestPasswordCost, Logger: testLogger()})
 	if err != nil {
 		t.Fatalf("identity service: %v", err)
 	}

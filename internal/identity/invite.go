@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -144,7 +143,7 @@ type Registration struct {
 func (s *Service) Register(ctx context.Context, r Registration, clientAddr string) error {
 	_, err := s.register(ctx, r, clientAddr)
 	if errors.Is(err, errEmailTaken) {
-		slog.InfoContext(ctx, "registration for an address that has an account: nothing changed")
+		s.log.InfoContext(ctx, "registration for an address that has an account: nothing changed")
 		return nil
 	}
 	return err

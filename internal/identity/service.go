@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/logging"
 	"ecitizen/internal/page"
 	"ecitizen/internal/throttle"
 )
@@ -48,6 +49,7 @@ type Service struct {
 	dir     Directory
 	tokens  *Tokens
 	now     func() time.Time
+	log     *slog.Logger
 	account *throttle.Limiter
 	addr    *throttle.Limiter
 	// hashing bounds concurrent argon2id computations (19 MiB each).
@@ -58,38 +60,39 @@ type Service struct {
 	dummyHash string
 }
 
-// NewService returns the identity service.
-// New passwords are hashed at DefaultPasswordCost unless WithPasswordCost says
-// otherwise.
-func NewService(st Store, dir Directory, tokens *Tokens, limits LoginLimits) (*Service, error) {
+// Deps are what the identity service is built from.
+type Deps struct {
+	// Store keeps users, sessions and invites.
+	Store Store
+	// Directory checks organisations and wards (directory.Service).
+	Directory Directory
+	// Tokens signs and checks access tokens (required); its clock is the
+	// service's.
+	Tokens *Tokens
+	// Limits throttle login attempts; the zero value throttles nothing.
+	Limits LoginLimits
+	// PasswordCost is the argon2id work of new password hashes (hashes already
+	// stored keep their own cost); the zero value is DefaultPasswordCost.
+	PasswordCost PasswordCost
+	// Logger takes what the service logs; nil: logs nothing.
+	Logger *slog.Logger
+}
+
+// NewService returns the identity service; a PasswordCost that cannot hash is
+// an error.
+func NewService(d Deps) (*Service, error) {
 	s := &Service{
-		store: st, dir: dir, tokens: tokens, now: tokens.now,
-		account: throttle.New(limits.AccountBurst, limits.AccountEvery),
-		addr:    throttle.New(limits.AddrBurst, limits.AddrEvery),
+		store: d.Store, dir: d.Directory, tokens: d.Tokens, now: d.Tokens.now, log: logging.OrDiscard(d.Logger),
+		account: throttle.New(d.Limits.AccountBurst, d.Limits.AccountEvery),
+		addr:    throttle.New(d.Limits.AddrBurst, d.Limits.AddrEvery),
 		hashing: make(chan struct{}, 8),
+		cost:    d.PasswordCost.orDefault(),
 	}
-	if err := s.setCost(DefaultPasswordCost); err != nil {
+	var err error
+	if s.dummyHash, err = s.cost.Hash(uuid.NewString()); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-// WithPasswordCost hashes new passwords at cost c (the zero value is
-// DefaultPasswordCost) and returns s. Hashes already stored keep their own cost.
-func (s *Service) WithPasswordCost(c PasswordCost) (*Service, error) {
-	if err := s.setCost(c.orDefault()); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-func (s *Service) setCost(c PasswordCost) error {
-	dummy, err := c.Hash(uuid.NewString())
-	if err != nil {
-		return err
-	}
-	s.cost, s.dummyHash = c, dummy
-	return nil
 }
 
 // TokenPair is what login, refresh and registration return.
@@ -168,7 +171,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		// could undo an admin's disable that landed since the user was read.
 		if h, err := s.hash(ctx, password); err == nil {
 			if err := s.store.ReplacePasswordHash(ctx, u.ID, u.PasswordHash, h, s.timestamp()); err != nil {
-				slog.WarnContext(ctx, "login: rehash of the password failed", "user_id", u.ID, "err", err)
+				s.log.WarnContext(ctx, "login: rehash of the password failed", "user_id", u.ID, "err", err)
 			}
 		}
 	}

@@ -180,7 +180,7 @@ func Run(ctx context.Context, st store.Store, opt Options) (*Result, error) {
 		return nil, err
 	}
 	dir := directory.NewService(directory.Deps{Store: st})
-	ids, err := identity.NewService(st, dir, tokens, identity.LoginLimits{})
+	ids, err := identity.NewService(identity.Deps{Store: st, Directory: dir, Tokens: tokens})
 	if err != nil {
 		return nil, err
 	}
