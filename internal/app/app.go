@@ -98,8 +98,8 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 
 	s.Training = training.NewService(training.Deps{Store: st, Courses: s.Courses, Places: s.Directory})
 	s.Notify = notify.NewService(notify.Deps{Store: st})
-	s.Roster = roster.NewService(st, s.Directory, s.Courses, s.Identity, s.Notify, nil).WithCheckinKey(o.JWTKey).
-		WithNoShowRule(o.NoShowRule)
+	s.Roster = roster.NewService(roster.Deps{Store: st, Centres: s.Directory, Qualifications: s.Courses, People: s.Identity,
+		Notifier: s.Notify, JWTKey: o.JWTKey, NoShowRule: o.NoShowRule, Logger: log})
 	s.Idempotency = idempotency.NewService(idempotency.Deps{Store: st, DataKey: o.DataKey})
 	s.Equipment = equipment.NewService(equipment.Deps{Store: st, Centres: s.Directory, Duty: s.Roster})
 	consents, err := resident.LoadConsents(content.FS, "consent.yaml")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,12 +135,19 @@ func TestFailedNotificationKeepsBooking(t *testing.T) {
 	w := newRosterWorld(t, env, "F")
 	ids, _ := w.volunteers(t, 1)
 	shift := w.shift(t, "Hướng dẫn dịch vụ công", localTime(2, 8, 0), 2, 3)
-	rs := roster.NewService(env.store, env.directory, env.courses, env.identity, failingNotifier{}, nil)
+	var logs lockedBuffer
+	rs := roster.NewService(roster.Deps{Store: env.store, Centres: env.directory, Qualifications: env.courses, People: env.identity,
+		Notifier: failingNotifier{}, Logger: testLogger(&logs)})
 	res, err := rs.Book(t.Context(), identity.Caller{UserID: ids[0], Role: identity.RoleVolunteer}, shift, false)
 	if err != nil || res.Booking == nil {
 		t.Fatalf("booking with a failing outbox: %v, %+v", err, res)
 	}
 	if n, err := rs.SendReminders(t.Context(), localTime(2, 8, 0).Add(-24*time.Hour)); err != nil || n != 0 {
 		t.Fatalf("reminders with a failing outbox: %d, %v", n, err)
+	}
+	for _, msg := range []string{"roster: notification failed", "roster: reminder failed"} {
+		if !strings.Contains(logs.String(), msg) {
+			t.Errorf("%q not logged: %s", msg, logs.String())
+		}
 	}
 }

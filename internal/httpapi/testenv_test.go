@@ -138,7 +138,8 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	}
 	courses := course.NewService(course.Deps{Store: st, KnownSkill: framework.Known})
 	notes := notify.NewService(notify.Deps{Store: st})
-	rosters := roster.NewService(st, dir, courses, ids, notes, nil).WithCheckinKey(key)
+	rosters := roster.NewService(roster.Deps{Store: st, Centres: dir, Qualifications: courses, People: ids, Notifier: notes,
+		JWTKey: key, NoShowRule: roster.DefaultNoShowRule, Logger: testLogger()})
 	d := Deps{
 		Identity:    ids,
 		Directory:   dir,

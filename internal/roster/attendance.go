@@ -152,13 +152,6 @@ func CheckinKey(jwtKey []byte) []byte {
 	return m.Sum(nil)
 }
 
-// WithCheckinKey sets the key of check-in codes, derived from the JWT key, and
-// returns s. Without it, check-in codes are unavailable.
-func (s *Service) WithCheckinKey(jwtKey []byte) *Service {
-	s.checkinKey = CheckinKey(jwtKey)
-	return s
-}
-
 var codeEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 const codeMACBytes = 10

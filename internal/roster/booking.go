@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 
@@ -264,7 +263,7 @@ func (s *Service) promoteLine(ctx context.Context, shiftID string) []*Change {
 			return t.change(), nil
 		})
 		if err != nil {
-			slog.ErrorContext(ctx, "roster: filling free places failed; the reconciler retries", "shift_id", shiftID, "err", err)
+			s.log.ErrorContext(ctx, "roster: filling free places failed; the reconciler retries", "shift_id", shiftID, "err", err)
 			return out
 		}
 		if ch == nil {
@@ -293,7 +292,7 @@ func (s *Service) announce(ctx context.Context, ch *Change, changed []*Booking) 
 		if sh == nil {
 			fresh, err := s.store.ShiftByID(ctx, id)
 			if err != nil {
-				slog.ErrorContext(ctx, "roster: notices not sent", "shift_id", id, "err", err)
+				s.log.ErrorContext(ctx, "roster: notices not sent", "shift_id", id, "err", err)
 				return nil
 			}
 			sh = fresh

@@ -45,7 +45,7 @@ func TestVolunteerHoursScopeIsInTheQuery(t *testing.T) {
 		{"partner", identity.Caller{UserID: "p", Role: identity.RolePartner, Scope: identity.Scope{OrganisationID: "org-x"}}, 1, nil},
 	} {
 		st := &scopeStore{}
-		s := NewService(st, nil, nil, orgPeople{}, nil, nil)
+		s := NewService(Deps{Store: st, People: orgPeople{}})
 		h, err := s.VolunteerHours(t.Context(), c.caller, "v1", from, to)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
@@ -95,7 +95,7 @@ func TestStandingFollowsTheRule(t *testing.T) {
 		{"one outside the window", []*NoShow{ended(11), ended(1)}, nil},
 	} {
 		st := &noShowStore{ns: c.ns}
-		s := NewService(st, nil, nil, nil, nil, func() time.Time { return now }).WithNoShowRule(rule)
+		s := NewService(Deps{Store: st, NoShowRule: rule, Now: func() time.Time { return now }})
 		got, err := s.MyStanding(t.Context(), identity.Caller{UserID: "v"})
 		if err != nil {
 			t.Fatal(err)

@@ -88,12 +88,6 @@ type NoShowRule struct {
 // DefaultNoShowRule is "3/90d/30d".
 var DefaultNoShowRule = NoShowRule{Count: 3, Window: 90 * 24 * time.Hour, Suspension: 30 * 24 * time.Hour}
 
-// WithNoShowRule sets the suspension rule and returns s.
-func (s *Service) WithNoShowRule(r NoShowRule) *Service {
-	s.noShowRule = r
-	return s
-}
-
 // NoShowRule returns the service's suspension rule.
 func (s *Service) NoShowRule() NoShowRule { return s.noShowRule }
 

@@ -2,7 +2,6 @@ package roster
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"ecitizen/internal/page"
@@ -39,7 +38,7 @@ func (s *Service) notify(ctx context.Context, userID, kind, key string, sh *Shif
 		return
 	}
 	if err := s.notifier.Notify(ctx, userID, kind, key, sh); err != nil {
-		slog.ErrorContext(ctx, "roster: notification failed", "kind", kind, "key", key, "user_id", userID, "shift_id", sh.ID, "err", err)
+		s.log.ErrorContext(ctx, "roster: notification failed", "kind", kind, "key", key, "user_id", userID, "shift_id", sh.ID, "err", err)
 	}
 }
 
@@ -64,7 +63,7 @@ func (s *Service) SendReminders(ctx context.Context, now time.Time) (int, error)
 		}
 		for _, b := range bs {
 			if err := s.notifier.Notify(ctx, b.VolunteerID, NoticeReminder, "reminder:"+sh.ID, sh); err != nil {
-				slog.ErrorContext(ctx, "roster: reminder failed", "user_id", b.VolunteerID, "shift_id", sh.ID, "err", err)
+				s.log.ErrorContext(ctx, "roster: reminder failed", "user_id", b.VolunteerID, "shift_id", sh.ID, "err", err)
 				continue
 			}
 			n++

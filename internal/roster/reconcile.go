@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"sort"
 	"time"
@@ -85,9 +84,9 @@ func (s *Service) Reconcile(ctx context.Context, _ time.Time) (int, error) {
 	for _, p := range rep.Problems {
 		if p.Repaired {
 			n++
-			slog.WarnContext(ctx, "roster: repaired", "problem", p.String())
+			s.log.WarnContext(ctx, "roster: repaired", "problem", p.String())
 		} else {
-			slog.ErrorContext(ctx, "roster: broken invariant", "problem", p.String())
+			s.log.ErrorContext(ctx, "roster: broken invariant", "problem", p.String())
 		}
 	}
 	return n, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/logging"
 	"ecitizen/internal/page"
 	"ecitizen/internal/vntime"
 )
@@ -89,21 +91,51 @@ type Service struct {
 	notifier Notifier
 	loc      *time.Location
 	now      func() time.Time
+	log      *slog.Logger
 	// checkinKey signs the centres' check-in codes (attendance.go); nil: none.
 	checkinKey []byte
 	// noShowRule suspends self-booking after confirmed no-shows (noshow.go).
 	noShowRule NoShowRule
 }
 
-// NewService returns the roster service; notifier may be nil for none, and now nil
-// for time.Now.
-func NewService(st Store, centres Centres, quals Qualifications, people People, notifier Notifier, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Deps are what the roster service is built from.
+type Deps struct {
+	// Store keeps shifts, bookings, attendance and hours.
+	Store Store
+	// Centres finds centres, wards and organisations (directory.Service).
+	Centres Centres
+	// Qualifications tells whether a volunteer completed a course (course.Service).
+	Qualifications Qualifications
+	// People finds volunteers and their names (identity.Service).
+	People People
+	// Notifier receives the notices for volunteers (notify.Service); nil: no
+	// notices are sent.
+	Notifier Notifier
+	// JWTKey derives the key of the centres' check-in codes (CheckinKey); nil:
+	// check-in codes are unavailable.
+	JWTKey []byte
+	// NoShowRule suspends self-booking after confirmed no-shows (a running
+	// service has DefaultNoShowRule or ECITIZEN_NO_SHOW_RULE); the zero value
+	// suspends nobody.
+	NoShowRule NoShowRule
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+	// Logger takes what the service logs (failed notices, repaired rosters);
+	// nil: logs nothing.
+	Logger *slog.Logger
+}
+
+// NewService returns the roster service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	loc := vntime.Zone
-	return &Service{store: st, centres: centres, quals: quals, people: people, notifier: notifier, loc: loc, now: now,
-		noShowRule: DefaultNoShowRule}
+	s := &Service{store: d.Store, centres: d.Centres, quals: d.Qualifications, people: d.People, notifier: d.Notifier,
+		loc: vntime.Zone, now: d.Now, log: logging.OrDiscard(d.Logger), noShowRule: d.NoShowRule}
+	if len(d.JWTKey) > 0 {
+		s.checkinKey = CheckinKey(d.JWTKey)
+	}
+	return s
 }
 
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

@@ -70,7 +70,8 @@ func (w *staffWorld) endedShift(t *testing.T, title string) *roster.Shift {
 	t.Helper()
 	ctx := context.Background()
 	then := staffLocal(-3, 9, 0)
-	past := roster.NewService(w.e.svc.Store, w.e.svc.Directory, w.e.svc.Courses, w.e.svc.Identity, nil, func() time.Time { return then })
+	past := roster.NewService(roster.Deps{Store: w.e.svc.Store, Centres: w.e.svc.Directory, Qualifications: w.e.svc.Courses,
+		People: w.e.svc.Identity, NoShowRule: w.e.svc.Roster.NoShowRule(), Now: func() time.Time { return then }})
 	s, err := past.CreateShift(ctx, w.e.admin, roster.Plan{CentreID: w.centre.ID, Title: title, Role: roster.RoleGuide,
 		StartsAt: staffLocal(-1, 9, 0), EndsAt: staffLocal(-1, 11, 0), Places: 2})
 	if err != nil {

@@ -65,6 +65,14 @@ func newTestEnvWith(t testing.TB, configure func(*Deps)) *testEnv {
 // newTestEnvOn is the web app on a fresh store of adapter.
 func newTestEnvOn(t testing.TB, adapter storetest.Adapter, configure func(*Deps)) *testEnv {
 	t.Helper()
+	return buildTestEnv(t, adapter, nil, configure)
+}
+
+// buildTestEnv is the web app on a fresh store of adapter, with options changing
+// the services' app.Options (a no-show rule, say) before app.Build and configure
+// the web app's Deps before New; either may be nil.
+func buildTestEnv(t testing.TB, adapter storetest.Adapter, options func(*app.Options), configure func(*Deps)) *testEnv {
+	t.Helper()
 	st := adapter.Open(t)
 	srv := httptest.NewUnstartedServer(nil)
 	url := "http://" + srv.Listener.Addr().String()
@@ -73,8 +81,12 @@ func newTestEnvOn(t testing.TB, adapter storetest.Adapter, configure func(*Deps)
 	_, _ = rand.Read(dataKey)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	svc, err := app.Build(ctx, st, app.Options{JWTKey: key, DataKey: dataKey, PublicURL: url, LoginLimits: relaxedLimits,
-		PasswordCost: identity.TestPasswordCost, Logger: testLogger()})
+	o := app.Options{JWTKey: key, DataKey: dataKey, PublicURL: url, LoginLimits: relaxedLimits,
+		PasswordCost: identity.TestPasswordCost, Logger: testLogger()}
+	if options != nil {
+		options(&o)
+	}
+	svc, err := app.Build(ctx, st, o)
 	if err != nil {
 		t.Fatalf("build services: %v", err)
 	}

@@ -9,11 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"ecitizen/internal/app"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
 	paging "ecitizen/internal/page"
 	"ecitizen/internal/roster"
+	"ecitizen/internal/store/storetest"
 )
 
 // volFixture is a ward with a centre, a university with an invite code, and a
@@ -32,7 +34,13 @@ const volEmail = "sv.an@example.vn"
 
 func newVolFixture(t *testing.T) *volFixture {
 	t.Helper()
-	e := newTestEnv(t)
+	return newVolFixtureOn(newTestEnv(t))
+}
+
+// newVolFixtureOn is newVolFixture on the env e.
+func newVolFixtureOn(e *testEnv) *volFixture {
+	t := e.t
+	t.Helper()
 	f := &volFixture{e: e}
 	f.ward = e.ward("00004", "Phường Ba Đình")
 	f.centre = e.centre(f.ward.ID, "Nhà văn hoá tổ 5")
@@ -363,9 +371,8 @@ func (f *volFixture) pastShift(title, volunteerID string, daysAgo int) *roster.S
 }
 
 func TestVolunteerSuspensionIsShown(t *testing.T) {
-	f := newVolFixture(t)
-	// The test environment runs without a rule; this test's service gets the default one.
-	f.e.svc.Roster.WithNoShowRule(roster.DefaultNoShowRule)
+	// The test environment runs without a rule; this test's services get the default one.
+	f := newVolFixtureOn(buildTestEnv(t, storetest.SQLite(), func(o *app.Options) { o.NoShowRule = roster.DefaultNoShowRule }, nil))
 	s := f.shift(f.centre.ID, "Hỗ trợ VNeID buổi sáng", volTomorrow(8, 0), 3*time.Hour, 2)
 	for i, title := range []string{"Ca một", "Ca hai", "Ca ba"} {
 		past := f.pastShift(title, f.vol.UserID, i+1)

@@ -26,7 +26,7 @@ func TestOnDuty(t *testing.T) {
 			must(t, st.AddAttendance(ctx, newAttendance(sh, out.ID, roster.KindCheckout, t0.Add(time.Hour))))
 			must(t, st.AddAttendance(ctx, newAttendance(other, away.ID, roster.KindCheckin, t0)))
 			must(t, st.AddAttendance(ctx, newAttendance(later, never.ID, roster.KindCheckin, later.StartsAt)))
-			svc := roster.NewService(st, nil, nil, nil, nil, nil)
+			svc := roster.NewService(roster.Deps{Store: st})
 			for _, c := range []struct {
 				name      string
 				volunteer string

@@ -22,7 +22,7 @@ func TestOnDutyInWard(t *testing.T) {
 			in, away := mkVolunteer(t, st, w), mkVolunteer(t, st, w)
 			must(t, st.AddAttendance(ctx, newAttendance(sh, in.ID, roster.KindCheckin, t0.Add(-5*time.Minute))))
 			must(t, st.AddAttendance(ctx, newAttendance(other, away.ID, roster.KindCheckin, t0)))
-			svc := roster.NewService(st, nil, nil, nil, nil, nil)
+			svc := roster.NewService(roster.Deps{Store: st})
 			const margin = 10 * time.Minute
 			for _, c := range []struct {
 				name         string

@@ -122,7 +122,7 @@ func TestReconcilerRepairsABrokenStore(t *testing.T) {
 			cfg := ad.Config(t)
 			st := MustOpen(t, cfg)
 			raw := openRaw(t, cfg)
-			svc := roster.NewService(st, nil, nil, nil, nil, nil)
+			svc := roster.NewService(roster.Deps{Store: st})
 			w := mkRosterWorld(t, st)
 			var vs []string
 			for range 6 {

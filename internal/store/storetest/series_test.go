@@ -33,7 +33,7 @@ func (c *seriesClock) add(d time.Duration) { c.set(c.now().Add(d)) }
 func seriesService(st store.Store) (*roster.Service, *seriesClock) {
 	clock := &seriesClock{}
 	clock.set(time.Now())
-	return roster.NewService(st, directory.NewService(directory.Deps{Store: st}), nil, nil, nil, clock.now), clock
+	return roster.NewService(roster.Deps{Store: st, Centres: directory.NewService(directory.Deps{Store: st}), Now: clock.now}), clock
 }
 
 // mondaysAndWednesdays creates a series at the world's centre (open Mondays and
