@@ -106,13 +106,13 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.Residents, err = resident.NewService(st, s.Directory, s.Roster, o.DataKey, consents, nil); err != nil {
-		return nil, fmt.Errorf("config: ECITIZEN_DATA_KEY: %w", err)
-	}
 	if s.KeyRing, err = resident.NewCrypter(o.DataKey, o.DataKeysOld...); err != nil {
-		return nil, fmt.Errorf("config: ECITIZEN_DATA_KEYS_OLD: %w", err)
+		return nil, fmt.Errorf("config: ECITIZEN_DATA_KEY, ECITIZEN_DATA_KEYS_OLD: %w", err)
 	}
-	s.Residents.WithKeyRing(s.KeyRing).WithForget(s.Idempotency.Forget)
+	if s.Residents, err = resident.NewService(resident.Deps{Store: st, Directory: s.Directory, Duty: s.Roster, Keys: s.KeyRing,
+		Consents: consents, Forget: s.Idempotency.Forget, Logger: log}); err != nil {
+		return nil, err
+	}
 	s.Rotation = resident.NewRotation(st, s.KeyRing)
 	if err := s.Rotation.CheckRing(ctx); err != nil {
 		return nil, fmt.Errorf("config: %w", err)

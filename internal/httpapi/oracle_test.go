@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"ecitizen/internal/resident"
 	"ecitizen/internal/store/storetest"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestNumbersOutsideTheWardsRevealNothing(t *testing.T) {
 	for _, ad := range storetest.Adapters(t) {
 		t.Run(ad.Name, func(t *testing.T) {
-			env := newTestEnvWith(t, ad, func(d *Deps) { d.Residents.WithNumberChecks(4, time.Hour) })
+			env := buildTestEnv(t, ad, envSettings{residents: func(d *resident.Deps) { d.NumberCheckBurst, d.NumberCheckEvery = 4, time.Hour }})
 			w := newRosterWorld(t, env, "OR")
 			wardB := env.createWard(w.admin, "ORB", "Phường Ngoài")
 			env.createUser(w.admin, map[string]any{"email": "cb-or-b@example.vn", "display_name": "Cán bộ phường B",

@@ -60,7 +60,7 @@ func TestPersonalLinkHTTP(t *testing.T) {
 			prev := slog.Default()
 			slog.SetDefault(logger)
 			t.Cleanup(func() { slog.SetDefault(prev) })
-			env := newTestEnvWith(t, ad, func(d *Deps) { d.Logger = logger })
+			env := buildTestEnv(t, ad, envSettings{logger: logger})
 			w := newRosterWorld(t, env, "PL")
 			ids, toks := w.volunteers(t, 2)
 			const phoneDigits = "916555777"

@@ -52,7 +52,7 @@ func TestResidentsHTTP(t *testing.T) {
 			prev := slog.Default()
 			slog.SetDefault(logger)
 			t.Cleanup(func() { slog.SetDefault(prev) })
-			env := newTestEnvWith(t, ad, func(d *Deps) { d.Logger = logger })
+			env := buildTestEnv(t, ad, envSettings{logger: logger})
 			w := newRosterWorld(t, env, "RES")
 			ids, toks := w.volunteers(t, 2)
 			ctx := context.Background()

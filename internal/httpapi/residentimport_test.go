@@ -81,7 +81,7 @@ func TestImportResidentsHTTP(t *testing.T) {
 			var logs bytes.Buffer
 			var logMu sync.Mutex
 			logger := testLogger(&lockedWriter{w: &logs, mu: &logMu})
-			env := newTestEnvWith(t, ad, func(d *Deps) { d.Logger = logger })
+			env := buildTestEnv(t, ad, envSettings{logger: logger})
 			w := newRosterWorld(t, env, "IMP")
 			_, toks := w.volunteers(t, 1)
 			ctx := context.Background()

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -81,6 +82,10 @@ type testEnv struct {
 	handler http.Handler
 	// jwtKey is the HMAC key of the access tokens, for tests that forge tokens.
 	jwtKey []byte
+	// deps are what handler was built from, and residents what the resident
+	// service was built from (restartResidents builds them again).
+	deps      Deps
+	residents resident.Deps
 
 	admin *adminSession // shared with the views sub returns
 }
@@ -99,24 +104,44 @@ var relaxedLimits = identity.LoginLimits{AccountBurst: 1000, AccountEvery: time.
 // bootstraps the admin.
 func newTestEnv(t *testing.T, adapter storetest.Adapter) *testEnv {
 	t.Helper()
-	return buildTestEnv(t, adapter, relaxedLimits, nil)
+	return buildTestEnv(t, adapter, envSettings{})
 }
 
 // newTestEnvWithLimits is newTestEnv with the given login throttling.
 func newTestEnvWithLimits(t *testing.T, adapter storetest.Adapter, limits identity.LoginLimits) *testEnv {
 	t.Helper()
-	return buildTestEnv(t, adapter, limits, nil)
+	return buildTestEnv(t, adapter, envSettings{limits: limits})
 }
 
 // newTestEnvWith is newTestEnv with configure changing the Deps before
 // httpapi.New, e.g. to set CORSOrigins or TrustedProxies.
 func newTestEnvWith(t *testing.T, adapter storetest.Adapter, configure func(*Deps)) *testEnv {
 	t.Helper()
-	return buildTestEnv(t, adapter, relaxedLimits, configure)
+	return buildTestEnv(t, adapter, envSettings{configure: configure})
 }
 
-func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.LoginLimits, configure func(*Deps)) *testEnv {
+// envSettings are what a test env is built with besides its store.
+type envSettings struct {
+	// limits throttle logins; the zero value is relaxedLimits.
+	limits identity.LoginLimits
+	// logger is the logger of every service and of the handler; nil: testLogger().
+	logger *slog.Logger
+	// residents, when not nil, changes the resident service's Deps before it is
+	// built (a key ring, an allowance of number checks).
+	residents func(*resident.Deps)
+	// configure, when not nil, changes the handler's Deps before httpapi.New.
+	configure func(*Deps)
+}
+
+func buildTestEnv(t *testing.T, adapter storetest.Adapter, set envSettings) *testEnv {
 	t.Helper()
+	limits, logger := set.limits, set.logger
+	if limits == (identity.LoginLimits{}) {
+		limits = relaxedLimits
+	}
+	if logger == nil {
+		logger = testLogger()
+	}
 	st := adapter.Open(t)
 	dir := directory.NewService(directory.Deps{Store: st})
 	key := make([]byte, 32)
@@ -128,7 +153,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		t.Fatalf("tokens: %v", err)
 	}
 	ids, err := identity.NewService(identity.Deps{Store: st, Directory: dir, Tokens: tokens, Limits: limits,
-		PasswordCost: identity.TestPasswordCost, Logger: testLogger()})
+		PasswordCost: identity.TestPasswordCost, Logger: logger})
 	if err != nil {
 		t.Fatalf("identity service: %v", err)
 	}
@@ -139,7 +164,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	courses := course.NewService(course.Deps{Store: st, KnownSkill: framework.Known})
 	notes := notify.NewService(notify.Deps{Store: st})
 	rosters := roster.NewService(roster.Deps{Store: st, Centres: dir, Qualifications: courses, People: ids, Notifier: notes,
-		JWTKey: key, NoShowRule: roster.DefaultNoShowRule, Logger: testLogger()})
+		JWTKey: key, NoShowRule: roster.DefaultNoShowRule, Logger: logger})
 	d := Deps{
 		Identity:    ids,
 		Directory:   dir,
@@ -150,7 +175,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 		Idempotency: idempotency.NewService(idempotency.Deps{Store: st, DataKey: []byte("test data key of 32 bytes long!!")}),
 		Equipment:   equipment.NewService(equipment.Deps{Store: st, Centres: dir, Duty: rosters}),
 		Ping:        st.Ping,
-		Logger:      testLogger(),
+		Logger:      logger,
 		Spec:        readSpec(t),
 	}
 	d.Certificates = certificate.NewService(st, d.Roster, st, key, testPublicURL, nil)
@@ -163,16 +188,23 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	if _, err := rand.Read(dataKey); err != nil {
 		t.Fatal(err)
 	}
-	if d.Residents, err = resident.NewService(st, dir, rosters, dataKey, consents, nil); err != nil {
+	keys, err := resident.NewCrypter(dataKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := resident.Deps{Store: st, Directory: dir, Duty: rosters, Keys: keys, Consents: consents, Forget: d.Idempotency.Forget, Logger: logger}
+	if set.residents != nil {
+		set.residents(&rd)
+	}
+	if d.Residents, err = resident.NewService(rd); err != nil {
 		t.Fatalf("resident service: %v", err)
 	}
-	d.Residents.WithForget(d.Idempotency.Forget)
 	d.Progress = progress.NewService(st, d.Residents, rosters, dir, d.Certificates, framework, nil).WithGrader(courses)
 	d.Progress.WithPersonalLinks(st)
 	d.PublicURL = testPublicURL
 	d.Coverage = coverage.NewService(st, dir, dir, framework, nil)
-	if configure != nil {
-		configure(&d)
+	if set.configure != nil {
+		set.configure(&d)
 	}
 	h, err := New(d)
 	if err != nil {
@@ -183,7 +215,25 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, limits identity.Login
 	if created, err := ids.Bootstrap(ctx, testAdminEmail, testAdminPassword); err != nil || !created {
 		t.Fatalf("bootstrap admin: created=%v err=%v", created, err)
 	}
-	return &testEnv{t: t, store: st, directory: dir, identity: ids, courses: courses, coverage: d.Coverage, handler: h, jwtKey: key, admin: &adminSession{}}
+	return &testEnv{t: t, store: st, directory: dir, identity: ids, courses: courses, coverage: d.Coverage, handler: h, jwtKey: key,
+		deps: d, residents: rd, admin: &adminSession{}}
+}
+
+// restartResidents builds the resident service again, from the Deps it was
+// built from changed by change, and the handler on it: what a restart with
+// other resident settings (a new key ring) does, on the same store, with the
+// same sessions.
+func (e *testEnv) restartResidents(change func(*resident.Deps)) {
+	e.t.Helper()
+	change(&e.residents)
+	svc, err := resident.NewService(e.residents)
+	if err != nil {
+		e.t.Fatalf("resident service: %v", err)
+	}
+	e.deps.Residents = svc
+	if e.handler, err = New(e.deps); err != nil {
+		e.t.Fatalf("httpapi.New: %v", err)
+	}
 }
 
 // importBuiltins imports the built-in catalogue of content/ as run() does at start.

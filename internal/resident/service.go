@@ -14,6 +14,7 @@ import (
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/logging"
 	"ecitizen/internal/page"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/throttle"
@@ -131,6 +132,7 @@ type Service struct {
 	crypt    *Crypter
 	consents *Consents
 	now      func() time.Time
+	log      *slog.Logger
 	// numbers throttles number checks per user.
 	numbers *throttle.Limiter
 	// forget deletes the other copies of a resident's data the service keeps
@@ -138,44 +140,56 @@ type Service struct {
 	forget func(ctx context.Context, residentID string) error
 }
 
-// NewService returns the resident service with the 32-byte data key and the
-// consent texts; now nil means time.Now.
-func NewService(st Store, dir Directory, duty Duty, dataKey []byte, consents *Consents, now func() time.Time) (*Service, error) {
-	c, err := NewCrypter(dataKey)
-	if err != nil {
-		return nil, err
+// Deps are what the resident service is built from.
+type Deps struct {
+	// Store keeps residents, their numbers' claims and the audit trail.
+	Store Store
+	// Directory finds wards and centres (directory.Service).
+	Directory Directory
+	// Duty tells whether a volunteer is on duty (roster.Service).
+	Duty Duty
+	// Keys is the ring of data keys (required): its current key seals and
+	// indexes new numbers, its older keys still open and find the numbers
+	// sealed under them (see Rotation).
+	Keys *Crypter
+	// Consents are the consent texts (required, with at least one version).
+	Consents *Consents
+	// NumberCheckBurst and NumberCheckEvery are the allowance of number checks
+	// per user: NumberCheckBurst at once, then one more every NumberCheckEvery;
+	// zero: the package's NumberCheckBurst and NumberCheckEvery.
+	NumberCheckBurst int
+	NumberCheckEvery time.Duration
+	// Forget is called by every erasure with the resident's id, to delete the
+	// copies of their data kept outside the resident record (idempotency's
+	// stored responses); nil: there are none.
+	Forget func(ctx context.Context, residentID string) error
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+	// Logger takes what the service logs (refused reveals, failed erasures of
+	// copies), never a number; nil: logs nothing.
+	Logger *slog.Logger
+}
+
+// NewService returns the resident service; a missing key ring or consent text
+// is an error.
+func NewService(d Deps) (*Service, error) {
+	if d.Keys == nil {
+		return nil, errors.New("resident: no data key")
 	}
-	if consents == nil || len(consents.Versions) == 0 {
+	if d.Consents == nil || len(d.Consents.Versions) == 0 {
 		return nil, fmt.Errorf("%w: no version", ErrConsentFile)
 	}
-	if now == nil {
-		now = time.Now
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	return &Service{store: st, dir: dir, duty: duty, crypt: c, consents: consents, now: now,
-		numbers: throttle.New(NumberCheckBurst, NumberCheckEvery)}, nil
-}
-
-// WithKeyRing replaces the data key given to NewService with a key ring: its
-// current key seals and indexes new values, its older keys still open and find
-// the values sealed under them (see Rotation).
-func (s *Service) WithKeyRing(c *Crypter) *Service {
-	s.crypt = c
-	return s
-}
-
-// WithNumberChecks replaces the allowance of number checks per user (burst,
-// then one every every) and returns s.
-func (s *Service) WithNumberChecks(burst int, every time.Duration) *Service {
-	s.numbers = throttle.New(burst, every)
-	return s
-}
-
-// WithForget has every erasure call forget with the resident's id, to delete
-// the copies of their data kept outside the resident record (idempotency's
-// stored responses), and returns s.
-func (s *Service) WithForget(forget func(ctx context.Context, residentID string) error) *Service {
-	s.forget = forget
-	return s
+	if d.NumberCheckBurst == 0 {
+		d.NumberCheckBurst = NumberCheckBurst
+	}
+	if d.NumberCheckEvery == 0 {
+		d.NumberCheckEvery = NumberCheckEvery
+	}
+	return &Service{store: d.Store, dir: d.Directory, duty: d.Duty, crypt: d.Keys, consents: d.Consents, now: d.Now,
+		log: logging.OrDiscard(d.Logger), numbers: throttle.New(d.NumberCheckBurst, d.NumberCheckEvery), forget: d.Forget}, nil
 }
 
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -641,7 +655,7 @@ func (s *Service) Reveal(ctx context.Context, c identity.Caller, id, reason stri
 	fields := []string{}
 	if r.Phone != nil {
 		if out.Phone, err = s.crypt.Open(r.ID, KindPhone, r.Phone); errors.Is(err, ErrUnknownKey) {
-			slog.WarnContext(ctx, "reveal refused: a number is sealed under a data key not in the ring", "resident_id", r.ID, "err", err)
+			s.log.WarnContext(ctx, "reveal refused: a number is sealed under a data key not in the ring", "resident_id", r.ID, "err", err)
 			return nil, fmt.Errorf("reveal resident %s phone (%v): %w", r.ID, err, errDataKeyUnknown)
 		} else if err != nil {
 			return nil, fmt.Errorf("reveal resident %s phone: %w", r.ID, err)
@@ -650,7 +664,7 @@ func (s *Service) Reveal(ctx context.Context, c identity.Caller, id, reason stri
 	}
 	if r.NationalID != nil {
 		if out.NationalID, err = s.crypt.Open(r.ID, KindNationalID, r.NationalID); errors.Is(err, ErrUnknownKey) {
-			slog.WarnContext(ctx, "reveal refused: a number is sealed under a data key not in the ring", "resident_id", r.ID, "err", err)
+			s.log.WarnContext(ctx, "reveal refused: a number is sealed under a data key not in the ring", "resident_id", r.ID, "err", err)
 			return nil, fmt.Errorf("reveal resident %s national id (%v): %w", r.ID, err, errDataKeyUnknown)
 		} else if err != nil {
 			return nil, fmt.Errorf("reveal resident %s national id: %w", r.ID, err)
@@ -706,7 +720,7 @@ func (s *Service) Erase(ctx context.Context, c identity.Caller, id, reason strin
 	}
 	if s.forget != nil {
 		if err := s.forget(ctx, r.ID); err != nil {
-			slog.ErrorContext(ctx, "erase resident: forget the copies after the erasure", "resident_id", r.ID, "err", err)
+			s.log.ErrorContext(ctx, "erase resident: forget the copies after the erasure", "resident_id", r.ID, "err", err)
 		}
 	}
 	return e, nil

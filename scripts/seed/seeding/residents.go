@@ -141,6 +141,10 @@ func (s *seeder) seedResidents(ctx context.Context) error {
 	if len(todo) == 0 {
 		return nil
 	}
+	keys, err := resident.NewCrypter(s.opt.DataKey)
+	if err != nil {
+		return err
+	}
 	now := time.Now()
 	year := now.In(hanoiZone).Year()
 	jobs := make(chan int)
@@ -153,7 +157,7 @@ func (s *seeder) seedResidents(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for range s.opt.Workers {
 		clock := &residentClock{}
-		svc, err := resident.NewService(s.st, s.dir, nil, s.opt.DataKey, consents, clock.now)
+		svc, err := resident.NewService(resident.Deps{Store: s.st, Directory: s.dir, Keys: keys, Consents: consents, Now: clock.now})
 		if err != nil {
 			return err
 		}
