@@ -16,6 +16,7 @@ import (
 	"ecitizen/internal/equipment"
 	"ecitizen/internal/idempotency"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/logging"
 	"ecitizen/internal/notify"
 	"ecitizen/internal/partner"
 	"ecitizen/internal/progress"
@@ -36,8 +37,13 @@ type Options struct {
 	// PasswordCost is the argon2id work of new password hashes; the zero value is
 	// identity.DefaultPasswordCost, what a running service uses.
 	PasswordCost identity.PasswordCost
-	NoShowRule   roster.NoShowRule
-	Logger       *slog.Logger
+	// NoShowRule suspends self-booking after confirmed no-shows; the zero value
+	// suspends nobody.
+	NoShowRule roster.NoShowRule
+	// Logger takes what the services log (every service that logs is given
+	// it); a line logged while serving a request carries the request's id
+	// (logging.WithRequestIDs). nil: logs nothing.
+	Logger *slog.Logger
 }
 
 // Services are every domain service of one running ecitizen.
@@ -63,10 +69,7 @@ type Services struct {
 
 // Build builds the services on st and imports the built-in catalogue (idempotent).
 func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := logging.WithRequestIDs(o.Logger)
 	s := &Services{Store: st}
 	var err error
 	if s.Framework, err = skills.Load(content.FS, "skills.yaml"); err != nil {
@@ -93,7 +96,7 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 	if err != nil {
 		return nil, fmt.Errorf("built-in catalogue: %w", err)
 	}
-	log.Info("built-in catalogue imported", "created", res.Created, "updated", res.Updated, "unchanged", res.Unchanged,
+	log.InfoContext(ctx, "built-in catalogue imported", "created", res.Created, "updated", res.Updated, "unchanged", res.Unchanged,
 		"skills_framework_version", s.Framework.Version)
 
 	s.Training = training.NewService(training.Deps{Store: st, Courses: s.Courses, Places: s.Directory})
@@ -113,14 +116,15 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 		Consents: consents, Forget: s.Idempotency.Forget, Logger: log}); err != nil {
 		return nil, err
 	}
-	s.Rotation = resident.NewRotation(st, s.KeyRing)
+	s.Rotation = resident.NewRotation(resident.RotationDeps{Store: st, Keys: s.KeyRing})
 	if err := s.Rotation.CheckRing(ctx); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	s.Certificates = certificate.NewService(st, s.Roster, st, o.JWTKey, o.PublicURL, nil)
-	s.Progress = progress.NewService(st, s.Residents, s.Roster, s.Directory, s.Certificates, s.Framework, nil).
-		WithGrader(s.Courses).WithPersonalLinks(st)
-	s.Coverage = coverage.NewService(st, s.Directory, s.Directory, s.Framework, nil)
+	s.Certificates = certificate.NewService(certificate.Deps{Store: st, Ledger: s.Roster, Records: st, JWTKey: o.JWTKey,
+		PublicURL: o.PublicURL})
+	s.Progress = progress.NewService(progress.Deps{Store: st, Residents: s.Residents, Duty: s.Roster, Centres: s.Directory,
+		Certificates: s.Certificates, Framework: s.Framework, Grader: s.Courses, PersonalLinks: st})
+	s.Coverage = coverage.NewService(coverage.Deps{Store: st, Directory: s.Directory, Targets: s.Directory, Framework: s.Framework})
 	s.Partner = partner.NewService(partner.Deps{Store: st, Organisations: s.Directory, Hours: s.Roster})
 	return s, nil
 }

@@ -96,15 +96,32 @@ func (p *pdfCache) put(code string, doc []byte) {
 	p.docs[code] = doc
 }
 
-// NewService returns the certificate service. jwtKey derives the code key (Key);
-// publicURL is where the API is reached from outside (QR codes and verify URLs);
-// now may be nil for time.Now.
-func NewService(st Store, ledger Ledger, records Records, jwtKey []byte, publicURL string, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Deps are what the certificate service is built from.
+type Deps struct {
+	// Store keeps certificates and their revocations.
+	Store Store
+	// Ledger is volunteers' hours ledger (roster.Service); nil only where no
+	// volunteer's certificate is issued (e-citizen certificates alone).
+	Ledger Ledger
+	// Records are the names a statement copies: users, organisations, centres
+	// and wards (the store satisfies it).
+	Records Records
+	// JWTKey derives the key of certificate codes (Key).
+	JWTKey []byte
+	// PublicURL is where the service is reached from outside (QR codes and
+	// verification URLs).
+	PublicURL string
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// NewService returns the certificate service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	return &Service{store: st, ledger: ledger, records: records, key: Key(jwtKey),
-		public: strings.TrimRight(publicURL, "/"), now: now}
+	return &Service{store: d.Store, ledger: d.Ledger, records: d.Records, key: Key(d.JWTKey),
+		public: strings.TrimRight(d.PublicURL, "/"), now: d.Now}
 }
 
 // VerifyURL is the public address that verifies a certificate (its QR code):

@@ -57,7 +57,7 @@ type Service struct {
 	framework *skills.Framework
 	loc       *time.Location
 	now       func() time.Time
-	settle    time.Duration // SettleAfter; tests of MongoDB's invalidation set 0
+	settle    time.Duration // SettleAfter, or 0 (Deps.NoSettling)
 
 	mu     sync.Mutex
 	wards  map[string]*snapshot // by StampKey (ward and part)
@@ -74,21 +74,35 @@ type snapshot struct {
 	statuses map[string]progress.Status
 }
 
-// NewService returns the coverage service; now nil is time.Now. Days and weeks
-// are counted in Asia/Ho_Chi_Minh.
-func NewService(st Store, dir Directory, targets Targets, f *skills.Framework, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
-	}
-	loc := vntime.Zone
-	return &Service{store: st, dir: dir, targets: targets, framework: f, loc: loc, now: now, wards: map[string]*snapshot{}, memo: map[string]*memo{}, settle: SettleAfter}
+// Deps are what the coverage service is built from.
+type Deps struct {
+	// Store reads the facts of wards and their change stamps.
+	Store Store
+	// Directory lists wards and finds centres (directory.Service).
+	Directory Directory
+	// Targets gives the targets of a year (directory.Service).
+	Targets Targets
+	// Framework is the skills framework summaries count.
+	Framework *skills.Framework
+	// NoSettling keeps what is computed under a MongoDB stamp at once, not once
+	// the stamp is SettleAfter old, so that every write's mark is what
+	// invalidates it: for tests of that invalidation; false: SettleAfter.
+	NoSettling bool
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
 }
 
-// WithSettle sets how old a MongoDB stamp must be before what was computed
-// under it is kept (SettleAfter by default). Tests set 0 so that snapshots are
-// kept at once and every write's mark is what invalidates them.
-func (s *Service) WithSettle(d time.Duration) *Service {
-	s.settle = d
+// NewService returns the coverage service. Days and weeks are counted in
+// Asia/Ho_Chi_Minh.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Service{store: d.Store, dir: d.Directory, targets: d.Targets, framework: d.Framework, loc: vntime.Zone, now: d.Now,
+		wards: map[string]*snapshot{}, memo: map[string]*memo{}, settle: SettleAfter}
+	if d.NoSettling {
+		s.settle = 0
+	}
 	return s
 }
 

@@ -238,7 +238,7 @@ func TestCoverageConcurrentWritesHTTP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fresh := coverage.NewService(env.store, env.directory, env.directory, fw, nil)
+			fresh := coverage.NewService(coverage.Deps{Store: env.store, Directory: env.directory, Targets: env.directory, Framework: fw})
 			want, err := fresh.Ward(t.Context(), identity.Caller{UserID: "admin", Role: identity.RoleAdmin}, w.wardA)
 			if err != nil {
 				t.Fatal(err)

@@ -79,7 +79,7 @@ func TestResidentsDataKeyRotationHTTP(t *testing.T) {
 			}
 
 			withRing(ringBA)
-			rep, err := resident.NewRotation(env.store, ringBA).Run(context.Background())
+			rep, err := resident.NewRotation(resident.RotationDeps{Store: env.store, Keys: ringBA}).Run(context.Background())
 			if err != nil || rep.Resealed != 1 || rep.Remaining() != 0 {
 				t.Fatalf("rotation: %+v, %v", rep, err)
 			}

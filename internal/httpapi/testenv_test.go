@@ -178,7 +178,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, set envSettings) *tes
 		Logger:      logger,
 		Spec:        readSpec(t),
 	}
-	d.Certificates = certificate.NewService(st, d.Roster, st, key, testPublicURL, nil)
+	d.Certificates = certificate.NewService(certificate.Deps{Store: st, Ledger: rosters, Records: st, JWTKey: key, PublicURL: testPublicURL})
 	d.Partner = partner.NewService(partner.Deps{Store: st, Organisations: dir, Hours: rosters})
 	consents, err := resident.LoadConsents(content.FS, "consent.yaml")
 	if err != nil {
@@ -199,10 +199,10 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, set envSettings) *tes
 	if d.Residents, err = resident.NewService(rd); err != nil {
 		t.Fatalf("resident service: %v", err)
 	}
-	d.Progress = progress.NewService(st, d.Residents, rosters, dir, d.Certificates, framework, nil).WithGrader(courses)
-	d.Progress.WithPersonalLinks(st)
+	d.Progress = progress.NewService(progress.Deps{Store: st, Residents: d.Residents, Duty: rosters, Centres: dir,
+		Certificates: d.Certificates, Framework: framework, Grader: courses, PersonalLinks: st})
 	d.PublicURL = testPublicURL
-	d.Coverage = coverage.NewService(st, dir, dir, framework, nil)
+	d.Coverage = coverage.NewService(coverage.Deps{Store: st, Directory: dir, Targets: dir, Framework: framework})
 	if set.configure != nil {
 		set.configure(&d)
 	}

@@ -29,13 +29,6 @@ var errNoLink = &apperr.Error{Code: CodePersonalLinkInvalid,
 // QR code holds); the API's JSON of the same token is /api/v1/personal/<token>.
 func PersonalPagePath(token string) string { return "/p/" + token }
 
-// WithPersonalLinks gives the service the store of residents' personal links
-// (the calendar feeds' store) and returns it.
-func (s *Service) WithPersonalLinks(st roster.CalendarStore) *Service {
-	s.links = st
-	return s
-}
-
 // ResetPersonalLink gives a resident a new personal link and returns its
 // secret token; the previous link stops working at once. The callers who may
 // record the resident's progress may (a volunteer on duty in their ward too);

@@ -25,12 +25,6 @@ type Assisted struct {
 	Records []*Record
 }
 
-// WithGrader returns s grading assisted quizzes with g.
-func (s *Service) WithGrader(g Grader) *Service {
-	s.grader = g
-	return s
-}
-
 // AssistQuiz grades a resident's answers to a course quiz, taken on the
 // caller's device, and stores the attempt for the resident. The caller is
 // their ward's staff or a volunteer on duty in their ward (±10 minutes), as

@@ -87,17 +87,43 @@ type Service struct {
 	centres   Centres
 	certs     Certificates
 	framework *skills.Framework
-	grader    Grader               // assisted quizzes (WithGrader)
-	links     roster.CalendarStore // residents' personal links (WithPersonalLinks)
+	grader    Grader               // assisted quizzes (quiz.go)
+	links     roster.CalendarStore // residents' personal links (personallink.go)
 	now       func() time.Time
 }
 
-// NewService returns the progress service; now nil means time.Now.
-func NewService(st Store, residents Residents, duty Duty, centres Centres, certs Certificates, f *skills.Framework, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Deps are what the progress service is built from.
+type Deps struct {
+	// Store keeps progress records, quiz attempts and e-citizen statuses.
+	Store Store
+	// Residents gives a resident with its ward (resident.Service).
+	Residents Residents
+	// Duty finds a volunteer's shift on duty (roster.Service).
+	Duty Duty
+	// Centres gives an active centre (directory.Service).
+	Centres Centres
+	// Certificates issues and revokes e-citizen certificates (certificate.Service).
+	Certificates Certificates
+	// Framework is the skills framework records are checked against.
+	Framework *skills.Framework
+	// Grader grades assisted quizzes (course.Service); nil only where no
+	// assisted quiz is taken.
+	Grader Grader
+	// PersonalLinks is the store of residents' personal links (the calendar
+	// feeds' store; the store satisfies it); nil only where no personal link
+	// is used.
+	PersonalLinks roster.CalendarStore
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// NewService returns the progress service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	return &Service{store: st, residents: residents, duty: duty, centres: centres, certs: certs, framework: f, now: now}
+	return &Service{store: d.Store, residents: d.Residents, duty: d.Duty, centres: d.Centres, certs: d.Certificates,
+		framework: d.Framework, grader: d.Grader, links: d.PersonalLinks, now: d.Now}
 }
 
 // Framework is the skills framework records are checked against.

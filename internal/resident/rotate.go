@@ -28,9 +28,17 @@ type Rotation struct {
 	batch int
 }
 
-// NewRotation returns the rotation job of a store and a key ring.
-func NewRotation(st Store, c *Crypter) *Rotation {
-	return &Rotation{store: st, crypt: c, batch: RotationBatch}
+// RotationDeps are what the rotation job is built from.
+type RotationDeps struct {
+	// Store keeps residents and their numbers' claims.
+	Store Store
+	// Keys is the ring of data keys (required): numbers move to its current key.
+	Keys *Crypter
+}
+
+// NewRotation returns the rotation job.
+func NewRotation(d RotationDeps) *Rotation {
+	return &Rotation{store: d.Store, crypt: d.Keys, batch: RotationBatch}
 }
 
 // UnknownKeysError is a store that holds residents' numbers sealed under data

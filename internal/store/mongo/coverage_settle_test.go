@@ -2,7 +2,6 @@ package mongo_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -19,7 +18,7 @@ import (
 // is marked first and lands after; a reader between the two reads facts
 // without it under the new stamp. Here the late landing is an insert that
 // bypasses the mark. With the settling time the reader keeps nothing and the
-// next read sees the record; without it (settle 0) the snapshot would be
+// next read sees the record; without it (NoSettling) the snapshot would be
 // served stale until the next mark of the ward.
 func TestCoverageStampsSettle(t *testing.T) {
 	ctx := t.Context()
@@ -28,10 +27,10 @@ func TestCoverageStampsSettle(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		name   string
-		settle time.Duration
-		fresh  bool
-	}{{"Settling", coverage.SettleAfter, true}, {"NoSettling", 0, false}} {
+		name       string
+		noSettling bool
+		fresh      bool
+	}{{"Settling", false, true}, {"NoSettling", true, false}} {
 		t.Run(c.name, func(t *testing.T) {
 			db := open(t, dbName())
 			dir := directory.NewService(directory.Deps{Store: db})
@@ -53,7 +52,7 @@ func TestCoverageStampsSettle(t *testing.T) {
 				return &progress.Record{ID: uuid.Must(uuid.NewV7()).String(), ResidentID: residentID, SkillCode: "vneid_level2",
 					Method: progress.MethodObserved, Evidence: "Tự kích hoạt", RecordedBy: "staff-1", At: now()}
 			}
-			svc := coverage.NewService(db, dir, dir, fw, nil).WithSettle(c.settle)
+			svc := coverage.NewService(coverage.Deps{Store: db, Directory: dir, Targets: dir, Framework: fw, NoSettling: c.noSettling})
 			reached := func() int {
 				s, err := svc.Ward(ctx, admin, w.ID)
 				if err != nil {

@@ -129,7 +129,7 @@ func randomHistory(t *testing.T, st store.Store, seed uint64) {
 	dir := directory.NewService(directory.Deps{Store: st, Now: nowFn})
 	// Snapshots are kept at once (no settling), so a write whose mark or trigger
 	// is missing leaves a stale answer that the comparisons catch.
-	svc := coverage.NewService(st, dir, dir, fw, nowFn).WithSettle(0)
+	svc := coverage.NewService(coverage.Deps{Store: st, Directory: dir, Targets: dir, Framework: fw, NoSettling: true, Now: nowFn})
 	admin := identity.Caller{UserID: "admin-1", Role: identity.RoleAdmin}
 
 	h.write(t, st, w, rng, fw, 25)

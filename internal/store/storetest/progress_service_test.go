@@ -33,8 +33,9 @@ func TestProgressSettleMovedDay(t *testing.T) {
 			must(t, err)
 			w := mkRosterWorld(t, st)
 			res := mkResident(t, st, w.ward.ID, "Nguyễn Thị Hoa", 1958, "", "")
-			certs := certificate.NewService(st, nil, st, []byte("the JWT key of the settle test, 32+"), "https://ecitizen.example.vn", nil)
-			svc := progress.NewService(st, residentsOf{st}, nil, nil, certs, f, nil)
+			certs := certificate.NewService(certificate.Deps{Store: st, Records: st, JWTKey: []byte("the JWT key of the settle test, 32+"),
+				PublicURL: "https://ecitizen.example.vn"})
+			svc := progress.NewService(progress.Deps{Store: st, Residents: residentsOf{st}, Certificates: certs, Framework: f})
 			staff := identity.Caller{UserID: "staff-1", Role: identity.RoleWardStaff, Scope: identity.Scope{WardIDs: []string{w.ward.ID}}}
 
 			day1 := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Millisecond)

@@ -159,10 +159,10 @@ func TestResidentKeyRotation(t *testing.T) {
 			same(t, "new value's key", fresh.Phone.KeyID, ringB.KeyID())
 			wantClaims(t, st, ringB, ringA, "+84912345077", fresh.ID)
 
-			rep, err := resident.NewRotation(st, ringBA).Run(ctx)
+			rep, err := resident.NewRotation(resident.RotationDeps{Store: st, Keys: ringBA}).Run(ctx)
 			must(t, err)
 			same(t, "first run", rep, resident.RotationReport{CurrentKeyID: ringB.KeyID(), Resealed: 6})
-			rep, err = resident.NewRotation(st, ringBA).Run(ctx)
+			rep, err = resident.NewRotation(resident.RotationDeps{Store: st, Keys: ringBA}).Run(ctx)
 			must(t, err)
 			same(t, "second run", rep, resident.RotationReport{CurrentKeyID: ringB.KeyID()})
 
@@ -210,7 +210,7 @@ func TestResidentKeyRotation(t *testing.T) {
 			for i := range runs {
 				wg.Go(func() {
 					<-start
-					rot := resident.NewRotation(st, ringBA)
+					rot := resident.NewRotation(resident.RotationDeps{Store: st, Keys: ringBA})
 					reps[i], errs[i] = rot.Run(t.Context())
 				})
 			}
@@ -222,7 +222,7 @@ func TestResidentKeyRotation(t *testing.T) {
 				resealed += reps[i].Resealed
 			}
 			same(t, "resealed once each", resealed, n)
-			rep, err := resident.NewRotation(st, ringBA).Run(t.Context())
+			rep, err := resident.NewRotation(resident.RotationDeps{Store: st, Keys: ringBA}).Run(t.Context())
 			must(t, err)
 			same(t, "nothing left", rep, resident.RotationReport{CurrentKeyID: ringB.KeyID()})
 			same(t, "residents", count(t, st, w.ID), n)
@@ -252,7 +252,7 @@ func TestResidentKeyRotation(t *testing.T) {
 			}
 			wg.Go(func() {
 				<-start
-				rot := resident.NewRotation(st, ringBA)
+				rot := resident.NewRotation(resident.RotationDeps{Store: st, Keys: ringBA})
 				// Busy while a registration holds a claim it also takes.
 				for range 1000 {
 					rep, err := rot.Run(t.Context())
@@ -297,7 +297,7 @@ func TestResidentSealingKeys(t *testing.T) {
 			if len(got) != 0 {
 				t.Fatalf("an empty store: %v", got)
 			}
-			must(t, resident.NewRotation(st, ringA).CheckRing(ctx))
+			must(t, resident.NewRotation(resident.RotationDeps{Store: st, Keys: ringA}).CheckRing(ctx))
 
 			mustRegister(t, st, ringA, w.ID, "Chỉ số điện thoại", "+84912345001", "")
 			mustRegister(t, st, ringB, w.ID, "Chỉ số căn cước", "", "001200000002")
@@ -315,9 +315,9 @@ func TestResidentSealingKeys(t *testing.T) {
 			must(t, err)
 			same(t, "beyond A and C", got, []string{ringB.KeyID()})
 
-			must(t, resident.NewRotation(st, ring(t, b, a)).CheckRing(ctx))
+			must(t, resident.NewRotation(resident.RotationDeps{Store: st, Keys: ring(t, b, a)}).CheckRing(ctx))
 			var unknown *resident.UnknownKeysError
-			if err := resident.NewRotation(st, ringC).CheckRing(ctx); !errors.As(err, &unknown) || len(unknown.KeyIDs) != 2 {
+			if err := resident.NewRotation(resident.RotationDeps{Store: st, Keys: ringC}).CheckRing(ctx); !errors.As(err, &unknown) || len(unknown.KeyIDs) != 2 {
 				t.Fatalf("CheckRing with a ring of C only: %v", err)
 			}
 		}},
