@@ -50,7 +50,8 @@ func FuzzVerify(f *testing.F) {
 	if err := db.RevokeCertificate(ctx, &certificate.Revocation{Code: revoked, At: issued.Add(time.Hour), By: "staff-1", Reason: "nhầm"}); err != nil {
 		f.Fatal(err)
 	}
-	svc := certificate.NewService(db, nil, nil, jwtKey, "https://ecitizen.example.vn", func() time.Time { return issued })
+	svc := certificate.NewService(certificate.Deps{Store: db, JWTKey: jwtKey, PublicURL: "https://ecitizen.example.vn",
+		Now: func() time.Time { return issued }})
 
 	var neverIssued [10]byte
 	for _, code := range []string{valid, certificate.Display(valid), strings.ToLower(certificate.Display(valid)),
