@@ -27,7 +27,7 @@
 // Files: certificate.go (types, codes, errors), ecitizen.go (the e-citizen
 // statement, issuing and revoking it), store.go (the Store port), service.go
 // (issuing hours, listing, access, revocation, verification), pdf.go (the
-// bilingual PDFs with their QR code).
+// bilingual PDFs with their QR code), glyphs.go (what the PDF fonts can show).
 package certificate
 
 import (

@@ -6,7 +6,8 @@
 // Files: course.go (types and validation), quiz.go (quizzes and grading),
 // workflow.go (statuses and transitions), render.go (Markdown to sanitised HTML),
 // search.go (search text and ranking), builtin.go (the embedded catalogue),
-// service.go (rules and access), store.go (the Store port), assisted.go
+// service.go (rules and access), catalogue.go (the public catalogue),
+// learning.go (learners' progress), store.go (the Store port), assisted.go
 // (grading a quiz for a resident without an account).
 package course
 

@@ -8,7 +8,7 @@
 // the stamps exact, under concurrent writes and after a crash); the district's
 // figures are the sums of its wards'. Nothing is a counter, so nothing drifts.
 //
-// Files: store.go (the storage port, stamps and facts), summary.go (the pure
+// Files: doc.go (this overview), store.go (the storage port, stamps and facts), summary.go (the pure
 // computations: summaries, unfilled shifts, skills lacking, trends), service.go
 // (scope, snapshots and memoised results), tables.go (the export tables).
 package coverage

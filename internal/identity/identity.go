@@ -2,7 +2,7 @@
 // short-lived access JWTs, rotating refresh tokens grouped in families, and the
 // invite codes through which organisations register their volunteers.
 //
-// Files: identity.go (types, roles, scope), password.go (argon2id), token.go (JWTs),
+// Files: identity.go (types, roles, scope), password.go (argon2id), password_policy.go (what a new password must be), token.go (JWTs),
 // service.go (login, refresh, logout, users), invite.go (invite codes, registration),
 // ratelimit.go (login throttling), store.go (the Store port).
 package identity

@@ -22,7 +22,8 @@
 // (hours per centre, ward and organisation), noshow.go (no-show decisions and
 // suspension), onduty.go (whether a volunteer is on duty at a centre now),
 // series.go (weekly recurring series: rules and occurrences), series_service.go
-// (creating, extending, changing, cancelling and removing series).
+// (creating, extending, changing, cancelling and removing series), direct.go
+// (units of change without the service's rules, for the seeder and tests).
 package roster
 
 import (

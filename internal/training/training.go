@@ -5,7 +5,9 @@
 // are never over-filled: each enrolment occupies a numbered seat, a unique key.
 //
 // Files: training.go (types and validation), service.go (rules and access),
-// store.go (the Store port).
+// store.go (the Store port), check.go (checking and repairing sessions),
+// direct.go (units of change without the service's rules, for the seeder and
+// tests).
 package training
 
 import (

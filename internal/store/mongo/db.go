@@ -86,9 +86,10 @@
 // timeout of one operation) are retried a few times (retry, units.go) and then
 // answered apperr.ErrBusy, never as an internal error.
 //
-// Files: db.go (Open, indexes, errors), migrate.go (documents of older releases),
+// Files: db.go (Open, indexes, errors), find.go (the read helpers every read
+// goes through), migrate.go (documents of older releases),
 // units.go (units of change, transient errors), leases.go, users.go, tokens.go,
-// invites.go, directory.go, courses.go (courses and versions), learning.go
+// invites.go, notify.go (the outbox and delivery claims), directory.go, courses.go (courses and versions), learning.go
 // (learners' records), training.go (training sessions, their seats and enrolment
 // history), roster.go (shifts, bookings, waiting lists), calendar.go (calendar feeds), attendance.go
 // (attendance and work entries), noshow.go (no-show decisions), idempotency.go

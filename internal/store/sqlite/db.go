@@ -28,7 +28,8 @@
 // (refresh tokens and families), invites.go, directory.go (wards, centres,
 // organisations), courses.go (courses and versions), learning.go (enrolments,
 // completions, quiz attempts), training.go (training sessions, seats, history),
-// roster.go (shifts, bookings, waiting lists), attendance.go (attendance and
+// roster.go (shifts, bookings, waiting lists), calendar.go (calendar feeds),
+// noshow.go (no-show decisions), attendance.go (attendance and
 // work entries), notify.go (notifications and their delivery claims),
 // idempotency.go (Idempotency-Key records), equipment.go (devices of centres and
 // their usage log), certificates.go (certificates and their revocations),
