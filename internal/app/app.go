@@ -120,7 +120,7 @@ func Build(ctx context.Context, st store.Store, o Options) (*Services, error) {
 	if err := s.Rotation.CheckRing(ctx); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	s.Certificates = certificate.NewService(certificate.Deps{Store: st, Ledger: s.Roster, Records: st, JWTKey: o.JWTKey,
+	s.Certificates = certificate.NewService(certificate.Deps{Store: st, Ledger: s.Roster, JWTKey: o.JWTKey,
 		PublicURL: o.PublicURL})
 	s.Progress = progress.NewService(progress.Deps{Store: st, Residents: s.Residents, Duty: s.Roster, Centres: s.Directory,
 		Certificates: s.Certificates, Framework: s.Framework, Grader: s.Courses, PersonalLinks: st})

@@ -121,7 +121,7 @@ func (s *Service) IssueECitizen(ctx context.Context, st ECitizenStatement, wardI
 	if err := st.check(); err != nil {
 		return nil, false, err
 	}
-	ward, err := s.records.WardByID(ctx, wardID)
+	ward, err := s.store.WardByID(ctx, wardID)
 	if err != nil {
 		return nil, false, fmt.Errorf("ward %s of an e-citizen certificate: %w", wardID, err)
 	}

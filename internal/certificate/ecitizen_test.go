@@ -170,7 +170,7 @@ func newECitizenWorld(t *testing.T, a storetest.Adapter) *ecitizenWorld {
 	if err := st.CreateWard(t.Context(), w); err != nil {
 		t.Fatal(err)
 	}
-	svc := certificate.NewService(certificate.Deps{Store: st, Records: st, JWTKey: []byte("a JWT key of at least 32 bytes, for tests"),
+	svc := certificate.NewService(certificate.Deps{Store: st, JWTKey: []byte("a JWT key of at least 32 bytes, for tests"),
 		PublicURL: "https://ecitizen.example.vn"})
 	return &ecitizenWorld{st: st, svc: svc, ward: w, f: builtinFramework(t)}
 }

@@ -54,13 +54,12 @@ type Records interface {
 //   - admins and the staff of a ward of the certificate revoke it;
 //   - anyone verifies a code.
 type Service struct {
-	store   Store
-	ledger  Ledger
-	records Records
-	key     []byte
-	public  string // the public base URL, without a trailing slash
-	now     func() time.Time
-	pdfs    pdfCache
+	store  Store
+	ledger Ledger
+	key    []byte
+	public string // the public base URL, without a trailing slash
+	now    func() time.Time
+	pdfs   pdfCache
 }
 
 // pdfCache keeps recently rendered PDFs by code: a certificate's PDF never
@@ -103,9 +102,6 @@ type Deps struct {
 	// Ledger is volunteers' hours ledger (roster.Service); nil only where no
 	// volunteer's certificate is issued (e-citizen certificates alone).
 	Ledger Ledger
-	// Records are the names a statement copies: users, organisations, centres
-	// and wards (the store satisfies it).
-	Records Records
 	// JWTKey derives the key of certificate codes (Key).
 	JWTKey []byte
 	// PublicURL is where the service is reached from outside (QR codes and
@@ -120,7 +116,7 @@ func NewService(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, ledger: d.Ledger, records: d.Records, key: Key(d.JWTKey),
+	return &Service{store: d.Store, ledger: d.Ledger, key: Key(d.JWTKey),
 		public: strings.TrimRight(d.PublicURL, "/"), now: d.Now}
 }
 
@@ -235,13 +231,13 @@ func (s *Service) issueOnce(ctx context.Context, prefix string, cert Certificate
 // hoursStatement snapshots the ledger with names; org is the holder's
 // organisation, wards the wards counted.
 func (s *Service) hoursStatement(ctx context.Context, holderID string, p Period, h *roster.Hours) (st *HoursStatement, org string, wards []string, err error) {
-	user, err := s.records.UserByID(ctx, holderID)
+	user, err := s.store.UserByID(ctx, holderID)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	st = &HoursStatement{HolderName: user.DisplayName, From: p.From, To: p.To, TotalMinutes: h.TotalMinutes, Centres: []CentreLine{}}
 	if org = user.Scope.OrganisationID; org != "" {
-		o, err := s.records.OrganisationByID(ctx, org)
+		o, err := s.store.OrganisationByID(ctx, org)
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("organisation of %s: %w", holderID, err)
 		}
@@ -270,11 +266,11 @@ func (s *Service) hoursStatement(ctx context.Context, holderID string, p Period,
 		add(place{e.CentreID, e.WardID}, e.Minutes)
 	}
 	for _, pl := range order {
-		centre, err := s.records.CentreByID(ctx, pl.centre)
+		centre, err := s.store.CentreByID(ctx, pl.centre)
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("centre %s: %w", pl.centre, err)
 		}
-		ward, err := s.records.WardByID(ctx, pl.ward)
+		ward, err := s.store.WardByID(ctx, pl.ward)
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("ward %s: %w", pl.ward, err)
 		}

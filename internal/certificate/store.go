@@ -10,6 +10,9 @@ import (
 // errors wrapping apperr.ErrNotFound for a missing record and apperr.ErrConflict
 // for a taken unique key.
 type Store interface {
+	// Records are the names a statement copies (users, organisations, centres
+	// and wards): the same store's other domains.
+	Records
 	// CreateCertificate inserts c (without its Revocation); a taken Code or
 	// IssueKey is ErrConflict, an unknown user holder (Kind.UserHeld)
 	// ErrNotFound. A resident holder is the caller's to check.

@@ -178,7 +178,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, set envSettings) *tes
 		Logger:      logger,
 		Spec:        readSpec(t),
 	}
-	d.Certificates = certificate.NewService(certificate.Deps{Store: st, Ledger: rosters, Records: st, JWTKey: key, PublicURL: testPublicURL})
+	d.Certificates = certificate.NewService(certificate.Deps{Store: st, Ledger: rosters, JWTKey: key, PublicURL: testPublicURL})
 	d.Partner = partner.NewService(partner.Deps{Store: st, Organisations: dir, Hours: rosters})
 	consents, err := resident.LoadConsents(content.FS, "consent.yaml")
 	if err != nil {

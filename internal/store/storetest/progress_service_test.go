@@ -33,7 +33,7 @@ func TestProgressSettleMovedDay(t *testing.T) {
 			must(t, err)
 			w := mkRosterWorld(t, st)
 			res := mkResident(t, st, w.ward.ID, "Nguyễn Thị Hoa", 1958, "", "")
-			certs := certificate.NewService(certificate.Deps{Store: st, Records: st, JWTKey: []byte("the JWT key of the settle test, 32+"),
+			certs := certificate.NewService(certificate.Deps{Store: st, JWTKey: []byte("the JWT key of the settle test, 32+"),
 				PublicURL: "https://ecitizen.example.vn"})
 			svc := progress.NewService(progress.Deps{Store: st, Residents: residentsOf{st}, Certificates: certs, Framework: f})
 			staff := identity.Caller{UserID: "staff-1", Role: identity.RoleWardStaff, Scope: identity.Scope{WardIDs: []string{w.ward.ID}}}

@@ -276,7 +276,7 @@ func (s *seeder) seedProgress(ctx context.Context) error {
 	)
 	for range s.opt.Workers {
 		clock := &residentClock{}
-		clock.certs = certificate.NewService(certificate.Deps{Store: s.st, Records: s.st, JWTKey: s.opt.JWTKey, PublicURL: s.opt.PublicURL, Now: clock.now})
+		clock.certs = certificate.NewService(certificate.Deps{Store: s.st, JWTKey: s.opt.JWTKey, PublicURL: s.opt.PublicURL, Now: clock.now})
 		wg.Go(func() {
 			for i := range jobs {
 				r := s.residents[i]

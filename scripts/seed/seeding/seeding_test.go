@@ -264,7 +264,7 @@ func TestResidentsAndProgress(t *testing.T) {
 				t.Fatal(err)
 			}
 			def := framework.Active()
-			certService := certificate.NewService(certificate.Deps{Store: st, Records: st, JWTKey: jwtKey, PublicURL: "http://localhost:8080"})
+			certService := certificate.NewService(certificate.Deps{Store: st, JWTKey: jwtKey, PublicURL: "http://localhost:8080"})
 			var residents, records, ecitizens, certs, phones int
 			ws, err := st.ListWards(ctx, directory.WardFilter{}, page.Request{Limit: 100})
 			if err != nil {
