@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -24,17 +23,11 @@ type coverageSetup struct {
 
 // prepareCoverage signs the seeded admin (admin@localhost) in.
 func prepareCoverage(ctx context.Context, c *client, rs *residentSetup, password string) (*coverageSetup, error) {
-	var out struct {
-		AccessToken string `json:"access_token"`
-	}
-	body := map[string]string{"email": "admin@localhost", "password": password}
-	if err := c.do(ctx, http.MethodPost, "/api/v1/auth/login", "", body, &out); err != nil {
+	token, err := c.login(ctx, "admin@localhost", password)
+	if err != nil {
 		return nil, fmt.Errorf("sign the admin in (admin@localhost, seeded with this -password?): %w", err)
 	}
-	if out.AccessToken == "" {
-		return nil, errors.New("the admin's login answered without an access token")
-	}
-	return &coverageSetup{rs: rs, admin: out.AccessToken}, nil
+	return &coverageSetup{rs: rs, admin: token}, nil
 }
 
 // specs are the coverage attacks; call it after rs.fresh, as the tokens are copied.
@@ -44,29 +37,29 @@ func (s *coverageSetup) specs(base string) []func() spec {
 	pairs := s.rs.each()
 	return []func() spec{
 		func() spec {
-			return spec{method: http.MethodGet, path: "/api/v1/wards/{id}/coverage", target: rotate(len(wards), func(i int, t *vegeta.Target) {
+			return spec{class: summaries, method: http.MethodGet, path: "/api/v1/wards/{id}/coverage", target: rotate(len(wards), func(i int, t *vegeta.Target) {
 				w := wards[i]
 				*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/wards/" + w.wardID + "/coverage", Header: auth(w.token)}
 			})}
 		},
 		func() spec {
-			return spec{method: http.MethodGet, path: "/api/v1/district/coverage", target: rotate(1, func(_ int, t *vegeta.Target) {
+			return spec{class: summaries, method: http.MethodGet, path: "/api/v1/district/coverage", target: rotate(1, func(_ int, t *vegeta.Target) {
 				*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/district/coverage", Header: auth(s.admin)}
 			})}
 		},
 		func() spec {
-			return spec{method: http.MethodGet, path: "/api/v1/district/coverage/export?format=csv&table=wards", target: rotate(1, func(_ int, t *vegeta.Target) {
+			return spec{class: exports, method: http.MethodGet, path: "/api/v1/district/coverage/export?format=csv&table=wards", target: rotate(1, func(_ int, t *vegeta.Target) {
 				*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/district/coverage/export?format=csv&table=wards", Header: auth(s.admin)}
 			})}
 		},
 		func() spec {
-			return spec{method: http.MethodGet, path: "/api/v1/wards/{id}/coverage/export?format=xlsx", target: rotate(len(wards), func(i int, t *vegeta.Target) {
+			return spec{class: exports, method: http.MethodGet, path: "/api/v1/wards/{id}/coverage/export?format=xlsx", target: rotate(len(wards), func(i int, t *vegeta.Target) {
 				w := wards[i]
 				*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/wards/" + w.wardID + "/coverage/export?format=xlsx", Header: auth(w.token)}
 			})}
 		},
 		func() spec {
-			return spec{method: http.MethodGet, path: "/api/v1/wards/{id}/coverage (1 in 10 a record)", target: rotate(len(pairs), func(i int, t *vegeta.Target) {
+			return spec{class: summaries, method: http.MethodGet, path: "/api/v1/wards/{id}/coverage (1 in 10 a record)", target: rotate(len(pairs), func(i int, t *vegeta.Target) {
 				p := pairs[i]
 				if i%10 == 9 {
 					body, _ := json.Marshal(map[string]string{"skill_code": observedSkills[i%len(observedSkills)], "method": "observed",

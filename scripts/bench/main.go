@@ -95,6 +95,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -121,6 +122,10 @@ const (
 type options struct {
 	url        string
 	rate       int
+	rates      map[class]int // per class; 0 is -rate
+	only       *regexp.Regexp
+	saturate   int
+	pid        int
 	duration   time.Duration
 	password   string
 	volunteers int
@@ -139,11 +144,25 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.url, "url", "", "base URL of a live, seeded server on loopback; empty: seed and run one")
-	flag.IntVar(&o.rate, "rate", 50, "requests per second of each attack")
+	flag.IntVar(&o.rate, "rate", 50, "requests per second of each attack, unless its class has a -rate-… of its own")
+	o.rates = map[class]int{}
+	for _, c := range classes {
+		flag.Func("rate-"+string(c), fmt.Sprintf("requests per second of each attack of the %s (default -rate)", classDoc[c]), func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return err
+			}
+			o.rates[c] = n
+			return nil
+		})
+	}
+	only := flag.String("only", "", "run only the attacks whose name (method and path, as in the table) matches this regular expression; the baseline always runs")
+	flag.IntVar(&o.saturate, "saturate", 0, "saturation mode: N concurrent clients, each sending its next request as soon as answered, for -duration per attack (the rates are ignored)")
+	flag.IntVar(&o.pid, "pid", 0, "with -url: the server's process ID, to print its memory (VmRSS, VmHWM) at the end")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "duration of each attack")
 	flag.StringVar(&o.password, "password", seeding.DefaultPassword, "password of the seeded accounts")
 	flag.IntVar(&o.volunteers, "volunteers", seeding.DefaultVolunteers, "number of seeded volunteers (to seed, and to rotate over)")
-	flag.IntVar(&o.tokens, "tokens", 50, "volunteers signed in for the GET /me and the roster attacks")
+	flag.IntVar(&o.tokens, "tokens", 16, "volunteers signed in for the GET /me and the roster attacks (few: a default server throttles sign-ins)")
 	flag.IntVar(&o.shifts, "shifts", seeding.DefaultShifts, "without -url: shifts to seed over the year from tomorrow")
 	flag.IntVar(&o.bookings, "bookings", 20000, "without -url: bookings to seed on them")
 	flag.IntVar(&o.residents, "residents", 4000, "without -url: residents to seed over the wards")
@@ -156,6 +175,13 @@ func main() {
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fail(fmt.Errorf("unexpected argument %q", flag.Arg(0)))
+	}
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			fail(fmt.Errorf("-only: %w", err))
+		}
+		o.only = re
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -170,9 +196,18 @@ func fail(err error) {
 }
 
 func run(ctx context.Context, o options) error {
+	for _, c := range classes {
+		if r := o.rates[c]; r < 0 || r > maxRate {
+			return fmt.Errorf("-rate-%s must be 1 to %d (0: -rate)", c, maxRate)
+		}
+	}
 	switch {
 	case o.rate <= 0 || o.rate > maxRate:
 		return fmt.Errorf("-rate must be 1 to %d", maxRate)
+	case o.saturate < 0 || o.saturate > maxWorkers:
+		return fmt.Errorf("-saturate must be 0 (constant rates) to %d clients", maxWorkers)
+	case o.pid < 0:
+		return errors.New("-pid must be a process ID")
 	case o.duration <= 0 || o.duration > maxDuration:
 		return fmt.Errorf("-duration must be positive and at most %s", maxDuration)
 	case o.volunteers <= 0 || o.tokens <= 0:
@@ -233,21 +268,40 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	var cs *coverageSetup
 	if rs == nil {
 		fmt.Println("bench: no residents: the resident attacks are skipped (seed with -residents)")
+	} else if cs, err = prepareCoverage(ctx, c, rs, o.password); err != nil {
+		return err
 	}
+	bare, err := startBaseline()
+	if err != nil {
+		return err
+	}
+	defer bare.stop()
 	fmt.Println()
 
 	header(os.Stdout, o, base, kind)
 	var rows []row
 	hit := func(a spec) error {
-		fmt.Printf("attacking %s %s at %d/s for %s …\n", a.method, a.path, o.rate, o.duration)
+		if name := a.name(); a.path != baselinePath && o.only != nil && !o.only.MatchString(name) {
+			return nil
+		}
+		if o.saturate > 0 {
+			fmt.Printf("attacking %s with %d clients for %s …\n", a.name(), o.saturate, o.duration)
+		} else {
+			fmt.Printf("attacking %s at %d/s (%s) for %s …\n", a.name(), o.rateOf(a.class), a.class, o.duration)
+		}
 		r, err := attack(ctx, a, o)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, r)
 		return nil
+	}
+	// The baseline first: its row heads the table and is what the others are compared with.
+	if err := hit(bare.spec()); err != nil {
+		return err
 	}
 	for _, a := range attacks(base, o, wards, tokens, lessons) {
 		if err := hit(a); err != nil {
@@ -273,10 +327,6 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	if rs != nil {
-		cs, err := prepareCoverage(ctx, c, rs, o.password)
-		if err != nil {
-			return err
-		}
 		specs := rs.specs(base)
 		specs = append(specs, cs.specs(base)...)
 		for _, mk := range specs {
@@ -288,14 +338,36 @@ func run(ctx context.Context, o options) error {
 			}
 		}
 	}
+	if len(rows) == 1 && o.only != nil {
+		return fmt.Errorf("-only %q matches no attack", o.only)
+	}
 	fmt.Println()
-	table(os.Stdout, rows)
+	table(os.Stdout, rows, o.saturate > 0)
 	var errs []error
-	if book != nil {
+	if book != nil && len(book.touched) > 0 {
 		errs = append(errs, book.check(ctx, os.Stdout))
 	}
+	pid := o.pid
+	if srv != nil {
+		pid = srv.cmd.Process.Pid
+	}
+	printMemory(os.Stdout, pid)
 	errs = append(errs, storeCheck(ctx, o, srv))
 	return errors.Join(errs...)
+}
+
+// printMemory prints the server's resident memory after the attacks, or why not.
+func printMemory(w io.Writer, pid int) {
+	if pid == 0 {
+		fmt.Fprintln(w, "\nserver memory: unknown (give the server's process ID with -pid)")
+		return
+	}
+	m, err := readMemory(pid)
+	if err != nil {
+		fmt.Fprintf(w, "\nserver memory: pid %d: %v\n", pid, err)
+		return
+	}
+	fmt.Fprintf(w, "\nserver memory (pid %d, after the attacks): %s\n", pid, m)
 }
 
 // storeCheck runs `ecitizen check` on the attacked store, beside the running
@@ -356,7 +428,18 @@ func header(w io.Writer, o options, base, kind string) {
 	fmt.Fprintf(w, "machine: %d CPUs (%s), %s/%s, %s; load average %s\n", runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH,
 		runtime.Version(), loadAverage())
 	fmt.Fprintf(w, "target:  %s, store %s\n", base, kind)
-	fmt.Fprintf(w, "attacks: %d req/s for %s each, one after another\n", o.rate, o.duration)
+	if o.saturate > 0 {
+		fmt.Fprintf(w, "attacks: saturation, %d concurrent clients each sending as soon as answered, for %s each, one after another\n", o.saturate, o.duration)
+	} else {
+		var rates []string
+		for _, c := range classes {
+			rates = append(rates, fmt.Sprintf("%s %d/s", c, o.rateOf(c)))
+		}
+		fmt.Fprintf(w, "attacks: constant rates (%s), for %s each, one after another\n", strings.Join(rates, ", "), o.duration)
+	}
+	if o.only != nil {
+		fmt.Fprintf(w, "only:    attacks matching %q, after the baseline\n", o.only)
+	}
 	if o.url == "" {
 		fmt.Fprintln(w, "note:    client and server share the machine")
 	}
@@ -391,8 +474,9 @@ func cpuModel() string {
 
 // client makes the few plain requests that prepare the attacks.
 type client struct {
-	base string
-	http *http.Client
+	base      string
+	http      *http.Client
+	throttled atomic.Bool // the login throttle was met (said once)
 }
 
 // do sends a request, with the bearer token when not empty, and decodes a 2xx answer into out.
@@ -425,7 +509,8 @@ func (c *client) do(ctx context.Context, method, path, token string, body, out a
 		return err
 	}
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, strings.TrimSpace(string(b)))
+		return &httpError{method: method, path: path, status: resp.Status, code: resp.StatusCode,
+			body: strings.TrimSpace(string(b)), retryAfter: resp.Header.Get("Retry-After")}
 	}
 	return json.Unmarshal(b, out)
 }
@@ -496,14 +581,7 @@ func (c *client) signIn(ctx context.Context, n int, password string) ([]string, 
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			var out struct {
-				AccessToken string `json:"access_token"`
-			}
-			body := map[string]string{"email": seeding.VolunteerEmail(i + 1), "password": password}
-			if errs[i] = c.do(ctx, http.MethodPost, "/api/v1/auth/login", "", body, &out); errs[i] == nil && out.AccessToken == "" {
-				errs[i] = errors.New("login answered without an access token")
-			}
-			tokens[i] = out.AccessToken
+			tokens[i], errs[i] = c.login(ctx, seeding.VolunteerEmail(i+1), password)
 		})
 	}
 	wg.Wait()
@@ -516,12 +594,45 @@ func (c *client) signIn(ctx context.Context, n int, password string) ([]string, 
 // spec is one attack: a name for the table and a targeter that rotates over its
 // inputs (or returns vegeta.ErrNoTargets when it has no more, which ends the attack).
 type spec struct {
+	class        class
 	method, path string
 	target       vegeta.Targeter
 	// served tells the status codes that are answers of the endpoint; 2xx when nil.
 	served func(code int) bool
 	// result, when set, sees every result, in the attack's goroutine.
 	result func(*vegeta.Result)
+}
+
+// name is the attack's row in the table, which -only matches.
+func (a spec) name() string { return a.method + " " + a.path }
+
+// class is a kind of attack, with its own constant rate (-rate-reads, …).
+type class string
+
+const (
+	reads     class = "reads"
+	writes    class = "writes"
+	summaries class = "summaries"
+	exports   class = "exports"
+)
+
+// classes are the attack classes, in the order of their flags.
+var classes = []class{reads, writes, summaries, exports}
+
+// classDoc says what each class holds, for the flags' help.
+var classDoc = map[class]string{
+	reads:     "reads (lists, searches, lessons, the web pages, a resident's status, the baseline)",
+	writes:    "writes (sign-in, booking, cancelling, the waiting-list storm, recording a skill)",
+	summaries: "summaries (ward and district coverage, ward coverage while 1 in 10 records a skill)",
+	exports:   "exports (coverage as CSV and XLSX)",
+}
+
+// rateOf is the constant rate of a class's attacks: its -rate-… or -rate.
+func (o options) rateOf(c class) int {
+	if r := o.rates[c]; r > 0 {
+		return r
+	}
+	return o.rate
 }
 
 // rotate returns a targeter that fills the i-th target, i going round 0 … n-1.
@@ -543,34 +654,34 @@ func attacks(base string, o options, wards, tokens, lessons []string) []spec {
 		logins[i], _ = json.Marshal(map[string]string{"email": seeding.VolunteerEmail(i + 1), "password": o.password})
 	}
 	return []spec{
-		{method: http.MethodPost, path: "/api/v1/auth/login", target: rotate(len(logins), func(i int, t *vegeta.Target) {
+		{class: writes, method: http.MethodPost, path: "/api/v1/auth/login", target: rotate(len(logins), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodPost, URL: base + "/api/v1/auth/login", Body: logins[i],
 				Header: http.Header{"Content-Type": {"application/json"}}}
 		})},
-		{method: http.MethodGet, path: "/api/v1/me", target: rotate(len(tokens), func(i int, t *vegeta.Target) {
+		{class: reads, method: http.MethodGet, path: "/api/v1/me", target: rotate(len(tokens), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/me",
 				Header: http.Header{"Authorization": {"Bearer " + tokens[i]}}}
 		})},
-		{method: http.MethodGet, path: "/api/v1/wards/{id}/centres", target: rotate(len(wards), func(i int, t *vegeta.Target) {
+		{class: reads, method: http.MethodGet, path: "/api/v1/wards/{id}/centres", target: rotate(len(wards), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/wards/" + wards[i] + "/centres"}
 		})},
-		{method: http.MethodGet, path: "/api/v1/courses", target: rotate(1, func(_ int, t *vegeta.Target) {
+		{class: reads, method: http.MethodGet, path: "/api/v1/courses", target: rotate(1, func(_ int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/courses"}
 		})},
-		{method: http.MethodGet, path: "/api/v1/courses?q=…", target: rotate(len(searches), func(i int, t *vegeta.Target) {
+		{class: reads, method: http.MethodGet, path: "/api/v1/courses?q=…", target: rotate(len(searches), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/courses?q=" + url.QueryEscape(searches[i])}
 		})},
-		{method: http.MethodGet, path: "/api/v1/courses/{id}/lessons/{lesson_id}", target: rotate(len(lessons), func(i int, t *vegeta.Target) {
+		{class: reads, method: http.MethodGet, path: "/api/v1/courses/{id}/lessons/{lesson_id}", target: rotate(len(lessons), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + lessons[i]}
 		})},
 		// The web app's public pages, as a resident's phone asks for them.
-		{method: http.MethodGet, path: "/ (web home page)", target: rotate(1, func(_ int, t *vegeta.Target) {
+		{class: reads, method: http.MethodGet, path: "/ (web home page)", target: rotate(1, func(_ int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/"}
 		})},
-		{method: http.MethodGet, path: "/courses?q=… (web catalogue)", target: rotate(len(searches), func(i int, t *vegeta.Target) {
+		{class: reads, method: http.MethodGet, path: "/courses?q=… (web catalogue)", target: rotate(len(searches), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + "/courses?q=" + url.QueryEscape(searches[i])}
 		})},
-		{method: http.MethodGet, path: "/courses/{id}/lessons/{lesson_id} (web lesson)", target: rotate(len(lessons), func(i int, t *vegeta.Target) {
+		{class: reads, method: http.MethodGet, path: "/courses/{id}/lessons/{lesson_id} (web lesson)", target: rotate(len(lessons), func(i int, t *vegeta.Target) {
 			*t = vegeta.Target{Method: http.MethodGet, URL: base + strings.TrimPrefix(lessons[i], "/api/v1")}
 		})},
 	}
@@ -579,6 +690,7 @@ func attacks(base string, o options, wards, tokens, lessons []string) []spec {
 // row is one line of the table.
 type row struct {
 	name     string
+	class    class
 	metrics  vegeta.Metrics
 	ok, bad  int // answers (spec.served) and the rest
 	statuses map[int]int
@@ -587,21 +699,32 @@ type row struct {
 
 // attack runs one constant-rate attack and summarises it.
 func attack(ctx context.Context, a spec, o options) (row, error) {
-	atk := vegeta.NewAttacker(
-		vegeta.Timeout(30*time.Second),
-		vegeta.MaxWorkers(maxWorkers),
+	opts := []func(*vegeta.Attacker){
+		vegeta.Timeout(30 * time.Second),
 		vegeta.MaxBody(4096),
 		vegeta.KeepAlive(true),
 		vegeta.Redirects(vegeta.NoFollow),
-	)
+		vegeta.MaxWorkers(maxWorkers),
+	}
+	// A constant rate: as many workers as it takes to keep the pace (vegeta
+	// adds them while all are waiting for answers).
+	var pace vegeta.Pacer = vegeta.Rate{Freq: o.rateOf(a.class), Per: time.Second}
+	if o.saturate > 0 {
+		// Saturation: a zero rate is "as fast as possible", and a fixed number
+		// of workers (Workers = MaxWorkers, so vegeta adds none) makes it N
+		// clients each sending its next request when the last is answered.
+		pace = vegeta.Rate{Freq: 0}
+		n := uint64(o.saturate)
+		opts = append(opts, vegeta.Workers(n), vegeta.MaxWorkers(n))
+	}
+	atk := vegeta.NewAttacker(opts...)
 	stop := context.AfterFunc(ctx, func() { atk.Stop() })
 	defer stop()
-	r := row{name: a.method + " " + a.path, statuses: map[int]int{}}
+	r := row{name: a.name(), class: a.class, statuses: map[int]int{}}
 	served := a.served
 	if served == nil {
 		served = func(code int) bool { return code >= 200 && code < 300 }
 	}
-	pace := vegeta.Rate{Freq: o.rate, Per: time.Second}
 	for res := range atk.Attack(a.target, pace, o.duration, a.path) {
 		if res.Code == 0 && res.Error == vegeta.ErrNoTargets.Error() {
 			continue // the targeter ran out: not a request
@@ -630,12 +753,22 @@ func attack(ctx context.Context, a spec, o options) (row, error) {
 
 // table prints a line per attack: "success" is the share of answers (2xx, and
 // for the book attack 201, 202 and 409 too), "errors" the other responses and
-// failures, and "statuses" the count of each status code.
-func table(w io.Writer, rows []row) {
+// failures, and "statuses" the count of each status code. In saturation mode
+// "req/s" is the requests answered per second and "of gin" its share of the
+// baseline's, the first row.
+func table(w io.Writer, rows []row, saturation bool) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "endpoint\trequests\trate/s\tp50\tp95\tp99\tmax\tsuccess\terrors\tstatuses\t")
+	if saturation {
+		fmt.Fprintln(tw, "endpoint\tclass\trequests\treq/s\tof gin\tp50\tp95\tp99\tmax\tsuccess\terrors\tstatuses\t")
+	} else {
+		fmt.Fprintln(tw, "endpoint\tclass\trequests\trate/s\tp50\tp95\tp99\tmax\tsuccess\terrors\tstatuses\t")
+	}
 	ms := func(d time.Duration) string {
 		return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + "ms"
+	}
+	var gin float64
+	if len(rows) > 0 && strings.HasSuffix(rows[0].name, baselinePath) {
+		gin = answered(rows[0].metrics)
 	}
 	for _, r := range rows {
 		m := r.metrics
@@ -643,17 +776,48 @@ func table(w io.Writer, rows []row) {
 		if m.Requests > 0 {
 			succ = strconv.FormatFloat(100*float64(r.ok)/float64(m.Requests), 'f', 1, 64) + "%"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t\n",
-			r.name, m.Requests, m.Rate, ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99), ms(m.Latencies.Max), succ, r.bad,
+		rate := fmt.Sprintf("%.1f", m.Rate)
+		if saturation {
+			rate = fmt.Sprintf("%.1f\t%s", answered(m), share(answered(m), gin))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t\n",
+			r.name, r.class, m.Requests, rate, ms(m.Latencies.P50), ms(m.Latencies.P95), ms(m.Latencies.P99), ms(m.Latencies.Max), succ, r.bad,
 			statuses(r.statuses))
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "success: answers of the endpoint (2xx; for POST …/bookings 201 booked, 202 waiting and 409 refused)")
+	if saturation {
+		fmt.Fprintln(w, "req/s: requests answered per second, from the first sent to the last answered; of gin: as a share of the bare Gin baseline's")
+	}
 	for _, r := range rows {
 		for _, e := range r.errors {
 			fmt.Fprintf(w, "%s: error: %s\n", r.name, e)
 		}
 	}
+}
+
+// answered is the requests answered per second over the attack and the wait
+// for its last answers (vegeta's Rate counts only the sending time, which at
+// saturation stops while answers are still coming).
+func answered(m vegeta.Metrics) float64 {
+	d := (m.Duration + m.Wait).Seconds()
+	if d <= 0 {
+		return 0
+	}
+	return float64(m.Requests) / d
+}
+
+// share is rate as a percentage of the baseline's ("48.2%"; "0.31%" below 1 %,
+// so that slow paths do not all show as 0), or "n/a" without a baseline.
+func share(rate, baseline float64) string {
+	if baseline <= 0 {
+		return "n/a"
+	}
+	p := 100 * rate / baseline
+	if p < 1 {
+		return strconv.FormatFloat(p, 'f', 2, 64) + "%"
+	}
+	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
 }
 
 // statuses is "201×12 202×30 409×8"; status 0 (no response) is "none".

@@ -108,14 +108,7 @@ func (s *residentSetup) signIn(ctx context.Context) error {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			var out struct {
-				AccessToken string `json:"access_token"`
-			}
-			body := map[string]string{"email": seeding.StaffEmail(w.code), "password": s.password}
-			if errs[i] = s.c.do(ctx, http.MethodPost, "/api/v1/auth/login", "", body, &out); errs[i] == nil && out.AccessToken == "" {
-				errs[i] = errors.New("login answered without an access token")
-			}
-			w.token = out.AccessToken
+			w.token, errs[i] = s.c.login(ctx, seeding.StaffEmail(w.code), s.password)
 		})
 	}
 	wg.Wait()
@@ -174,14 +167,14 @@ func (s *residentSetup) specs(base string) []func() spec {
 	auth := func(w *staffRef) http.Header { return http.Header{"Authorization": {"Bearer " + w.token}} }
 	return []func() spec{
 		func() spec {
-			return spec{method: http.MethodGet, path: "/api/v1/wards/{id}/residents?q=…", target: rotate(len(pairs), func(i int, t *vegeta.Target) {
+			return spec{class: reads, method: http.MethodGet, path: "/api/v1/wards/{id}/residents?q=…", target: rotate(len(pairs), func(i int, t *vegeta.Target) {
 				p := pairs[i]
 				*t = vegeta.Target{Method: http.MethodGet, Header: auth(p.w),
 					URL: base + "/api/v1/wards/" + p.w.wardID + "/residents?q=" + url.QueryEscape(prefix(p.r.FullName))}
 			})}
 		},
 		func() spec {
-			return spec{method: http.MethodPost, path: "/api/v1/residents/{id}/progress", target: rotate(len(pairs), func(i int, t *vegeta.Target) {
+			return spec{class: writes, method: http.MethodPost, path: "/api/v1/residents/{id}/progress", target: rotate(len(pairs), func(i int, t *vegeta.Target) {
 				p := pairs[i]
 				body, _ := json.Marshal(map[string]string{"skill_code": observedSkills[i%len(observedSkills)], "method": "observed",
 					"evidence": "Người dân tự thực hiện, cán bộ quan sát trực tiếp (benchmark)."})
@@ -191,7 +184,7 @@ func (s *residentSetup) specs(base string) []func() spec {
 			})}
 		},
 		func() spec {
-			return spec{method: http.MethodGet, path: "/api/v1/residents/{id}/status", target: rotate(len(pairs), func(i int, t *vegeta.Target) {
+			return spec{class: reads, method: http.MethodGet, path: "/api/v1/residents/{id}/status", target: rotate(len(pairs), func(i int, t *vegeta.Target) {
 				p := pairs[i]
 				*t = vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/residents/" + p.r.ID + "/status", Header: auth(p.w)}
 			})}

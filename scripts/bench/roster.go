@@ -161,7 +161,7 @@ func rfc3339(t time.Time) string { return t.UTC().Truncate(time.Second).Format(t
 // centre after centre, over the 52 weeks from tomorrow.
 func (s *rosterSetup) listSpec(base string) spec {
 	n := len(s.centres) * weeks
-	return spec{method: http.MethodGet, path: "/api/v1/centres/{id}/shifts?from=…&to=…",
+	return spec{class: reads, method: http.MethodGet, path: "/api/v1/centres/{id}/shifts?from=…&to=…",
 		target: rotate(n, func(i int, t *vegeta.Target) {
 			from := s.tomorrow.AddDate(0, 0, 7*(i/len(s.centres)))
 			q := url.Values{"from": {rfc3339(from)}, "to": {rfc3339(from.AddDate(0, 0, 7))}}
@@ -192,7 +192,7 @@ func (b *bookAttack) spec(base string) spec {
 	s := b.setup
 	vs, n := len(s.vols.tokens), len(s.open)
 	bodies := [2][]byte{[]byte(`{"waitlist":false}`), []byte(`{"waitlist":true}`)}
-	return spec{method: http.MethodPost, path: "/api/v1/shifts/{id}/bookings",
+	return spec{class: writes, method: http.MethodPost, path: "/api/v1/shifts/{id}/bookings",
 		served: func(code int) bool {
 			return code == http.StatusCreated || code == http.StatusAccepted || code == http.StatusConflict
 		},
@@ -236,7 +236,7 @@ func (b *bookAttack) spec(base string) spec {
 func (b *bookAttack) cancelSpec(base string) spec {
 	s := b.setup
 	var next atomic.Int64
-	return spec{method: http.MethodDelete, path: "/api/v1/shifts/{id}/bookings/me",
+	return spec{class: writes, method: http.MethodDelete, path: "/api/v1/shifts/{id}/bookings/me",
 		target: func(t *vegeta.Target) error {
 			i := int(next.Add(1) - 1)
 			if i >= len(b.booked) {
@@ -385,7 +385,7 @@ func (s *rosterSetup) stormSpec(base string) spec {
 	shifts := s.open[len(s.open)-k:]
 	vs := len(s.vols.tokens)
 	join := []byte(`{"waitlist":true}`)
-	return spec{method: "POST/DELETE", path: "/api/v1/shifts/{id}/… waiting-list storm",
+	return spec{class: writes, method: "POST/DELETE", path: "/api/v1/shifts/{id}/… waiting-list storm",
 		served: func(code int) bool {
 			return code == http.StatusCreated || code == http.StatusAccepted || code == http.StatusNoContent ||
 				code == http.StatusNotFound || code == http.StatusConflict
