@@ -372,6 +372,8 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Println()
 	table(os.Stdout, rows, o.saturate > 0)
+	// The load moved during the run: the header's figure alone would hide it.
+	fmt.Printf("load average after the attacks: %s\n", loadAverage())
 	var errs []error
 	if book != nil && len(book.touched) > 0 {
 		errs = append(errs, book.check(ctx, os.Stdout))
