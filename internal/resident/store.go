@@ -3,6 +3,8 @@ package resident
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/page"
@@ -82,6 +84,20 @@ type Filter struct {
 	PhoneIndexes    []string
 	NationalIndexes []string
 	DupKey          string
+}
+
+// NameWords returns the distinct words of a folded name (Resident.NameKey), in
+// their order: what the stores index so that a search term, which matches the
+// start of a word, is found through an index over words instead of a scan of a
+// ward's names (none for an erased resident, whose NameKey is empty).
+func NameWords(nameKey string) []string {
+	words := []string{}
+	for _, w := range strings.Fields(nameKey) {
+		if !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	return words
 }
 
 // ClaimsOf returns the claims a stored resident holds: its phone's and national

@@ -420,6 +420,10 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		{d.residents(), []mongodrv.IndexModel{
 			index("origin_ward_id", false, "origin_ward_id", "created_at"),
 		}},
+		// The search of a ward's residents by the words of their names (residents.go).
+		{d.residents(), []mongodrv.IndexModel{
+			index("ward_id_name_words", false, "ward_id", "name_words"),
+		}},
 		{d.wardTargets(), []mongodrv.IndexModel{
 			index("year_ward_id", false, "year", "ward_id"),
 			index("ward_id_year", false, "ward_id", "year"),

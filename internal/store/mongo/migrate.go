@@ -6,6 +6,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"ecitizen/internal/resident"
 )
 
 // Migrations of documents written by older releases, run by Open after the
@@ -20,6 +22,7 @@ func (d *DB) migrate(ctx context.Context) error {
 		run  func(context.Context) error
 	}{
 		{"units-v1", d.numberHistories},
+		{"resident-name-words-v1", d.residentNameWords},
 	} {
 		done, err := exists(ctx, d.db.Collection(colMigrations), m.name)
 		if err != nil {
@@ -116,6 +119,32 @@ func (d *DB) numberHistories(ctx context.Context) error {
 			seq = last[0].Seq
 		}
 		if _, err := d.waiters().UpdateOne(ctx, byID(w.Key), bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: seq}}}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// residentNameWords gives residents written before name_words (residents.go)
+// the words of their name_key. Each document is set only if its name_key is
+// still the one read, so a rename meanwhile (which writes its own words) is not
+// overwritten with the old name's words.
+func (d *DB) residentNameWords(ctx context.Context) error {
+	var docs []struct {
+		ID      string `bson:"_id"`
+		NameKey string `bson:"name_key"`
+	}
+	cur, err := d.residents().Find(ctx, bson.D{{Key: "name_words", Value: bson.D{{Key: "$exists", Value: false}}}},
+		options.Find().SetProjection(bson.D{{Key: "name_key", Value: 1}}))
+	if err != nil {
+		return err
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return err
+	}
+	for _, doc := range docs {
+		if _, err := d.residents().UpdateOne(ctx, bson.D{{Key: "_id", Value: doc.ID}, {Key: "name_key", Value: doc.NameKey}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "name_words", Value: resident.NameWords(doc.NameKey)}}}}); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -20,6 +21,11 @@ import (
 //   - residents: _id = resident id. Phone and national ID only as ciphertexts
 //     (key id + box) and blind indexes; erased residents keep the document with
 //     erased = true and every personal field emptied.
+//   - name_words: the distinct words of name_key (resident.NameWords), written
+//     with name_key by every insert and $set of a resident (so an erasure
+//     empties them), indexed with ward_id: a search term is an anchored prefix
+//     of one of them, which MongoDB reads as a range of the index. Documents of
+//     older releases get them from the migration "resident-name-words-v1".
 //   - resident_keys: a claim on a number, _id = kind + ":" + blind index, so a
 //     number is held by one resident (a unique index on an optional field of
 //     residents would treat every resident without a phone as a duplicate null,
@@ -72,6 +78,7 @@ type residentDoc struct {
 	OriginWardID      string     `bson:"origin_ward_id"` // missing in documents older than merges: read as ward_id
 	FullName          string     `bson:"full_name"`
 	NameKey           string     `bson:"name_key"`
+	NameWords         []string   `bson:"name_words"`
 	BirthYear         int        `bson:"birth_year"`
 	Gender            string     `bson:"gender"`
 	Group             string     `bson:"residential_group"`
@@ -94,7 +101,8 @@ type residentDoc struct {
 }
 
 func toResidentDoc(r *resident.Resident) *residentDoc {
-	return &residentDoc{ID: r.ID, WardID: r.WardID, OriginWardID: r.OriginWardID, FullName: r.FullName, NameKey: r.NameKey, BirthYear: r.BirthYear,
+	return &residentDoc{ID: r.ID, WardID: r.WardID, OriginWardID: r.OriginWardID, FullName: r.FullName, NameKey: r.NameKey,
+		NameWords: resident.NameWords(r.NameKey), BirthYear: r.BirthYear,
 		Gender: string(r.Gender), Group: r.Group, Notes: r.Notes, DupKey: r.DupKey, DuplicateOverride: r.DuplicateOverride,
 		Phone: toSealedDoc(r.Phone), PhoneIndex: r.PhoneIndex, National: toSealedDoc(r.NationalID), NationalIndex: r.NationalIndex,
 		ConsentVersion: r.Consent.Version, ConsentGivenAt: r.Consent.GivenAt, ConsentBy: r.Consent.RecordedBy,
@@ -269,7 +277,7 @@ func (d *DB) ResidentByID(ctx context.Context, id string) (*resident.Resident, e
 func residentSet(r *resident.Resident) bson.D {
 	doc := toResidentDoc(r)
 	return bson.D{
-		{Key: "full_name", Value: doc.FullName}, {Key: "name_key", Value: doc.NameKey},
+		{Key: "full_name", Value: doc.FullName}, {Key: "name_key", Value: doc.NameKey}, {Key: "name_words", Value: doc.NameWords},
 		{Key: "birth_year", Value: doc.BirthYear}, {Key: "gender", Value: doc.Gender},
 		{Key: "residential_group", Value: doc.Group}, {Key: "notes", Value: doc.Notes},
 		{Key: "dup_key", Value: doc.DupKey}, {Key: "duplicate_override", Value: doc.DuplicateOverride},
@@ -307,16 +315,22 @@ func (d *DB) UpdateResident(ctx context.Context, r *resident.Resident, add, drop
 }
 
 // ListResidents returns the residents matching f (never erased ones), ordered by
-// _id, strictly after p.After. Terms match the start of a word of name_key.
+// _id, strictly after p.After. Terms match the start of a word of name_key: each
+// is an anchored prefix of an element of name_words (the words of name_key), the
+// longest first, which MongoDB reads as a range of the (ward_id, name_words)
+// index (a longer prefix is shared by fewer words); the others are checked on
+// what that range holds.
 func (d *DB) ListResidents(ctx context.Context, f resident.Filter, p page.Request) ([]*resident.Resident, error) {
 	filter := bson.D{{Key: "erased", Value: false}}
 	if f.WardID != "" {
 		filter = append(filter, bson.E{Key: "ward_id", Value: f.WardID})
 	}
 	if len(f.Terms) > 0 {
+		terms := slices.Clone(f.Terms)
+		slices.SortStableFunc(terms, func(a, b string) int { return len(b) - len(a) })
 		var all bson.A
-		for _, t := range f.Terms {
-			all = append(all, bson.D{{Key: "name_key", Value: bson.D{{Key: "$regex", Value: "(^| )" + regexp.QuoteMeta(t)}}}})
+		for _, t := range terms {
+			all = append(all, bson.D{{Key: "name_words", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(t)}}}})
 		}
 		filter = append(filter, bson.E{Key: "$and", Value: all})
 	}

@@ -187,6 +187,7 @@ func finishMerge(ctx context.Context, tx *sql.Tx, m *directory.WardMerge) error 
 		args []any
 	}{
 		{`UPDATE residents SET ward_id = ? WHERE ward_id = ?`, []any{into, from}},
+		{`UPDATE resident_name_words SET ward_id = ? WHERE ward_id = ?`, []any{into, from}},
 		{`UPDATE centres SET ward_id = ?, updated_at = max(updated_at, ?) WHERE ward_id = ?`, []any{into, t, from}},
 		{`UPDATE devices SET ward_id = ? WHERE ward_id = ?`, []any{into, from}},
 		{`UPDATE shift_series SET ward_id = ? WHERE ward_id = ?`, []any{into, from}},

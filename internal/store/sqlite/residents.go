@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strings"
 
@@ -12,9 +13,11 @@ import (
 )
 
 // Residents, the claims on their numbers (resident_keys, primary key (kind,
-// blind index)) and the audit trail. Creating, updating and erasing a resident
-// change its row and its claims in one BEGIN IMMEDIATE transaction, so a number
-// is held by one resident, and a failed claim stores nothing.
+// blind index)), the words of their names (resident_name_words, migration 0048)
+// and the audit trail. Creating, updating and erasing a resident change its row,
+// its claims and its name words in one BEGIN IMMEDIATE transaction, so a number
+// is held by one resident, a failed claim stores nothing, and the words are
+// always those of the stored name (none once erased).
 
 const residentColumns = `SELECT id, ward_id, full_name, name_key, birth_year, gender, residential_group,
 	notes, dup_key, duplicate_override, phone_key_id, phone_box, phone_index, national_key_id,
@@ -90,6 +93,9 @@ func (db *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []r
 		if err != nil {
 			return err
 		}
+		if err := writeNameWords(ctx, tx, r.ID, r.NameKey); err != nil {
+			return err
+		}
 		return release(ctx, tx, resident.TransientKeys(keys))
 	})
 	var taken *resident.KeyTakenError
@@ -130,7 +136,8 @@ func (db *DB) UpdateResident(ctx context.Context, r *resident.Resident, add, dro
 	return wrap(err, "update resident %s", r.ID)
 }
 
-// replace writes every mutable column of r; cond narrows the update.
+// replace writes every mutable column of r, and its name words; cond narrows the
+// update.
 func (db *DB) replace(ctx context.Context, tx *sql.Tx, r *resident.Resident, cond string) error {
 	pk, pb := sealed(r.Phone)
 	nk, nb := sealed(r.NationalID)
@@ -144,15 +151,52 @@ func (db *DB) replace(ctx context.Context, tx *sql.Tx, r *resident.Resident, con
 	if err != nil {
 		return err
 	}
-	return affected(res, "resident", r.ID)
+	if err := affected(res, "resident", r.ID); err != nil {
+		return err
+	}
+	return writeNameWords(ctx, tx, r.ID, r.NameKey)
+}
+
+// writeNameWords replaces the name words of resident id with those of nameKey,
+// in tx, under the ward its row has now (a merge may have moved it since it was
+// read); an erased resident has none, so an erasure deletes them.
+func writeNameWords(ctx context.Context, tx *sql.Tx, id, nameKey string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM resident_name_words WHERE resident_id = ?`, id); err != nil {
+		return err
+	}
+	words := resident.NameWords(nameKey)
+	if len(words) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(words)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO resident_name_words (ward_id, word, resident_id)
+		SELECT r.ward_id, w.value, r.id FROM residents r, json_each(?) w WHERE r.id = ? AND r.erased_at IS NULL`,
+		string(list), id)
+	return err
 }
 
 // ListResidents returns the residents matching f (never erased ones), ordered
 // by id, strictly after p.After. Terms match the start of a word of name_key.
+//
+// A search of a ward by name alone (the hot path) reads the page's ids from
+// resident_name_words: the residents having a word in the range [term,
+// term+"\xff") of the most selective term (the longest: a longer prefix is
+// shared by fewer words; no UTF-8 byte is 0xff, so the range holds exactly the
+// words starting with term), each also having a word in every other term's
+// range, in id order, Limit+1 of them, all from the index. Their rows are then
+// read and checked with the same conditions as any other list, so a word row
+// could only narrow the answer, never add to it. Other filters scan the ward.
 func (db *DB) ListResidents(ctx context.Context, f resident.Filter, p page.Request) ([]*resident.Resident, error) {
 	var w where
 	w.add(`erased_at IS NULL`)
-	if f.WardID != "" {
+	if f.WardID != "" && len(f.Terms) > 0 && len(f.PhoneIndexes) == 0 && len(f.NationalIndexes) == 0 && f.DupKey == "" {
+		ids, args := nameWordsPage(f.WardID, f.Terms, p)
+		w.add(`id IN (`+ids+`)`, args...)
+		w.add(`+ward_id = ?`, f.WardID) // unary +: the rows come from the ids, not from a scan of the ward
+	} else if f.WardID != "" {
 		w.add(`ward_id = ?`, f.WardID)
 	}
 	for _, t := range f.Terms {
@@ -169,6 +213,34 @@ func (db *DB) ListResidents(ctx context.Context, f resident.Filter, p page.Reque
 	}
 	w.add(`id > ?`, p.After)
 	return list(ctx, db, "residents", residentColumns+w.String()+` ORDER BY id LIMIT ?`, append(w.args, limit(p.Limit)), scanResident)
+}
+
+// nameWordsPage returns the query of the ids of a page of the ward's residents
+// having, for every term, a word that starts with it (ListResidents), and its
+// arguments.
+func nameWordsPage(wardID string, terms []string, p page.Request) (string, []any) {
+	drive := mostSelective(terms)
+	q := `SELECT DISTINCT resident_id FROM resident_name_words w WHERE ward_id = ? AND word >= ? AND word < ? AND resident_id > ?`
+	args := []any{wardID, drive, drive + "\xff", p.After}
+	for _, t := range terms {
+		if t == drive {
+			continue
+		}
+		q += ` AND EXISTS (SELECT 1 FROM resident_name_words o WHERE o.resident_id = w.resident_id AND o.word >= ? AND o.word < ?)`
+		args = append(args, t, t+"\xff")
+	}
+	return q + ` ORDER BY resident_id LIMIT ?`, append(args, limit(p.Limit))
+}
+
+// mostSelective returns the longest of terms (the first of equals), "" for none.
+func mostSelective(terms []string) string {
+	var best string
+	for _, t := range terms {
+		if len(t) > len(best) {
+			best = t
+		}
+	}
+	return best
 }
 
 // marks returns n comma-separated placeholders.

@@ -9,6 +9,8 @@ import (
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/directory"
+	"ecitizen/internal/page"
+	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/store"
 )
@@ -67,6 +69,13 @@ func wantMerged(t *testing.T, st store.Store, w *mergeWorld, m *directory.WardMe
 		}
 	}
 	same(t, "residents left in A", count(t, st, w.a.ID), 0)
+	// A search by name follows the residents: the words of their names moved too.
+	found, err := st.ListResidents(ctx, resident.Filter{WardID: w.b.ID, Terms: []string{"hoa"}}, page.Request{})
+	must(t, err)
+	same(t, "search of B", keys(found, residentID), []string{w.resA1})
+	found, err = st.ListResidents(ctx, resident.Filter{WardID: w.a.ID, Terms: []string{"hoa"}}, page.Request{})
+	must(t, err)
+	same(t, "search of A", len(found), 0)
 	same(t, "residents in B", count(t, st, w.b.ID), 3)
 	for _, c := range []*directory.Centre{w.centre1, w.centre2} {
 		got, err := st.CentreByID(ctx, c.ID)

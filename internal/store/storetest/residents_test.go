@@ -133,6 +133,65 @@ func TestResidents(t *testing.T) {
 				same(t, "search "+term, len(got), 0)
 			}
 		}},
+		{"SearchByNameWords", func(t *testing.T, st store.Store) {
+			ctx := t.Context()
+			w, other := mkWard(t, st, "R06"), mkWard(t, st, "R07")
+			search := func(wardID, q string, limit int) []string {
+				t.Helper()
+				all, _ := allPages(t, limit, residentID, func(p page.Request) ([]*resident.Resident, error) {
+					return st.ListResidents(ctx, resident.Filter{WardID: wardID, Terms: vntext.Terms(q)}, p)
+				})
+				return keys(all, residentID)
+			}
+			// Created in id order; their matching words sort the other way
+			// ("anh" after "an"), so the order of a page is the ids', not the words'.
+			anh := mkResident(t, st, w.ID, "Bùi Thị Anh", 1950, "", "")
+			an := mkResident(t, st, w.ID, "Nguyễn Văn An", 1951, "", "")
+			ngoc := mkResident(t, st, w.ID, "Nguyễn Ngọc Ánh", 1952, "", "")
+			dang := mkResident(t, st, w.ID, "Đặng Hữu Nam", 1953, "", "")
+			mkResident(t, st, other.ID, "Nguyễn An Đặng", 1954, "", "")
+			for _, c := range []struct {
+				q    string
+				want []*resident.Resident
+			}{
+				{"an", []*resident.Resident{anh, an, ngoc}},   // prefix of words, diacritics ignored
+				{"AN", []*resident.Resident{anh, an, ngoc}},   // case ignored
+				{"ng", []*resident.Resident{an, ngoc}},        // two words of Ngọc's name start with it: listed once
+				{"nguyễn an", []*resident.Resident{an, ngoc}}, // every term, each in any word
+				{"an nguyen van", []*resident.Resident{an}},   // in any order
+				{"dang", []*resident.Resident{dang}},          // đ folds to d; not the other ward's
+				{"anh nam", nil},                              // no resident has both
+				{"guyen", nil},                                // inside a word
+				{"nguyễn văn an nữa", nil},                    // a term no word starts with
+				{"nguyenvan", nil},                            // across words
+			} {
+				got := search(w.ID, c.q, 1)
+				same(t, "search "+c.q+" (pages of 1)", got, keys(c.want, residentID))
+				same(t, "search "+c.q, search(w.ID, c.q, 20), got)
+			}
+			same(t, "the other ward", len(search(other.ID, "bui", 20)), 0)
+			// A rename changes the words: the old name is not found, the new one is.
+			renamed := *an
+			renamed.FullName, renamed.UpdatedAt = "Lý Quốc Bảo", now()
+			renamed.NameKey = vntext.Fold(renamed.FullName)
+			must(t, st.UpdateResident(ctx, &renamed, nil, nil))
+			same(t, "old name", search(w.ID, "nguyen an", 20), []string{ngoc.ID})
+			same(t, "new name", search(w.ID, "bao ly", 20), []string{an.ID})
+			// An erased resident is not found by any word of its former name.
+			ts := now()
+			erased := &resident.Resident{ID: ngoc.ID, WardID: ngoc.WardID, OriginWardID: ngoc.OriginWardID, Consent: ngoc.Consent,
+				CreatedBy: ngoc.CreatedBy, CreatedAt: ngoc.CreatedAt, UpdatedAt: ts, ErasedAt: &ts, ErasedBy: "staff-1"}
+			must(t, st.EraseResident(ctx, erased, nil, &resident.Audit{ID: newID(t), ResidentID: ngoc.ID, WardID: w.ID,
+				Action: resident.ActionErase, Fields: resident.ErasedFields, Reason: "Người dân yêu cầu xoá", By: "staff-1", At: ts}))
+			for _, q := range []string{"nguyen", "ngoc", "anh"} {
+				for _, id := range search(w.ID, q, 20) {
+					if id == ngoc.ID {
+						t.Fatalf("search %q finds the erased resident", q)
+					}
+				}
+			}
+			same(t, "anh after the erasure", search(w.ID, "anh", 20), []string{anh.ID})
+		}},
 		{"UpdateMovesClaims", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
 			w := mkWard(t, st, "R04")
