@@ -68,6 +68,7 @@ type Service struct {
 // snapshot is one part of a ward's facts, read under stamp.
 type snapshot struct {
 	stamp    string
+	at       time.Time // the stamp's time
 	settled  bool
 	expires  time.Time // the next local midnight of the read: the windows move then
 	facts    *Facts
@@ -311,10 +312,20 @@ func (s *Service) snapshot(ctx context.Context, c Clock, id, part string, stamp 
 		return snap, nil
 	}
 	v, err, _ := s.flight.Do("part|"+key+"|"+stamp.Value+"|"+c.Today.Format(time.DateOnly), func() (any, error) {
-		snap, err := s.read(ctx, c, id, part, stamp)
-		if err != nil {
-			return nil, err
+		var next *snapshot
+		if snap != nil && part != RosterPart && c.Now.Before(snap.expires) {
+			var err error
+			if next, err = s.patch(ctx, snap, id, part, stamp); err != nil {
+				return nil, err
+			}
 		}
+		if next == nil {
+			var err error
+			if next, err = s.read(ctx, c, id, part, stamp); err != nil {
+				return nil, err
+			}
+		}
+		snap := next
 		if snap.settled {
 			s.mu.Lock()
 			s.wards[key] = snap
@@ -643,7 +654,7 @@ func (s *Service) trend(ctx context.Context, st *state, wards []string) ([]Week,
 // depend on the day; the roster part covers the window of the day.
 func (s *Service) read(ctx context.Context, c Clock, id, part string, stamp Stamp) (*snapshot, error) {
 	f := &Facts{}
-	snap := &snapshot{stamp: stamp.Value, settled: stamp.Settled(time.Now(), s.settle), facts: f}
+	snap := &snapshot{stamp: stamp.Value, at: stamp.At, settled: stamp.Settled(time.Now(), s.settle), facts: f}
 	var err error
 	if part != RosterPart {
 		if f.Residents, err = s.store.CoverageResidents(ctx, id, part); err != nil {
@@ -678,4 +689,72 @@ func (s *Service) read(ctx context.Context, c Clock, id, part string, stamp Stam
 	f.Hours = HoursFacts(rows, entries)
 	snap.expires = c.Tomorrow()
 	return snap, nil
+}
+
+// maxPatch is the most residents a patch reads again; more changes than that
+// read the part whole, which costs about as much.
+const maxPatch = 64
+
+// patch returns the resident part's snapshot old brought up to stamp by
+// reading again only the residents the store names as changed since old's
+// stamp (Store.CoverageChanges), or nil when it cannot name them or they are
+// too many. A recorded skill thus reads one resident and evaluates one status,
+// not its part: the patched facts are those a whole read would return, because
+// every change of the part since old is named (the adapters log them in the
+// unit of the change) and each named resident is read whole, records included.
+func (s *Service) patch(ctx context.Context, old *snapshot, id, part string, stamp Stamp) (*snapshot, error) {
+	settled := stamp.Settled(time.Now(), s.settle) // stamps before facts, as read does
+	ids, ok, err := s.store.CoverageChanges(ctx, id, part, Stamp{Value: old.stamp, At: old.at}, stamp)
+	if err != nil {
+		return nil, fmt.Errorf("coverage changes of %s/%s: %w", id, part, err)
+	}
+	changed := make(map[string]bool, len(ids))
+	for _, r := range ids {
+		changed[r] = true
+	}
+	if !ok || len(changed) > maxPatch {
+		return nil, nil
+	}
+	if len(changed) == 0 { // the stamp moved with nothing to read again (a concurrent mark, say)
+		return &snapshot{stamp: stamp.Value, at: stamp.At, settled: settled, expires: old.expires, facts: old.facts, statuses: old.statuses}, nil
+	}
+	res, recs, err := s.store.CoverageResidentFacts(ctx, slices.Sorted(maps.Keys(changed)))
+	if err != nil {
+		return nil, fmt.Errorf("coverage residents of %s/%s: %w", id, part, err)
+	}
+	fresh := &Facts{}
+	in := map[string]bool{}
+	for _, r := range res { // a named resident may have left the ward (or never been in it)
+		if PartOf(r.ID) == part && (r.WardID == id || r.OriginWardID == id) {
+			fresh.Residents = append(fresh.Residents, r)
+			in[r.ID] = true
+		}
+	}
+	for _, r := range recs {
+		if in[r.ResidentID] {
+			fresh.Records = append(fresh.Records, r)
+		}
+	}
+	f := &Facts{Residents: make([]ResidentFact, 0, len(old.facts.Residents)+len(fresh.Residents)),
+		Records: make([]RecordFact, 0, len(old.facts.Records)+len(fresh.Records))}
+	for _, r := range old.facts.Residents {
+		if !changed[r.ID] {
+			f.Residents = append(f.Residents, r)
+		}
+	}
+	f.Residents = append(f.Residents, fresh.Residents...)
+	for _, r := range old.facts.Records {
+		if !changed[r.ResidentID] {
+			f.Records = append(f.Records, r)
+		}
+	}
+	f.Records = append(f.Records, fresh.Records...)
+	statuses := make(map[string]progress.Status, len(old.statuses)+len(fresh.Residents))
+	for k, v := range old.statuses {
+		if !changed[k] {
+			statuses[k] = v
+		}
+	}
+	maps.Copy(statuses, Statuses(fresh, s.framework.Active()))
+	return &snapshot{stamp: stamp.Value, at: stamp.At, settled: settled, expires: old.expires, facts: f, statuses: statuses}, nil
 }

@@ -34,6 +34,19 @@ type Store interface {
 	// CoverageRecords returns the progress records of those residents, with
 	// whether each is revoked.
 	CoverageRecords(ctx context.Context, wardID, part string) ([]RecordFact, error)
+	// CoverageChanges returns the residents of a ward's resident part whose
+	// facts (the resident, its records, their revocations) changed after the
+	// part's stamp was since, up to at least until (a later stamp the caller
+	// read); a resident may be named twice, or named though it did not change.
+	// ok is false when the adapter cannot name them all (its log no longer
+	// reaches since, or a change touched the whole part): then the part must be
+	// read whole. Both adapters keep this log in the unit of the change (see
+	// their coverage.go), so a snapshot patched with CoverageResidentFacts is
+	// what reading the part again would give.
+	CoverageChanges(ctx context.Context, wardID, part string, since, until Stamp) (ids []string, ok bool, err error)
+	// CoverageResidentFacts returns the residents of ids that exist (wherever
+	// they are now) and all their records, with whether each is revoked.
+	CoverageResidentFacts(ctx context.Context, ids []string) ([]ResidentFact, []RecordFact, error)
 	// CoverageShifts returns the shifts of the ward starting in [from, to), with
 	// their bookings and confirmed no-shows counted.
 	CoverageShifts(ctx context.Context, wardID string, from, to time.Time) ([]ShiftFact, error)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -25,6 +26,15 @@ import (
 //     older than coverage.SettleAfter (see coverage.Store). Concurrent marks
 //     may overwrite each other (FerretDB's updates are read-then-replace), and
 //     any of them leaves a value no earlier reader saw.
+//
+//   - coverage_log: _id = a random value, k = a resident part's StampKey, r =
+//     the resident, or "*" for a change of the whole part (a merge), at = when.
+//     markResident writes one per part it marks, after the mark and before the
+//     write it announces (and fails the write when it cannot), so a write not
+//     landed when a stamp was read is logged later than that stamp was set.
+//     CoverageChanges reads the entries of a part from its old stamp's time
+//     (less WriteBound, for clocks apart) on; entries older than logKeep are
+//     pruned, and a stamp that old is answered "cannot tell".
 //
 // The fact queries read the ward's documents and count bookings, seats and
 // no-shows in Go (FerretDB's $group has only $sum and $count).
@@ -60,7 +70,15 @@ func (d *DB) markResident(ctx context.Context, residentID string, wards ...strin
 			keys = append(keys, coverage.StampKey(w, coverage.PartOf(residentID)))
 		}
 	}
-	return d.mark(ctx, keys)
+	wctx, cancel, err := d.mark(ctx, keys)
+	if err != nil {
+		return wctx, cancel, err
+	}
+	if err := d.logChanges(wctx, keys, residentID); err != nil {
+		cancel()
+		return ctx, func() {}, err
+	}
+	return wctx, cancel, nil
 }
 
 // markWards marks every part of wards, for a change that is not bounded by
@@ -72,9 +90,99 @@ func (d *DB) markWards(ctx context.Context, wards ...string) error {
 			keys = append(keys, coverage.StampKey(w, p))
 		}
 	}
-	_, cancel, err := d.mark(ctx, keys)
-	cancel()
-	return err
+	wctx, cancel, err := d.mark(ctx, keys)
+	defer cancel()
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, k := range keys {
+		if !strings.HasSuffix(k, "|"+coverage.RosterPart) {
+			parts = append(parts, k)
+		}
+	}
+	return d.logChanges(wctx, parts, wholePart)
+}
+
+const (
+	colCoverageLog = "coverage_log"
+	// wholePart is the resident of a log entry for a change of a whole part.
+	wholePart = "*"
+	// logKeep is how long log entries are kept.
+	logKeep = time.Hour
+)
+
+func (d *DB) coverageLog() *mongodrv.Collection { return d.db.Collection(colCoverageLog) }
+
+type logDoc struct {
+	ID       string    `bson:"_id"`
+	Key      string    `bson:"k"`
+	Resident string    `bson:"r"`
+	At       time.Time `bson:"at"`
+}
+
+// logChanges logs a change of residentID (or wholePart) in each part of keys,
+// and now and then prunes the entries older than logKeep.
+func (d *DB) logChanges(ctx context.Context, keys []string, residentID string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	docs := make([]any, len(keys))
+	for i, k := range keys {
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		docs[i] = logDoc{ID: hex.EncodeToString(b[:]), Key: k, Resident: residentID, At: now}
+	}
+	if _, err := d.coverageLog().InsertMany(ctx, docs); err != nil {
+		return fmt.Errorf("mongo: coverage log: %w", err)
+	}
+	if d.logged.Add(1)%256 == 0 { // a failed prune leaves entries that are only read if asked for
+		_, _ = d.coverageLog().DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-logKeep)}}}})
+	}
+	return nil
+}
+
+// CoverageChanges returns the residents logged for a resident part since the
+// stamp since was set (see coverage_log above); until is not needed, as every
+// entry is kept until logKeep.
+func (d *DB) CoverageChanges(ctx context.Context, wardID, part string, since, _ coverage.Stamp) ([]string, bool, error) {
+	if since.At.IsZero() || time.Since(since.At) > logKeep-2*coverage.WriteBound {
+		return nil, false, nil
+	}
+	docs, err := factDocs[logDoc](ctx, d.coverageLog(), bson.D{{Key: "k", Value: coverage.StampKey(wardID, part)},
+		{Key: "at", Value: bson.D{{Key: "$gte", Value: since.At.Add(-coverage.WriteBound)}}}}, bson.D{{Key: "r", Value: 1}}, "coverage log")
+	if err != nil {
+		return nil, false, err
+	}
+	ids := make([]string, 0, len(docs))
+	for _, l := range docs {
+		if l.Resident == wholePart {
+			return nil, false, nil
+		}
+		ids = append(ids, l.Resident)
+	}
+	return ids, true, nil
+}
+
+// CoverageResidentFacts returns the residents of ids and their records.
+func (d *DB) CoverageResidentFacts(ctx context.Context, ids []string) ([]coverage.ResidentFact, []coverage.RecordFact, error) {
+	var (
+		res  []coverage.ResidentFact
+		recs []coverage.RecordFact
+	)
+	err := chunks(ids, func(part []string) error {
+		docs, err := factDocs[residentFactDoc](ctx, d.residents(), bson.D{{Key: "_id", Value: in(part)}},
+			bson.D{{Key: "ward_id", Value: 1}, {Key: "origin_ward_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "erased", Value: 1}}, "coverage residents")
+		if err != nil {
+			return err
+		}
+		res = append(res, residentFacts(docs)...)
+		rs, err := d.recordFacts(ctx, part)
+		recs = append(recs, rs...)
+		return err
+	})
+	return res, recs, err
 }
 
 // mark sets each stamp key to a new random value and the time.
@@ -176,6 +284,10 @@ func (d *DB) CoverageResidents(ctx context.Context, wardID, part string) ([]cove
 	if err != nil {
 		return nil, err
 	}
+	return residentFacts(docs), nil
+}
+
+func residentFacts(docs []residentFactDoc) []coverage.ResidentFact {
 	out := make([]coverage.ResidentFact, len(docs))
 	for i, r := range docs {
 		origin := r.Origin
@@ -184,7 +296,7 @@ func (d *DB) CoverageResidents(ctx context.Context, wardID, part string) ([]cove
 		}
 		out[i] = coverage.ResidentFact{ID: r.ID, WardID: r.WardID, OriginWardID: origin, CreatedAt: utc(r.CreatedAt), Erased: r.Erased}
 	}
-	return out, nil
+	return out
 }
 
 // CoverageRecords returns the records of the residents of a part of the ward.
@@ -197,8 +309,13 @@ func (d *DB) CoverageRecords(ctx context.Context, wardID, part string) ([]covera
 	for i, r := range res {
 		ids[i] = r.ID
 	}
+	return d.recordFacts(ctx, ids)
+}
+
+// recordFacts returns the records of the residents of ids.
+func (d *DB) recordFacts(ctx context.Context, ids []string) ([]coverage.RecordFact, error) {
 	var out []coverage.RecordFact
-	err = chunks(ids, func(part []string) error {
+	err := chunks(ids, func(part []string) error {
 		recs, err := factDocs[progressRecordDoc](ctx, d.progressRecords(), bson.D{{Key: "resident_id", Value: in(part)}},
 			bson.D{{Key: "resident_id", Value: 1}, {Key: "skill_code", Value: 1}, {Key: "centre_id", Value: 1}, {Key: "at", Value: 1}}, "coverage records")
 		if err != nil {

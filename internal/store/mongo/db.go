@@ -110,6 +110,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -165,6 +166,9 @@ type DB struct {
 	wards, centres, organisations                        *mongodrv.Collection
 	courses, builtinSlugs, versions                      *mongodrv.Collection
 	enrolments, lessonsDone, quizAttempts, coursesDone   *mongodrv.Collection
+
+	// logged counts the coverage log's writes, to prune it now and then (coverage.go).
+	logged atomic.Uint64
 }
 
 // Options are the settings of Open besides the server's URI.
@@ -287,6 +291,10 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		}},
 		{d.wards, []mongodrv.IndexModel{
 			index("code_unique", true, "code"),
+		}},
+		{d.coverageLog(), []mongodrv.IndexModel{
+			index("k_at", false, "k", "at"),
+			index("at", false, "at"),
 		}},
 		{d.centres, []mongodrv.IndexModel{
 			index("ward_id", false, "ward_id"),

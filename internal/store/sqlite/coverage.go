@@ -11,7 +11,9 @@ import (
 )
 
 // Coverage facts. The stamps (per ward and part) are moved by the triggers of
-// migrations/0041_coverage_stamps.sql, inside the transaction of each change.
+// migrations/0041_coverage_stamps.sql, inside the transaction of each change;
+// those of migration 0049 also log, with each move of a resident part's stamp,
+// the resident it was for (coverage_log, read by CoverageChanges).
 
 // CoverageStamps returns the stamps of wardIDs.
 func (db *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]coverage.Stamp, error) {
@@ -46,15 +48,7 @@ func (db *DB) CoverageResidents(ctx context.Context, wardID, part string) ([]cov
 	return facts(ctx, db, "coverage residents", `SELECT id, ward_id, origin_ward_id, created_at, erased_at IS NOT NULL
 		FROM residents WHERE ward_id = ?1 AND substr(id, -1) = ?2
 		UNION SELECT id, ward_id, origin_ward_id, created_at, erased_at IS NOT NULL
-		FROM residents WHERE origin_ward_id = ?1 AND substr(id, -1) = ?2`, []any{wardID, digit(part)},
-		func(s scanner, r *coverage.ResidentFact) error {
-			var created int64
-			if err := s.Scan(&r.ID, &r.WardID, &r.OriginWardID, &created, &r.Erased); err != nil {
-				return err
-			}
-			r.CreatedAt = at(created)
-			return nil
-		})
+		FROM residents WHERE origin_ward_id = ?1 AND substr(id, -1) = ?2`, []any{wardID, digit(part)}, scanResidentFact)
 }
 
 // CoverageRecords returns the records of the residents of a part of the ward.
@@ -64,15 +58,82 @@ func (db *DB) CoverageRecords(ctx context.Context, wardID, part string) ([]cover
 			UNION SELECT id FROM residents WHERE origin_ward_id = ?1 AND substr(id, -1) = ?2)
 		SELECT p.id, p.resident_id, p.skill_code, p.centre_id, p.at, v.record_id IS NOT NULL
 		FROM r JOIN progress_records p ON p.resident_id = r.id
-		LEFT JOIN progress_revocations v ON v.record_id = p.id`, []any{wardID, digit(part)},
-		func(s scanner, r *coverage.RecordFact) error {
-			var when int64
-			if err := s.Scan(&r.ID, &r.ResidentID, &r.SkillCode, &r.CentreID, &when, &r.Revoked); err != nil {
-				return err
-			}
-			r.At = at(when)
-			return nil
-		})
+		LEFT JOIN progress_revocations v ON v.record_id = p.id`, []any{wardID, digit(part)}, scanRecordFact)
+}
+
+// CoverageChanges returns the residents logged (migration 0049) for the moves
+// of a resident part's stamp after since, when the log still holds every move
+// up to until; the stamps are counters, so that is until - since rows.
+func (db *DB) CoverageChanges(ctx context.Context, wardID, part string, since, until coverage.Stamp) ([]string, bool, error) {
+	from, err1 := stampN(since)
+	to, err2 := stampN(until)
+	if err1 != nil || err2 != nil || to < from {
+		return nil, false, nil
+	}
+	ids, err := facts(ctx, db, "coverage changes", `SELECT resident_id FROM coverage_log
+		WHERE ward_id = ? AND part = ? AND n > ? AND n <= ?`, []any{wardID, part, from, to},
+		func(s scanner, id *string) error { return s.Scan(id) })
+	if err != nil {
+		return nil, false, err
+	}
+	return ids, int64(len(ids)) == to-from, nil
+}
+
+// stampN is the counter of a stamp; a part never changed has none: 0.
+func stampN(s coverage.Stamp) (int64, error) {
+	if s.Value == "" {
+		return 0, nil
+	}
+	return strconv.ParseInt(s.Value, 10, 64)
+}
+
+// CoverageResidentFacts returns the residents of ids and their records.
+func (db *DB) CoverageResidentFacts(ctx context.Context, ids []string) ([]coverage.ResidentFact, []coverage.RecordFact, error) {
+	var (
+		res  []coverage.ResidentFact
+		recs []coverage.RecordFact
+	)
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 200)]
+		ids = ids[len(chunk):]
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rs, err := facts(ctx, db, "coverage residents", `SELECT id, ward_id, origin_ward_id, created_at, erased_at IS NOT NULL
+			FROM residents WHERE id IN (`+marks+`)`, args, scanResidentFact)
+		if err != nil {
+			return nil, nil, err
+		}
+		res = append(res, rs...)
+		rc, err := facts(ctx, db, "coverage records", `SELECT p.id, p.resident_id, p.skill_code, p.centre_id, p.at, v.record_id IS NOT NULL
+			FROM progress_records p LEFT JOIN progress_revocations v ON v.record_id = p.id
+			WHERE p.resident_id IN (`+marks+`)`, args, scanRecordFact)
+		if err != nil {
+			return nil, nil, err
+		}
+		recs = append(recs, rc...)
+	}
+	return res, recs, nil
+}
+
+func scanResidentFact(s scanner, r *coverage.ResidentFact) error {
+	var created int64
+	if err := s.Scan(&r.ID, &r.WardID, &r.OriginWardID, &created, &r.Erased); err != nil {
+		return err
+	}
+	r.CreatedAt = at(created)
+	return nil
+}
+
+func scanRecordFact(s scanner, r *coverage.RecordFact) error {
+	var when int64
+	if err := s.Scan(&r.ID, &r.ResidentID, &r.SkillCode, &r.CentreID, &when, &r.Revoked); err != nil {
+		return err
+	}
+	r.At = at(when)
+	return nil
 }
 
 // CoverageShifts returns the ward's shifts starting in [from, to), counted.
