@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -15,31 +16,63 @@ import (
 // those of migration 0049 also log, with each move of a resident part's stamp,
 // the resident it was for (coverage_log, read by CoverageChanges).
 
-// CoverageStamps returns the stamps of wardIDs.
+// stampsCopy is every coverage stamp, by coverage.StampKey, read in one
+// statement with the district's total (migration 0049).
+type stampsCopy struct {
+	total int64
+	all   map[string]coverage.Stamp
+}
+
+// CoverageStamps returns the stamps of wardIDs. The copy of every stamp is
+// read again only when the district's total moved: the total moves with every
+// stamp, in the same transaction, so an unchanged total means unchanged stamps
+// (a cache invalidated exactly; one row read instead of every ward's parts).
 func (db *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]coverage.Stamp, error) {
-	want := make(map[string]bool, len(wardIDs))
-	for _, id := range wardIDs {
-		want[id] = true
+	var total int64
+	if err := db.r.QueryRowContext(ctx, `SELECT n FROM coverage_total`).Scan(&total); err != nil {
+		return nil, wrap(err, "coverage stamps")
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT ward_id, part, n FROM coverage_stamps`)
+	c := db.stamps.Load()
+	if c == nil || c.total != total {
+		var err error
+		if c, err = db.readStamps(ctx); err != nil {
+			return nil, err
+		}
+		db.stamps.Store(c)
+	}
+	out := make(map[string]coverage.Stamp, len(wardIDs)*len(coverage.Parts))
+	for _, id := range wardIDs {
+		for _, part := range coverage.Parts {
+			key := coverage.StampKey(id, part)
+			if s, ok := c.all[key]; ok {
+				out[key] = s
+			}
+		}
+	}
+	return out, nil
+}
+
+// readStamps reads every stamp and the total in one statement (one snapshot).
+func (db *DB) readStamps(ctx context.Context) (*stampsCopy, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT s.ward_id, s.part, s.n, t.n FROM coverage_total t LEFT JOIN coverage_stamps s`)
 	if err != nil {
 		return nil, wrap(err, "coverage stamps")
 	}
 	defer rows.Close()
-	out := map[string]coverage.Stamp{}
+	c := &stampsCopy{all: map[string]coverage.Stamp{}}
 	for rows.Next() {
 		var (
-			id, part string
-			n        int64
+			id, part sql.NullString
+			n        sql.NullInt64
 		)
-		if err := rows.Scan(&id, &part, &n); err != nil {
+		if err := rows.Scan(&id, &part, &n, &c.total); err != nil {
 			return nil, wrap(err, "coverage stamps")
 		}
-		if want[id] {
-			out[coverage.StampKey(id, part)] = coverage.Stamp{Value: strconv.FormatInt(n, 10)}
+		if id.Valid {
+			c.all[coverage.StampKey(id.String, part.String)] = coverage.Stamp{Value: strconv.FormatInt(n.Int64, 10)}
 		}
 	}
-	return out, wrap(rows.Err(), "coverage stamps")
+	return c, wrap(rows.Err(), "coverage stamps")
 }
 
 // CoverageResidents returns the residents of a part now in the ward or registered in it.

@@ -73,6 +73,9 @@ type DB struct {
 	// damaged what a failed one found (the file stays damaged until restart).
 	checked atomic.Int64
 	damaged atomic.Pointer[error]
+	// stamps is every coverage stamp as last read, with the district's total
+	// they were read with (coverage.go).
+	stamps atomic.Pointer[stampsCopy]
 }
 
 // damageSeen counts the errors, of any database open in this process, that said

@@ -71,3 +71,20 @@ CREATE TRIGGER coverage_revocation_insert AFTER INSERT ON progress_revocations B
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, NEW.resident_id FROM coverage_stamps WHERE ward_id = ((SELECT origin_ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1);
     DELETE FROM coverage_log WHERE ward_id = ((SELECT origin_ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = ((SELECT origin_ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1) AND n % 64 = 0);
 END;
+
+-- The district's stamp: a counter every move of any part's stamp moves, in the
+-- same transaction, so that a reader whose copy of every stamp was read with
+-- the same total needs no other row (CoverageStamps).
+CREATE TABLE coverage_total (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+) STRICT;
+INSERT INTO coverage_total (id, n) VALUES (1, 0);
+
+CREATE TRIGGER coverage_total_insert AFTER INSERT ON coverage_stamps BEGIN
+    UPDATE coverage_total SET n = n + 1 WHERE id = 1;
+END;
+
+CREATE TRIGGER coverage_total_update AFTER UPDATE ON coverage_stamps BEGIN
+    UPDATE coverage_total SET n = n + 1 WHERE id = 1;
+END;
