@@ -5,8 +5,11 @@
 //
 // Summaries are computed from a snapshot of each ward's facts that the service
 // keeps while the ward's stamp is unchanged (Store says how both adapters keep
-// the stamps exact, under concurrent writes and after a crash); the district's
-// figures are the sums of its wards'. Nothing is a counter, so nothing drifts.
+// the stamps exact, under concurrent writes and after a crash); when a resident
+// part's stamp moves, its snapshot is patched with the residents the store logs
+// as changed since (CoverageChanges), so a recorded skill reads one resident
+// again, not its part. The district's figures are the sums of its wards'. No
+// figure is a counter, so nothing drifts.
 //
 // Files: doc.go (this overview), store.go (the storage port, stamps and facts), summary.go (the pure
 // computations: summaries, unfilled shifts, skills lacking, trends), service.go
