@@ -112,6 +112,19 @@ func (db *DB) CoverageChanges(ctx context.Context, wardID, part string, since, u
 	return ids, int64(len(ids)) == to-from, nil
 }
 
+// logKept is how many of a part's last moves Open keeps in its log.
+const logKept = 1024
+
+// pruneCoverageLog deletes each part's log but its last logKept moves, at Open:
+// pruning in the triggers would cost every record. Between restarts the log
+// grows by a row or two per change of a resident (tens of MB a year at the
+// district's pace), and it is only ever read by its key.
+func (db *DB) pruneCoverageLog(ctx context.Context) error {
+	_, err := db.w.ExecContext(ctx, `DELETE FROM coverage_log WHERE n <= (SELECT s.n - ? FROM coverage_stamps s
+		WHERE s.ward_id = coverage_log.ward_id AND s.part = coverage_log.part)`, logKept)
+	return wrap(err, "prune coverage log")
+}
+
 // stampN is the counter of a stamp; a part never changed has none: 0.
 func stampN(s coverage.Stamp) (int64, error) {
 	if s.Value == "" {

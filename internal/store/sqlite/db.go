@@ -140,6 +140,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		_ = w.Close()
 		return nil, err
 	}
+	if err := db.pruneCoverageLog(ctx); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
 
 	r, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {

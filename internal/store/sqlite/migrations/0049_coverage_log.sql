@@ -5,8 +5,9 @@
 -- one that, right after each move, logs the stamp's new value with the
 -- resident, in the same transaction: the log has one row per move, so a reader
 -- that finds every value between two stamps knows every resident changed in
--- between. A part keeps its last 1024 moves (pruned every 64th); a reader whose
--- stamp is older reads the part whole.
+-- between. Open prunes each part's log to its last 1024 moves (not the
+-- triggers: every record would pay for it); a reader whose stamp is older than
+-- the log reads the part whole.
 CREATE TABLE coverage_log (
     ward_id     TEXT    NOT NULL,
     part        TEXT    NOT NULL,
@@ -24,52 +25,40 @@ DROP TRIGGER coverage_revocation_insert;
 CREATE TRIGGER coverage_residents_insert AFTER INSERT ON residents BEGIN
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(NEW.id, -1), 1 FROM (SELECT NEW.ward_id AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, NEW.id FROM coverage_stamps WHERE ward_id = (NEW.ward_id) AND part = 'r' || substr(NEW.id, -1);
-    DELETE FROM coverage_log WHERE ward_id = (NEW.ward_id) AND part = 'r' || substr(NEW.id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = (NEW.ward_id) AND part = 'r' || substr(NEW.id, -1) AND n % 64 = 0);
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(NEW.id, -1), 1 FROM (SELECT NEW.origin_ward_id AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, NEW.id FROM coverage_stamps WHERE ward_id = (NEW.origin_ward_id) AND part = 'r' || substr(NEW.id, -1);
-    DELETE FROM coverage_log WHERE ward_id = (NEW.origin_ward_id) AND part = 'r' || substr(NEW.id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = (NEW.origin_ward_id) AND part = 'r' || substr(NEW.id, -1) AND n % 64 = 0);
 END;
 
 CREATE TRIGGER coverage_residents_update AFTER UPDATE ON residents BEGIN
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(NEW.id, -1), 1 FROM (SELECT NEW.ward_id AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, NEW.id FROM coverage_stamps WHERE ward_id = (NEW.ward_id) AND part = 'r' || substr(NEW.id, -1);
-    DELETE FROM coverage_log WHERE ward_id = (NEW.ward_id) AND part = 'r' || substr(NEW.id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = (NEW.ward_id) AND part = 'r' || substr(NEW.id, -1) AND n % 64 = 0);
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(NEW.id, -1), 1 FROM (SELECT NEW.origin_ward_id AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, NEW.id FROM coverage_stamps WHERE ward_id = (NEW.origin_ward_id) AND part = 'r' || substr(NEW.id, -1);
-    DELETE FROM coverage_log WHERE ward_id = (NEW.origin_ward_id) AND part = 'r' || substr(NEW.id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = (NEW.origin_ward_id) AND part = 'r' || substr(NEW.id, -1) AND n % 64 = 0);
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(OLD.id, -1), 1 FROM (SELECT OLD.ward_id AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, OLD.id FROM coverage_stamps WHERE ward_id = (OLD.ward_id) AND part = 'r' || substr(OLD.id, -1);
-    DELETE FROM coverage_log WHERE ward_id = (OLD.ward_id) AND part = 'r' || substr(OLD.id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = (OLD.ward_id) AND part = 'r' || substr(OLD.id, -1) AND n % 64 = 0);
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(OLD.id, -1), 1 FROM (SELECT OLD.origin_ward_id AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, OLD.id FROM coverage_stamps WHERE ward_id = (OLD.origin_ward_id) AND part = 'r' || substr(OLD.id, -1);
-    DELETE FROM coverage_log WHERE ward_id = (OLD.origin_ward_id) AND part = 'r' || substr(OLD.id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = (OLD.origin_ward_id) AND part = 'r' || substr(OLD.id, -1) AND n % 64 = 0);
 END;
 
 CREATE TRIGGER coverage_residents_delete AFTER DELETE ON residents BEGIN
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(OLD.id, -1), 1 FROM (SELECT OLD.ward_id AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, OLD.id FROM coverage_stamps WHERE ward_id = (OLD.ward_id) AND part = 'r' || substr(OLD.id, -1);
-    DELETE FROM coverage_log WHERE ward_id = (OLD.ward_id) AND part = 'r' || substr(OLD.id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = (OLD.ward_id) AND part = 'r' || substr(OLD.id, -1) AND n % 64 = 0);
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(OLD.id, -1), 1 FROM (SELECT OLD.origin_ward_id AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, OLD.id FROM coverage_stamps WHERE ward_id = (OLD.origin_ward_id) AND part = 'r' || substr(OLD.id, -1);
-    DELETE FROM coverage_log WHERE ward_id = (OLD.origin_ward_id) AND part = 'r' || substr(OLD.id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = (OLD.origin_ward_id) AND part = 'r' || substr(OLD.id, -1) AND n % 64 = 0);
 END;
 
 CREATE TRIGGER coverage_progress_insert AFTER INSERT ON progress_records BEGIN
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(NEW.resident_id, -1), 1 FROM (SELECT (SELECT ward_id FROM residents WHERE id = NEW.resident_id) AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, NEW.resident_id FROM coverage_stamps WHERE ward_id = ((SELECT ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1);
-    DELETE FROM coverage_log WHERE ward_id = ((SELECT ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = ((SELECT ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1) AND n % 64 = 0);
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(NEW.resident_id, -1), 1 FROM (SELECT (SELECT origin_ward_id FROM residents WHERE id = NEW.resident_id) AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, NEW.resident_id FROM coverage_stamps WHERE ward_id = ((SELECT origin_ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1);
-    DELETE FROM coverage_log WHERE ward_id = ((SELECT origin_ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = ((SELECT origin_ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1) AND n % 64 = 0);
 END;
 
 CREATE TRIGGER coverage_revocation_insert AFTER INSERT ON progress_revocations BEGIN
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(NEW.resident_id, -1), 1 FROM (SELECT (SELECT ward_id FROM residents WHERE id = NEW.resident_id) AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, NEW.resident_id FROM coverage_stamps WHERE ward_id = ((SELECT ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1);
-    DELETE FROM coverage_log WHERE ward_id = ((SELECT ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = ((SELECT ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1) AND n % 64 = 0);
     INSERT INTO coverage_stamps (ward_id, part, n) SELECT w, 'r' || substr(NEW.resident_id, -1), 1 FROM (SELECT (SELECT origin_ward_id FROM residents WHERE id = NEW.resident_id) AS w) WHERE w IS NOT NULL AND w <> '' ON CONFLICT (ward_id, part) DO UPDATE SET n = n + 1;
     INSERT INTO coverage_log (ward_id, part, n, resident_id) SELECT ward_id, part, n, NEW.resident_id FROM coverage_stamps WHERE ward_id = ((SELECT origin_ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1);
-    DELETE FROM coverage_log WHERE ward_id = ((SELECT origin_ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1) AND n <= (SELECT n - 1024 FROM coverage_stamps WHERE ward_id = ((SELECT origin_ward_id FROM residents WHERE id = NEW.resident_id)) AND part = 'r' || substr(NEW.resident_id, -1) AND n % 64 = 0);
 END;
 
 -- The district's stamp: a counter every move of any part's stamp moves, in the
