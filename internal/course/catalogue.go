@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/identity"
@@ -21,20 +22,73 @@ type CatalogueQuery struct {
 	Skill    string
 }
 
+// Card is what the catalogue lists and searches of one published version: no
+// lesson bodies, HTML or quizzes, so that listing the catalogue reads a few small
+// records instead of whole versions. Adapters store one card per published
+// version (CardOf), written in the same unit as the version's publication; a
+// published version never changes, so neither does its card.
+type Card struct {
+	CourseID string
+	Number   int // the version's number
+	Title    Text
+	Summary  Text
+	Audience Audience
+	Level    Level
+	Skills   []string
+	Minutes  int // the estimated time of the whole course (Version.Minutes)
+	Lessons  []CardLesson
+	// SearchText is the version's SearchText, which search matches terms against.
+	SearchText string
+}
+
+// CardLesson is a lesson as the catalogue knows it: the lesson titles are part
+// of ranking, and the residents' quiz page lists the lessons that have a quiz.
+type CardLesson struct {
+	ID      string
+	Title   Text
+	HasQuiz bool
+}
+
+// CardOf returns the card of a version (the adapters call it when a version is
+// published, and when they fill cards of versions published before cards existed).
+func CardOf(v *Version) *Card {
+	c := &Card{CourseID: v.CourseID, Number: v.Number, Title: v.Title, Summary: v.Summary,
+		Audience: v.Audience, Level: v.Level, Skills: slices.Clone(v.Skills), Minutes: v.Minutes(),
+		Lessons: make([]CardLesson, len(v.Lessons)), SearchText: v.SearchText}
+	for i, l := range v.Lessons {
+		c.Lessons[i] = CardLesson{ID: l.ID, Title: l.Title, HasQuiz: l.Quiz != nil}
+	}
+	return c
+}
+
+// Matches reports whether a card is selected by f (its Max aside): every term
+// occurs in the card's SearchText, and the audience and skill, when set, are the
+// card's. An adapter that cannot ask its database this question asks it here.
+func (f CatalogueFilter) Matches(c *Card) bool {
+	for _, t := range f.Terms {
+		if !strings.Contains(c.SearchText, t) {
+			return false
+		}
+	}
+	return (f.Audience == "" || c.Audience == f.Audience) && (f.Skill == "" || slices.Contains(c.Skills, f.Skill))
+}
+
 // Catalogue lists published courses matching q: with a query, best matches first
 // (see rank); without one, by Vietnamese title. The cursor is an offset into that
-// order, which is stable while the catalogue does not change.
-func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery, p page.Request) ([]*Version, string, error) {
-	vs, err := s.store.PublishedVersions(ctx, CatalogueFilter{Terms: vntext.Terms(q.Q), Audience: q.Audience, Skill: q.Skill, Max: maxMatches})
+// order, which is stable while the catalogue does not change. It reads cards only.
+func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery, p page.Request) ([]*Card, string, error) {
+	cs, err := s.store.CatalogueCards(ctx, CatalogueFilter{Terms: vntext.Terms(q.Q), Audience: q.Audience, Skill: q.Skill, Max: maxMatches})
 	if err != nil {
 		return nil, "", fmt.Errorf("catalogue: %w", err)
 	}
-	ranks := make(map[*Version]int, len(vs))
-	for _, v := range vs {
-		ranks[v] = rank(v, q.Q)
+	ranks := make(map[*Card]int, len(cs))
+	titles := make(map[*Card]string, len(cs))
+	for _, c := range cs {
+		ranks[c] = rank(c, q.Q)
+		titles[c] = vntext.Fold(c.Title.Vi)
 	}
-	slices.SortFunc(vs, func(a, b *Version) int {
-		return cmp.Or(cmp.Compare(ranks[b], ranks[a]), cmp.Compare(vntext.Fold(a.Title.Vi), vntext.Fold(b.Title.Vi)), cmp.Compare(a.CourseID, b.CourseID))
+	slices.SortFunc(cs, func(a, b *Card) int {
+		return cmp.Or(cmp.Compare(ranks[b], ranks[a]), cmp.Compare(titles[a], titles[b]), cmp.Compare(a.CourseID, b.CourseID))
 	})
 	offset := 0
 	if p.After != "" {
@@ -42,15 +96,15 @@ func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery, p page.Reques
 			return nil, "", apperr.Invalid("cursor", "cursor", "Con trỏ phân trang không hợp lệ.", "The page cursor is not valid.")
 		}
 	}
-	if offset >= len(vs) {
+	if offset >= len(cs) {
 		return nil, "", nil
 	}
 	// The key of an item is how many items are consumed once it is shown.
-	consumed := make(map[*Version]int, len(vs))
-	for i, v := range vs {
-		consumed[v] = i + 1
+	consumed := make(map[*Card]int, len(cs))
+	for i, c := range cs {
+		consumed[c] = i + 1
 	}
-	out, next := page.Cut(vs[offset:], p, func(v *Version) string { return strconv.Itoa(consumed[v]) })
+	out, next := page.Cut(cs[offset:], p, func(c *Card) string { return strconv.Itoa(consumed[c]) })
 	return out, next, nil
 }
 

@@ -19,17 +19,17 @@ func searchText(v *Version) string {
 	return vntext.Fold(strings.Join(parts, " \n "))
 }
 
-// rank scores how well v matches the query q: an exact, accented (case-insensitive)
+// rank scores how well the card c matches the query q: an exact, accented (case-insensitive)
 // match first — in the title, then the summary, then a lesson title — then the
 // same for the folded phrase; a match of the separate terms alone scores lowest.
-func rank(v *Version, q string) int {
+func rank(c *Card, q string) int {
 	exact := strings.ToLower(strings.Join(strings.Fields(q), " "))
 	folded := vntext.Fold(q)
 	if exact == "" {
 		return 0
 	}
-	fields := [][]string{{v.Title.Vi, v.Title.En}, {v.Summary.Vi, v.Summary.En}, nil}
-	for _, l := range v.Lessons {
+	fields := [][]string{{c.Title.Vi, c.Title.En}, {c.Summary.Vi, c.Summary.En}, nil}
+	for _, l := range c.Lessons {
 		fields[2] = append(fields[2], l.Title.Vi, l.Title.En)
 	}
 	score := 0

@@ -27,10 +27,12 @@ type Store interface {
 	// UpdateVersion replaces the content, status, review note, search text and
 	// times of a version that is not published; a published one is ErrNotFound.
 	UpdateVersion(ctx context.Context, v *Version) error
-	// PublishedVersions returns the current published version of every course that
-	// is not archived and matches f, each version's SearchText containing every
-	// term of f.Terms. Order is unspecified; at most f.Max (0: no limit).
-	PublishedVersions(ctx context.Context, f CatalogueFilter) ([]*Version, error)
+	// CatalogueCards returns the card of the current published version of every
+	// course that is not archived and matches f (CatalogueFilter.Matches). Order is
+	// unspecified; at most f.Max (0: no limit). Adapters keep the card (CardOf) of
+	// every published version, written in the same unit as the version when
+	// CreateCourse, CreateVersion or UpdateVersion stores it published.
+	CatalogueCards(ctx context.Context, f CatalogueFilter) ([]*Card, error)
 
 	// CreateEnrolment records that a learner started a course; a second one for
 	// the same learner and course is ErrConflict.
@@ -58,7 +60,7 @@ type CourseFilter struct {
 
 // CatalogueFilter selects published courses.
 type CatalogueFilter struct {
-	Terms    []string // folded terms, all of which must occur in SearchText
+	Terms    []string // folded terms, all of which must occur in a card's SearchText
 	Audience Audience
 	Skill    string
 	Max      int

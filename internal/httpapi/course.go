@@ -30,13 +30,14 @@ type catalogueItemJSON struct {
 	LessonCount int      `json:"lesson_count"`
 }
 
-func catalogueItem(v *course.Version, l string) catalogueItemJSON {
-	skills := v.Skills
+// catalogueItem is a course as the catalogue lists it, from its card.
+func catalogueItem(k *course.Card, l string) catalogueItemJSON {
+	skills := k.Skills
 	if skills == nil {
 		skills = []string{}
 	}
-	return catalogueItemJSON{ID: v.CourseID, Version: v.Number, Title: v.Title.In(l), Summary: v.Summary.In(l),
-		Audience: string(v.Audience), Level: string(v.Level), Skills: skills, Minutes: v.Minutes(), LessonCount: len(v.Lessons)}
+	return catalogueItemJSON{ID: k.CourseID, Version: k.Number, Title: k.Title.In(l), Summary: k.Summary.In(l),
+		Audience: string(k.Audience), Level: string(k.Level), Skills: skills, Minutes: k.Minutes, LessonCount: len(k.Lessons)}
 }
 
 type catalogueQuery struct {
@@ -83,16 +84,16 @@ func (h *handler) listCourses(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	vs, next, err := h.Courses.Catalogue(c.Request.Context(), course.CatalogueQuery{Q: q.Q, Audience: course.Audience(q.Audience), Skill: q.Skill}, p)
+	cards, next, err := h.Courses.Catalogue(c.Request.Context(), course.CatalogueQuery{Q: q.Q, Audience: course.Audience(q.Audience), Skill: q.Skill}, p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	l := lang(c)
 	c.Header("Content-Language", l)
-	out := listJSON[catalogueItemJSON]{Items: make([]catalogueItemJSON, 0, len(vs))}
-	for _, v := range vs {
-		out.Items = append(out.Items, catalogueItem(v, l))
+	out := listJSON[catalogueItemJSON]{Items: make([]catalogueItemJSON, 0, len(cards))}
+	for _, k := range cards {
+		out.Items = append(out.Items, catalogueItem(k, l))
 	}
 	if next != "" {
 		out.NextCursor = &next
@@ -121,7 +122,7 @@ func (h *handler) getCourse(c *gin.Context) {
 	}
 	l := lang(c)
 	c.Header("Content-Language", l)
-	out := publishedCourseJSON{catalogueItemJSON: catalogueItem(v, l), OrganisationID: co.OrganisationID, Lessons: make([]lessonSummaryJSON, 0, len(v.Lessons))}
+	out := publishedCourseJSON{catalogueItemJSON: catalogueItem(course.CardOf(v), l), OrganisationID: co.OrganisationID, Lessons: make([]lessonSummaryJSON, 0, len(v.Lessons))}
 	for _, ls := range v.Lessons {
 		out.Lessons = append(out.Lessons, lessonSummaryJSON{ID: ls.ID, Title: ls.Title.In(l), Minutes: ls.Minutes, HasQuiz: ls.Quiz != nil})
 	}

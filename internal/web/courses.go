@@ -28,7 +28,7 @@ var (
 
 type catalogueData struct {
 	Q, Audience, Skill string
-	Courses            []*course.Version
+	Courses            []*course.Card
 	Next               string
 	Audiences, Skills  []option
 	Searched           bool

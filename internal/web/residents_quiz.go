@@ -59,7 +59,7 @@ func (h *handler) quizData(c *gin.Context, v *view, courseID, lessonID string) (
 	}
 	for _, ver := range vs {
 		for _, l := range ver.Lessons {
-			if l.Quiz != nil {
+			if l.HasQuiz {
 				d.Lessons = append(d.Lessons, resQuizLesson{CourseID: ver.CourseID, LessonID: l.ID, Course: ver.Title.In(v.Lang), Lesson: l.Title.In(v.Lang)})
 			}
 		}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"ecitizen/internal/apperr"
@@ -207,8 +207,9 @@ func (d *versionDoc) version() *course.Version {
 
 // CreateCourse inserts a course and its first version; a taken BuiltinSlug (or ID)
 // is ErrConflict, an unknown organisation ErrNotFound. It claims the slug first,
-// then inserts the version, then the course, so that a creator stopping half-way
-// leaves no visible course; on a failure it removes what it inserted.
+// then inserts the version (and the card of a published one), then the course, so
+// that a creator stopping half-way leaves no visible course; on a failure it
+// removes what it inserted.
 func (d *DB) CreateCourse(ctx context.Context, c *course.Course, v *course.Version) error {
 	what := "course " + c.ID
 	if v.CourseID != c.ID {
@@ -237,6 +238,19 @@ func (d *DB) CreateCourse(ctx context.Context, c *course.Course, v *course.Versi
 		release()
 		return wrapErr(err, what)
 	}
+	// The version insert succeeded, so its _id was free: the version and its
+	// card are ours to remove when the course cannot be inserted.
+	drop := func() {
+		_, _ = d.versions.DeleteOne(bg, byID(vd.Key))
+		_, _ = d.cards().DeleteOne(bg, byID(vd.Key))
+		release()
+	}
+	if v.Status == course.StatusPublished {
+		if err := d.putCard(ctx, v); err != nil {
+			drop()
+			return err
+		}
+	}
 	if _, err := d.courses.InsertOne(ctx, &courseDoc{
 		ID:               c.ID,
 		OrganisationID:   c.OrganisationID,
@@ -247,9 +261,7 @@ func (d *DB) CreateCourse(ctx context.Context, c *course.Course, v *course.Versi
 		CreatedAt:        c.CreatedAt,
 		UpdatedAt:        c.UpdatedAt,
 	}); err != nil {
-		// The version insert succeeded, so its _id was free: the document is ours.
-		_, _ = d.versions.DeleteOne(bg, byID(vd.Key))
-		release()
+		drop()
 		return wrapErr(err, what)
 	}
 	return nil
@@ -336,14 +348,19 @@ func (d *DB) ListCourses(ctx context.Context, f course.CourseFilter, p page.Requ
 
 // --- versions ---
 
-// CreateVersion inserts a version; a taken (CourseID, Number) is ErrConflict, an
-// unknown course ErrNotFound.
+// CreateVersion inserts a version, then the card of a published one; a taken
+// (CourseID, Number) is ErrConflict, an unknown course ErrNotFound.
 func (d *DB) CreateVersion(ctx context.Context, v *course.Version) error {
 	if err := mustExist(ctx, d.courses, "course", v.CourseID); err != nil {
 		return err
 	}
-	_, err := d.versions.InsertOne(ctx, toVersionDoc(v))
-	return wrapErr(err, fmt.Sprintf("version %d of course %s", v.Number, v.CourseID))
+	if _, err := d.versions.InsertOne(ctx, toVersionDoc(v)); err != nil {
+		return wrapErr(err, fmt.Sprintf("version %d of course %s", v.Number, v.CourseID))
+	}
+	if v.Status == course.StatusPublished {
+		return d.putCard(ctx, v)
+	}
+	return nil
 }
 
 // Version finds version number of a course.
@@ -357,7 +374,7 @@ func (d *DB) Version(ctx context.Context, courseID string, number int) (*course.
 
 // UpdateVersion replaces the content, status, review note, search text, update
 // and publication times of a version that is not published; a published (or
-// missing) version is ErrNotFound.
+// missing) version is ErrNotFound. A version it publishes gets its card next.
 func (d *DB) UpdateVersion(ctx context.Context, v *course.Version) error {
 	what := fmt.Sprintf("unpublished version %d of course %s", v.Number, v.CourseID)
 	doc := toVersionDoc(v)
@@ -383,15 +400,103 @@ func (d *DB) UpdateVersion(ctx context.Context, v *course.Version) error {
 	if res.MatchedCount == 0 {
 		return notFound(what)
 	}
+	if v.Status == course.StatusPublished {
+		return d.putCard(ctx, v) // the content just stored, now immutable
+	}
 	return nil
 }
 
-// PublishedVersions returns the published version of every course that is not
-// archived and matches f. It reads the courses' published version numbers, then
-// those versions by _id, filtered by audience, skill and every term (a literal
-// substring of search_text). Order is unspecified; at most f.Max (0: all).
-func (d *DB) PublishedVersions(ctx context.Context, f course.CatalogueFilter) ([]*course.Version, error) {
-	const what = "published versions"
+// --- catalogue cards ---
+
+// Catalogue cards: one document per published version, _id = the version's _id,
+// holding what the catalogue lists and searches (course.CardOf). Without
+// transactions a card is written just after its version is stored published
+// (CreateVersion, UpdateVersion) and before anything points to it: the course
+// points to a version only once the service's UpdateCourse (or CreateCourse,
+// which inserts the course last) has run, after the card. A writer stopping
+// between its version and its card leaves a published version without a card;
+// CatalogueCards derives that card from the version when a course points to it,
+// and stores it. Derived from an immutable version, a card is the same whoever
+// writes it, so writing it again (an upsert) is harmless.
+const colCards = "course_cards"
+
+func (d *DB) cards() *mongodrv.Collection { return d.db.Collection(colCards) }
+
+type cardDoc struct {
+	Key        string          `bson:"_id"`
+	CourseID   string          `bson:"course_id"`
+	Number     int             `bson:"number"`
+	Title      textDoc         `bson:"title"`
+	Summary    textDoc         `bson:"summary"`
+	Audience   string          `bson:"audience"`
+	Level      string          `bson:"level"`
+	Skills     []string        `bson:"skills"`
+	Minutes    int             `bson:"minutes"`
+	Lessons    []cardLessonDoc `bson:"lessons"`
+	SearchText string          `bson:"search_text"`
+}
+
+type cardLessonDoc struct {
+	ID    string  `bson:"id"`
+	Title textDoc `bson:"title"`
+	Quiz  bool    `bson:"quiz"`
+}
+
+func toCardDoc(c *course.Card) *cardDoc {
+	return &cardDoc{
+		Key:      versionKey(c.CourseID, c.Number),
+		CourseID: c.CourseID,
+		Number:   c.Number,
+		Title:    toText(c.Title),
+		Summary:  toText(c.Summary),
+		Audience: string(c.Audience),
+		Level:    string(c.Level),
+		Skills:   c.Skills,
+		Minutes:  c.Minutes,
+		Lessons: convert(c.Lessons, func(l *course.CardLesson) cardLessonDoc {
+			return cardLessonDoc{ID: l.ID, Title: toText(l.Title), Quiz: l.HasQuiz}
+		}),
+		SearchText: c.SearchText,
+	}
+}
+
+func (d *cardDoc) card() *course.Card {
+	c := &course.Card{
+		CourseID:   d.CourseID,
+		Number:     d.Number,
+		Title:      d.Title.text(),
+		Summary:    d.Summary.text(),
+		Audience:   course.Audience(d.Audience),
+		Level:      course.Level(d.Level),
+		Skills:     d.Skills,
+		Minutes:    d.Minutes,
+		Lessons:    make([]course.CardLesson, len(d.Lessons)),
+		SearchText: d.SearchText,
+	}
+	for i, l := range d.Lessons {
+		c.Lessons[i] = course.CardLesson{ID: l.ID, Title: l.Title.text(), HasQuiz: l.Quiz}
+	}
+	return c
+}
+
+// putCard stores the card of a published version (an upsert by _id).
+func (d *DB) putCard(ctx context.Context, v *course.Version) error {
+	doc := toCardDoc(course.CardOf(v))
+	err := retry(ctx, func() error {
+		_, err := d.cards().ReplaceOne(ctx, byID(doc.Key), doc, options.Replace().SetUpsert(true))
+		return err
+	})
+	return wrapErr(err, fmt.Sprintf("card of version %d of course %s", v.Number, v.CourseID))
+}
+
+// CatalogueCards returns the card of the published version of every course that
+// is not archived and matches f. It reads the courses' published version numbers,
+// then those versions' cards by _id (a card missing there is derived from its
+// version and stored, see colCards), and keeps those f matches (f.Matches: terms
+// are literal substrings of the search text). Order is unspecified; at most f.Max
+// (0: all).
+func (d *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*course.Card, error) {
+	const what = "catalogue cards"
 	type pointer struct {
 		ID      string `bson:"_id"`
 		Version int    `bson:"published_version"`
@@ -400,33 +505,61 @@ func (d *DB) PublishedVersions(ctx context.Context, f course.CatalogueFilter) ([
 		{Key: "archived", Value: false},
 		{Key: "published_version", Value: bson.D{{Key: "$gt", Value: 0}}},
 	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "published_version", Value: 1}}), what)
-	if err != nil {
+	if err != nil || len(pointers) == 0 {
 		return nil, err
-	}
-	if len(pointers) == 0 {
-		return nil, nil
 	}
 	keys := make([]string, len(pointers))
 	for i, p := range pointers {
 		keys[i] = versionKey(p.ID, p.Version)
 	}
-	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}
-	if f.Audience != "" {
-		filter = append(filter, bson.E{Key: "audience", Value: string(f.Audience)})
+	docs, err := findDocs[cardDoc](ctx, d.cards(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, options.Find(), what)
+	if err != nil {
+		return nil, err
 	}
-	if f.Skill != "" {
-		filter = append(filter, bson.E{Key: "skills", Value: f.Skill})
+	found := make(map[string]*cardDoc, len(docs))
+	for i := range docs {
+		found[docs[i].Key] = &docs[i]
 	}
-	if len(f.Terms) > 0 {
-		terms := bson.A{}
-		for _, t := range f.Terms {
-			terms = append(terms, bson.D{{Key: "search_text", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(t)}}}})
+	var out []*course.Card
+	for _, key := range keys {
+		var c *course.Card
+		if doc, ok := found[key]; ok {
+			c = doc.card()
+		} else {
+			vd, err := findByID[versionDoc](ctx, d.versions, key, what)
+			if errors.Is(err, apperr.ErrNotFound) {
+				continue // as before cards: a course pointing to no version lists nothing
+			}
+			if err != nil {
+				return nil, err
+			}
+			v := vd.version()
+			if err := d.putCard(ctx, v); err != nil {
+				return nil, err
+			}
+			c = course.CardOf(v)
 		}
-		filter = append(filter, bson.E{Key: "$and", Value: terms})
+		if f.Matches(c) {
+			out = append(out, c)
+			if f.Max > 0 && len(out) == f.Max {
+				break
+			}
+		}
 	}
-	o := options.Find()
-	if f.Max > 0 {
-		o.SetLimit(int64(f.Max))
+	return out, nil
+}
+
+// fillCards stores the card of every published version (migration
+// "catalogue-cards-v1", for versions published before cards existed).
+func (d *DB) fillCards(ctx context.Context) error {
+	vs, err := findDocs[versionDoc](ctx, d.versions, bson.D{{Key: "status", Value: string(course.StatusPublished)}}, options.Find(), "published versions")
+	if err != nil {
+		return err
 	}
-	return find(ctx, d.versions, filter, o, what, (*versionDoc).version)
+	for i := range vs {
+		if err := d.putCard(ctx, vs[i].version()); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -23,6 +23,7 @@ func (d *DB) migrate(ctx context.Context) error {
 	}{
 		{"units-v1", d.numberHistories},
 		{"resident-name-words-v1", d.residentNameWords},
+		{"catalogue-cards-v1", d.fillCards},
 	} {
 		done, err := exists(ctx, d.db.Collection(colMigrations), m.name)
 		if err != nil {

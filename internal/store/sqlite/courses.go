@@ -120,7 +120,10 @@ func insertVersion(ctx context.Context, tx *sql.Tx, v *course.Version) error {
 		v.CourseID, v.Number, string(v.Status), v.Title.Vi, v.Title.En, v.Summary.Vi,
 		v.Summary.En, string(v.Audience), string(v.Level), skills, lessons, v.ReviewNote,
 		v.CreatedBy, ms(v.CreatedAt), ms(v.UpdatedAt), nullTime(v.PublishedAt), v.SearchText)
-	return err
+	if err != nil || v.Status != course.StatusPublished {
+		return err
+	}
+	return insertCard(ctx, tx, course.CardOf(v))
 }
 
 // Version finds version number of a course.
@@ -135,48 +138,114 @@ func (db *DB) Version(ctx context.Context, courseID string, number int) (*course
 
 // UpdateVersion replaces the content, status, review note, search text, update
 // and publication times of a version that is not published; a published (or
-// missing) version is ErrNotFound and stays as it was.
+// missing) version is ErrNotFound and stays as it was. A version it publishes
+// gets its catalogue card in the same transaction.
 func (db *DB) UpdateVersion(ctx context.Context, v *course.Version) error {
 	skills, lessons, err := versionJSON(v)
 	if err != nil {
 		return fmt.Errorf("update version %d of course %s: %w", v.Number, v.CourseID, err)
 	}
-	res, err := db.w.ExecContext(ctx, `UPDATE course_versions SET status = ?, title_vi = ?,
-		title_en = ?, summary_vi = ?, summary_en = ?, audience = ?, level = ?, skills = ?,
-		lessons = ?, review_note = ?, updated_at = ?, published_at = ?, search_text = ?
-		WHERE course_id = ? AND number = ? AND status <> ?`,
-		string(v.Status), v.Title.Vi, v.Title.En, v.Summary.Vi, v.Summary.En,
-		string(v.Audience), string(v.Level), skills, lessons, v.ReviewNote, ms(v.UpdatedAt),
-		nullTime(v.PublishedAt), v.SearchText, v.CourseID, v.Number, string(course.StatusPublished))
-	if err != nil {
-		return wrap(err, "update version %d of course %s", v.Number, v.CourseID)
-	}
-	return affected(res, "unpublished course version", fmt.Sprintf("%s/%d", v.CourseID, v.Number))
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE course_versions SET status = ?, title_vi = ?,
+			title_en = ?, summary_vi = ?, summary_en = ?, audience = ?, level = ?, skills = ?,
+			lessons = ?, review_note = ?, updated_at = ?, published_at = ?, search_text = ?
+			WHERE course_id = ? AND number = ? AND status <> ?`,
+			string(v.Status), v.Title.Vi, v.Title.En, v.Summary.Vi, v.Summary.En,
+			string(v.Audience), string(v.Level), skills, lessons, v.ReviewNote, ms(v.UpdatedAt),
+			nullTime(v.PublishedAt), v.SearchText, v.CourseID, v.Number, string(course.StatusPublished))
+		if err != nil {
+			return err
+		}
+		if err := affected(res, "unpublished course version", fmt.Sprintf("%s/%d", v.CourseID, v.Number)); err != nil {
+			return err
+		}
+		if v.Status != course.StatusPublished {
+			return nil
+		}
+		return insertCard(ctx, tx, course.CardOf(v))
+	})
+	return wrap(err, "update version %d of course %s", v.Number, v.CourseID)
 }
 
-// PublishedVersions returns the published version of every course that is not
-// archived and matches f: every term occurs in the search text, and the audience
-// and skill are those asked for. Order is unspecified; at most f.Max (0: all).
-func (db *DB) PublishedVersions(ctx context.Context, f course.CatalogueFilter) ([]*course.Version, error) {
+// Catalogue cards (migration 0047): one per published version, inserted with its
+// publication and never changed, as a published version never is.
+
+// cardLessonDoc is a course.CardLesson as stored in course_cards.lessons.
+type cardLessonDoc struct {
+	ID    string      `json:"id"`
+	Title course.Text `json:"title"`
+	Quiz  bool        `json:"quiz"`
+}
+
+func insertCard(ctx context.Context, tx *sql.Tx, c *course.Card) error {
+	skills, err := json.Marshal(c.Skills)
+	if err != nil {
+		return fmt.Errorf("card skills: %w", err)
+	}
+	docs := make([]cardLessonDoc, len(c.Lessons))
+	for i, l := range c.Lessons {
+		docs[i] = cardLessonDoc{ID: l.ID, Title: l.Title, Quiz: l.HasQuiz}
+	}
+	lessons, err := json.Marshal(docs)
+	if err != nil {
+		return fmt.Errorf("card lessons: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO course_cards (course_id, number, title_vi,
+		title_en, summary_vi, summary_en, audience, level, skills, minutes, lessons, search_text)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.CourseID, c.Number, c.Title.Vi, c.Title.En, c.Summary.Vi, c.Summary.En,
+		string(c.Audience), string(c.Level), string(skills), c.Minutes, string(lessons), c.SearchText)
+	return err
+}
+
+// CatalogueCards returns the card of the published version of every course that
+// is not archived and matches f: every term occurs in the search text, and the
+// audience and skill are those asked for. Order is unspecified; at most f.Max (0: all).
+func (db *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*course.Card, error) {
 	var w where
 	w.add(`c.archived = 0`)
 	w.add(`c.published_version > 0`)
 	for _, term := range f.Terms {
-		w.add(`instr(v.search_text, ?) > 0`, term)
+		w.add(`instr(k.search_text, ?) > 0`, term)
 	}
 	if f.Audience != "" {
-		w.add(`v.audience = ?`, string(f.Audience))
+		w.add(`k.audience = ?`, string(f.Audience))
 	}
 	if f.Skill != "" {
-		w.add(`EXISTS (SELECT 1 FROM json_each(v.skills) WHERE value = ?)`, f.Skill)
+		w.add(`EXISTS (SELECT 1 FROM json_each(k.skills) WHERE value = ?)`, f.Skill)
 	}
 	n := -1 // LIMIT -1: all
 	if f.Max > 0 {
 		n = f.Max
 	}
-	return list(ctx, db, "published versions", versionColumns+
-		` JOIN courses c ON c.id = v.course_id AND c.published_version = v.number`+
-		w.String()+` LIMIT ?`, append(w.args, n), scanVersion)
+	return list(ctx, db, "catalogue cards", `SELECT k.course_id, k.number, k.title_vi,
+		k.title_en, k.summary_vi, k.summary_en, k.audience, k.level, k.skills, k.minutes,
+		k.lessons, k.search_text
+		FROM courses c JOIN course_cards k ON k.course_id = c.id AND k.number = c.published_version`+
+		w.String()+` LIMIT ?`, append(w.args, n), scanCard)
+}
+
+func scanCard(s scanner) (*course.Card, error) {
+	var (
+		c               course.Card
+		skills, lessons string
+	)
+	if err := s.Scan(&c.CourseID, &c.Number, &c.Title.Vi, &c.Title.En, &c.Summary.Vi,
+		&c.Summary.En, &c.Audience, &c.Level, &skills, &c.Minutes, &lessons, &c.SearchText); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(skills), &c.Skills); err != nil {
+		return nil, fmt.Errorf("card of version %d of course %s: skills: %w", c.Number, c.CourseID, err)
+	}
+	var docs []cardLessonDoc
+	if err := json.Unmarshal([]byte(lessons), &docs); err != nil {
+		return nil, fmt.Errorf("card of version %d of course %s: lessons: %w", c.Number, c.CourseID, err)
+	}
+	c.Lessons = make([]course.CardLesson, len(docs))
+	for i, d := range docs {
+		c.Lessons[i] = course.CardLesson{ID: d.ID, Title: d.Title, HasQuiz: d.Quiz}
+	}
+	return &c, nil
 }
 
 func scanVersion(s scanner) (*course.Version, error) {

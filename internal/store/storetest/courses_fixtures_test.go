@@ -17,6 +17,9 @@ func enrolmentCourse(e *course.Enrolment) string { return e.CourseID }
 // versionKey names a version in test messages: course id/number.
 func versionKey(v *course.Version) string { return fmt.Sprintf("%s/%d", v.CourseID, v.Number) }
 
+// cardKey names a card in test messages as versionKey names its version.
+func cardKey(c *course.Card) string { return fmt.Sprintf("%s/%d", c.CourseID, c.Number) }
+
 // newVersion builds a full draft version: two lessons, the first with a quiz of a
 // single- and a multiple-choice question, both with rendered HTML.
 func newVersion(courseID string, number int, opts ...func(*course.Version)) *course.Version {

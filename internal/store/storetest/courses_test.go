@@ -266,7 +266,7 @@ func TestCourses(t *testing.T) {
 				t.Fatalf("organisation %q matched %s", opNe, show(got))
 			}
 		}},
-		{"PublishedVersions", func(t *testing.T, st store.Store) {
+		{"CatalogueCards", func(t *testing.T, st store.Store) {
 			ctx := t.Context()
 			org := mkOrganisation(t, st)
 			// c1: version 1 published, a draft version 2 that also matches.
@@ -295,9 +295,9 @@ func TestCourses(t *testing.T) {
 
 			find := func(f course.CatalogueFilter) []string {
 				t.Helper()
-				got, err := st.PublishedVersions(ctx, f)
+				got, err := st.CatalogueCards(ctx, f)
 				must(t, err)
-				ks := keys(got, versionKey)
+				ks := keys(got, cardKey)
 				slices.Sort(ks)
 				return ks
 			}
@@ -326,9 +326,9 @@ func TestCourses(t *testing.T) {
 			if got := find(course.CatalogueFilter{Max: 2}); len(got) != 2 {
 				t.Fatalf("Max 2 returned %v", got)
 			}
-			got, err := st.PublishedVersions(ctx, course.CatalogueFilter{Terms: []string{"truc tuyen"}, Audience: course.AudienceResidents})
+			got, err := st.CatalogueCards(ctx, course.CatalogueFilter{Terms: []string{"truc tuyen"}, Audience: course.AudienceResidents})
 			must(t, err)
-			same(t, "the published version of c1", got, []*course.Version{v1})
+			same(t, "the card of the published version of c1", got, []*course.Card{course.CardOf(v1)})
 		}},
 	})
 }
