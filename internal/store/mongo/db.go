@@ -17,6 +17,9 @@
 //   - course_versions: _id = course id + ":" + zero-padded number, so a version
 //     number is taken once. Enrolments and course completions are keyed by
 //     learner:course, lesson completions by learner:course:version:lesson.
+//   - course_cards: the catalogue card of a published version, _id = the
+//     version's _id, written after the version and before any course points to
+//     it, derived again from the version when missing (courses.go).
 //   - session_seats: a place of a training session, _id = session id + ":" +
 //     zero-padded place number, plus a unique index on (session_id, learner_key):
 //     a session never holds more places than its capacity, nor a learner twice.

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
@@ -120,4 +122,20 @@ func AfterAnchorReadForTest(owner string, f func()) func() {
 		}
 	}
 	return func() { afterAnchorRead = nil }
+}
+
+// DropCardsForTest deletes every catalogue card and the record of the migration
+// that fills them: a database as an older release, or a writer that stopped
+// before its cards, left it.
+func (d *DB) DropCardsForTest(ctx context.Context) error {
+	if _, err := d.cards().DeleteMany(ctx, bson.D{}); err != nil {
+		return err
+	}
+	_, err := d.db.Collection(colMigrations).DeleteOne(ctx, byID("catalogue-cards-v1"))
+	return err
+}
+
+// CardsForTest counts the stored catalogue cards.
+func (d *DB) CardsForTest(ctx context.Context) (int64, error) {
+	return d.cards().CountDocuments(ctx, bson.D{})
 }
