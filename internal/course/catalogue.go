@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"ecitizen/internal/apperr"
 	"ecitizen/internal/identity"
@@ -71,6 +72,62 @@ func (f CatalogueFilter) Matches(c *Card) bool {
 		}
 	}
 	return (f.Audience == "" || c.Audience == f.Audience) && (f.Skill == "" || slices.Contains(c.Skills, f.Skill))
+}
+
+// Select returns the cards f matches (Matches), f.Max at most (0: all), in order.
+func (f CatalogueFilter) Select(cs []*Card) []*Card {
+	var out []*Card
+	for _, c := range cs {
+		if f.Matches(c) {
+			out = append(out, c)
+			if f.Max > 0 && len(out) == f.Max {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// CardKey names a published version, whose card it is.
+type CardKey struct {
+	CourseID string
+	Number   int
+}
+
+// CardCache keeps the cards of published versions in the process, for adapters.
+// It is exact without invalidation: a published version never changes, so
+// neither does its card, and what the catalogue lists (which version of which
+// course) is not cached: the adapter reads the courses' published version
+// numbers from the store on every request, so every instance sees a change the
+// moment it is stored. It holds the cards of the last catalogue read whole.
+type CardCache struct {
+	mu    sync.Mutex
+	cards map[CardKey]*Card
+}
+
+// Lookup returns the cards of keys, in order, and whether it holds them all.
+func (c *CardCache) Lookup(keys []CardKey) ([]*Card, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]*Card, len(keys))
+	for i, k := range keys {
+		if out[i] = c.cards[k]; out[i] == nil {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// Keep replaces what the cache holds by cards (the whole current catalogue),
+// so that it never holds more than one catalogue's cards.
+func (c *CardCache) Keep(cards []*Card) {
+	m := make(map[CardKey]*Card, len(cards))
+	for _, k := range cards {
+		m[CardKey{k.CourseID, k.Number}] = k
+	}
+	c.mu.Lock()
+	c.cards = m
+	c.mu.Unlock()
 }
 
 // Catalogue lists published courses matching q: with a query, best matches first

@@ -31,7 +31,8 @@ type Store interface {
 	// course that is not archived and matches f (CatalogueFilter.Matches). Order is
 	// unspecified; at most f.Max (0: no limit). Adapters keep the card (CardOf) of
 	// every published version, written in the same unit as the version when
-	// CreateCourse, CreateVersion or UpdateVersion stores it published.
+	// CreateCourse, CreateVersion or UpdateVersion stores it published. The cards
+	// may be shared (CardCache): callers do not change them.
 	CatalogueCards(ctx context.Context, f CatalogueFilter) ([]*Card, error)
 
 	// CreateEnrolment records that a learner started a course; a second one for

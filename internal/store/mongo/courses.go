@@ -490,11 +490,12 @@ func (d *DB) putCard(ctx context.Context, v *course.Version) error {
 }
 
 // CatalogueCards returns the card of the published version of every course that
-// is not archived and matches f. It reads the courses' published version numbers,
-// then those versions' cards by _id (a card missing there is derived from its
-// version and stored, see colCards), and keeps those f matches (f.Matches: terms
-// are literal substrings of the search text). Order is unspecified; at most f.Max
-// (0: all).
+// is not archived and matches f. It reads the courses' published version numbers
+// on every call and takes those versions' cards from d.cardCache, exact as cards
+// never change (course.CardCache); when one is missing there it reads the cards
+// by _id (a card missing there too is derived from its version and stored, see
+// colCards). It keeps those f matches (f.Select: terms are literal substrings of
+// the search text). Order is unspecified; at most f.Max (0: all).
 func (d *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*course.Card, error) {
 	const what = "catalogue cards"
 	type pointer struct {
@@ -508,9 +509,14 @@ func (d *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*c
 	if err != nil || len(pointers) == 0 {
 		return nil, err
 	}
+	want := make([]course.CardKey, len(pointers))
 	keys := make([]string, len(pointers))
 	for i, p := range pointers {
+		want[i] = course.CardKey{CourseID: p.ID, Number: p.Version}
 		keys[i] = versionKey(p.ID, p.Version)
+	}
+	if cards, ok := d.cardCache.Lookup(want); ok {
+		return f.Select(cards), nil
 	}
 	docs, err := findDocs[cardDoc](ctx, d.cards(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, options.Find(), what)
 	if err != nil {
@@ -520,33 +526,27 @@ func (d *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*c
 	for i := range docs {
 		found[docs[i].Key] = &docs[i]
 	}
-	var out []*course.Card
+	cards := make([]*course.Card, 0, len(keys))
 	for _, key := range keys {
-		var c *course.Card
 		if doc, ok := found[key]; ok {
-			c = doc.card()
-		} else {
-			vd, err := findByID[versionDoc](ctx, d.versions, key, what)
-			if errors.Is(err, apperr.ErrNotFound) {
-				continue // as before cards: a course pointing to no version lists nothing
-			}
-			if err != nil {
-				return nil, err
-			}
-			v := vd.version()
-			if err := d.putCard(ctx, v); err != nil {
-				return nil, err
-			}
-			c = course.CardOf(v)
+			cards = append(cards, doc.card())
+			continue
 		}
-		if f.Matches(c) {
-			out = append(out, c)
-			if f.Max > 0 && len(out) == f.Max {
-				break
-			}
+		vd, err := findByID[versionDoc](ctx, d.versions, key, what)
+		if errors.Is(err, apperr.ErrNotFound) {
+			continue // as before cards: a course pointing to no version lists nothing
 		}
+		if err != nil {
+			return nil, err
+		}
+		v := vd.version()
+		if err := d.putCard(ctx, v); err != nil {
+			return nil, err
+		}
+		cards = append(cards, course.CardOf(v))
 	}
-	return out, nil
+	d.cardCache.Keep(cards)
+	return f.Select(cards), nil
 }
 
 // fillCards stores the card of every published version (migration

@@ -122,6 +122,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/course"
 	"ecitizen/internal/logging"
 	"ecitizen/internal/page"
 )
@@ -172,6 +173,8 @@ type DB struct {
 
 	// logged counts the coverage log's writes, to prune it now and then (coverage.go).
 	logged atomic.Uint64
+	// cardCache holds the catalogue's cards between reads (CatalogueCards).
+	cardCache course.CardCache
 }
 
 // Options are the settings of Open besides the server's URI.

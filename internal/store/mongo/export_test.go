@@ -124,11 +124,11 @@ func AfterAnchorReadForTest(owner string, f func()) func() {
 	return func() { afterAnchorRead = nil }
 }
 
-// DropCardsForTest deletes every catalogue card and the record of the migration
-// that fills them: a database as an older release, or a writer that stopped
-// before its cards, left it.
-func (d *DB) DropCardsForTest(ctx context.Context) error {
-	if _, err := d.cards().DeleteMany(ctx, bson.D{}); err != nil {
+// DropCardsForTest deletes every catalogue card, as writers that stopped before
+// their cards leave them missing, and with migration the record of the migration
+// that fills them, as an older release left the database.
+func (d *DB) DropCardsForTest(ctx context.Context, migration bool) error {
+	if _, err := d.cards().DeleteMany(ctx, bson.D{}); err != nil || !migration {
 		return err
 	}
 	_, err := d.db.Collection(colMigrations).DeleteOne(ctx, byID("catalogue-cards-v1"))

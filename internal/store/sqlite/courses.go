@@ -199,30 +199,36 @@ func insertCard(ctx context.Context, tx *sql.Tx, c *course.Card) error {
 }
 
 // CatalogueCards returns the card of the published version of every course that
-// is not archived and matches f: every term occurs in the search text, and the
-// audience and skill are those asked for. Order is unspecified; at most f.Max (0: all).
+// is not archived and matches f (f.Select). It reads which version of which
+// course is listed on every call (the courses_published index holds it all) and
+// takes their cards from db.cards, reading every listed card again when one is
+// missing there; cards never change (migration 0047), so the answer is the
+// store's at the first read. Order is unspecified; at most f.Max (0: all).
 func (db *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*course.Card, error) {
-	var w where
-	w.add(`c.archived = 0`)
-	w.add(`c.published_version > 0`)
-	for _, term := range f.Terms {
-		w.add(`instr(k.search_text, ?) > 0`, term)
+	keys, err := list(ctx, db, "catalogue", `SELECT id, published_version FROM courses
+		WHERE archived = 0 AND published_version > 0`, nil, func(s scanner) (*course.CardKey, error) {
+		var k course.CardKey
+		return &k, s.Scan(&k.CourseID, &k.Number)
+	})
+	if err != nil {
+		return nil, err
 	}
-	if f.Audience != "" {
-		w.add(`k.audience = ?`, string(f.Audience))
+	want := make([]course.CardKey, len(keys))
+	for i, k := range keys {
+		want[i] = *k
 	}
-	if f.Skill != "" {
-		w.add(`EXISTS (SELECT 1 FROM json_each(k.skills) WHERE value = ?)`, f.Skill)
+	cards, ok := db.cards.Lookup(want)
+	if !ok {
+		if cards, err = list(ctx, db, "catalogue cards", `SELECT k.course_id, k.number, k.title_vi,
+			k.title_en, k.summary_vi, k.summary_en, k.audience, k.level, k.skills, k.minutes,
+			k.lessons, k.search_text
+			FROM courses c JOIN course_cards k ON k.course_id = c.id AND k.number = c.published_version
+			WHERE c.archived = 0 AND c.published_version > 0`, nil, scanCard); err != nil {
+			return nil, err
+		}
+		db.cards.Keep(cards)
 	}
-	n := -1 // LIMIT -1: all
-	if f.Max > 0 {
-		n = f.Max
-	}
-	return list(ctx, db, "catalogue cards", `SELECT k.course_id, k.number, k.title_vi,
-		k.title_en, k.summary_vi, k.summary_en, k.audience, k.level, k.skills, k.minutes,
-		k.lessons, k.search_text
-		FROM courses c JOIN course_cards k ON k.course_id = c.id AND k.number = c.published_version`+
-		w.String()+` LIMIT ?`, append(w.args, n), scanCard)
+	return f.Select(cards), nil
 }
 
 func scanCard(s scanner) (*course.Card, error) {

@@ -61,6 +61,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"ecitizen/internal/apperr"
+	"ecitizen/internal/course"
 	"ecitizen/internal/page"
 )
 
@@ -76,6 +77,8 @@ type DB struct {
 	// stamps is every coverage stamp as last read, with the district's total
 	// they were read with (coverage.go).
 	stamps atomic.Pointer[stampsCopy]
+	// cards are the catalogue's cards, kept between reads (CatalogueCards).
+	cards course.CardCache
 }
 
 // damageSeen counts the errors, of any database open in this process, that said

@@ -106,3 +106,46 @@ func TestCatalogueCards(t *testing.T) {
 		}},
 	})
 }
+
+// TestCatalogueCardsAcrossInstances: two stores on one database, as two
+// instances of the service: what one writes (a new version published, an
+// archive) the other lists at once, whatever cards it kept from earlier reads.
+func TestCatalogueCardsAcrossInstances(t *testing.T) {
+	for _, ad := range Adapters(t) {
+		t.Run(ad.Name, func(t *testing.T) {
+			ctx := t.Context()
+			cfg := ad.Config(t)
+			a, b := MustOpen(t, cfg), MustOpen(t, cfg)
+			org := mkOrganisation(t, b)
+			c, v1 := mkCourse(t, b, org.ID, published)
+			lists := func(what string, want ...*course.Version) {
+				t.Helper()
+				got, err := a.CatalogueCards(ctx, course.CatalogueFilter{})
+				must(t, err)
+				cards := []*course.Card{}
+				for _, v := range want {
+					cards = append(cards, course.CardOf(v))
+				}
+				if len(got) == 0 {
+					got = []*course.Card{}
+				}
+				same(t, what, got, cards)
+			}
+			lists("published by the other", v1)
+			v2 := newVersion(c.ID, 2, func(v *course.Version) {
+				v.Status, v.PublishedAt = course.StatusPublished, &v.CreatedAt
+				v.Title.Vi, v.SearchText = "Phiên bản hai", "phien ban hai"
+			})
+			must(t, b.CreateVersion(ctx, v2))
+			c.PublishedVersion, c.LatestVersion = 2, 2
+			must(t, b.UpdateCourse(ctx, c))
+			lists("version 2 published by the other", v2)
+			c.Archived = true
+			must(t, b.UpdateCourse(ctx, c))
+			lists("archived by the other")
+			c.Archived = false
+			must(t, b.UpdateCourse(ctx, c))
+			lists("restored by the other", v2)
+		})
+	}
+}
