@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
 	"ecitizen/content"
 	"ecitizen/internal/course"
 	"ecitizen/internal/directory"
@@ -72,4 +74,13 @@ func BenchmarkCatalogueList(b *testing.B) {
 // BenchmarkCatalogueSearchAPI is GET /api/v1/courses?q=…, a search.
 func BenchmarkCatalogueSearchAPI(b *testing.B) {
 	benchServe(b, catalogueHandler(b), "/api/v1/courses?q="+url.QueryEscape("dịch vụ công"))
+}
+
+// BenchmarkBareGin is a bare Gin handler answering a small JSON object, the
+// yardstick of issue 16: the catalogue's figures read as ratios to it.
+func BenchmarkBareGin(b *testing.B) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.GET("/ping", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	benchServe(b, r, "/ping")
 }
