@@ -141,8 +141,8 @@ func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery, p page.Reques
 	ranks := make(map[*Card]int, len(cs))
 	titles := make(map[*Card]string, len(cs))
 	for _, c := range cs {
-		ranks[c] = rank(c, q.Q)
-		titles[c] = vntext.Fold(c.Title.Vi)
+		ranks[c] = rank(c, q.Q, s.folds.fold)
+		titles[c] = s.folds.fold(c.Title.Vi)
 	}
 	slices.SortFunc(cs, func(a, b *Card) int {
 		return cmp.Or(cmp.Compare(ranks[b], ranks[a]), cmp.Compare(titles[a], titles[b]), cmp.Compare(a.CourseID, b.CourseID))

@@ -2,6 +2,7 @@ package course
 
 import (
 	"strings"
+	"sync"
 
 	"ecitizen/internal/vntext"
 )
@@ -19,10 +20,10 @@ func searchText(v *Version) string {
 	return vntext.Fold(strings.Join(parts, " \n "))
 }
 
-// rank scores how well the card c matches the query q: an exact, accented (case-insensitive)
+// rank scores, with fold being vntext.Fold (or a memo of it), how well the card c matches the query q: an exact, accented (case-insensitive)
 // match first — in the title, then the summary, then a lesson title — then the
 // same for the folded phrase; a match of the separate terms alone scores lowest.
-func rank(c *Card, q string) int {
+func rank(c *Card, q string, fold func(string) string) int {
 	exact := strings.ToLower(strings.Join(strings.Fields(q), " "))
 	folded := vntext.Fold(q)
 	if exact == "" {
@@ -38,10 +39,40 @@ func rank(c *Card, q string) int {
 			switch {
 			case strings.Contains(strings.ToLower(t), exact):
 				score = max(score, 60-10*i)
-			case strings.Contains(vntext.Fold(t), folded):
+			case strings.Contains(fold(t), folded):
 				score = max(score, 30-10*i)
 			}
 		}
 	}
 	return score
+}
+
+// maxFolds bounds the memo of folded catalogue texts.
+const maxFolds = 10_000
+
+// foldMemo memoises vntext.Fold of the catalogue's texts (titles, summaries and
+// lesson titles of the cards listed), which every request orders and ranks by:
+// folding is a pure function of the text, so an entry is never stale; the memo
+// is dropped whole when it holds maxFolds texts, so it stays bounded however
+// often the catalogue changes.
+type foldMemo struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+func (f *foldMemo) fold(s string) string {
+	f.mu.RLock()
+	out, ok := f.m[s]
+	f.mu.RUnlock()
+	if ok {
+		return out
+	}
+	out = vntext.Fold(s)
+	f.mu.Lock()
+	if f.m == nil || len(f.m) >= maxFolds {
+		f.m = make(map[string]string)
+	}
+	f.m[s] = out
+	f.mu.Unlock()
+	return out
 }

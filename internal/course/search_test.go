@@ -3,10 +3,12 @@ package course
 import (
 	"strings"
 	"testing"
+
+	"ecitizen/internal/vntext"
 )
 
 func TestRankPrefersExactAccentedMatches(t *testing.T) {
-	rank := func(v *Version, q string) int { return rank(CardOf(v), q) }
+	rank := func(v *Version, q string) int { return rank(CardOf(v), q, vntext.Fold) }
 	accented := &Version{Title: Text{Vi: "Đăng ký khai sinh trực tuyến", En: "Online birth registration"}}
 	plain := &Version{Title: Text{Vi: "Dang ky tai khoan", En: "Sign up"}}
 	summary := &Version{Title: Text{Vi: "Thủ tục", En: "Procedures"}, Summary: Text{Vi: "Cách đăng ký", En: "How to register"}}

@@ -25,6 +25,8 @@ type Service struct {
 	store      Store
 	knownSkill func(code string) bool
 	now        func() time.Time
+	// folds are the catalogue's texts folded (search.go).
+	folds *foldMemo
 }
 
 // Deps are what the course service is built from.
@@ -43,7 +45,7 @@ func NewService(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, knownSkill: d.KnownSkill, now: d.Now}
+	return &Service{store: d.Store, knownSkill: d.KnownSkill, now: d.Now, folds: &foldMemo{}}
 }
 
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
