@@ -69,7 +69,12 @@ func TestKillDuringCancelsKeepsRosters(t *testing.T) {
 			const perShift, places, shifts = 20, 3, 6
 			vols, tokens := crashVolunteers(t, envMap, key, org["id"].(string), perShift)
 			var shiftIDs []string
-			start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+			// 06:00 local the day after tomorrow: six shifts three hours apart end
+			// at 23:00, so none crosses midnight (a shift is one local day) at
+			// whatever hour the test runs.
+			ict := time.FixedZone("ICT", 7*3600)
+			after := time.Now().In(ict).AddDate(0, 0, 2)
+			start := time.Date(after.Year(), after.Month(), after.Day(), 6, 0, 0, 0, ict)
 			for i := range shifts {
 				s := start.Add(time.Duration(i) * 3 * time.Hour)
 				st, sh := call(t, "POST", base+"/api/v1/centres/"+centre["id"].(string)+"/shifts", admin, map[string]any{

@@ -144,7 +144,15 @@ func TestShiftSeries(t *testing.T) {
 			})
 
 			t.Run("EditWholeFollowingAndThis", func(t *testing.T) {
-				s := w.series(t, seriesBody("FREQ=WEEKLY;BYDAY=TU", "08:00", "10:00", 8))
+				// From tomorrow, eight Tuesdays bounded by UNTIL inside a long
+				// horizon: moving the series an hour later then neither creates
+				// today's occurrence nor drops the last one past the horizon, at
+				// whatever time of which day the test runs.
+				tomorrow := time.Now().In(hanoi).AddDate(0, 0, 1)
+				firstTue := tomorrow.AddDate(0, 0, (int(time.Tuesday)-int(tomorrow.Weekday())+7)%7)
+				body := seriesBody("FREQ=WEEKLY;BYDAY=TU;UNTIL="+firstTue.AddDate(0, 0, 49).Format("20060102"), "08:00", "10:00", 26)
+				body["first_date"] = tomorrow.Format(time.DateOnly)
+				s := w.series(t, body)
 				shifts := w.seriesShifts(t, s.Series.ID)
 				if len(shifts) != 8 {
 					t.Fatalf("%d shifts", len(shifts))
@@ -174,7 +182,7 @@ func TestShiftSeries(t *testing.T) {
 				}
 				// This and following, from the fifth: a new series takes them over.
 				from := shifts[4]
-				body := seriesChange("13:00", "15:00", "Ca chiều")
+				body = seriesChange("13:00", "15:00", "Ca chiều")
 				body["from_shift_id"] = from.ID
 				rec = env.do("PUT", "/api/v1/shift-series/"+s.Series.ID, w.staffA, body)
 				mustStatus(t, rec, http.StatusOK)
