@@ -130,13 +130,33 @@ func (c *CardCache) Keep(cards []*Card) {
 	c.mu.Unlock()
 }
 
+// Listing is a page of the catalogue.
+type Listing struct {
+	Cards []*Card
+	Next  string // the cursor of the next page; "" on the last
+	// Stamp is the catalogue's stamp (Store.CatalogueStamp) when it was read: an
+	// answer built from this listing may be kept for as long as CatalogueStamp
+	// returns the same.
+	Stamp string
+}
+
+// CatalogueStamp returns the catalogue's current stamp (Store.CatalogueStamp):
+// what a cache of catalogue answers is keyed by.
+func (s *Service) CatalogueStamp(ctx context.Context) (string, error) {
+	st, err := s.store.CatalogueStamp(ctx)
+	if err != nil {
+		return "", fmt.Errorf("catalogue stamp: %w", err)
+	}
+	return st, nil
+}
+
 // Catalogue lists published courses matching q: with a query, best matches first
 // (see rank); without one, by Vietnamese title. The cursor is an offset into that
 // order, which is stable while the catalogue does not change. It reads cards only.
-func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery, p page.Request) ([]*Card, string, error) {
-	cs, err := s.store.CatalogueCards(ctx, CatalogueFilter{Terms: vntext.Terms(q.Q), Audience: q.Audience, Skill: q.Skill, Max: maxMatches})
+func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery, p page.Request) (Listing, error) {
+	cs, stamp, err := s.store.CatalogueCards(ctx, CatalogueFilter{Terms: vntext.Terms(q.Q), Audience: q.Audience, Skill: q.Skill, Max: maxMatches})
 	if err != nil {
-		return nil, "", fmt.Errorf("catalogue: %w", err)
+		return Listing{}, fmt.Errorf("catalogue: %w", err)
 	}
 	ranks := make(map[*Card]int, len(cs))
 	titles := make(map[*Card]string, len(cs))
@@ -150,11 +170,11 @@ func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery, p page.Reques
 	offset := 0
 	if p.After != "" {
 		if offset, err = strconv.Atoi(p.After); err != nil || offset < 0 {
-			return nil, "", apperr.Invalid("cursor", "cursor", "Con trỏ phân trang không hợp lệ.", "The page cursor is not valid.")
+			return Listing{}, apperr.Invalid("cursor", "cursor", "Con trỏ phân trang không hợp lệ.", "The page cursor is not valid.")
 		}
 	}
 	if offset >= len(cs) {
-		return nil, "", nil
+		return Listing{Stamp: stamp}, nil
 	}
 	// The key of an item is how many items are consumed once it is shown.
 	consumed := make(map[*Card]int, len(cs))
@@ -162,7 +182,7 @@ func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery, p page.Reques
 		consumed[c] = i + 1
 	}
 	out, next := page.Cut(cs[offset:], p, func(c *Card) string { return strconv.Itoa(consumed[c]) })
-	return out, next, nil
+	return Listing{Cards: out, Next: next, Stamp: stamp}, nil
 }
 
 // Published returns the version of a course a learner sees: the one they started,

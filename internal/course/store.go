@@ -32,8 +32,14 @@ type Store interface {
 	// unspecified; at most f.Max (0: no limit). Adapters keep the card (CardOf) of
 	// every published version, written in the same unit as the version when
 	// CreateCourse, CreateVersion or UpdateVersion stores it published. The cards
-	// may be shared (CardCache): callers do not change them.
-	CatalogueCards(ctx context.Context, f CatalogueFilter) ([]*Card, error)
+	// may be shared (CardCache): callers do not change them. The stamp is the
+	// one CatalogueStamp gives for the catalogue the cards were read from.
+	CatalogueCards(ctx context.Context, f CatalogueFilter) (cards []*Card, stamp string, err error)
+	// CatalogueStamp returns a value that is different whenever CatalogueCards
+	// could answer differently (a course created, published, archived or
+	// restored), for caches of the catalogue's answers: equal stamps mean equal
+	// catalogues. It is cheap (at most one small read).
+	CatalogueStamp(ctx context.Context) (string, error)
 
 	// CreateEnrolment records that a learner started a course; a second one for
 	// the same learner and course is ErrConflict.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -52,28 +53,96 @@ type catalogueQuery struct {
 // otherwise writes body with an ETag; public responses may be kept by shared
 // caches for a few minutes (residents on slow phones).
 func cacheable(c *gin.Context, public bool, body any) {
-	raw, err := json.Marshal(body)
+	a, err := encodeAnswer(body)
 	if err != nil {
 		fail(c, err)
 		return
 	}
+	a.write(c, public)
+}
+
+// answer is an encoded JSON response body with its ETag.
+type answer struct {
+	raw  []byte
+	etag string
+}
+
+func encodeAnswer(body any) (answer, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return answer{}, err
+	}
 	sum := sha256.Sum256(raw)
-	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
-	c.Header("ETag", etag)
+	return answer{raw: raw, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`}, nil
+}
+
+// write is cacheable's answer: 304 when the client holds it.
+func (a answer) write(c *gin.Context, public bool) {
+	c.Header("ETag", a.etag)
 	c.Writer.Header().Add("Vary", "Accept-Language, Authorization") // keep CORS's Vary: Origin
 	if public {
 		c.Header("Cache-Control", "public, max-age=300")
 	} else {
 		c.Header("Cache-Control", "private, no-cache")
 	}
-	if match := c.GetHeader("If-None-Match"); match != "" && (match == etag || match == "W/"+etag) {
+	if match := c.GetHeader("If-None-Match"); match != "" && (match == a.etag || match == "W/"+a.etag) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", raw)
+	c.Data(http.StatusOK, "application/json; charset=utf-8", a.raw)
+}
+
+// answers keeps encoded answers of one public, anonymous list (the catalogue)
+// by request, for one stamp of what they were read from (Service.CatalogueStamp).
+// It is exact: an answer is kept only under the stamp of the listing it was
+// built from (course.Listing.Stamp), and served only to a request that read
+// that same stamp, which the store changes whenever the list could change; a
+// new stamp drops every answer kept. It holds maxAnswers at most (free text
+// makes requests countless): when full, it starts again.
+type answers struct {
+	mu    sync.Mutex
+	stamp string
+	kept  map[string]answer
+}
+
+const maxAnswers = 512
+
+func (s *answers) get(stamp, key string) (answer, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stamp != stamp {
+		return answer{}, false
+	}
+	a, ok := s.kept[key]
+	return a, ok
+}
+
+func (s *answers) put(stamp, key string, a answer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stamp != stamp || len(s.kept) >= maxAnswers {
+		s.stamp, s.kept = stamp, make(map[string]answer)
+	}
+	s.kept[key] = a
 }
 
 func (h *handler) listCourses(c *gin.Context) {
+	ctx := c.Request.Context()
+	l := lang(c)
+	c.Header("Content-Language", l)
+	// The answer depends on the catalogue, the language and the query string
+	// only: the catalogue is public and the same for every caller. Only answers
+	// to valid queries are kept, so a kept one needs no binding again.
+	stamp, err := h.Courses.CatalogueStamp(ctx)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	key := l + "?" + c.Request.URL.RawQuery
+	if a, ok := h.catalogue.get(stamp, key); ok {
+		a.write(c, true)
+		return
+	}
 	var q catalogueQuery
 	if err := bindQuery(c, &q); err != nil {
 		fail(c, err)
@@ -84,21 +153,27 @@ func (h *handler) listCourses(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cards, next, err := h.Courses.Catalogue(c.Request.Context(), course.CatalogueQuery{Q: q.Q, Audience: course.Audience(q.Audience), Skill: q.Skill}, p)
+	ls, err := h.Courses.Catalogue(ctx, course.CatalogueQuery{Q: q.Q, Audience: course.Audience(q.Audience), Skill: q.Skill}, p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	l := lang(c)
-	c.Header("Content-Language", l)
-	out := listJSON[catalogueItemJSON]{Items: make([]catalogueItemJSON, 0, len(cards))}
-	for _, k := range cards {
+	out := listJSON[catalogueItemJSON]{Items: make([]catalogueItemJSON, 0, len(ls.Cards))}
+	for _, k := range ls.Cards {
 		out.Items = append(out.Items, catalogueItem(k, l))
 	}
-	if next != "" {
-		out.NextCursor = &next
+	if ls.Next != "" {
+		out.NextCursor = &ls.Next
 	}
-	cacheable(c, true, out)
+	a, err := encodeAnswer(out)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if ls.Stamp == stamp {
+		h.catalogue.put(stamp, key, a)
+	}
+	a.write(c, true)
 }
 
 type lessonSummaryJSON struct {

@@ -69,6 +69,8 @@ type Deps struct {
 // handler serves the routes with the services of its Deps.
 type handler struct {
 	Deps
+	// catalogue keeps the catalogue's encoded answers (course.go).
+	catalogue answers
 }
 
 // init puts gin in release mode, a setting of the process, not of an engine: in

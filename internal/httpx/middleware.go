@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/textproto"
 	"regexp"
 	"time"
 
@@ -63,19 +64,21 @@ func AccessLog(log *slog.Logger, msg string, userID func(*gin.Context) string) g
 		if route == "" {
 			route = "unmatched"
 		}
-		attrs := []any{
-			"method", c.Request.Method, "route", route,
-			"status", c.Writer.Status(), "bytes", c.Writer.Size(),
-			"duration_ms", float64(time.Since(start).Microseconds()) / 1000, "client", c.ClientIP(),
+		attrs := [8]slog.Attr{
+			slog.String("method", c.Request.Method), slog.String("route", route),
+			slog.Int("status", c.Writer.Status()), slog.Int("bytes", c.Writer.Size()),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.String("client", c.ClientIP()),
 		}
+		n := 6
 		if id := userID(c); id != "" {
-			attrs = append(attrs, "user_id", id)
+			attrs[n] = slog.String("user_id", id)
+			n++
 		}
 		level := slog.LevelInfo
 		if c.Writer.Status() >= 500 {
 			level = slog.LevelError
 		}
-		log.Log(c.Request.Context(), level, msg, attrs...)
+		log.LogAttrs(c.Request.Context(), level, msg, attrs[:n]...)
 	}
 }
 
@@ -125,10 +128,18 @@ func SecurityHeaders(p SecurityPolicy) gin.HandlerFunc {
 	for k, v := range p.Extra {
 		headers = append(headers, [2]string{k, v})
 	}
+	// Keys canonical and values built once: setting them is a map store each.
+	// The value slices are shared by every response, which net/http never
+	// changes in place (Set replaces a slice, Add appends to a full one).
+	keys := make([]string, len(headers))
+	values := make([][]string, len(headers))
+	for i, kv := range headers {
+		keys[i], values[i] = textproto.CanonicalMIMEHeaderKey(kv[0]), []string{kv[1]}
+	}
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
-		for _, kv := range headers {
-			h.Set(kv[0], kv[1])
+		for i, k := range keys {
+			h[k] = values[i][:1:1]
 		}
 		c.Next()
 	}

@@ -49,7 +49,8 @@ func (f *matrixFixture) objects(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.extra["course"] = co.ID
-	vs, _, err := e.svc.Courses.Catalogue(ctx, course.CatalogueQuery{}, adminPageAll())
+	ls, err := e.svc.Courses.Catalogue(ctx, course.CatalogueQuery{}, adminPageAll())
+	vs := ls.Cards
 	if err != nil || len(vs) == 0 {
 		t.Fatalf("catalogue: %v", err)
 	}

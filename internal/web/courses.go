@@ -74,14 +74,14 @@ func (h *handler) courseCatalogue(c *gin.Context) {
 	if err != nil {
 		p, _ = paging.New(20, "")
 	}
-	vs, next, err := h.Courses.Catalogue(c.Request.Context(), course.CatalogueQuery{Q: q, Audience: course.Audience(d.Audience), Skill: d.Skill}, p)
+	ls, err := h.Courses.Catalogue(c.Request.Context(), course.CatalogueQuery{Q: q, Audience: course.Audience(d.Audience), Skill: d.Skill}, p)
 	if err != nil {
 		h.serverError(c, err)
 		return
 	}
-	d.Courses = vs
-	if next != "" {
-		qs := url.Values{"cursor": {next}}
+	d.Courses = ls.Cards
+	if ls.Next != "" {
+		qs := url.Values{"cursor": {ls.Next}}
 		for k, val := range map[string]string{"q": q, "audience": d.Audience, "skill": d.Skill} {
 			if val != "" {
 				qs.Set(k, val)

@@ -122,7 +122,8 @@ func TestBrowserCoursesWithScriptsDisabled(t *testing.T) {
 		t.Fatalf("the search form went to %s", loc)
 	}
 	tab.see("Nộp hồ sơ trên Cổng Dịch vụ công quốc gia")
-	vs, _, err := e.svc.Courses.Catalogue(t.Context(), course.CatalogueQuery{Q: "Nộp hồ sơ trên Cổng Dịch vụ công quốc gia"}, paging.Request{Limit: 1})
+	ls, err := e.svc.Courses.Catalogue(t.Context(), course.CatalogueQuery{Q: "Nộp hồ sơ trên Cổng Dịch vụ công quốc gia"}, paging.Request{Limit: 1})
+	vs := ls.Cards
 	if err != nil || len(vs) != 1 {
 		t.Fatalf("the portal course: %v", err)
 	}

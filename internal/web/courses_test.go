@@ -470,7 +470,8 @@ func firstVisitWeight(t *testing.T, c *client, path string) int {
 func TestCoursePagesFirstVisitUnder100KB(t *testing.T) {
 	e := newTestEnv(t)
 	c := e.client()
-	vs, _, err := e.svc.Courses.Catalogue(context.Background(), course.CatalogueQuery{}, paging.Request{Limit: 100})
+	ls, err := e.svc.Courses.Catalogue(context.Background(), course.CatalogueQuery{}, paging.Request{Limit: 100})
+	vs := ls.Cards
 	if err != nil || len(vs) == 0 {
 		t.Fatalf("catalogue: %v", err)
 	}

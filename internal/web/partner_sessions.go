@@ -48,11 +48,12 @@ func (h *handler) partnerChoices(ctx context.Context, v *view) (courses, centres
 	courses = []option{{"", v.T("partner.session.choose_course")}}
 	p := paging.Request{Limit: paging.MaxLimit}
 	for {
-		vs, next, err := h.Courses.Catalogue(ctx, course.CatalogueQuery{}, p)
+		ls, err := h.Courses.Catalogue(ctx, course.CatalogueQuery{}, p)
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, x := range vs {
+		next := ls.Next
+		for _, x := range ls.Cards {
 			courses = append(courses, option{x.CourseID, x.Title.In(v.Lang)})
 		}
 		if next == "" {

@@ -104,7 +104,8 @@ func TestPartnerVolunteers(t *testing.T) {
 
 // partnerCourse is a course of the built-in catalogue.
 func partnerCourse(t *testing.T, e *testEnv) (string, string) {
-	vs, _, err := e.svc.Courses.Catalogue(t.Context(), course.CatalogueQuery{}, adminPageAll())
+	ls, err := e.svc.Courses.Catalogue(t.Context(), course.CatalogueQuery{}, adminPageAll())
+	vs := ls.Cards
 	if err != nil || len(vs) == 0 {
 		t.Fatalf("catalogue: %v %v", vs, err)
 	}

@@ -52,12 +52,12 @@ func (h *handler) quizData(c *gin.Context, v *view, courseID, lessonID string) (
 		d.Course, d.Lesson = ver.Title.In(v.Lang), l
 		return d, true
 	}
-	vs, _, err := h.Courses.Catalogue(ctx, course.CatalogueQuery{Audience: course.AudienceResidents}, paging.Request{Limit: paging.MaxLimit})
+	ls, err := h.Courses.Catalogue(ctx, course.CatalogueQuery{Audience: course.AudienceResidents}, paging.Request{Limit: paging.MaxLimit})
 	if err != nil {
 		h.serverError(c, err)
 		return nil, false
 	}
-	for _, ver := range vs {
+	for _, ver := range ls.Cards {
 		for _, l := range ver.Lessons {
 			if l.HasQuiz {
 				d.Lessons = append(d.Lessons, resQuizLesson{CourseID: ver.CourseID, LessonID: l.ID, Course: ver.Title.In(v.Lang), Lesson: l.Title.In(v.Lang)})

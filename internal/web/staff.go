@@ -357,8 +357,8 @@ func (h *handler) loadStaffCentre(c *gin.Context, v *view, active string) error 
 		d.Roles = append(d.Roles, option{Value: string(r), Label: v.T(fmt.Sprintf("staff.role_%s", r))})
 	}
 	d.Courses = []option{{Value: "", Label: v.T("staff.no_qualification")}}
-	if vs, _, err := h.Courses.Catalogue(ctx, course.CatalogueQuery{Audience: course.AudienceVolunteers}, p); err == nil {
-		for _, cv := range vs {
+	if ls, err := h.Courses.Catalogue(ctx, course.CatalogueQuery{Audience: course.AudienceVolunteers}, p); err == nil {
+		for _, cv := range ls.Cards {
 			t := cv.Title.Vi
 			if v.Lang == "en" && cv.Title.En != "" {
 				t = cv.Title.En

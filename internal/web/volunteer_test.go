@@ -406,7 +406,8 @@ func TestVolunteerPagesAreTranslated(t *testing.T) {
 
 func TestVolunteerQualificationIsShown(t *testing.T) {
 	f := newVolFixture(t)
-	vs, _, err := f.e.svc.Courses.Catalogue(t.Context(), course.CatalogueQuery{}, volPage1())
+	ls, err := f.e.svc.Courses.Catalogue(t.Context(), course.CatalogueQuery{}, volPage1())
+	vs := ls.Cards
 	if err != nil || len(vs) == 0 {
 		t.Fatalf("built-in catalogue: %v %d", err, len(vs))
 	}

@@ -31,7 +31,7 @@ func TestCatalogueCardsOfOlderDocuments(t *testing.T) {
 	}
 	check := func(db *mongo.DB, what string) {
 		t.Helper()
-		got, err := db.CatalogueCards(ctx, course.CatalogueFilter{})
+		got, _, err := db.CatalogueCards(ctx, course.CatalogueFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,8 +2,12 @@ package mongo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -489,6 +493,39 @@ func (d *DB) putCard(ctx context.Context, v *course.Version) error {
 	return wrapErr(err, fmt.Sprintf("card of version %d of course %s", v.Number, v.CourseID))
 }
 
+// cataloguePointer is which version of a course the catalogue lists.
+type cataloguePointer struct {
+	ID      string `bson:"_id"`
+	Version int    `bson:"published_version"`
+}
+
+// cataloguePointers reads which version of which course the catalogue lists,
+// with their stamp: a digest of those pairs in _id order, equal for equal
+// catalogues as a published version's card never changes. Instances share no
+// memory, so the stamp is read from the database every time.
+func (d *DB) cataloguePointers(ctx context.Context) ([]cataloguePointer, string, error) {
+	pointers, err := findDocs[cataloguePointer](ctx, d.courses, bson.D{
+		{Key: "archived", Value: false},
+		{Key: "published_version", Value: bson.D{{Key: "$gt", Value: 0}}},
+	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "published_version", Value: 1}}), "catalogue")
+	if err != nil {
+		return nil, "", err
+	}
+	slices.SortFunc(pointers, func(a, b cataloguePointer) int { return strings.Compare(a.ID, b.ID) })
+	h := sha256.New()
+	for _, p := range pointers {
+		fmt.Fprintf(h, "%s\x00%d\x00", p.ID, p.Version)
+	}
+	return pointers, base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:12]), nil
+}
+
+// CatalogueStamp returns the digest of which version of which course the
+// catalogue lists (cataloguePointers): one small read.
+func (d *DB) CatalogueStamp(ctx context.Context) (string, error) {
+	_, stamp, err := d.cataloguePointers(ctx)
+	return stamp, err
+}
+
 // CatalogueCards returns the card of the published version of every course that
 // is not archived and matches f. It reads the courses' published version numbers
 // on every call and takes those versions' cards from d.cardCache, exact as cards
@@ -496,18 +533,11 @@ func (d *DB) putCard(ctx context.Context, v *course.Version) error {
 // by _id (a card missing there too is derived from its version and stored, see
 // colCards). It keeps those f matches (f.Select: terms are literal substrings of
 // the search text). Order is unspecified; at most f.Max (0: all).
-func (d *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*course.Card, error) {
+func (d *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*course.Card, string, error) {
 	const what = "catalogue cards"
-	type pointer struct {
-		ID      string `bson:"_id"`
-		Version int    `bson:"published_version"`
-	}
-	pointers, err := findDocs[pointer](ctx, d.courses, bson.D{
-		{Key: "archived", Value: false},
-		{Key: "published_version", Value: bson.D{{Key: "$gt", Value: 0}}},
-	}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "published_version", Value: 1}}), what)
+	pointers, stamp, err := d.cataloguePointers(ctx)
 	if err != nil || len(pointers) == 0 {
-		return nil, err
+		return nil, stamp, err
 	}
 	want := make([]course.CardKey, len(pointers))
 	keys := make([]string, len(pointers))
@@ -516,11 +546,11 @@ func (d *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*c
 		keys[i] = versionKey(p.ID, p.Version)
 	}
 	if cards, ok := d.cardCache.Lookup(want); ok {
-		return f.Select(cards), nil
+		return f.Select(cards), stamp, nil
 	}
 	docs, err := findDocs[cardDoc](ctx, d.cards(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, options.Find(), what)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	found := make(map[string]*cardDoc, len(docs))
 	for i := range docs {
@@ -537,16 +567,16 @@ func (d *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*c
 			continue // as before cards: a course pointing to no version lists nothing
 		}
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		v := vd.version()
 		if err := d.putCard(ctx, v); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		cards = append(cards, course.CardOf(v))
 	}
 	d.cardCache.Keep(cards)
-	return f.Select(cards), nil
+	return f.Select(cards), stamp, nil
 }
 
 // fillCards stores the card of every published version (migration

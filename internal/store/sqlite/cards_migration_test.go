@@ -66,7 +66,7 @@ func TestMigrationFillsCatalogueCards(t *testing.T) {
 	}
 	defer db.Close()
 
-	got, err := db.CatalogueCards(ctx, course.CatalogueFilter{})
+	got, _, err := db.CatalogueCards(ctx, course.CatalogueFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,14 @@ package sqlite
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"ecitizen/internal/course"
 	"ecitizen/internal/page"
@@ -20,6 +25,7 @@ const courseColumns = `SELECT id, organisation_id, builtin_slug, published_versi
 // CreateCourse inserts a course and its first version in one transaction; a taken
 // BuiltinSlug (or ID) is ErrConflict, an unknown organisation ErrNotFound.
 func (db *DB) CreateCourse(ctx context.Context, c *course.Course, v *course.Version) error {
+	defer db.catalogue.changed()
 	if v.CourseID != c.ID {
 		return fmt.Errorf("create course %s: version belongs to course %s", c.ID, v.CourseID)
 	}
@@ -56,6 +62,7 @@ func (db *DB) CourseByBuiltinSlug(ctx context.Context, slug string) (*course.Cou
 
 // UpdateCourse replaces PublishedVersion, LatestVersion, Archived and UpdatedAt.
 func (db *DB) UpdateCourse(ctx context.Context, c *course.Course) error {
+	defer db.catalogue.changed()
 	res, err := db.w.ExecContext(ctx, `UPDATE courses SET published_version = ?,
 		latest_version = ?, archived = ?, updated_at = ? WHERE id = ?`,
 		c.PublishedVersion, c.LatestVersion, c.Archived, ms(c.UpdatedAt), c.ID)
@@ -104,6 +111,7 @@ const versionColumns = `SELECT v.course_id, v.number, v.status, v.title_vi, v.ti
 // CreateVersion inserts a version; a taken (CourseID, Number) is ErrConflict, an
 // unknown course ErrNotFound.
 func (db *DB) CreateVersion(ctx context.Context, v *course.Version) error {
+	defer db.catalogue.changed()
 	err := db.tx(ctx, func(tx *sql.Tx) error { return insertVersion(ctx, tx, v) })
 	return wrap(err, "create version %d of course %s", v.Number, v.CourseID)
 }
@@ -141,6 +149,7 @@ func (db *DB) Version(ctx context.Context, courseID string, number int) (*course
 // missing) version is ErrNotFound and stays as it was. A version it publishes
 // gets its catalogue card in the same transaction.
 func (db *DB) UpdateVersion(ctx context.Context, v *course.Version) error {
+	defer db.catalogue.changed()
 	skills, lessons, err := versionJSON(v)
 	if err != nil {
 		return fmt.Errorf("update version %d of course %s: %w", v.Number, v.CourseID, err)
@@ -198,37 +207,80 @@ func insertCard(ctx context.Context, tx *sql.Tx, c *course.Card) error {
 	return err
 }
 
+// catalogueMemo keeps the catalogue between reads, exact without reading the
+// file: every write that can change what the catalogue lists (a course created
+// or updated, a version created or updated, which is when cards are written)
+// bumps gen after it committed (or failed), and a read takes gen before it reads
+// the file. A memo kept under gen g therefore holds what the file held at g or
+// later; once a write bumps gen, nothing kept under an older gen is served
+// again. This relies on this process being the only writer of its file: one
+// service process per data directory (docs/operations.md, "Deploying"). Every
+// store of this process open on the file shares one memo (catalogueOf), and Open
+// marks it changed, as migrations may change what the file holds.
+type catalogueMemo struct {
+	tag string // this Open's, so that stamps differ across restarts
+	gen atomic.Uint64
+
+	mu    sync.Mutex
+	at    uint64 // the gen cards were read at; 0: none kept
+	cards []*course.Card
+}
+
+// changed marks the catalogue as changed; writers call it after a write.
+func (m *catalogueMemo) changed() { m.gen.Add(1) }
+
+// catalogues holds the catalogueMemo of each database file opened in this
+// process, by absolute path, so that stores open on one file (as instances of
+// the service would be) see each other's writes.
+var catalogues sync.Map // string → *catalogueMemo
+
+// catalogueOf returns the memo of the file at path, marked as changed: Open
+// calls it before migrating, and what was kept of an earlier Open is not served.
+func catalogueOf(path string) *catalogueMemo {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	m, _ := catalogues.LoadOrStore(path, &catalogueMemo{tag: rand.Text()[:12]})
+	memo := m.(*catalogueMemo)
+	memo.changed()
+	return memo
+}
+
+// CatalogueStamp returns this process's count of catalogue writes, with a tag of
+// this Open (catalogueMemo): no read of the file.
+func (db *DB) CatalogueStamp(context.Context) (string, error) {
+	return db.catalogue.tag + "." + strconv.FormatUint(db.catalogue.gen.Load(), 10), nil
+}
+
 // CatalogueCards returns the card of the published version of every course that
-// is not archived and matches f (f.Select). It reads which version of which
-// course is listed on every call (the courses_published index holds it all) and
-// takes their cards from db.cards, reading every listed card again when one is
-// missing there; cards never change (migration 0047), so the answer is the
-// store's at the first read. Order is unspecified; at most f.Max (0: all).
-func (db *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*course.Card, error) {
-	keys, err := list(ctx, db, "catalogue", `SELECT id, published_version FROM courses
-		WHERE archived = 0 AND published_version > 0`, nil, func(s scanner) (*course.CardKey, error) {
-		var k course.CardKey
-		return &k, s.Scan(&k.CourseID, &k.Number)
-	})
+// is not archived and matches f (f.Select). It reads the listed cards (the
+// courses_published index and course_cards) when a write changed the catalogue
+// since the last read (catalogueMemo), and otherwise none. Order is
+// unspecified; at most f.Max (0: all).
+func (db *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*course.Card, string, error) {
+	gen := db.catalogue.gen.Load()
+	stamp := db.catalogue.tag + "." + strconv.FormatUint(gen, 10)
+	m := db.catalogue
+	m.mu.Lock()
+	cards, kept := m.cards, m.at == gen+1
+	m.mu.Unlock()
+	if kept {
+		return f.Select(cards), stamp, nil
+	}
+	cards, err := list(ctx, db, "catalogue cards", `SELECT k.course_id, k.number, k.title_vi,
+		k.title_en, k.summary_vi, k.summary_en, k.audience, k.level, k.skills, k.minutes,
+		k.lessons, k.search_text
+		FROM courses c JOIN course_cards k ON k.course_id = c.id AND k.number = c.published_version
+		WHERE c.archived = 0 AND c.published_version > 0`, nil, scanCard)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	want := make([]course.CardKey, len(keys))
-	for i, k := range keys {
-		want[i] = *k
+	m.mu.Lock()
+	if gen+1 > m.at { // never replace a newer read by an older one
+		m.at, m.cards = gen+1, cards
 	}
-	cards, ok := db.cards.Lookup(want)
-	if !ok {
-		if cards, err = list(ctx, db, "catalogue cards", `SELECT k.course_id, k.number, k.title_vi,
-			k.title_en, k.summary_vi, k.summary_en, k.audience, k.level, k.skills, k.minutes,
-			k.lessons, k.search_text
-			FROM courses c JOIN course_cards k ON k.course_id = c.id AND k.number = c.published_version
-			WHERE c.archived = 0 AND c.published_version > 0`, nil, scanCard); err != nil {
-			return nil, err
-		}
-		db.cards.Keep(cards)
-	}
-	return f.Select(cards), nil
+	m.mu.Unlock()
+	return f.Select(cards), stamp, nil
 }
 
 func scanCard(s scanner) (*course.Card, error) {

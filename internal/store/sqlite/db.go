@@ -61,7 +61,6 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"ecitizen/internal/apperr"
-	"ecitizen/internal/course"
 	"ecitizen/internal/page"
 )
 
@@ -77,8 +76,9 @@ type DB struct {
 	// stamps is every coverage stamp as last read, with the district's total
 	// they were read with (coverage.go).
 	stamps atomic.Pointer[stampsCopy]
-	// cards are the catalogue's cards, kept between reads (CatalogueCards).
-	cards course.CardCache
+	// catalogue is the catalogue's cards, kept between reads (courses.go),
+	// shared by every DB of this process open on the same file.
+	catalogue *catalogueMemo
 }
 
 // damageSeen counts the errors, of any database open in this process, that said
@@ -125,7 +125,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	db := &DB{w: w, path: path}
+	db := &DB{w: w, path: path, catalogue: catalogueOf(path)}
 	db.checked.Store(damageSeen.Load()) // damage met before this Open is another file's
 	// The writer connects first so that the file is created and switched to WAL
 	// before any reader opens it.

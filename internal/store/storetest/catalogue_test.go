@@ -21,11 +21,15 @@ func TestCatalogueCards(t *testing.T) {
 			svc := course.NewService(course.Deps{Store: st, KnownSkill: func(string) bool { return true }})
 			admin := identity.Caller{UserID: "admin-1", Role: identity.RoleAdmin}
 			// shows checks the whole catalogue (terms, when given) against the
-			// current published versions of the courses named.
+			// current published versions of the courses named, and that its stamp is
+			// the store's current one.
 			shows := func(what string, terms []string, courses ...string) {
 				t.Helper()
-				got, err := st.CatalogueCards(ctx, course.CatalogueFilter{Terms: terms})
+				got, stamp, err := st.CatalogueCards(ctx, course.CatalogueFilter{Terms: terms})
 				must(t, err)
+				if now, err := st.CatalogueStamp(ctx); err != nil || now != stamp {
+					t.Fatalf("%s: cards read at stamp %q, store's stamp %q (%v)", what, stamp, now, err)
+				}
 				want := map[string]*course.Card{}
 				for _, id := range courses {
 					co, err := st.CourseByID(ctx, id)
@@ -40,6 +44,18 @@ func TestCatalogueCards(t *testing.T) {
 				for _, k := range got {
 					same(t, what+": card of "+k.CourseID, k, want[k.CourseID])
 				}
+			}
+			// moved checks that the stamp moved since the last call when the
+			// catalogue changed, and stayed when it did not.
+			var last string
+			moved := func(what string, changed bool) {
+				t.Helper()
+				now, err := st.CatalogueStamp(ctx)
+				must(t, err)
+				if now == "" || (now != last) != changed {
+					t.Fatalf("%s: stamp %q after %q, want changed=%v", what, now, last, changed)
+				}
+				last = now
 			}
 			publish := func(id string, n int) {
 				t.Helper()
@@ -57,9 +73,13 @@ func TestCatalogueCards(t *testing.T) {
 			co, _, err := svc.CreateCourse(ctx, admin, org.ID, content("Khoá Hoa sen"))
 			must(t, err)
 			shows("a draft", nil)
+			moved("a draft", true)
+			moved("nothing", false)
 			publish(co.ID, 1)
+			moved("published", true)
 			shows("published", nil, co.ID)
 			shows("search", []string{"hoa", "sen"}, co.ID)
+			moved("reads", false)
 
 			// A new version: the published one stays listed until the new one is published.
 			_, err = svc.NewVersion(ctx, admin, co.ID)
@@ -68,16 +88,20 @@ func TestCatalogueCards(t *testing.T) {
 			must(t, err)
 			shows("a new draft", nil, co.ID)
 			shows("the draft's text", []string{"cuc"})
+			last, _ = st.CatalogueStamp(ctx) // drafts may move it or not
 			publish(co.ID, 2)
+			moved("version 2 published", true)
 			shows("version 2 published", nil, co.ID)
 			shows("version 2's text", []string{"cuc", "vang"}, co.ID)
 			shows("version 1's text", []string{"hoa", "sen"})
 
 			_, err = svc.Archive(ctx, admin, co.ID, true)
 			must(t, err)
+			moved("archived", true)
 			shows("archived", nil)
 			_, err = svc.Archive(ctx, admin, co.ID, false)
 			must(t, err)
+			moved("restored", true)
 			shows("restored", nil, co.ID)
 
 			// Built-in courses: created published, then a changed file publishes version 2.
@@ -92,12 +116,14 @@ func TestCatalogueCards(t *testing.T) {
 			}
 			b, err := st.CourseByBuiltinSlug(ctx, "tu-cach-cong-dan-so")
 			must(t, err)
+			moved("a built-in imported", true)
 			shows("a built-in imported", nil, co.ID, b.ID)
 			res, err = svc.ImportBuiltins(ctx, org.ID, builtin("Công dân số nâng cao"))
 			must(t, err)
 			if res.Updated != 1 {
 				t.Fatalf("re-import: %+v", res)
 			}
+			moved("a built-in changed", true)
 			shows("a built-in changed", nil, co.ID, b.ID)
 			shows("the changed built-in's text", []string{"nang", "cao"}, b.ID)
 			if b, err = st.CourseByBuiltinSlug(ctx, "tu-cach-cong-dan-so"); err != nil || b.PublishedVersion != 2 {
@@ -118,10 +144,15 @@ func TestCatalogueCardsAcrossInstances(t *testing.T) {
 			a, b := MustOpen(t, cfg), MustOpen(t, cfg)
 			org := mkOrganisation(t, b)
 			c, v1 := mkCourse(t, b, org.ID, published)
+			var last string
 			lists := func(what string, want ...*course.Version) {
 				t.Helper()
-				got, err := a.CatalogueCards(ctx, course.CatalogueFilter{})
+				got, stamp, err := a.CatalogueCards(ctx, course.CatalogueFilter{})
 				must(t, err)
+				if stamp == last {
+					t.Fatalf("%s: the stamp %q did not change", what, stamp)
+				}
+				last = stamp
 				cards := []*course.Card{}
 				for _, v := range want {
 					cards = append(cards, course.CardOf(v))

@@ -295,7 +295,7 @@ func TestCourses(t *testing.T) {
 
 			find := func(f course.CatalogueFilter) []string {
 				t.Helper()
-				got, err := st.CatalogueCards(ctx, f)
+				got, _, err := st.CatalogueCards(ctx, f)
 				must(t, err)
 				ks := keys(got, cardKey)
 				slices.Sort(ks)
@@ -326,7 +326,7 @@ func TestCourses(t *testing.T) {
 			if got := find(course.CatalogueFilter{Max: 2}); len(got) != 2 {
 				t.Fatalf("Max 2 returned %v", got)
 			}
-			got, err := st.CatalogueCards(ctx, course.CatalogueFilter{Terms: []string{"truc tuyen"}, Audience: course.AudienceResidents})
+			got, _, err := st.CatalogueCards(ctx, course.CatalogueFilter{Terms: []string{"truc tuyen"}, Audience: course.AudienceResidents})
 			must(t, err)
 			same(t, "the card of the published version of c1", got, []*course.Card{course.CardOf(v1)})
 		}},
