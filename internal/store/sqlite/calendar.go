@@ -22,7 +22,7 @@ func (db *DB) CreateCalendarFeed(ctx context.Context, f *roster.CalendarFeed) er
 
 // CalendarFeedByHash finds a feed by the hash of its token.
 func (db *DB) CalendarFeedByHash(ctx context.Context, hash string) (*roster.CalendarFeed, error) {
-	f, err := scanFeed(db.r.QueryRowContext(ctx, feedColumns+` WHERE token_hash = ?`, hash))
+	f, err := scanFeed(db.queryRow(ctx, feedColumns+` WHERE token_hash = ?`, hash))
 	if err != nil {
 		return nil, one(err, "calendar feed", "by token")
 	}
@@ -31,7 +31,7 @@ func (db *DB) CalendarFeedByHash(ctx context.Context, hash string) (*roster.Cale
 
 // CalendarFeedOf finds the live feed of an owner.
 func (db *DB) CalendarFeedOf(ctx context.Context, kind roster.FeedKind, ownerID string) (*roster.CalendarFeed, error) {
-	f, err := scanFeed(db.r.QueryRowContext(ctx, feedColumns+` WHERE kind = ? AND owner_id = ?`, string(kind), ownerID))
+	f, err := scanFeed(db.queryRow(ctx, feedColumns+` WHERE kind = ? AND owner_id = ?`, string(kind), ownerID))
 	if err != nil {
 		return nil, one(err, "calendar feed of "+string(kind), ownerID)
 	}

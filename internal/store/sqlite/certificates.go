@@ -132,13 +132,13 @@ func (db *DB) CreateCertificate(ctx context.Context, c *certificate.Certificate)
 
 // CertificateByCode returns the certificate of a code, with its revocation.
 func (db *DB) CertificateByCode(ctx context.Context, code string) (*certificate.Certificate, error) {
-	c, err := scanCertificate(db.r.QueryRowContext(ctx, certificateColumns+` WHERE c.code = ?`, code))
+	c, err := scanCertificate(db.queryRow(ctx, certificateColumns+` WHERE c.code = ?`, code))
 	return c, one(err, "certificate", code)
 }
 
 // CertificateByIssueKey returns the certificate of an issue key, with its revocation.
 func (db *DB) CertificateByIssueKey(ctx context.Context, key string) (*certificate.Certificate, error) {
-	c, err := scanCertificate(db.r.QueryRowContext(ctx, certificateColumns+` WHERE c.issue_key = ?`, key))
+	c, err := scanCertificate(db.queryRow(ctx, certificateColumns+` WHERE c.issue_key = ?`, key))
 	return c, one(err, "certificate of issue key", key)
 }
 

@@ -44,7 +44,7 @@ func (db *DB) CreateCourse(ctx context.Context, c *course.Course, v *course.Vers
 
 // CourseByID finds a course by id.
 func (db *DB) CourseByID(ctx context.Context, id string) (*course.Course, error) {
-	c, err := scanCourse(db.r.QueryRowContext(ctx, courseColumns+` WHERE id = ?`, id))
+	c, err := scanCourse(db.queryRow(ctx, courseColumns+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, one(err, "course", id)
 	}
@@ -53,7 +53,7 @@ func (db *DB) CourseByID(ctx context.Context, id string) (*course.Course, error)
 
 // CourseByBuiltinSlug finds a course of the built-in catalogue by its slug.
 func (db *DB) CourseByBuiltinSlug(ctx context.Context, slug string) (*course.Course, error) {
-	c, err := scanCourse(db.r.QueryRowContext(ctx, courseColumns+` WHERE builtin_slug = ?`, slug))
+	c, err := scanCourse(db.queryRow(ctx, courseColumns+` WHERE builtin_slug = ?`, slug))
 	if err != nil {
 		return nil, one(err, "course", "by built-in slug")
 	}
@@ -136,7 +136,7 @@ func insertVersion(ctx context.Context, tx *sql.Tx, v *course.Version) error {
 
 // Version finds version number of a course.
 func (db *DB) Version(ctx context.Context, courseID string, number int) (*course.Version, error) {
-	v, err := scanVersion(db.r.QueryRowContext(ctx,
+	v, err := scanVersion(db.queryRow(ctx,
 		versionColumns+` WHERE v.course_id = ? AND v.number = ?`, courseID, number))
 	if err != nil {
 		return nil, one(err, "course version", fmt.Sprintf("%s/%d", courseID, number))

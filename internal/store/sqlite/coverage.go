@@ -29,7 +29,7 @@ type stampsCopy struct {
 // (a cache invalidated exactly; one row read instead of every ward's parts).
 func (db *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]coverage.Stamp, error) {
 	var total int64
-	if err := db.r.QueryRowContext(ctx, `SELECT n FROM coverage_total`).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT n FROM coverage_total`).Scan(&total); err != nil {
 		return nil, wrap(err, "coverage stamps")
 	}
 	c := db.stamps.Load()
@@ -54,7 +54,7 @@ func (db *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]
 
 // readStamps reads every stamp and the total in one statement (one snapshot).
 func (db *DB) readStamps(ctx context.Context) (*stampsCopy, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT s.ward_id, s.part, s.n, t.n FROM coverage_total t LEFT JOIN coverage_stamps s`)
+	rows, err := db.query(ctx, `SELECT s.ward_id, s.part, s.n, t.n FROM coverage_total t LEFT JOIN coverage_stamps s`)
 	if err != nil {
 		return nil, wrap(err, "coverage stamps")
 	}
@@ -238,7 +238,7 @@ func digit(part string) string { return strings.TrimPrefix(part, "r") }
 
 // facts runs a query on the read pool and scans every row into a value.
 func facts[T any](ctx context.Context, db *DB, what, query string, args []any, scan func(scanner, *T) error) ([]T, error) {
-	rows, err := db.r.QueryContext(ctx, query, args...)
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, wrap(err, "%s", what)
 	}

@@ -39,7 +39,8 @@
 // residents' numbers to the current data key), orghours.go (an organisation's
 // hours in one query), partner.go (the partner view's counts), merges.go (ward
 // and district targets, ward merges), coverage.go (coverage stamps, moved by the
-// triggers of migration 0041, and the facts summaries are computed from).
+// triggers of migration 0041, and the facts summaries are computed from),
+// stmts.go (the readers' prepared statements).
 package sqlite
 
 import (
@@ -79,6 +80,8 @@ type DB struct {
 	// catalogue is the catalogue's cards, kept between reads (courses.go),
 	// shared by every DB of this process open on the same file.
 	catalogue *catalogueMemo
+	// stmts are the readers' prepared statements (stmts.go).
+	stmts stmtCache
 }
 
 // damageSeen counts the errors, of any database open in this process, that said
@@ -248,7 +251,7 @@ func (db *DB) Ping(ctx context.Context) error {
 		}
 	}
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+	if err := db.queryRow(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
 	return nil
@@ -257,6 +260,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes both pools.
 func (db *DB) Close() error {
 	var errs []error
+	db.closeStmts()
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}
@@ -462,7 +466,7 @@ type scanner interface{ Scan(dest ...any) error }
 
 // list runs a query on the read pool and scans every row with scan.
 func list[T any](ctx context.Context, db *DB, what, query string, args []any, scan func(scanner) (*T, error)) ([]*T, error) {
-	rows, err := db.r.QueryContext(ctx, query, args...)
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, wrap(err, "list %s", what)
 	}

@@ -39,7 +39,7 @@ func (db *DB) UpdateWard(ctx context.Context, w *directory.Ward) error {
 
 // WardByID finds a ward by id.
 func (db *DB) WardByID(ctx context.Context, id string) (*directory.Ward, error) {
-	w, err := scanWard(db.r.QueryRowContext(ctx, wardColumns+` WHERE id = ?`, id))
+	w, err := scanWard(db.queryRow(ctx, wardColumns+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, one(err, "ward", id)
 	}
@@ -139,7 +139,7 @@ func (db *DB) UpdateCentre(ctx context.Context, c *directory.Centre) error {
 
 // CentreByID finds a centre by id.
 func (db *DB) CentreByID(ctx context.Context, id string) (*directory.Centre, error) {
-	c, err := scanCentre(db.r.QueryRowContext(ctx, centreColumns+` WHERE id = ?`, id))
+	c, err := scanCentre(db.queryRow(ctx, centreColumns+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, one(err, "centre", id)
 	}
@@ -210,7 +210,7 @@ func (db *DB) UpdateOrganisation(ctx context.Context, o *directory.Organisation)
 
 // OrganisationByID finds an organisation by id.
 func (db *DB) OrganisationByID(ctx context.Context, id string) (*directory.Organisation, error) {
-	o, err := scanOrganisation(db.r.QueryRowContext(ctx, organisationColumns+` WHERE id = ?`, id))
+	o, err := scanOrganisation(db.queryRow(ctx, organisationColumns+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, one(err, "organisation", id)
 	}

@@ -32,7 +32,7 @@ func (db *DB) CreateDevice(ctx context.Context, d *equipment.Device) error {
 
 // DeviceByID finds a device by id.
 func (db *DB) DeviceByID(ctx context.Context, id string) (*equipment.Device, error) {
-	d, err := scanDevice(db.r.QueryRowContext(ctx, deviceColumns+` WHERE id = ?`, id))
+	d, err := scanDevice(db.queryRow(ctx, deviceColumns+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, one(err, "device", id)
 	}
@@ -104,7 +104,7 @@ func (db *DB) AddUsage(ctx context.Context, u *equipment.Usage) error {
 
 // UsageByID finds a session by id, with its void.
 func (db *DB) UsageByID(ctx context.Context, id string) (*equipment.Usage, error) {
-	u, err := scanUsage(db.r.QueryRowContext(ctx, usageColumns+` WHERE u.id = ?`, id))
+	u, err := scanUsage(db.queryRow(ctx, usageColumns+` WHERE u.id = ?`, id))
 	if err != nil {
 		return nil, one(err, "usage", id)
 	}

@@ -24,7 +24,7 @@ func (db *DB) IdempotencyRecord(ctx context.Context, userID, key string) (*idemp
 		done    int
 		created int64
 	)
-	err := db.r.QueryRowContext(ctx, `SELECT id, user_id, key, fingerprint, done, status, content_type,
+	err := db.queryRow(ctx, `SELECT id, user_id, key, fingerprint, done, status, content_type,
 		location, body, subject, created_at FROM idempotency_records WHERE user_id = ? AND key = ?`, userID, key).
 		Scan(&r.ID, &r.UserID, &r.Key, &r.Fingerprint, &done, &r.Status, &r.ContentType, &r.Location, &r.Body, &r.Subject, &created)
 	if err != nil {

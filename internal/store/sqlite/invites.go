@@ -23,7 +23,7 @@ func (db *DB) CreateInvite(ctx context.Context, inv *identity.Invite) error {
 
 // InviteByID finds an invite by id.
 func (db *DB) InviteByID(ctx context.Context, id string) (*identity.Invite, error) {
-	inv, err := scanInvite(db.r.QueryRowContext(ctx, inviteColumns+` WHERE id = ?`, id))
+	inv, err := scanInvite(db.queryRow(ctx, inviteColumns+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, one(err, "invite", id)
 	}
@@ -32,7 +32,7 @@ func (db *DB) InviteByID(ctx context.Context, id string) (*identity.Invite, erro
 
 // InviteByCode finds an invite by its normalised code.
 func (db *DB) InviteByCode(ctx context.Context, code string) (*identity.Invite, error) {
-	inv, err := scanInvite(db.r.QueryRowContext(ctx, inviteColumns+` WHERE code = ?`, code))
+	inv, err := scanInvite(db.queryRow(ctx, inviteColumns+` WHERE code = ?`, code))
 	if err != nil {
 		return nil, one(err, "invite", "by code")
 	}

@@ -26,7 +26,7 @@ const enrolmentColumns = `SELECT user_id, course_id, version, started_at FROM en
 
 // Enrolment finds a learner's enrolment in a course.
 func (db *DB) Enrolment(ctx context.Context, userID, courseID string) (*course.Enrolment, error) {
-	e, err := scanEnrolment(db.r.QueryRowContext(ctx,
+	e, err := scanEnrolment(db.queryRow(ctx,
 		enrolmentColumns+` WHERE user_id = ? AND course_id = ?`, userID, courseID))
 	if err != nil {
 		return nil, one(err, "enrolment", userID+"/"+courseID)
@@ -140,7 +140,7 @@ func (db *DB) Completion(ctx context.Context, userID, courseID string) (*course.
 		c         course.Completion
 		completed int64
 	)
-	err := db.r.QueryRowContext(ctx, `SELECT user_id, course_id, version, completed_at
+	err := db.queryRow(ctx, `SELECT user_id, course_id, version, completed_at
 		FROM course_completions WHERE user_id = ? AND course_id = ?`, userID, courseID).
 		Scan(&c.UserID, &c.CourseID, &c.Version, &completed)
 	if err != nil {

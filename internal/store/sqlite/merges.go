@@ -59,7 +59,7 @@ func scanWardTarget(s scanner) (*directory.WardTarget, error) {
 
 // WardTarget returns the target of (wardID, year).
 func (db *DB) WardTarget(ctx context.Context, wardID string, year int) (*directory.WardTarget, error) {
-	t, err := scanWardTarget(db.r.QueryRowContext(ctx, wardTargetColumns+` WHERE ward_id = ? AND year = ?`, wardID, year))
+	t, err := scanWardTarget(db.queryRow(ctx, wardTargetColumns+` WHERE ward_id = ? AND year = ?`, wardID, year))
 	if err != nil {
 		return nil, one(err, "ward target", wardID)
 	}
@@ -101,7 +101,7 @@ func scanDistrictTarget(s scanner) (*directory.DistrictTarget, error) {
 
 // DistrictTarget returns the district's target of a year.
 func (db *DB) DistrictTarget(ctx context.Context, year int) (*directory.DistrictTarget, error) {
-	t, err := scanDistrictTarget(db.r.QueryRowContext(ctx, districtTargetColumns+` WHERE year = ?`, year))
+	t, err := scanDistrictTarget(db.queryRow(ctx, districtTargetColumns+` WHERE year = ?`, year))
 	if err != nil {
 		return nil, one(err, "district target", "")
 	}
@@ -221,7 +221,7 @@ func scanWardMerge(s scanner) (*directory.WardMerge, error) {
 
 // WardMergeOf returns the merge record of a ward.
 func (db *DB) WardMergeOf(ctx context.Context, fromWardID string) (*directory.WardMerge, error) {
-	m, err := scanWardMerge(db.r.QueryRowContext(ctx, wardMergeColumns+` WHERE from_ward_id = ?`, fromWardID))
+	m, err := scanWardMerge(db.queryRow(ctx, wardMergeColumns+` WHERE from_ward_id = ?`, fromWardID))
 	if err != nil {
 		return nil, one(err, "ward merge", fromWardID)
 	}

@@ -31,7 +31,7 @@ SELECT volunteer_id, SUM(minutes) FROM (
 // OrganisationMinutes returns the minutes served by each user of an
 // organisation: shifts starting, and work entries dated, in [from, to).
 func (db *DB) OrganisationMinutes(ctx context.Context, orgID string, from, to time.Time) (map[string]int, error) {
-	rows, err := db.r.QueryContext(ctx, organisationMinutesQuery,
+	rows, err := db.query(ctx, organisationMinutesQuery,
 		ms(from), ms(to), orgID, ms(from), ms(to), orgID)
 	if err != nil {
 		return nil, wrap(err, "minutes of organisation %s", orgID)

@@ -29,11 +29,11 @@ func (db *DB) CreateProgressRecord(ctx context.Context, r *progress.Record) erro
 
 // ProgressRecordByID returns a record with its revocation (nil when none).
 func (db *DB) ProgressRecordByID(ctx context.Context, id string) (*progress.Record, *progress.Revocation, error) {
-	r, err := scanRecord(db.r.QueryRowContext(ctx, progressColumns+` WHERE id = ?`, id))
+	r, err := scanRecord(db.queryRow(ctx, progressColumns+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, nil, one(err, "progress record", id)
 	}
-	rv, err := scanProgressRevocation(db.r.QueryRowContext(ctx, `SELECT record_id, revoked_by, reason, revoked_at
+	rv, err := scanProgressRevocation(db.queryRow(ctx, `SELECT record_id, revoked_by, reason, revoked_at
 		FROM progress_revocations WHERE record_id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, nil, nil

@@ -107,7 +107,7 @@ func (db *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []r
 
 // ResidentByID finds a resident by id.
 func (db *DB) ResidentByID(ctx context.Context, id string) (*resident.Resident, error) {
-	r, err := scanResident(db.r.QueryRowContext(ctx, residentColumns+` WHERE id = ?`, id))
+	r, err := scanResident(db.queryRow(ctx, residentColumns+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, one(err, "resident", id)
 	}
@@ -182,11 +182,7 @@ func writeNameWords(ctx context.Context, tx *sql.Tx, id, nameKey string) error {
 // by id, strictly after p.After. Terms match the start of a word of name_key.
 //
 // A search of a ward by name alone (the hot path) reads the page's ids from
-// resident_name_words: the residents having a word in the range [term,
-// term+"\xff") of the most selective term (the longest: a longer prefix is
-// shared by fewer words; no UTF-8 byte is 0xff, so the range holds exactly the
-// words starting with term), each also having a word in every other term's
-// range, in id order, Limit+1 of them, all from the index. Their rows are then
+// resident_name_words (nameWordsPage), all from the index. Their rows are then
 // read and checked with the same conditions as any other list, so a word row
 // could only narrow the answer, never add to it. Other filters scan the ward.
 func (db *DB) ListResidents(ctx context.Context, f resident.Filter, p page.Request) ([]*resident.Resident, error) {
@@ -218,18 +214,38 @@ func (db *DB) ListResidents(ctx context.Context, f resident.Filter, p page.Reque
 // nameWordsPage returns the query of the ids of a page of the ward's residents
 // having, for every term, a word that starts with it (ListResidents), and its
 // arguments.
+//
+// The most selective term (the longest: a longer prefix is shared by fewer
+// words) drives, in two parts. Its residents whose word is the term itself
+// are in id order in the index (ward_id, word, resident_id): that part reads
+// them from the cursor on, each also having a word in every other term's range,
+// and stops at the page's end, so a whole family name most of a ward shares
+// ("nguyen th") reads a few dozen index rows. The words longer than the term
+// (the range (term, term+"\xff"): no UTF-8 byte is 0xff) are read whole and
+// sorted, as there is no order across words; for a whole word that range is
+// mostly empty, and for a prefix ("ng") it is the whole answer. The page is the
+// first of the union of both in id order.
 func nameWordsPage(wardID string, terms []string, p page.Request) (string, []any) {
 	drive := mostSelective(terms)
-	q := `SELECT DISTINCT resident_id FROM resident_name_words w WHERE ward_id = ? AND word >= ? AND word < ? AND resident_id > ?`
-	args := []any{wardID, drive, drive + "\xff", p.After}
+	var others string
+	var oargs []any
 	for _, t := range terms {
 		if t == drive {
 			continue
 		}
-		q += ` AND EXISTS (SELECT 1 FROM resident_name_words o WHERE o.resident_id = w.resident_id AND o.word >= ? AND o.word < ?)`
-		args = append(args, t, t+"\xff")
+		others += ` AND EXISTS (SELECT 1 FROM resident_name_words o WHERE o.resident_id = w.resident_id AND o.word >= ? AND o.word < ?)`
+		oargs = append(oargs, t, t+"\xff")
 	}
-	return q + ` ORDER BY resident_id LIMIT ?`, append(args, limit(p.Limit))
+	n := limit(p.Limit)
+	q := `SELECT resident_id FROM (SELECT resident_id FROM resident_name_words w
+			WHERE ward_id = ? AND word = ? AND resident_id > ?` + others + ` ORDER BY resident_id LIMIT ?)
+		UNION
+		SELECT resident_id FROM (SELECT DISTINCT resident_id FROM resident_name_words w
+			WHERE ward_id = ? AND word > ? AND word < ? AND resident_id > ?` + others + ` ORDER BY resident_id LIMIT ?)
+		ORDER BY resident_id LIMIT ?`
+	args := append([]any{wardID, drive, p.After}, oargs...)
+	args = append(append(args, n, wardID, drive, drive+"\xff", p.After), oargs...)
+	return q, append(args, n, n)
 }
 
 // mostSelective returns the longest of terms (the first of equals), "" for none.
@@ -262,7 +278,7 @@ func likeEscape(s string) string {
 // CountResidents counts a ward's residents, erased ones included.
 func (db *DB) CountResidents(ctx context.Context, wardID string) (int, error) {
 	var n int
-	err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM residents WHERE ward_id = ?`, wardID).Scan(&n)
+	err := db.queryRow(ctx, `SELECT count(*) FROM residents WHERE ward_id = ?`, wardID).Scan(&n)
 	return n, wrap(err, "count residents of ward %s", wardID)
 }
 

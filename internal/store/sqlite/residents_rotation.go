@@ -25,7 +25,7 @@ func (db *DB) SealingKeyIDs(ctx context.Context, known []string) ([]string, erro
 		if marks != "" {
 			q += ` AND k NOT IN (` + marks + `)`
 		}
-		err := db.r.QueryRowContext(ctx, q+` LIMIT 1`, args...).Scan(&id)
+		err := db.queryRow(ctx, q+` LIMIT 1`, args...).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return out, nil
 		}

@@ -41,7 +41,7 @@ func (db *DB) CreateShift(ctx context.Context, s *roster.Shift) error {
 
 // ShiftByID finds a shift by id.
 func (db *DB) ShiftByID(ctx context.Context, id string) (*roster.Shift, error) {
-	s, err := scanShift(db.r.QueryRowContext(ctx, shiftColumns+` WHERE id = ?`, id))
+	s, err := scanShift(db.queryRow(ctx, shiftColumns+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, one(err, "shift", id)
 	}
@@ -253,7 +253,7 @@ func (db *DB) Bookings(ctx context.Context, shiftID string) ([]*roster.Booking, 
 
 // Booking finds the booking a volunteer holds on a shift.
 func (db *DB) Booking(ctx context.Context, shiftID, volunteerID string) (*roster.Booking, error) {
-	b, err := scanBooking(db.r.QueryRowContext(ctx, bookingColumns+` WHERE shift_id = ? AND volunteer_id = ?`,
+	b, err := scanBooking(db.queryRow(ctx, bookingColumns+` WHERE shift_id = ? AND volunteer_id = ?`,
 		shiftID, volunteerID))
 	if err != nil {
 		return nil, one(err, "booking of volunteer on shift", shiftID)

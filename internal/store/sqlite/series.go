@@ -51,7 +51,7 @@ func (db *DB) CreateSeries(ctx context.Context, se *roster.Series) error {
 
 // SeriesByID finds a series by id.
 func (db *DB) SeriesByID(ctx context.Context, id string) (*roster.Series, error) {
-	se, err := scanSeries(db.r.QueryRowContext(ctx, seriesColumns+` WHERE id = ?`, id))
+	se, err := scanSeries(db.queryRow(ctx, seriesColumns+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, one(err, "series", id)
 	}

@@ -22,7 +22,7 @@ func (db *DB) RefreshTokenByHash(ctx context.Context, hash string) (*identity.Re
 		t              identity.RefreshToken
 		issued, expire int64
 	)
-	err := db.r.QueryRowContext(ctx, `SELECT hash, family_id, user_id, issued_at, expires_at
+	err := db.queryRow(ctx, `SELECT hash, family_id, user_id, issued_at, expires_at
 		FROM refresh_tokens WHERE hash = ?`, hash).
 		Scan(&t.Hash, &t.FamilyID, &t.UserID, &issued, &expire)
 	if err != nil {
@@ -52,7 +52,7 @@ func (db *DB) RevokeFamily(ctx context.Context, familyID, reason string, revoked
 // FamilyRevoked reports whether a family is revoked.
 func (db *DB) FamilyRevoked(ctx context.Context, familyID string) (bool, error) {
 	var revoked bool
-	err := db.r.QueryRowContext(ctx,
+	err := db.queryRow(ctx,
 		`SELECT EXISTS (SELECT 1 FROM revoked_families WHERE family_id = ?)`, familyID).Scan(&revoked)
 	return revoked, wrap(err, "read family %s", familyID)
 }
@@ -60,7 +60,7 @@ func (db *DB) FamilyRevoked(ctx context.Context, familyID string) (bool, error) 
 // FamiliesOfUser returns the IDs of the user's token families that are not
 // revoked, sorted; nil when there are none.
 func (db *DB) FamiliesOfUser(ctx context.Context, userID string) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT t.family_id FROM refresh_tokens t
+	rows, err := db.query(ctx, `SELECT DISTINCT t.family_id FROM refresh_tokens t
 		WHERE t.user_id = ?
 		AND NOT EXISTS (SELECT 1 FROM revoked_families r WHERE r.family_id = t.family_id)
 		ORDER BY t.family_id`, userID)

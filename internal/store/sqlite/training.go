@@ -39,7 +39,7 @@ func (db *DB) CreateSession(ctx context.Context, s *training.Session) error {
 
 // SessionByID finds a session by id.
 func (db *DB) SessionByID(ctx context.Context, id string) (*training.Session, error) {
-	s, err := scanSession(db.r.QueryRowContext(ctx, sessionColumns+` WHERE id = ?`, id))
+	s, err := scanSession(db.queryRow(ctx, sessionColumns+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, one(err, "session", id)
 	}
@@ -184,7 +184,7 @@ func (db *DB) Seats(ctx context.Context, sessionID string) ([]*training.Seat, er
 
 // Seat finds seat number of a session.
 func (db *DB) Seat(ctx context.Context, sessionID string, number int) (*training.Seat, error) {
-	s, err := scanSeat(db.r.QueryRowContext(ctx, seatColumns+` WHERE session_id = ? AND number = ?`,
+	s, err := scanSeat(db.queryRow(ctx, seatColumns+` WHERE session_id = ? AND number = ?`,
 		sessionID, number))
 	if err != nil {
 		return nil, one(err, "seat", fmt.Sprintf("%s/%d", sessionID, number))
@@ -194,7 +194,7 @@ func (db *DB) Seat(ctx context.Context, sessionID string, number int) (*training
 
 // SeatOfLearner finds the seat a learner holds in a session.
 func (db *DB) SeatOfLearner(ctx context.Context, sessionID, learnerKey string) (*training.Seat, error) {
-	s, err := scanSeat(db.r.QueryRowContext(ctx, seatColumns+` WHERE session_id = ? AND learner_key = ?`,
+	s, err := scanSeat(db.queryRow(ctx, seatColumns+` WHERE session_id = ? AND learner_key = ?`,
 		sessionID, learnerKey))
 	if err != nil {
 		return nil, one(err, "seat of learner in session", sessionID)

@@ -47,7 +47,7 @@ func insertWards(ctx context.Context, tx *sql.Tx, userID string, wardIDs []strin
 
 // UserByID finds a user by id.
 func (db *DB) UserByID(ctx context.Context, id string) (*identity.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, userColumns+` WHERE u.id = ?`, id))
+	u, err := scanUser(db.queryRow(ctx, userColumns+` WHERE u.id = ?`, id))
 	if err != nil {
 		return nil, one(err, "user", id)
 	}
@@ -56,7 +56,7 @@ func (db *DB) UserByID(ctx context.Context, id string) (*identity.User, error) {
 
 // UserByEmail finds a user by the normalised email key.
 func (db *DB) UserByEmail(ctx context.Context, emailKey string) (*identity.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, userColumns+` WHERE u.email_key = ?`, emailKey))
+	u, err := scanUser(db.queryRow(ctx, userColumns+` WHERE u.email_key = ?`, emailKey))
 	if err != nil {
 		return nil, one(err, "user", "by email")
 	}
@@ -117,7 +117,7 @@ func (db *DB) ListUsers(ctx context.Context, f identity.UserFilter, p page.Reque
 // CountUsers returns how many users exist.
 func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	err := db.queryRow(ctx, `SELECT count(*) FROM users`).Scan(&n)
 	return n, wrap(err, "count users")
 }
 
