@@ -24,7 +24,7 @@ import (
 )
 
 // localDay is the local date days from today, YYYY-MM-DD.
-func localDay(days int) string { return time.Now().In(hanoi).AddDate(0, 0, days).Format(time.DateOnly) }
+func localDay(days int) string { return testNow().In(hanoi).AddDate(0, 0, days).Format(time.DateOnly) }
 
 // servedShift books a shift for the volunteer, moves it to have ended a day ago
 // and records a check-in and a check-out covering it: minutes served.

@@ -22,7 +22,10 @@ func TestDeactivatedOrganisation(t *testing.T) {
 			vol := toks[0]
 			env.createUser(w.admin, map[string]any{"email": "dt-do@example.vn", "display_name": "Đối tác", "password": "doi-tac-2026", "role": "partner", "organisation_id": w.org})
 			partner, _ := env.login("dt-do@example.vn", "doi-tac-2026")
-			start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
+			// 09:00 local in three days: a whole hour 72 hours ahead started at
+			// 23:00 local when run between 16:00 and 17:00 UTC, and a shift
+			// crossing midnight is refused.
+			start := localTime(3, 9, 0)
 			held := w.shift(t, "Ca đã đăng ký", start, 2, 3)
 			other := w.shift(t, "Ca mới", start.Add(24*time.Hour), 2, 3)
 			mustStatus(t, env.do("POST", "/api/v1/shifts/"+held+"/bookings", vol, nil), http.StatusCreated)

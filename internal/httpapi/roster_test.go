@@ -21,9 +21,10 @@ func allDay() map[string]any {
 	return map[string]any{"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day}
 }
 
-// localTime returns a time days from today at hh:mm in Hanoi.
+// localTime returns a time days from today (by the services' clock, testNow) at
+// hh:mm in Hanoi.
 func localTime(days, hh, mm int) time.Time {
-	y, m, d := time.Now().In(hanoi).Date()
+	y, m, d := testNow().In(hanoi).Date()
 	return time.Date(y, m, d+days, hh, mm, 0, 0, hanoi)
 }
 

@@ -96,6 +96,32 @@ type adminSession struct {
 	access string
 }
 
+// testClockShift moves the clock of every service a testEnv builds, and of the
+// tests' time helpers (testNow, localTime, localDay), by a duration read from
+// ECITIZEN_TEST_CLOCK_SHIFT (e.g. "15h30m", "-2h"; unset: 0). It exists to run a
+// test at another time of day, weekday or date than the machine's, to show it
+// does not depend on when it runs:
+//
+//	ECITIZEN_TEST_CLOCK_SHIFT=7h go test -count=1 -run TestX ./internal/httpapi/
+//
+// Handlers that read the wall clock themselves (defaults of a few queries) are
+// not moved.
+var testClockShift = sync.OnceValue(func() time.Duration {
+	v := os.Getenv("ECITIZEN_TEST_CLOCK_SHIFT")
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		panic("ECITIZEN_TEST_CLOCK_SHIFT: " + err.Error())
+	}
+	return d
+})
+
+// testNow is the services' clock in a testEnv: the wall clock moved by
+// testClockShift.
+func testNow() time.Time { return time.Now().Add(testClockShift()) }
+
 // relaxedLimits let tests sign in as often as they like.
 var relaxedLimits = identity.LoginLimits{AccountBurst: 1000, AccountEvery: time.Millisecond, AddrBurst: 1000, AddrEvery: time.Millisecond}
 
@@ -143,7 +169,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, set envSettings) *tes
 		logger = testLogger()
 	}
 	st := adapter.Open(t)
-	dir := directory.NewService(directory.Deps{Store: st})
+	dir := directory.NewService(directory.Deps{Store: st, Now: testNow})
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
@@ -161,25 +187,25 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, set envSettings) *tes
 	if err != nil {
 		t.Fatalf("skills framework: %v", err)
 	}
-	courses := course.NewService(course.Deps{Store: st, KnownSkill: framework.Known})
-	notes := notify.NewService(notify.Deps{Store: st})
+	courses := course.NewService(course.Deps{Store: st, KnownSkill: framework.Known, Now: testNow})
+	notes := notify.NewService(notify.Deps{Store: st, Now: testNow})
 	rosters := roster.NewService(roster.Deps{Store: st, Centres: dir, Qualifications: courses, People: ids, Notifier: notes,
-		JWTKey: key, NoShowRule: roster.DefaultNoShowRule, Logger: logger})
+		JWTKey: key, NoShowRule: roster.DefaultNoShowRule, Logger: logger, Now: testNow})
 	d := Deps{
 		Identity:    ids,
 		Directory:   dir,
 		Courses:     courses,
-		Training:    training.NewService(training.Deps{Store: st, Courses: courses, Places: dir}),
+		Training:    training.NewService(training.Deps{Store: st, Courses: courses, Places: dir, Now: testNow}),
 		Roster:      rosters,
 		Notify:      notes,
-		Idempotency: idempotency.NewService(idempotency.Deps{Store: st, DataKey: []byte("test data key of 32 bytes long!!")}),
-		Equipment:   equipment.NewService(equipment.Deps{Store: st, Centres: dir, Duty: rosters}),
+		Idempotency: idempotency.NewService(idempotency.Deps{Store: st, DataKey: []byte("test data key of 32 bytes long!!"), Now: testNow}),
+		Equipment:   equipment.NewService(equipment.Deps{Store: st, Centres: dir, Duty: rosters, Now: testNow}),
 		Ping:        st.Ping,
 		Logger:      logger,
 		Spec:        readSpec(t),
 	}
-	d.Certificates = certificate.NewService(certificate.Deps{Store: st, Ledger: rosters, JWTKey: key, PublicURL: testPublicURL})
-	d.Partner = partner.NewService(partner.Deps{Store: st, Organisations: dir, Hours: rosters})
+	d.Certificates = certificate.NewService(certificate.Deps{Store: st, Ledger: rosters, JWTKey: key, PublicURL: testPublicURL, Now: testNow})
+	d.Partner = partner.NewService(partner.Deps{Store: st, Organisations: dir, Hours: rosters, Now: testNow})
 	consents, err := resident.LoadConsents(content.FS, "consent.yaml")
 	if err != nil {
 		t.Fatalf("consent texts: %v", err)
@@ -192,7 +218,7 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, set envSettings) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd := resident.Deps{Store: st, Directory: dir, Duty: rosters, Keys: keys, Consents: consents, Forget: d.Idempotency.Forget, Logger: logger}
+	rd := resident.Deps{Store: st, Directory: dir, Duty: rosters, Keys: keys, Consents: consents, Forget: d.Idempotency.Forget, Logger: logger, Now: testNow}
 	if set.residents != nil {
 		set.residents(&rd)
 	}
@@ -200,9 +226,9 @@ func buildTestEnv(t *testing.T, adapter storetest.Adapter, set envSettings) *tes
 		t.Fatalf("resident service: %v", err)
 	}
 	d.Progress = progress.NewService(progress.Deps{Store: st, Residents: d.Residents, Duty: rosters, Centres: dir,
-		Certificates: d.Certificates, Framework: framework, Grader: courses, PersonalLinks: st})
+		Certificates: d.Certificates, Framework: framework, Grader: courses, PersonalLinks: st, Now: testNow})
 	d.PublicURL = testPublicURL
-	d.Coverage = coverage.NewService(coverage.Deps{Store: st, Directory: dir, Targets: dir, Framework: framework})
+	d.Coverage = coverage.NewService(coverage.Deps{Store: st, Directory: dir, Targets: dir, Framework: framework, Now: testNow})
 	if set.configure != nil {
 		set.configure(&d)
 	}
