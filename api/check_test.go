@@ -42,7 +42,12 @@ func TestCheckCommand(t *testing.T) {
 		"opening_hours": map[string]any{"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day}, "seats": 4})
 	org := created("/api/v1/organisations", map[string]string{"kind": "university", "name": "Đại học Xây dựng"})
 	vols, tokens := crashVolunteers(t, env, key, org, 4)
-	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
+	// 09:00 local (Asia/Ho_Chi_Minh) in three days: a whole hour 72 hours
+	// ahead was 23:00 local when run between 16:00 and 17:00 UTC, and the
+	// service refuses a shift crossing local midnight.
+	ict := time.FixedZone("ICT", 7*3600)
+	in3 := time.Now().In(ict).AddDate(0, 0, 3)
+	start := time.Date(in3.Year(), in3.Month(), in3.Day(), 9, 0, 0, 0, ict)
 	shift := created("/api/v1/centres/"+centre+"/shifts", map[string]any{"title": "Ca kiểm tra", "role": "guide", "places": 2,
 		"starts_at": start.UTC().Format(time.RFC3339), "ends_at": start.Add(2 * time.Hour).UTC().Format(time.RFC3339)})
 	for i := range tokens {
