@@ -38,7 +38,11 @@ func TestProgressSettleMovedDay(t *testing.T) {
 			svc := progress.NewService(progress.Deps{Store: st, Residents: residentsOf{st}, Certificates: certs, Framework: f})
 			staff := identity.Caller{UserID: "staff-1", Role: identity.RoleWardStaff, Scope: identity.Scope{WardIDs: []string{w.ward.ID}}}
 
-			day1 := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Millisecond)
+			// Noon (local) three days ago: the required skills are recorded a
+			// minute apart from it, all on that local day (72 hours back from
+			// 16:56-17:00 UTC, the last of them fell on the next local day).
+			ago := time.Now().In(ict).AddDate(0, 0, -3)
+			day1 := time.Date(ago.Year(), ago.Month(), ago.Day(), 12, 0, 0, 0, ict).UTC()
 			day2 := day1.Add(24 * time.Hour)
 			var first string
 			for i, code := range f.Active().Required {
