@@ -73,10 +73,10 @@ func TestAttendanceAndHours(t *testing.T) {
 
 			// Too early, whatever the code.
 			assertProblem(t, checkin(s1, toks[0], codeOf(w.centreA)), 409, "checkin_window_closed")
-			moveShift(t, env, s1, time.Now().Add(-10*time.Minute), time.Hour)
+			moveShift(t, env, s1, testNow().Add(-10*time.Minute), time.Hour)
 
 			// An expired code, another centre's code and garbage are refused.
-			old, _ := roster.CheckinCodeAt(key, w.centreA, time.Now().Add(-3*time.Minute))
+			old, _ := roster.CheckinCodeAt(key, w.centreA, testNow().Add(-3*time.Minute))
 			assertProblem(t, checkin(s1, toks[0], old), 409, "checkin_code_invalid")
 			assertProblem(t, checkin(s1, toks[0], codeOf(otherCentre)), 409, "checkin_code_invalid")
 			assertProblem(t, checkin(s1, toks[0], "not-a-code"), 409, "checkin_code_invalid")
@@ -93,7 +93,7 @@ func TestAttendanceAndHours(t *testing.T) {
 
 			// s2 ended an hour ago: checked in 20 minutes before its start (written
 			// to the store), checked out now; the minutes are capped to its 2 hours.
-			sh2 := moveShift(t, env, s2, time.Now().Add(-3*time.Hour), 2*time.Hour)
+			sh2 := moveShift(t, env, s2, testNow().Add(-3*time.Hour), 2*time.Hour)
 			if err := env.store.AddAttendance(context.Background(), &roster.Attendance{ShiftID: s2, VolunteerID: ids[0], Kind: roster.KindCheckin,
 				CentreID: sh2.CentreID, WardID: sh2.WardID, StartsAt: sh2.StartsAt, EndsAt: sh2.EndsAt, At: sh2.StartsAt.Add(-20 * time.Minute), By: ids[0]}); err != nil {
 				t.Fatal(err)
@@ -102,7 +102,7 @@ func TestAttendanceAndHours(t *testing.T) {
 			assertProblem(t, checkout(s2, toks[0], codeOf(w.centreA)), 409, "already_checked_out")
 
 			// A manual entry by the ward's staff, with its reason.
-			today := time.Now().In(hanoi).Format(time.DateOnly)
+			today := testNow().In(hanoi).Format(time.DateOnly)
 			entry := map[string]any{"minutes": 45, "date": today, "reason": "Hướng dẫn ngoài ca", "centre_id": w.centreA}
 			assertProblem(t, env.do("POST", "/api/v1/volunteers/"+ids[0]+"/work-entries", w.staffB, entry), 404, "not_found")
 			assertProblem(t, env.do("POST", "/api/v1/volunteers/"+ids[0]+"/work-entries", toks[1], entry), 403, "forbidden")

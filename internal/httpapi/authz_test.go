@@ -360,7 +360,7 @@ var matrix = map[string]matrixRow{
 		}},
 	"POST /api/v1/volunteers/:id/work-entries": {path: "/api/v1/volunteers/{volX}/work-entries", want: only(map[int]int{admin: 201, staffA: 201, staffB: 404}),
 		body: func(f *matrixFixture, _ int) any {
-			return map[string]any{"minutes": 30, "date": time.Now().In(hanoi).Format(time.DateOnly), "reason": "Trực thay", "centre_id": f.centreA}
+			return map[string]any{"minutes": 30, "date": testNow().In(hanoi).Format(time.DateOnly), "reason": "Trực thay", "centre_id": f.centreA}
 		}},
 	"GET /api/v1/me/hours": {path: "/api/v1/me/hours", want: signedIn(200)},
 	// As for a user: the partner of another organisation finds no volunteer.

@@ -33,7 +33,7 @@ func servedShift(t *testing.T, w *rosterWorld, volunteerID, token string, minute
 	env := w.env
 	id := w.shift(t, "Ca đã phục vụ", localTime(3, 8, 0), 2, 5)
 	mustStatus(t, env.do("POST", "/api/v1/shifts/"+id+"/bookings", token, map[string]bool{}), http.StatusCreated)
-	sh := moveShift(t, env, id, time.Now().Add(-24*time.Hour-time.Duration(minutes)*time.Minute), time.Duration(minutes)*time.Minute)
+	sh := moveShift(t, env, id, testNow().Add(-24*time.Hour-time.Duration(minutes)*time.Minute), time.Duration(minutes)*time.Minute)
 	for _, k := range []roster.AttendanceKind{roster.KindCheckin, roster.KindCheckout} {
 		at := sh.StartsAt.Add(-10 * time.Minute)
 		if k == roster.KindCheckout {
@@ -348,7 +348,7 @@ func TestHoursCertificates(t *testing.T) {
 
 				rec = env.do("GET", "/api/v1/verify/"+cert.Code, "", nil)
 				assertProblem(t, rec, 410, "certificate_revoked")
-				if detail := decode(t, rec)["detail"].(string); !strings.Contains(detail, time.Now().In(hanoi).Format("02/01/2006")) {
+				if detail := decode(t, rec)["detail"].(string); !strings.Contains(detail, testNow().In(hanoi).Format("02/01/2006")) {
 					t.Errorf("revoked detail %q lacks the day", detail)
 				}
 				assertProblem(t, env.do("GET", pdfPath, holder, nil), 410, "certificate_revoked")

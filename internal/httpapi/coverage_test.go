@@ -71,7 +71,7 @@ func TestCoverageHTTP(t *testing.T) {
 		t.Run(ad.Name, func(t *testing.T) {
 			env := newTestEnv(t, ad)
 			w := newRosterWorld(t, env, "COV")
-			year := time.Now().In(hanoi).Year()
+			year := testNow().In(hanoi).Year()
 			mustStatus(t, env.do("PUT", "/api/v1/wards/"+w.wardA+"/targets/"+strconv.Itoa(year), w.admin,
 				map[string]int{"adult_population": 10, "households": 4}), 200)
 			mustStatus(t, env.do("PUT", "/api/v1/district/targets/"+strconv.Itoa(year), w.admin, map[string]float64{"ecitizen_share_percent": 30}), 200)
@@ -238,7 +238,7 @@ func TestCoverageConcurrentWritesHTTP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fresh := coverage.NewService(coverage.Deps{Store: env.store, Directory: env.directory, Targets: env.directory, Framework: fw})
+			fresh := coverage.NewService(coverage.Deps{Store: env.store, Directory: env.directory, Targets: env.directory, Framework: fw, Now: testNow})
 			want, err := fresh.Ward(t.Context(), identity.Caller{UserID: "admin", Role: identity.RoleAdmin}, w.wardA)
 			if err != nil {
 				t.Fatal(err)
@@ -262,7 +262,7 @@ func TestCoverageExportsHTTP(t *testing.T) {
 		t.Run(ad.Name, func(t *testing.T) {
 			env := newTestEnv(t, ad)
 			w := newRosterWorld(t, env, "CEX")
-			year := time.Now().In(hanoi).Year()
+			year := testNow().In(hanoi).Year()
 			mustStatus(t, env.do("PUT", "/api/v1/wards/"+w.wardA+"/targets/"+strconv.Itoa(year), w.admin,
 				map[string]int{"adult_population": 40, "households": 15}), 200)
 			res := env.created(w.staffA, "/api/v1/residents", residentBody(w.wardA, "Nguyễn Thị Hoa", "+84912345678", "001089012345"))

@@ -23,7 +23,7 @@ func TestDatesInBounds(t *testing.T) {
 		if p := problemOf(t, rec); rec.Code != 400 || len(p.Errors) == 0 || p.Errors[0].Field != "date" || p.Errors[0].Code != "range" {
 			t.Errorf("work entry on %s: %d %s", day, rec.Code, rec.Body)
 		}
-		cert := map[string]any{"from": day, "to": time.Now().Format(time.DateOnly)}
+		cert := map[string]any{"from": day, "to": testNow().In(hanoi).Format(time.DateOnly)}
 		rec = env.do("POST", "/api/v1/me/hours-certificates", toks[0], cert)
 		if p := problemOf(t, rec); rec.Code != 400 || len(p.Errors) == 0 || p.Errors[0].Field != "from" || p.Errors[0].Code != "range" {
 			t.Errorf("hours certificate from %s: %d %s", day, rec.Code, rec.Body)

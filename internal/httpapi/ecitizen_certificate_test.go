@@ -30,7 +30,7 @@ func TestECitizenCertificates(t *testing.T) {
 			env := newTestEnv(t, ad)
 			w := newRosterWorld(t, env, "EC")
 			_, vols := w.volunteers(t, 1)
-			svc := certificate.NewService(certificate.Deps{Store: env.store, JWTKey: env.jwtKey, PublicURL: testPublicURL})
+			svc := certificate.NewService(certificate.Deps{Store: env.store, JWTKey: env.jwtKey, PublicURL: testPublicURL, Now: testNow})
 			resident := uuid.NewString()
 			st, err := certificate.NewECitizenStatement(resident, "Nguyễn Thị Hoa", time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC), framework, framework.Version)
 			if err != nil {

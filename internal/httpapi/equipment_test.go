@@ -20,7 +20,7 @@ func (f *matrixFixture) equipmentFixture(t *testing.T) {
 
 // usageBody is a session of procedure use of a device, ending ago before now.
 func usageBody(device string, ago, length time.Duration) map[string]any {
-	to := time.Now().Add(-ago).UTC()
+	to := testNow().Add(-ago).UTC()
 	return map[string]any{"device_id": device, "from": to.Add(-length).Format(time.RFC3339), "to": to.Format(time.RFC3339),
 		"purpose": "procedure", "procedure": "Đăng ký thường trú"}
 }
@@ -104,9 +104,9 @@ func TestEquipment(t *testing.T) {
 				}
 				mustStatus(t, env.do("POST", "/api/v1/shifts/"+shift+"/bookings", tok, map[string]bool{}), 201)
 			}
-			moveShift(t, env, s1, time.Now().Add(-10*time.Minute), 2*time.Hour)
-			moveShift(t, env, s2, time.Now().Add(-10*time.Minute), 2*time.Hour)
-			moveShift(t, env, s3, time.Now().Add(-3*time.Hour), 2*time.Hour+20*time.Minute) // ended 40 minutes ago
+			moveShift(t, env, s1, testNow().Add(-10*time.Minute), 2*time.Hour)
+			moveShift(t, env, s2, testNow().Add(-10*time.Minute), 2*time.Hour)
+			moveShift(t, env, s3, testNow().Add(-3*time.Hour), 2*time.Hour+20*time.Minute) // ended 40 minutes ago
 			attend := func(shift, volunteer, action string) {
 				t.Helper()
 				mustStatus(t, env.do("POST", "/api/v1/shifts/"+shift+"/attendance/"+volunteer, w.staffA,
@@ -147,19 +147,19 @@ func TestEquipment(t *testing.T) {
 				assertField(t, env.do("POST", usage, tok, b), field, code)
 			}
 			bad(toks[0], func(b map[string]any) { b["from"], b["to"] = b["to"], b["from"] }, "to", "after_from")
-			bad(toks[0], func(b map[string]any) { b["to"] = time.Now().Add(time.Hour).UTC().Format(time.RFC3339) }, "to", "future")
+			bad(toks[0], func(b map[string]any) { b["to"] = testNow().Add(time.Hour).UTC().Format(time.RFC3339) }, "to", "future")
 			bad(toks[0], func(b map[string]any) {
-				b["from"], b["to"] = time.Now().Add(-5*time.Hour).UTC().Format(time.RFC3339), time.Now().Add(-4*time.Hour).UTC().Format(time.RFC3339)
+				b["from"], b["to"] = testNow().Add(-5*time.Hour).UTC().Format(time.RFC3339), testNow().Add(-4*time.Hour).UTC().Format(time.RFC3339)
 			}, "from", "outside_shift")
 			bad(toks[0], func(b map[string]any) { b["purpose"] = "gaming" }, "purpose", "oneof")
 			bad(toks[0], func(b map[string]any) { b["purpose"] = "learning" }, "procedure", "purpose")
 			bad(toks[0], func(b map[string]any) { b["device_id"] = "no-such-device" }, "device_id", "unknown_device")
 			bad(toks[0], func(b map[string]any) { delete(b, "device_id") }, "device_id", "required")
 			bad(w.staffA, func(b map[string]any) {
-				b["from"] = time.Now().Add(-13 * time.Hour).UTC().Format(time.RFC3339)
+				b["from"] = testNow().Add(-13 * time.Hour).UTC().Format(time.RFC3339)
 			}, "to", "duration")
 			bad(w.staffA, func(b map[string]any) {
-				from := time.Now().Add(-400 * 24 * time.Hour).UTC()
+				from := testNow().Add(-400 * 24 * time.Hour).UTC()
 				b["from"], b["to"] = from.Format(time.RFC3339), from.Add(time.Hour).Format(time.RFC3339)
 			}, "from", "too_old")
 			assertProblem(t, env.do("POST", usage, w.staffA, usageBody(printer, time.Minute, 5*time.Minute)), 409, "device_retired")
@@ -183,7 +183,7 @@ func TestEquipment(t *testing.T) {
 			}
 
 			// The report: exact totals per purpose and device, over all pages.
-			since := time.Now().Add(-15 * 24 * time.Hour).UTC()
+			since := testNow().Add(-15 * 24 * time.Hour).UTC()
 			var last string
 			for _, s := range []struct {
 				ago, length time.Duration

@@ -75,7 +75,7 @@ func TestNoShowsAndSuspension(t *testing.T) {
 			mustStatus(t, env.do("POST", "/api/v1/shifts/"+past[0]+"/bookings", toks[1], map[string]bool{}), 201)
 			var ended []*roster.Shift
 			for i, s := range past {
-				ended = append(ended, moveShift(t, env, s, time.Now().Add(-time.Duration(40-10*i)*24*time.Hour), 2*time.Hour))
+				ended = append(ended, moveShift(t, env, s, testNow().Add(-time.Duration(40-10*i)*24*time.Hour), 2*time.Hour))
 			}
 			// The other volunteer checked in to the first shift.
 			sh := ended[0]

@@ -137,7 +137,7 @@ func TestFailedNotificationKeepsBooking(t *testing.T) {
 	shift := w.shift(t, "Hướng dẫn dịch vụ công", localTime(2, 8, 0), 2, 3)
 	var logs lockedBuffer
 	rs := roster.NewService(roster.Deps{Store: env.store, Centres: env.directory, Qualifications: env.courses, People: env.identity,
-		Notifier: failingNotifier{}, Logger: testLogger(&logs)})
+		Notifier: failingNotifier{}, Logger: testLogger(&logs), Now: testNow})
 	res, err := rs.Book(t.Context(), identity.Caller{UserID: ids[0], Role: identity.RoleVolunteer}, shift, false)
 	if err != nil || res.Booking == nil {
 		t.Fatalf("booking with a failing outbox: %v, %+v", err, res)

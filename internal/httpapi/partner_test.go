@@ -64,7 +64,7 @@ func newPartnerWorld(t *testing.T, env *testEnv) *partnerWorld {
 
 	// A published course: 3 learners started it today, 2 completed it; one
 	// started two years ago (outside the default range).
-	now := time.Now().UTC().Truncate(time.Millisecond)
+	now := testNow().UTC().Truncate(time.Millisecond)
 	co := &course.Course{ID: "course-pv-1", OrganisationID: w.org, PublishedVersion: 1, LatestVersion: 1, CreatedAt: now, UpdatedAt: now}
 	v := &course.Version{CourseID: co.ID, Number: 1, Status: course.StatusPublished,
 		Title:    course.Text{Vi: "=Dịch vụ công trực tuyến", En: "Online public services"},
@@ -104,12 +104,12 @@ func newPartnerWorld(t *testing.T, env *testEnv) *partnerWorld {
 	// volunteer with a phone 30 of work; volunteer 1 nothing.
 	sh := w.shift(t, "Ca đã qua", localTime(1, 8, 0), 2, 5)
 	mustStatus(t, env.do("POST", "/api/v1/shifts/"+sh+"/bookings", toks[0], map[string]bool{}), 201)
-	past := moveShift(t, env, sh, time.Now().Add(-5*time.Hour), 2*time.Hour)
+	past := moveShift(t, env, sh, testNow().Add(-5*time.Hour), 2*time.Hour)
 	for kind, at := range map[roster.AttendanceKind]time.Time{roster.KindCheckin: past.StartsAt.Add(-10 * time.Minute), roster.KindCheckout: past.StartsAt.Add(90 * time.Minute)} {
 		must(t, env.store.AddAttendance(ctx, &roster.Attendance{ShiftID: sh, VolunteerID: ids[0], Kind: kind, CentreID: past.CentreID,
 			WardID: past.WardID, StartsAt: past.StartsAt, EndsAt: past.EndsAt, At: at, By: ids[0]}))
 	}
-	today := time.Now().In(hanoi).Format(time.DateOnly)
+	today := testNow().In(hanoi).Format(time.DateOnly)
 	for id, m := range map[string]int{ids[0]: 45, ids[2]: 30} {
 		mustStatus(t, env.do("POST", "/api/v1/volunteers/"+id+"/work-entries", w.staffA,
 			map[string]any{"minutes": m, "date": today, "reason": "Hướng dẫn ngoài ca", "centre_id": w.centreA}), 201)
@@ -144,7 +144,7 @@ func TestPartnerCoverage(t *testing.T) {
 				mustStatus(t, rec, 200)
 				var got partnerCoverageJSON
 				decodeBody(t, rec, &got)
-				today := time.Now().In(hanoi)
+				today := testNow().In(hanoi)
 				if got.To != today.Format(time.DateOnly) || got.From != today.AddDate(0, 0, -364).Format(time.DateOnly) {
 					t.Errorf("default range %s..%s, want the last 365 days up to today", got.From, got.To)
 				}
@@ -228,7 +228,7 @@ func TestPartnerCoverage(t *testing.T) {
 				if ct := rec.Header().Get("Content-Type"); ct != export.ContentTypeCSV {
 					t.Errorf("Content-Type %q", ct)
 				}
-				day := time.Now().In(hanoi).Format(time.DateOnly)
+				day := testNow().In(hanoi).Format(time.DateOnly)
 				if cd := rec.Header().Get("Content-Disposition"); cd != `attachment; filename="ecitizen-partner-courses-`+day+`.csv"` {
 					t.Errorf("Content-Disposition %q", cd)
 				}

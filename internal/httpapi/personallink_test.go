@@ -149,7 +149,7 @@ func TestPersonalLinkHTTP(t *testing.T) {
 			assertProblem(t, do("POST", linkPath, toks[0]), 403, "not_on_duty")
 			assertProblem(t, do("DELETE", linkPath, toks[0]), 403, "not_on_duty")
 			view(reset.Token)
-			onDutyVolunteer(t, w, ids[1], toks[1], time.Now().Add(-10*time.Minute))
+			onDutyVolunteer(t, w, ids[1], toks[1], testNow().Add(-10*time.Minute))
 			byVolunteer := create(toks[1])
 			invalid(reset.Token)
 			view(byVolunteer.Token)

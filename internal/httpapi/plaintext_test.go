@@ -15,7 +15,7 @@ import (
 func TestHiddenCharactersRefused(t *testing.T) {
 	env := newTestEnv(t, storetest.SQLite())
 	w := newRosterWorld(t, env, "HC")
-	start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+	start := testNow().Add(48 * time.Hour).Truncate(time.Hour)
 	for _, bad := range []string{"Nguyễn \u202eAn", "Trần\x00Bình", "Lê\u200bCúc", "Phạm\nDung", "Hồ\u2066Em\u2069"} {
 		cases := []struct {
 			path, token, field string

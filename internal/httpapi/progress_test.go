@@ -81,7 +81,7 @@ func TestProgressScopeHTTP(t *testing.T) {
 
 			// Checked in on a shift that started 10 minutes ago: records, with
 			// the centre and shift.
-			shift := onDutyVolunteer(t, w, ids[0], toks[0], time.Now().Add(-10*time.Minute))
+			shift := onDutyVolunteer(t, w, ids[0], toks[0], testNow().Add(-10*time.Minute))
 			rec := env.do("POST", path(resA), toks[0], progressBody("vneid_level2"))
 			mustStatus(t, rec, 201)
 			r := decode(t, rec)
@@ -105,10 +105,10 @@ func TestProgressScopeHTTP(t *testing.T) {
 
 			// Checked in 20 minutes before the start: within the check-in and
 			// equipment margins (30 min), outside the recording margin (10 min).
-			onDutyVolunteer(t, w, ids[1], toks[1], time.Now().Add(20*time.Minute))
+			onDutyVolunteer(t, w, ids[1], toks[1], testNow().Add(20*time.Minute))
 			assertProblem(t, env.do("POST", path(resA), toks[1], progressBody("vneid_level2")), 403, "not_on_duty")
 			// Checked in, then out: no longer on duty.
-			out := onDutyVolunteer(t, w, ids[2], toks[2], time.Now().Add(-5*time.Minute))
+			out := onDutyVolunteer(t, w, ids[2], toks[2], testNow().Add(-5*time.Minute))
 			mustStatus(t, env.do("POST", path(resA), toks[2], progressBody("portal_account")), 201)
 			mustStatus(t, env.do("POST", "/api/v1/shifts/"+out+"/attendance/"+ids[2], w.staffA,
 				map[string]string{"action": "checkout", "reason": "Về sớm"}), 201)
@@ -325,7 +325,7 @@ func TestAssistedQuizHTTP(t *testing.T) {
 
 			// A volunteer not on duty may not; one on duty may.
 			assertProblem(t, env.do("POST", path, toks[0], assistedQuizBody(safety.ID, "impersonation-calls", pass)), 403, "not_on_duty")
-			shift := onDutyVolunteer(t, w, ids[0], toks[0], time.Now().Add(-5*time.Minute))
+			shift := onDutyVolunteer(t, w, ids[0], toks[0], testNow().Add(-5*time.Minute))
 			assertProblem(t, env.do("POST", path, w.staffB, assistedQuizBody(safety.ID, "impersonation-calls", pass)), 404, "not_found")
 			assertProblem(t, env.do("POST", path, w.staffA, assistedQuizBody(safety.ID, "no-such-lesson", pass)), 404, "not_found")
 			assertField(t, env.do("POST", path, w.staffA, assistedQuizBody(safety.ID, "impersonation-calls",

@@ -135,7 +135,7 @@ func TestResidentsHTTP(t *testing.T) {
 			// is not is refused.
 			shift := w.shift(t, "Ca hỗ trợ người dân", localTime(1, 8, 0), 2, 5)
 			mustStatus(t, do("POST", "/api/v1/shifts/"+shift+"/bookings", toks[0], map[string]bool{}), 201)
-			moveShift(t, env, shift, time.Now().Add(-10*time.Minute), 2*time.Hour)
+			moveShift(t, env, shift, testNow().Add(-10*time.Minute), 2*time.Hour)
 			mustStatus(t, do("POST", "/api/v1/shifts/"+shift+"/attendance/"+ids[0], w.staffA,
 				map[string]string{"action": "checkin", "reason": "Quét mã thay"}), 201)
 			byVolunteer := residentBody("", "Đỗ Thị Dung", "0987.654.321", "")

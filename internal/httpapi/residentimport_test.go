@@ -86,7 +86,7 @@ func TestImportResidentsHTTP(t *testing.T) {
 			_, toks := w.volunteers(t, 1)
 			ctx := context.Background()
 			path := "/api/v1/wards/" + w.wardA + "/residents/import"
-			file := csvBody(mixedImport(time.Now()))
+			file := csvBody(mixedImport(testNow()))
 			var seen bytes.Buffer
 			run := func(token string, body any, q string) importReportT {
 				t.Helper()

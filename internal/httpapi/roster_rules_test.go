@@ -82,13 +82,13 @@ func TestBookingRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sh.CancelDeadline = time.Now().UTC().Add(-time.Minute).Truncate(time.Millisecond)
+		sh.CancelDeadline = testNow().UTC().Add(-time.Minute).Truncate(time.Millisecond)
 		sh.SignupOpensAt = sh.CancelDeadline.Add(-time.Hour)
 		if err := roster.PutShift(context.Background(), e.store, sh, "test"); err != nil {
 			t.Fatal(err)
 		}
 		assertProblem(t, e.do("DELETE", "/api/v1/shifts/"+id+"/bookings/me", tokens[2], nil), 409, "cancel_deadline_passed")
-		sh.StartsAt = time.Now().UTC().Add(-time.Minute).Truncate(time.Millisecond)
+		sh.StartsAt = testNow().UTC().Add(-time.Minute).Truncate(time.Millisecond)
 		sh.EndsAt = sh.StartsAt.Add(2 * time.Hour)
 		sh.SignupOpensAt, sh.CancelDeadline = sh.StartsAt.Add(-48*time.Hour), sh.StartsAt.Add(-3*time.Hour)
 		if err := roster.PutShift(context.Background(), e.store, sh, "test"); err != nil {

@@ -72,7 +72,7 @@ func (w *rosterWorld) volunteers(t *testing.T, n int) (ids, tokens []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now().UTC().Truncate(time.Millisecond)
+	now := testNow().UTC().Truncate(time.Millisecond)
 	for i := range n {
 		u := &identity.User{ID: uuid.Must(uuid.NewV7()).String(), Email: fmt.Sprintf("tnv%04d-%s@example.vn", i, uuid.NewString()[:8]),
 			DisplayName: fmt.Sprintf("Tình nguyện viên %d", i), Role: identity.RoleVolunteer, Status: identity.StatusActive,

@@ -13,7 +13,7 @@ import (
 
 // seriesBody is a weekly series from today, horizon weeks ahead.
 func seriesBody(rule, start, end string, horizon int) map[string]any {
-	return map[string]any{"rule": rule, "first_date": time.Now().In(hanoi).Format(time.DateOnly), "start_time": start, "end_time": end,
+	return map[string]any{"rule": rule, "first_date": testNow().In(hanoi).Format(time.DateOnly), "start_time": start, "end_time": end,
 		"horizon_weeks": horizon, "title": "Hướng dẫn dịch vụ công trực tuyến", "role": "guide", "places": 3}
 }
 
@@ -148,7 +148,7 @@ func TestShiftSeries(t *testing.T) {
 				// horizon: moving the series an hour later then neither creates
 				// today's occurrence nor drops the last one past the horizon, at
 				// whatever time of which day the test runs.
-				tomorrow := time.Now().In(hanoi).AddDate(0, 0, 1)
+				tomorrow := testNow().In(hanoi).AddDate(0, 0, 1)
 				firstTue := tomorrow.AddDate(0, 0, (int(time.Tuesday)-int(tomorrow.Weekday())+7)%7)
 				body := seriesBody("FREQ=WEEKLY;BYDAY=TU;UNTIL="+firstTue.AddDate(0, 0, 49).Format("20060102"), "08:00", "10:00", 26)
 				body["first_date"] = tomorrow.Format(time.DateOnly)

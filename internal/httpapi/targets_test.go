@@ -239,7 +239,7 @@ func TestWardMergeResumes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m := &directory.WardMerge{From: w.wardA, Into: w.wardB, At: time.Now().UTC().Truncate(time.Millisecond), By: admin.UserID, Reason: "Sáp nhập"}
+			m := &directory.WardMerge{From: w.wardA, Into: w.wardB, At: testNow().UTC().Truncate(time.Millisecond), By: admin.UserID, Reason: "Sáp nhập"}
 			if err := env.store.BeginWardMerge(ctx, m); err != nil {
 				t.Fatal(err)
 			}

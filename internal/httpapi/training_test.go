@@ -15,7 +15,7 @@ import (
 
 // sessionBody plans a session of course at centre, starting in a day.
 func sessionBody(courseID, centreID string, capacity int) map[string]any {
-	start := time.Now().UTC().Add(24 * time.Hour).Truncate(time.Minute)
+	start := testNow().UTC().Add(24 * time.Hour).Truncate(time.Minute)
 	return map[string]any{"course_id": courseID, "centre_id": centreID, "capacity": capacity,
 		"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(2 * time.Hour).Format(time.RFC3339),
 		"trainers": []string{"ThS. Nguyễn Thu Hà"}, "note": "Mang theo điện thoại và căn cước"}
@@ -58,7 +58,7 @@ func TestTrainingSessions(t *testing.T) {
 				draft := e.created(p.partner, "/api/v1/manage/courses", courseBody("Nháp"))
 				for name, mutate := range map[string]func(b map[string]any){
 					"ZeroMinutes":    func(b map[string]any) { b["ends_at"] = b["starts_at"] },
-					"ThirteenHours":  func(b map[string]any) { b["ends_at"] = time.Now().Add(37 * time.Hour).UTC().Format(time.RFC3339) },
+					"ThirteenHours":  func(b map[string]any) { b["ends_at"] = testNow().Add(37 * time.Hour).UTC().Format(time.RFC3339) },
 					"InThePast":      func(b map[string]any) { b["starts_at"] = "2020-01-01T08:00:00Z"; b["ends_at"] = "2020-01-01T10:00:00Z" },
 					"CentreAndVenue": func(b map[string]any) { b["venue"] = "Hội trường UBND phường" },
 					"NoPlace":        func(b map[string]any) { delete(b, "centre_id") },
@@ -170,7 +170,7 @@ func TestTrainingSessions(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				se.StartsAt = time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
+				se.StartsAt = testNow().UTC().Add(-time.Hour).Truncate(time.Millisecond)
 				se.EndsAt = se.StartsAt.Add(2 * time.Hour)
 				if err := training.PutSession(context.Background(), e.store, se, "test"); err != nil {
 					t.Fatal(err)
