@@ -190,33 +190,81 @@ func TestVolunteerSignupNotOpenIsShown(t *testing.T) {
 }
 
 // volNowShift creates a shift at a centre open day and night that can be checked
-// in to now (it starts in a few minutes), or skips near local midnight.
+// in to now: it starts in a few minutes, or, near local midnight, at the next
+// midnight or at 23:30 (volNowStart).
 func (f *volFixture) volNowShift(t *testing.T) (*directory.Centre, *roster.Shift) {
 	t.Helper()
-	start := time.Now().Add(3 * time.Minute).Truncate(time.Minute)
-	end := start.Add(30 * time.Minute)
-	if s, e := start.In(zone), end.In(zone).Add(-time.Second); s.Day() != e.Day() {
-		t.Skip("a shift starting now would cross local midnight")
-	}
+	start, wait := volNowStart(time.Now())
+	time.Sleep(wait) // at most 10 s, and only in the ten seconds before 23:30 local
 	d := []directory.Span{{Open: "00:00", Close: "24:00"}}
 	ce, err := f.e.svc.Directory.CreateCentre(context.Background(), f.e.admin, directory.Centre{WardID: f.ward.ID, Name: "Điểm hỗ trợ 24 giờ",
 		Address: "Số 1 phố Kim Mã", Hours: directory.OpeningHours{Mon: d, Tue: d, Wed: d, Thu: d, Fri: d, Sat: d, Sun: d}, Seats: 4, Active: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ce, f.shift(ce.ID, "Ca trực ngay bây giờ", start, end.Sub(start), 2)
+	return ce, f.shift(ce.ID, "Ca trực ngay bây giờ", start, 30*time.Minute, 2)
+}
+
+// volNowStart is the start of a 30-minute shift that lies within one local day,
+// starts at least 10 seconds after now+wait and is open for check-in
+// (roster.CheckinEarly) from then on: a few minutes from now; from 23:27 local,
+// when that would cross midnight, 23:30 (until 23:29:50) or the next midnight
+// (whose check-in opens at 23:30: wait until then).
+func volNowStart(now time.Time) (start time.Time, wait time.Duration) {
+	start = now.Add(3 * time.Minute).Truncate(time.Minute)
+	l := now.In(zone)
+	midnight := time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, zone)
+	switch late := midnight.Add(-30 * time.Minute); {
+	case !start.Add(30 * time.Minute).After(midnight):
+		return start, 0
+	case now.Before(late.Add(-10 * time.Second)):
+		return late, 0
+	case now.Before(late):
+		return midnight, late.Sub(now)
+	default:
+		return midnight, 0
+	}
+}
+
+// volLaterStart is the start of a 30-minute shift after the one starting at
+// start (30 minutes long) that is not open for check-in yet, lies within one
+// local day and starts within the next 24 hours: 90 minutes after start, or
+// the next midnight when that would cross it.
+func volLaterStart(start time.Time) time.Time {
+	later := start.Add(90 * time.Minute)
+	if l := later.In(zone); l.Day() != later.Add(30*time.Minute-time.Second).In(zone).Day() {
+		return time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, zone)
+	}
+	return later
+}
+
+// TestVolunteerNowShiftsAtAnyTime: volNowStart and volLaterStart keep their
+// promises every ten seconds of a local day, so the check-in tests run (and hold)
+// at whatever time they are run.
+func TestVolunteerNowShiftsAtAnyTime(t *testing.T) {
+	day := time.Date(2026, 12, 31, 0, 0, 0, 0, zone)
+	for m := range 24 * 60 * 6 {
+		now := day.Add(time.Duration(m) * 10 * time.Second)
+		start, wait := volNowStart(now)
+		at := now.Add(wait)
+		end := start.Add(30 * time.Minute)
+		if wait > 10*time.Second || start.Sub(at) < 10*time.Second || at.Before(start.Add(-roster.CheckinEarly)) ||
+			start.In(zone).Day() != end.Add(-time.Second).In(zone).Day() {
+			t.Fatalf("at %s: a shift %s–%s after waiting %s", now.In(zone).Format(time.DateTime), start.In(zone).Format(time.DateTime), end.In(zone).Format("15:04"), wait)
+		}
+		later := volLaterStart(start)
+		if !later.After(end) || !later.Add(-roster.CheckinEarly).After(at.Add(10*time.Minute)) || !later.Before(at.Add(24*time.Hour)) ||
+			later.In(zone).Day() != later.Add(30*time.Minute-time.Second).In(zone).Day() {
+			t.Fatalf("at %s: a later shift at %s after %s", now.In(zone).Format(time.DateTime), later.In(zone).Format(time.DateTime), start.In(zone).Format(time.DateTime))
+		}
+	}
 }
 
 func TestVolunteerChecksInWithTheScreenCode(t *testing.T) {
 	f := newVolFixture(t)
 	ce, s := f.volNowShift(t)
-	// A later shift of the next 24 hours, not open for check-in yet (one
-	// tomorrow morning would fall outside the page's 24 hours after midnight).
-	laterStart := s.StartsAt.Add(90 * time.Minute)
-	if a, b := laterStart.In(zone), laterStart.Add(30*time.Minute).In(zone).Add(-time.Second); a.Day() != b.Day() || a.Day() != s.StartsAt.In(zone).Day() {
-		t.Skip("a later shift today would cross local midnight")
-	}
-	later := f.shift(ce.ID, "Ca sau", laterStart, 30*time.Minute, 2)
+	// A later shift of the next 24 hours, not open for check-in yet.
+	later := f.shift(ce.ID, "Ca sau", volLaterStart(s.StartsAt), 30*time.Minute, 2)
 	f.book(f.vol, s.ID, false)
 	f.book(f.vol, later.ID, false)
 	code, _, err := f.e.svc.Roster.CheckinCode(t.Context(), f.e.admin, ce.ID)
