@@ -301,7 +301,7 @@ func (s *seeder) seedWards(ctx context.Context) error {
 // (illustrative figures of 9,000 to 14,000 adults) and the district's goal of 30%
 // e-citizens, where the admin has set none.
 func (s *seeder) seedTargets(ctx context.Context) error {
-	year := time.Now().Year()
+	year := time.Now().In(hanoiZone).Year() // the local year, as the coverage reads its targets
 	_, ok, err := s.dir.DistrictTargetFor(ctx, year)
 	if err != nil {
 		return err
