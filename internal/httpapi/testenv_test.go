@@ -102,10 +102,11 @@ type adminSession struct {
 // test at another time of day, weekday or date than the machine's, to show it
 // does not depend on when it runs:
 //
-//	ECITIZEN_TEST_CLOCK_SHIFT=7h go test -count=1 -run TestX ./internal/httpapi/
+//	ECITIZEN_TEST_CLOCK_SHIFT=-8h36m go test -count=1 -run 'TestX/sqlite' ./internal/httpapi/
 //
-// Handlers that read the wall clock themselves (defaults of a few queries) are
-// not moved.
+// Handlers that read the wall clock themselves (defaults of a few queries, such
+// as the hours' range ending now, and export file names) are not moved: shift
+// back rather than forward, so that data stays before their now.
 var testClockShift = sync.OnceValue(func() time.Duration {
 	v := os.Getenv("ECITIZEN_TEST_CLOCK_SHIFT")
 	if v == "" {
