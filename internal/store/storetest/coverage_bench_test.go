@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 type benchDistrict struct {
 	st        store.Store
 	svc       *coverage.Service
+	deps      coverage.Deps
 	ward      *directory.Ward // the full-sized ward
 	centre    string
 	residents []string // of the full-sized ward
@@ -60,7 +62,8 @@ func mkBenchDistrict(b *testing.B, st store.Store) *benchDistrict {
 		}
 	}
 	dir := directory.NewService(directory.Deps{Store: st})
-	d.svc = coverage.NewService(coverage.Deps{Store: st, Directory: dir, Targets: dir, Framework: fw, NoSettling: true})
+	d.deps = coverage.Deps{Store: st, Directory: dir, Targets: dir, Framework: fw, NoSettling: true}
+	d.svc = coverage.NewService(d.deps)
 	return d
 }
 
@@ -119,6 +122,16 @@ func BenchmarkCoverage(b *testing.B) {
 					}
 				}
 			})
+			b.Run("Snapshots", func(b *testing.B) {
+				// Every op reads the whole district into a new service's
+				// snapshots; live-B is what those snapshots (and the
+				// memoised results) keep on the heap afterwards.
+				var live uint64
+				for b.Loop() {
+					live = d.snapshotsHeap(b)
+				}
+				b.ReportMetric(float64(live), "live-B")
+			})
 			b.Run("DistrictAfterRecord", func(b *testing.B) {
 				for b.Loop() {
 					i++
@@ -130,4 +143,24 @@ func BenchmarkCoverage(b *testing.B) {
 			})
 		})
 	}
+}
+
+// snapshotsHeap builds a new coverage service, reads the district's overview
+// (every ward's snapshots) and returns how much more live heap there is with
+// the service than without it.
+func (d *benchDistrict) snapshotsHeap(b *testing.B) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	svc := coverage.NewService(d.deps)
+	if _, err := svc.District(b.Context(), identity.Caller{UserID: "admin-1", Role: identity.RoleAdmin}); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(svc)
+	if after.HeapAlloc < before.HeapAlloc {
+		return 0
+	}
+	return after.HeapAlloc - before.HeapAlloc
 }
