@@ -17,7 +17,6 @@ import (
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/page"
-	"ecitizen/internal/progress"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/skills"
 	"ecitizen/internal/vntime"
@@ -59,20 +58,23 @@ type Service struct {
 	now       func() time.Time
 	settle    time.Duration // SettleAfter, or 0 (Deps.NoSettling)
 
-	mu     sync.Mutex
-	wards  map[string]*snapshot // by StampKey (ward and part)
-	memo   map[string]*memo     // by kind and wards
-	flight singleflight.Group
+	mu       sync.Mutex
+	wards    map[string]*snapshot // by StampKey (ward and part)
+	memo     map[string]*memo     // by kind and wards
+	district *districtMemo        // the last overview
+	flight   singleflight.Group
 }
 
-// snapshot is one part of a ward's facts, read under stamp.
+// snapshot is one part of a ward's facts, read under stamp: the roster's
+// facts (roster, for RosterPart) or a resident part's (residents, compact:
+// see compact.go).
 type snapshot struct {
-	stamp    string
-	at       time.Time // the stamp's time
-	settled  bool
-	expires  time.Time // the next local midnight of the read: the windows move then
-	facts    *Facts
-	statuses map[string]progress.Status
+	stamp     string
+	at        time.Time // the stamp's time
+	settled   bool
+	expires   time.Time // the next local midnight of the read: the windows move then
+	roster    *Facts
+	residents *residentPart
 }
 
 // Deps are what the coverage service is built from.
@@ -242,7 +244,7 @@ func (s *Service) begin(ctx context.Context) (*state, error) {
 // memoised returns what compute makes of the facts of parts of wards, computed
 // again only when one of their stamps moved, a day began, or the result's own
 // "until" passed; results computed under an unsettled stamp are not kept.
-func (s *Service) memoised(ctx context.Context, st *state, kind string, wards, parts []string, compute func(f *Facts, sts map[string]progress.Status) (any, time.Time)) (any, error) {
+func (s *Service) memoised(ctx context.Context, st *state, kind string, wards, parts []string, compute func(v *view) (any, time.Time)) (any, time.Time, error) {
 	var b strings.Builder
 	settled := true
 	for _, id := range wards {
@@ -257,22 +259,27 @@ func (s *Service) memoised(ctx context.Context, st *state, kind string, wards, p
 	m := s.memo[key]
 	s.mu.Unlock()
 	if m != nil && m.stamps == b.String() && st.clk.Now.Before(m.until) {
-		return m.value, nil
+		return m.value, m.until, nil
 	}
 	v, err, _ := s.flight.Do(key+"|"+b.String()+"|"+st.clk.Today.Format(time.DateOnly), func() (any, error) {
-		f, sts, err := s.facts(ctx, st, wards, parts)
+		v, err := s.facts(ctx, st, wards, parts)
 		if err != nil {
 			return nil, err
 		}
-		value, until := compute(f, sts)
+		value, until := compute(v)
+		m := &memo{stamps: b.String(), until: until, value: value}
 		if settled {
 			s.mu.Lock()
-			s.memo[key] = &memo{stamps: b.String(), until: until, value: value}
+			s.memo[key] = m
 			s.mu.Unlock()
 		}
-		return value, nil
+		return m, nil
 	})
-	return v, err
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	m = v.(*memo)
+	return m.value, m.until, nil
 }
 
 // memo is a computed result and what it was computed from.
@@ -282,24 +289,34 @@ type memo struct {
 	value  any
 }
 
-// facts returns the joined facts and statuses of parts of wards, each from its
-// snapshot when that is still true, read again otherwise.
-func (s *Service) facts(ctx context.Context, st *state, wardIDs, parts []string) (*Facts, map[string]progress.Status, error) {
-	all := make([]*Facts, 0, len(wardIDs)*len(parts))
-	statuses := map[string]progress.Status{}
+// facts returns the view of parts of wards, each from its snapshot when that
+// is still true, read again otherwise.
+func (s *Service) facts(ctx context.Context, st *state, wardIDs, parts []string) (*view, error) {
+	var (
+		rosters   []*Facts
+		residents []*residentPart
+		names     []string
+	)
 	for _, id := range wardIDs {
 		for _, part := range parts {
 			snap, err := s.snapshot(ctx, st.clk, id, part, st.stamps[StampKey(id, part)])
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
-			all = append(all, snap.facts)
-			for k, v := range snap.statuses {
-				statuses[k] = v
+			if snap.roster != nil {
+				rosters = append(rosters, snap.roster)
+			}
+			if snap.residents != nil {
+				residents = append(residents, snap.residents)
+				names = append(names, part)
 			}
 		}
 	}
-	return Join(all...), statuses, nil
+	roster := &Facts{}
+	if len(rosters) > 0 {
+		roster = Join(rosters...)
+	}
+	return newView(roster, residents, names), nil
 }
 
 // snapshot returns the snapshot of a ward's part for its stamp.
@@ -412,6 +429,7 @@ type wardResult struct {
 	volunteers map[string]bool
 	lacking    map[string]int
 	unfilled   []UnfilledShift
+	until      time.Time // when it stops being true with nothing changed
 }
 
 func (s *Service) wardResult(ctx context.Context, st *state, w *directory.Ward) (wardResult, error) {
@@ -422,16 +440,18 @@ func (s *Service) wardResult(ctx context.Context, st *state, w *directory.Ward) 
 	def := s.framework.Active()
 	var out wardResult
 	for i, part := range Parts {
-		v, err := s.memoised(ctx, st, "ward", fam, []string{part}, func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
-			sum, vols, until := Summarize(f, sts, st.clk, s.framework, def, "")
-			return wardResult{summary: sum, volunteers: vols, lacking: Lacking(f, sts, def), unfilled: Unfilled(f, st.clk, "", GapDays)}, until
+		v, until, err := s.memoised(ctx, st, "ward", fam, []string{part}, func(v *view) (any, time.Time) {
+			sum, vols, until := v.summarize(st.clk, s.framework, def, "")
+			// The unfilled shifts of the next GapDays change when a shift enters them.
+			until = unfilledUntil(v.roster, st.clk, "", GapDays, until)
+			return wardResult{summary: sum, volunteers: vols, lacking: v.lacking(def), unfilled: Unfilled(v.roster, st.clk, "", GapDays)}, until
 		})
 		if err != nil {
 			return wardResult{}, err
 		}
 		r := v.(wardResult)
 		if i == 0 { // the roster part: the volunteers and unfilled shifts are its alone
-			out = wardResult{summary: r.summary, volunteers: r.volunteers, lacking: maps.Clone(r.lacking), unfilled: r.unfilled}
+			out = wardResult{summary: r.summary, volunteers: r.volunteers, lacking: maps.Clone(r.lacking), unfilled: r.unfilled, until: until}
 			out.summary.Skills = slices.Clone(r.summary.Skills)
 			out.summary.Equipment = slices.Clone(r.summary.Equipment)
 			continue
@@ -439,6 +459,9 @@ func (s *Service) wardResult(ctx context.Context, st *state, w *directory.Ward) 
 		out.summary.Add(r.summary)
 		for code, n := range r.lacking {
 			out.lacking[code] += n
+		}
+		if until.Before(out.until) {
+			out.until = until
 		}
 	}
 	return out, nil
@@ -494,9 +517,9 @@ func (s *Service) Centre(ctx context.Context, c identity.Caller, centreID string
 		return nil, err
 	}
 	// A centre's past may lie in the wards merged into its ward.
-	v, err := s.memoised(ctx, st, "centre:"+ce.ID, family(st.wards, ce.WardID), Parts, func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
-		sum, _, until := Summarize(f, sts, st.clk, s.framework, s.framework.Active(), ce.ID)
-		return centreResult{summary: sum, unfilled: Unfilled(f, st.clk, ce.ID, UpcomingDays)}, until
+	v, _, err := s.memoised(ctx, st, "centre:"+ce.ID, family(st.wards, ce.WardID), Parts, func(v *view) (any, time.Time) {
+		sum, _, until := v.summarize(st.clk, s.framework, s.framework.Active(), ce.ID)
+		return centreResult{summary: sum, unfilled: Unfilled(v.roster, st.clk, ce.ID, UpcomingDays)}, until
 	})
 	if err != nil {
 		return nil, err
@@ -523,7 +546,30 @@ func (s *Service) District(ctx context.Context, c identity.Caller) (*Overview, e
 	if err != nil {
 		return nil, err
 	}
+	in := districtInputs{wards: st.wards, stamps: st.stamps, targets: targets, goal: goal, today: st.clk.Today}
+	s.mu.Lock()
+	last := s.district
+	s.mu.Unlock()
+	if last != nil && last.valid(in, st.clk.Now) {
+		return last.at(st.clk.Now), nil
+	}
+	o, until, err := s.overview(ctx, st, targets, goal)
+	if err != nil {
+		return nil, err
+	}
+	if s.allSettled(st) {
+		s.mu.Lock()
+		s.district = &districtMemo{in: in, from: st.clk.Now, until: until, o: o}
+		s.mu.Unlock()
+	}
+	return o, nil
+}
+
+// overview computes the district's overview from its wards' results, and
+// when it stops being true with nothing changed (the earliest of theirs).
+func (s *Service) overview(ctx context.Context, st *state, targets map[string]Target, goal *float64) (*Overview, time.Time, error) {
 	def := s.framework.Active()
+	until := st.clk.Tomorrow()
 	o := &Overview{AsOf: st.clk.Now, Year: st.clk.Today.Year(), Goal: goal, Unfilled: []UnfilledShift{}}
 	o.Total, _, _ = Summarize(&Facts{}, nil, st.clk, s.framework, def, "")
 	volunteers := map[string]bool{}
@@ -537,7 +583,10 @@ func (s *Service) District(ctx context.Context, c identity.Caller) (*Overview, e
 		}
 		r, err := s.wardResult(ctx, st, w)
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
+		}
+		if r.until.Before(until) {
+			until = r.until
 		}
 		o.Total.Add(r.summary)
 		for v := range r.volunteers {
@@ -576,7 +625,91 @@ func (s *Service) District(ctx context.Context, c identity.Caller) (*Overview, e
 			o.BelowTarget = append(o.BelowTarget, r)
 		}
 	}
-	return o, nil
+	return o, until, nil
+}
+
+// districtMemo is the last overview computed and what it was computed from.
+//
+// How it is invalidated: it is served again (with its "as of" moved to now)
+// only while everything it was computed from is unchanged: the same wards
+// (every field: names, codes, merges), the same stamp of every part of every
+// ward, the same targets and goal of the year, the same local day, and now
+// before the earliest moment one of its wards' results stops being true with
+// nothing changed (a shift starting, a session ending, a record dated later
+// than now starting to count: wardResult's until). A change to any fact a
+// summary reads moves its part's stamp in the unit of the change (SQLite's
+// triggers, with coverage_total; MongoDB's marks: see Store), and it is kept
+// only when every stamp it was computed under was settled, as memoised keeps
+// results. So a cached overview is exactly the one computing it again would
+// give; there is no time-to-live and nothing stale is served.
+type districtMemo struct {
+	in          districtInputs
+	from, until time.Time // computed at from; true until until
+	o           *Overview
+}
+
+// districtInputs is what an overview is computed from, besides the facts its
+// stamps stand for.
+type districtInputs struct {
+	wards   []*directory.Ward
+	stamps  map[string]Stamp
+	targets map[string]Target
+	goal    *float64
+	today   time.Time
+}
+
+// valid reports whether the memo is the overview of in at now.
+func (m *districtMemo) valid(in districtInputs, now time.Time) bool {
+	if now.Before(m.from) || !now.Before(m.until) || !m.in.today.Equal(in.today) ||
+		(m.in.goal == nil) != (in.goal == nil) || (in.goal != nil && *m.in.goal != *in.goal) ||
+		!maps.Equal(m.in.targets, in.targets) || len(m.in.stamps) != len(in.stamps) || len(m.in.wards) != len(in.wards) {
+		return false
+	}
+	for k, a := range in.stamps {
+		if b, ok := m.in.stamps[k]; !ok || a.Value != b.Value || !a.At.Equal(b.At) {
+			return false
+		}
+	}
+	for i, w := range in.wards {
+		if !sameWard(w, m.in.wards[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameWard reports whether two reads of a ward are equal in every field.
+func sameWard(a, b *directory.Ward) bool {
+	return a.ID == b.ID && a.Code == b.Code && a.NameVi == b.NameVi && a.NameEn == b.NameEn && a.Status == b.Status &&
+		a.MergedInto == b.MergedInto && (a.MergedAt == nil) == (b.MergedAt == nil) && (a.MergedAt == nil || a.MergedAt.Equal(*b.MergedAt)) &&
+		a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt)
+}
+
+// at returns the memo's overview as of now: the same figures, in a new
+// Overview whose rows are new too (callers only read the rest).
+func (m *districtMemo) at(now time.Time) *Overview {
+	o := *m.o
+	o.AsOf, o.Total.AsOf = now, now
+	o.Wards = slices.Clone(m.o.Wards)
+	o.BelowTarget = slices.Clone(m.o.BelowTarget)
+	for _, rows := range [][]WardRow{o.Wards, o.BelowTarget} {
+		for i := range rows {
+			rows[i].Summary.AsOf = now
+		}
+	}
+	return &o
+}
+
+// allSettled reports whether every stamp of st is settled: what is computed
+// under them may be kept.
+func (s *Service) allSettled(st *state) bool {
+	now := time.Now()
+	for _, stamp := range st.stamps {
+		if !stamp.Settled(now, s.settle) {
+			return false
+		}
+	}
+	return true
 }
 
 // WardTrends returns a ward's weeks, including the past of the wards merged into it.
@@ -630,8 +763,8 @@ func (s *Service) DistrictTrends(ctx context.Context, c identity.Caller) (*Trend
 func (s *Service) trend(ctx context.Context, st *state, wards []string) ([]Week, error) {
 	var weeks []Week
 	for _, part := range Parts { // parts add up, as in wardResult
-		v, err := s.memoised(ctx, st, "trend", wards, []string{part}, func(f *Facts, sts map[string]progress.Status) (any, time.Time) {
-			return Trend(f, sts, st.clk), st.clk.Tomorrow() // facts dated later than now wait for tomorrow's week
+		v, _, err := s.memoised(ctx, st, "trend", wards, []string{part}, func(v *view) (any, time.Time) {
+			return v.trend(st.clk), st.clk.Tomorrow() // facts dated later than now wait for tomorrow's week
 		})
 		if err != nil {
 			return nil, err
@@ -653,20 +786,23 @@ func (s *Service) trend(ctx context.Context, st *state, wards []string) ([]Week,
 // read reads a ward's part; stamp was read before it. A resident part does not
 // depend on the day; the roster part covers the window of the day.
 func (s *Service) read(ctx context.Context, c Clock, id, part string, stamp Stamp) (*snapshot, error) {
-	f := &Facts{}
-	snap := &snapshot{stamp: stamp.Value, at: stamp.At, settled: stamp.Settled(time.Now(), s.settle), facts: f}
-	var err error
+	snap := &snapshot{stamp: stamp.Value, at: stamp.At, settled: stamp.Settled(time.Now(), s.settle)}
 	if part != RosterPart {
-		if f.Residents, err = s.store.CoverageResidents(ctx, id, part); err != nil {
+		res, err := s.store.CoverageResidents(ctx, id, part)
+		if err != nil {
 			return nil, fmt.Errorf("coverage residents of %s/%s: %w", id, part, err)
 		}
-		if f.Records, err = s.store.CoverageRecords(ctx, id, part); err != nil {
+		recs, err := s.store.CoverageRecords(ctx, id, part)
+		if err != nil {
 			return nil, fmt.Errorf("coverage records of %s/%s: %w", id, part, err)
 		}
-		snap.statuses = Statuses(f, s.framework.Active())
+		snap.residents = buildPart(res, recs, s.framework.Active())
 		snap.expires = time.Unix(1<<62, 0) // no day in these facts
 		return snap, nil
 	}
+	f := &Facts{}
+	snap.roster = f
+	var err error
 	from, to := c.Window()
 	if f.Shifts, err = s.store.CoverageShifts(ctx, id, from, to); err != nil {
 		return nil, fmt.Errorf("coverage shifts of %s: %w", id, err)
@@ -687,6 +823,7 @@ func (s *Service) read(ctx context.Context, c Clock, id, part string, stamp Stam
 		return nil, fmt.Errorf("coverage work entries of %s: %w", id, err)
 	}
 	f.Hours = HoursFacts(rows, entries)
+	internIDs(f)
 	snap.expires = c.Tomorrow()
 	return snap, nil
 }
@@ -716,45 +853,55 @@ func (s *Service) patch(ctx context.Context, old *snapshot, id, part string, sta
 		return nil, nil
 	}
 	if len(changed) == 0 { // the stamp moved with nothing to read again (a concurrent mark, say)
-		return &snapshot{stamp: stamp.Value, at: stamp.At, settled: settled, expires: old.expires, facts: old.facts, statuses: old.statuses}, nil
+		return &snapshot{stamp: stamp.Value, at: stamp.At, settled: settled, expires: old.expires, residents: old.residents}, nil
 	}
 	res, recs, err := s.store.CoverageResidentFacts(ctx, slices.Sorted(maps.Keys(changed)))
 	if err != nil {
 		return nil, fmt.Errorf("coverage residents of %s/%s: %w", id, part, err)
 	}
-	fresh := &Facts{}
+	var fresh []ResidentFact
 	in := map[string]bool{}
 	for _, r := range res { // a named resident may have left the ward (or never been in it)
 		if PartOf(r.ID) == part && (r.WardID == id || r.OriginWardID == id) {
-			fresh.Residents = append(fresh.Residents, r)
+			fresh = append(fresh, r)
 			in[r.ID] = true
 		}
 	}
+	var freshRecs []RecordFact
 	for _, r := range recs {
 		if in[r.ResidentID] {
-			fresh.Records = append(fresh.Records, r)
+			freshRecs = append(freshRecs, r)
 		}
 	}
-	f := &Facts{Residents: make([]ResidentFact, 0, len(old.facts.Residents)+len(fresh.Residents)),
-		Records: make([]RecordFact, 0, len(old.facts.Records)+len(fresh.Records))}
-	for _, r := range old.facts.Residents {
-		if !changed[r.ID] {
-			f.Residents = append(f.Residents, r)
+	return &snapshot{stamp: stamp.Value, at: stamp.At, settled: settled, expires: old.expires,
+		residents: old.residents.patched(changed, fresh, freshRecs, s.framework.Active())}, nil
+}
+
+// internIDs makes the roster facts' equal IDs (centres, wards, volunteers)
+// share one string: the store returns a new string for each row.
+func internIDs(f *Facts) {
+	seen := map[string]string{}
+	intern := func(p *string) {
+		if v, ok := seen[*p]; ok {
+			*p = v
+		} else {
+			seen[*p] = *p
 		}
 	}
-	f.Residents = append(f.Residents, fresh.Residents...)
-	for _, r := range old.facts.Records {
-		if !changed[r.ResidentID] {
-			f.Records = append(f.Records, r)
-		}
+	for i := range f.Shifts {
+		intern(&f.Shifts[i].CentreID)
+		intern(&f.Shifts[i].WardID)
 	}
-	f.Records = append(f.Records, fresh.Records...)
-	statuses := make(map[string]progress.Status, len(old.statuses)+len(fresh.Residents))
-	for k, v := range old.statuses {
-		if !changed[k] {
-			statuses[k] = v
-		}
+	for i := range f.Sessions {
+		intern(&f.Sessions[i].CentreID)
+		intern(&f.Sessions[i].Status)
 	}
-	maps.Copy(statuses, Statuses(fresh, s.framework.Active()))
-	return &snapshot{stamp: stamp.Value, at: stamp.At, settled: settled, expires: old.expires, facts: f, statuses: statuses}, nil
+	for i := range f.Usage {
+		intern(&f.Usage[i].CentreID)
+		intern(&f.Usage[i].Purpose)
+	}
+	for i := range f.Hours {
+		intern(&f.Hours[i].VolunteerID)
+		intern(&f.Hours[i].CentreID)
+	}
 }

@@ -244,15 +244,22 @@ func Statuses(f *Facts, def skills.Definition) map[string]progress.Status {
 // a session, whichever comes first.
 func Summarize(f *Facts, st map[string]progress.Status, c Clock, fw *skills.Framework, def skills.Definition, centreID string) (Summary, map[string]bool, time.Time) {
 	sc := newScope(c, centreID)
-	s := Summary{AsOf: c.Now}
+	s, vols := sc.roster(f)
 	s.Residents, s.Skills = sc.residents(f.Residents, st, fw, def)
 	s.Helped = sc.helped(f.Records)
+	return s, vols, sc.until(f)
+}
+
+// roster is the summary of the roster's facts of f (training, hours, shifts,
+// equipment) and the volunteers who served.
+func (sc scope) roster(f *Facts) (Summary, map[string]bool) {
+	s := Summary{AsOf: sc.c.Now}
 	s.Training = sc.training(f.Sessions)
 	var vols map[string]bool
 	s.Hours, vols = sc.hours(f.Hours)
 	s.Shifts, s.Upcoming = sc.shifts(f.Shifts)
 	s.Equipment = sc.usage(f.Usage)
-	return s, vols, sc.until(f)
+	return s, vols
 }
 
 // scope is what one summary counts: the facts of one centre (of every centre
@@ -542,6 +549,22 @@ func Unfilled(f *Facts, c Clock, centreID string, days int) []UnfilledShift {
 	return out
 }
 
+// unfilledUntil lowers until to the first moment a shift of f (at centreID,
+// or all when "") not in Unfilled's window of days yet enters it, as
+// scope.until does for the upcoming window.
+func unfilledUntil(f *Facts, c Clock, centreID string, days int, until time.Time) time.Time {
+	horizon := c.Now.AddDate(0, 0, days)
+	for _, sh := range f.Shifts {
+		if (centreID != "" && sh.CentreID != centreID) || sh.Status == roster.StatusCancelled || sh.StartsAt.Before(horizon) {
+			continue
+		}
+		if enters := sh.StartsAt.AddDate(0, 0, -days); enters.Before(until) {
+			until = enters
+		}
+	}
+	return until
+}
+
 // Lacking counts, per required skill, the residents of f who are not
 // e-citizens and have not shown it; erased residents are left out (nobody can
 // help them further through ecitizen).
@@ -574,24 +597,7 @@ type Week struct {
 // counts in the week the resident reached the definition as the records stand
 // now, so a revoked record moves or removes them from the past weeks.
 func Trend(f *Facts, st map[string]progress.Status, c Clock) []Week {
-	first := c.FirstWeek()
-	weeks := make([]Week, TrendWeeks)
-	for i := range weeks {
-		weeks[i].Start = first.AddDate(0, 0, 7*i)
-	}
-	byStart := make(map[int64]int, len(weeks))
-	for i, w := range weeks {
-		byStart[w.Start.Unix()] = i
-	}
-	index := func(t time.Time) int {
-		if t.Before(first) || t.After(c.Now) {
-			return -1
-		}
-		if i, ok := byStart[c.WeekStart(t).Unix()]; ok {
-			return i
-		}
-		return -1
-	}
+	weeks, index := trendWeeks(c)
 	for _, r := range f.Residents {
 		if i := index(r.CreatedAt); i >= 0 {
 			weeks[i].NewResidents++
@@ -602,10 +608,38 @@ func Trend(f *Facts, st map[string]progress.Status, c Clock) []Week {
 			}
 		}
 	}
-	for _, h := range f.Hours {
+	trendHours(weeks, index, f.Hours)
+	return weeks
+}
+
+// trendWeeks returns the TrendWeeks empty weeks ending with this one and the
+// index of the week of a time (-1: none of them).
+func trendWeeks(c Clock) ([]Week, func(time.Time) int) {
+	first := c.FirstWeek()
+	weeks := make([]Week, TrendWeeks)
+	for i := range weeks {
+		weeks[i].Start = first.AddDate(0, 0, 7*i)
+	}
+	byStart := make(map[int64]int, len(weeks))
+	for i, w := range weeks {
+		byStart[w.Start.Unix()] = i
+	}
+	return weeks, func(t time.Time) int {
+		if t.Before(first) || t.After(c.Now) {
+			return -1
+		}
+		if i, ok := byStart[c.WeekStart(t).Unix()]; ok {
+			return i
+		}
+		return -1
+	}
+}
+
+// trendHours adds the volunteer minutes of hs to their weeks.
+func trendHours(weeks []Week, index func(time.Time) int, hs []HoursFact) {
+	for _, h := range hs {
 		if i := index(h.At); i >= 0 {
 			weeks[i].VolunteerHours += h.Minutes
 		}
 	}
-	return weeks
 }
