@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -41,6 +42,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("config: %w", err)
 	}
 	log := logging.New(stdout, cfg.LogLevel)
+	if cfg.MemoryLimit > 0 { // else GOMEMLIMIT, or none
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
+	log.Info("memory limit", "bytes", debug.SetMemoryLimit(-1))
 	if err := cfg.EnsureKeys(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}

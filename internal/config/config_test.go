@@ -52,6 +52,7 @@ func TestLoadRejectsInvalid(t *testing.T) {
 		"ECITIZEN_SHUTDOWN_GRACE":   "-1s",
 		"ECITIZEN_NO_SHOW_RULE":     "3/90d",
 		"ECITIZEN_PUBLIC_URL":       "ecitizen.example.vn",
+		"ECITIZEN_MEMORY_LIMIT":     "lots",
 	}
 	for name, v := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -190,5 +191,34 @@ func TestDataKeysOld(t *testing.T) {
 	again := &Config{DataDir: dir, DataKeysOld: [][]byte{first.DataKey}}
 	if err := again.EnsureKeys(); err == nil || !strings.HasPrefix(err.Error(), "ECITIZEN_DATA_KEYS_OLD:") {
 		t.Fatalf("the key file's key given as old: %v", err)
+	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want int64
+	}{
+		{nil, DefaultMemoryLimit},
+		{map[string]string{"GOMEMLIMIT": "1GiB"}, 0}, // the runtime applies it
+		{map[string]string{"ECITIZEN_MEMORY_LIMIT": "off"}, 0},
+		{map[string]string{"ECITIZEN_MEMORY_LIMIT": "256MiB", "GOMEMLIMIT": "1GiB"}, 256 << 20},
+		{map[string]string{"ECITIZEN_MEMORY_LIMIT": "1GiB"}, 1 << 30},
+		{map[string]string{"ECITIZEN_MEMORY_LIMIT": "20000000"}, 20000000},
+		{map[string]string{"ECITIZEN_MEMORY_LIMIT": "20000000B"}, 20000000},
+		{map[string]string{"ECITIZEN_MEMORY_LIMIT": "65536KiB"}, 64 << 20},
+	} {
+		got, err := Load(nil, env(c.env), &bytes.Buffer{})
+		if err != nil {
+			t.Errorf("%v: %v", c.env, err)
+		} else if got.MemoryLimit != c.want {
+			t.Errorf("%v: limit %d, want %d", c.env, got.MemoryLimit, c.want)
+		}
+	}
+	for _, v := range []string{"0", "-1MiB", "1MiB", "160MB", "160 MiB", "1.5GiB", "99999999999TiB", "none"} {
+		_, err := Load(nil, env(map[string]string{"ECITIZEN_MEMORY_LIMIT": v}), &bytes.Buffer{})
+		if err == nil || !strings.HasPrefix(err.Error(), "ECITIZEN_MEMORY_LIMIT:") {
+			t.Errorf("%q: err = %v, want one naming ECITIZEN_MEMORY_LIMIT", v, err)
+		}
 	}
 }
