@@ -97,6 +97,13 @@ var checkAtOpen = true
 // readers is the size of the read pool.
 const readers = 4
 
+// cacheKiB is each connection's page cache (PRAGMA cache_size, in KiB; SQLite's
+// default is 2000). The caches live outside the Go heap and its memory limit,
+// so the process holds up to (readers+1) × cacheKiB of them (10 MiB): enough
+// for the indexes every request walks; the coverage snapshots, not SQLite's
+// cache, keep the large reads from being repeated (docs/operations.md).
+const cacheKiB = 2048
+
 // busyTimeout is how long a statement waits for another connection's (or
 // process's) write lock before SQLite answers SQLITE_BUSY. A variable so that
 // the adapter's tests can shorten it.
@@ -118,7 +125,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)", busyTimeout.Milliseconds()) +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)" +
+		fmt.Sprintf("&_pragma=cache_size(-%d)", cacheKiB)
 
 	w, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {

@@ -66,7 +66,7 @@ func TestPragmas(t *testing.T) {
 	} {
 		for pragma, want := range map[string]string{
 			"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "10000",
-			"synchronous": "1", "query_only": pool.readOnly, "secure_delete": "1",
+			"synchronous": "1", "query_only": pool.readOnly, "secure_delete": "1", "cache_size": "-2048",
 		} {
 			got, err := pool.q(pragma)
 			if err != nil {
