@@ -26,7 +26,8 @@ import (
 type Store interface {
 	roster.AttendanceStore
 	// CoverageStamps returns the stamps of every part of wardIDs, by StampKey;
-	// a part never changed is absent.
+	// a part never changed is absent. The caller only reads the map (an
+	// adapter may answer the same map again).
 	CoverageStamps(ctx context.Context, wardIDs []string) (map[string]Stamp, error)
 	// CoverageResidents returns the residents of a resident part (PartOf) now
 	// in the ward or registered in it (before a merge moved them).

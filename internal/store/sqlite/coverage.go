@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"ecitizen/internal/coverage"
@@ -21,12 +22,18 @@ import (
 type stampsCopy struct {
 	total int64
 	all   map[string]coverage.Stamp
+	// answers are CoverageStamps' answers from this copy, by the wards asked
+	// for (the service asks for every ward, each time).
+	mu      sync.Mutex
+	answers map[string]map[string]coverage.Stamp
 }
 
 // CoverageStamps returns the stamps of wardIDs. The copy of every stamp is
 // read again only when the district's total moved: the total moves with every
 // stamp, in the same transaction, so an unchanged total means unchanged stamps
 // (a cache invalidated exactly; one row read instead of every ward's parts).
+// The answer for the same wards from the same copy is the same map, which
+// callers only read.
 func (db *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]coverage.Stamp, error) {
 	var total int64
 	if err := db.queryRow(ctx, `SELECT n FROM coverage_total`).Scan(&total); err != nil {
@@ -40,6 +47,15 @@ func (db *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]
 		}
 		db.stamps.Store(c)
 	}
+	asked := strings.Join(wardIDs, ",")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if out, ok := c.answers[asked]; ok {
+		return out, nil
+	}
+	if c.answers == nil || len(c.answers) >= 8 {
+		c.answers = map[string]map[string]coverage.Stamp{}
+	}
 	out := make(map[string]coverage.Stamp, len(wardIDs)*len(coverage.Parts))
 	for _, id := range wardIDs {
 		for _, part := range coverage.Parts {
@@ -49,6 +65,7 @@ func (db *DB) CoverageStamps(ctx context.Context, wardIDs []string) (map[string]
 			}
 		}
 	}
+	c.answers[asked] = out
 	return out, nil
 }
 
