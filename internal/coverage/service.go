@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -62,6 +63,7 @@ type Service struct {
 	wards    map[string]*snapshot // by StampKey (ward and part)
 	memo     map[string]*memo     // by kind and wards
 	district *districtMemo        // the last overview
+	versions atomic.Uint64        // of the overviews computed
 	flight   singleflight.Group
 }
 
@@ -170,6 +172,10 @@ type Lack struct {
 
 // Overview is the district's table and gaps.
 type Overview struct {
+	// Version names the figures: two overviews of one Service with the same
+	// Version differ in their AsOf only (the overview kept between requests:
+	// see districtMemo), so a surface may keep what it rendered of one.
+	Version     uint64
 	AsOf        time.Time
 	Year        int
 	Goal        *float64
@@ -557,6 +563,7 @@ func (s *Service) District(ctx context.Context, c identity.Caller) (*Overview, e
 	if err != nil {
 		return nil, err
 	}
+	o.Version = s.versions.Add(1)
 	if s.allSettled(st) {
 		s.mu.Lock()
 		s.district = &districtMemo{in: in, from: st.clk.Now, until: until, o: o}

@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -237,7 +239,53 @@ func (h *handler) districtCoverage(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, h.overviewJSON(o))
+	body, err := h.district.body(o, h.overviewJSON)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}
+
+// renderedOverview is the JSON of the last district overview rendered, with
+// every "as_of" left at the zero time. An overview of the same Version has the
+// same figures (coverage.Overview), so its JSON is that one with "as_of" set:
+// about 100 KB for a district, rendered once per change, not per request.
+type renderedOverview struct {
+	mu      sync.Mutex
+	version uint64
+	json    []byte
+}
+
+// zeroAsOf is how "as_of" reads in the rendered JSON.
+var zeroAsOf = []byte(`"as_of":"0001-01-01T00:00:00Z"`)
+
+// body returns the JSON of o, as json.Marshal of render(o) gives it.
+func (r *renderedOverview) body(o *coverage.Overview, render func(*coverage.Overview) overviewJSON) ([]byte, error) {
+	r.mu.Lock()
+	version, body := r.version, r.json
+	r.mu.Unlock()
+	if body == nil || version != o.Version {
+		x := render(o)
+		x.AsOf, x.Total.AsOf = time.Time{}, time.Time{}
+		for _, rows := range [][]wardRowJSON{x.Wards, x.BelowTarget} {
+			for i := range rows {
+				rows[i].Ward.Summary.AsOf = time.Time{}
+			}
+		}
+		var err error
+		if body, err = json.Marshal(x); err != nil {
+			return nil, err
+		}
+		r.mu.Lock()
+		r.version, r.json = o.Version, body
+		r.mu.Unlock()
+	}
+	asOf, err := json.Marshal(o.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.ReplaceAll(body, zeroAsOf, append([]byte(`"as_of":`), asOf...)), nil
 }
 
 func trendsOut(t *coverage.Trends) trendsJSON {

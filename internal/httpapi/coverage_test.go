@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"ecitizen/internal/identity"
 	"ecitizen/internal/skills"
 	"ecitizen/internal/store/storetest"
+	"ecitizen/internal/vntime"
 )
 
 type coverageOut struct {
@@ -342,5 +344,42 @@ func TestCoverageExportsHTTP(t *testing.T) {
 			}
 			mustStatus(t, env.do("GET", "/api/v1/centres/"+w.centreA+"/coverage/export?format=xlsx", w.staffA, nil), 200)
 		})
+	}
+}
+
+// TestRenderedOverview checks that the district's JSON, kept between overviews
+// of one Version, is byte for byte what rendering each overview gives.
+func TestRenderedOverview(t *testing.T) {
+	share := 12.5
+	render := func(o *coverage.Overview) overviewJSON {
+		row := wardRowJSON{Rank: 1, Ward: wardSummaryJSON{WardID: "w1", NameVi: "Phường <Bến Nghé> & \"as_of\":\"0001-01-01T00:00:00Z\"",
+			SharePercent: &share, Summary: summaryJSON{AsOf: o.AsOf, Skills: []skillCountJSON{}, Equipment: []usageCountJSON{}}}}
+		return overviewJSON{AsOf: o.AsOf, Year: o.Year, Total: summaryJSON{AsOf: o.AsOf, Skills: []skillCountJSON{}, Equipment: []usageCountJSON{}},
+			Wards: []wardRowJSON{row}, BelowTarget: []wardRowJSON{row}, Unfilled: []unfilledJSON{}, Lacking: []lackJSON{}}
+	}
+	var r renderedOverview
+	calls := 0
+	counted := func(o *coverage.Overview) overviewJSON { calls++; return render(o) }
+	at := time.Date(2026, 12, 8, 9, 30, 1, 123000000, vntime.Zone)
+	for i, o := range []*coverage.Overview{
+		{Version: 1, AsOf: at, Year: 2026},
+		{Version: 1, AsOf: at.Add(time.Second), Year: 2026},
+		{Version: 2, AsOf: at.Add(2 * time.Second), Year: 2027},
+		{Version: 2, AsOf: at.Add(3 * time.Second).UTC(), Year: 2027},
+	} {
+		got, err := r.body(o, counted)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := json.Marshal(render(o))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("overview %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+	if calls != 2 {
+		t.Fatalf("rendered %d times, want once per version", calls)
 	}
 }

@@ -71,6 +71,7 @@ type handler struct {
 	Deps
 	// catalogue keeps the catalogue's encoded answers (course.go).
 	catalogue answers
+	district  renderedOverview // the district's overview, as last rendered
 }
 
 // init puts gin in release mode, a setting of the process, not of an engine: in
