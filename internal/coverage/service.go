@@ -112,7 +112,7 @@ func NewService(d Deps) *Service {
 }
 
 // Refresh reads again the parts whose stamp moved and computes again the
-// wards' summaries and trends, as the next request would, so that requests seldom wait
+// wards' summaries and trends and the district's overview, as the next request would, so that requests seldom wait
 // for them; a server runs it at start and then every RefreshEvery. It changes
 // nothing a request answers: requests check the stamps themselves.
 func (s *Service) Refresh(ctx context.Context) error {
@@ -130,7 +130,8 @@ func (s *Service) Refresh(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	_, err = s.districtOverview(ctx)
+	return err
 }
 
 // RefreshEvery is how often a server refreshes the coverage snapshots.
@@ -544,6 +545,12 @@ func (s *Service) District(ctx context.Context, c identity.Caller) (*Overview, e
 	if !c.IsAdmin() {
 		return nil, apperr.ErrForbidden
 	}
+	return s.districtOverview(ctx)
+}
+
+// districtOverview returns the district's overview: the one kept, when it is
+// still true (districtMemo), or a new one.
+func (s *Service) districtOverview(ctx context.Context) (*Overview, error) {
 	st, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
