@@ -118,17 +118,39 @@ func ecitizenKey(residentID string, version int) string {
 // is returned, whatever the concurrency. The progress service calls it; it
 // checks no caller.
 func (s *Service) IssueECitizen(ctx context.Context, st ECitizenStatement, wardID, by string) (cert *Certificate, created bool, err error) {
-	if err := st.check(); err != nil {
+	prefix, c, err := s.ecitizen(ctx, st, wardID, by)
+	if err != nil {
 		return nil, false, err
+	}
+	return s.issueOnce(ctx, prefix, c)
+}
+
+// PrepareECitizen makes the certificate IssueECitizen would issue, without
+// storing it, for a tool that stores many at once (store.Bulk's
+// InsertCertificates); when the resident already holds a live certificate of
+// that version it returns that one as old and no new one.
+func (s *Service) PrepareECitizen(ctx context.Context, st ECitizenStatement, wardID, by string) (old, cert *Certificate, err error) {
+	prefix, c, err := s.ecitizen(ctx, st, wardID, by)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.nextIssue(ctx, prefix, c)
+}
+
+// ecitizen checks an e-citizen statement and returns the issue key prefix and
+// the certificate to issue (without ID, code, issue key or time).
+func (s *Service) ecitizen(ctx context.Context, st ECitizenStatement, wardID, by string) (string, Certificate, error) {
+	if err := st.check(); err != nil {
+		return "", Certificate{}, err
 	}
 	ward, err := s.store.WardByID(ctx, wardID)
 	if err != nil {
-		return nil, false, fmt.Errorf("ward %s of an e-citizen certificate: %w", wardID, err)
+		return "", Certificate{}, fmt.Errorf("ward %s of an e-citizen certificate: %w", wardID, err)
 	}
 	st.WardNameVi, st.WardNameEn = ward.NameVi, ward.NameEn
 	st.Skills = append([]SkillLine{}, st.Skills...)
-	return s.issueOnce(ctx, ecitizenKey(st.ResidentID, st.FrameworkVersion), Certificate{Kind: KindECitizen,
-		HolderID: st.ResidentID, WardIDs: []string{ward.ID}, IssuedBy: by, Statement: Statement{ECitizen: &st}})
+	return ecitizenKey(st.ResidentID, st.FrameworkVersion), Certificate{Kind: KindECitizen,
+		HolderID: st.ResidentID, WardIDs: []string{ward.ID}, IssuedBy: by, Statement: Statement{ECitizen: &st}}, nil
 }
 
 // LiveECitizen returns the resident's unrevoked e-citizen certificate of a

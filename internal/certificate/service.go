@@ -197,34 +197,45 @@ func (s *Service) IssueHours(ctx context.Context, c identity.Caller, p Period) (
 // returned instead. The key is unique, so of concurrent calls one stores and the
 // others answer with its certificate.
 func (s *Service) issueOnce(ctx context.Context, prefix string, cert Certificate) (*Certificate, bool, error) {
+	old, c, err := s.nextIssue(ctx, prefix, cert)
+	if err != nil || old != nil {
+		return old, false, err
+	}
+	err = s.store.CreateCertificate(ctx, c)
+	if errors.Is(err, apperr.ErrConflict) {
+		// A concurrent request took the key first: answer with its certificate.
+		if old, err := s.store.CertificateByIssueKey(ctx, c.IssueKey); err == nil && old.Revocation == nil {
+			return old, false, nil
+		}
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("issue certificate: %w", err)
+	}
+	return c, true, nil
+}
+
+// nextIssue returns the live certificate of prefix (old), or else cert made
+// ready to store under the first free issue key of prefix: its ID, code,
+// issue key and issue time.
+func (s *Service) nextIssue(ctx context.Context, prefix string, cert Certificate) (old, c *Certificate, err error) {
 	for rev := 0; ; rev++ {
 		key := prefix + "|" + strconv.Itoa(rev)
 		old, err := s.store.CertificateByIssueKey(ctx, key)
 		switch {
 		case err == nil && old.Revocation == nil:
-			return old, false, nil
+			return old, nil, nil
 		case err == nil:
 			continue
 		case !errors.Is(err, apperr.ErrNotFound):
-			return nil, false, err
+			return nil, nil, err
 		}
 		code, err := NewCode(s.key)
 		if err != nil {
-			return nil, false, err
+			return nil, nil, err
 		}
 		c := cert
 		c.ID, c.Code, c.IssueKey, c.IssuedAt = uuid.Must(uuid.NewV7()).String(), code, key, s.now().UTC().Truncate(time.Second)
-		err = s.store.CreateCertificate(ctx, &c)
-		if errors.Is(err, apperr.ErrConflict) {
-			// A concurrent request took the key first: answer with its certificate.
-			if old, err := s.store.CertificateByIssueKey(ctx, key); err == nil && old.Revocation == nil {
-				return old, false, nil
-			}
-		}
-		if err != nil {
-			return nil, false, fmt.Errorf("issue certificate: %w", err)
-		}
-		return &c, true, nil
+		return nil, &c, nil
 	}
 }
 

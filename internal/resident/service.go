@@ -264,70 +264,85 @@ type NewResident struct {
 // of the same ward with the same folded name, birth year and group is a
 // possible_duplicate unless DuplicateOverride gives a reason.
 func (s *Service) Register(ctx context.Context, c identity.Caller, n NewResident) (*Resident, error) {
+	r, keys, err := s.Prepare(ctx, c, n)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateResident(ctx, r, keys); err != nil {
+		return nil, s.keyErr(ctx, c, err, "register resident")
+	}
+	return r, nil
+}
+
+// Prepare decides a registration as Register does — who may register in the
+// ward, validation, consent, sealed and indexed numbers, numbers held by
+// another resident, possible duplicates among the stored residents — and
+// returns the resident with the claims its numbers need, without storing it:
+// for a tool that stores many at once (store.Bulk's InsertResidents, with
+// Prepared), which then answers for duplicates among the residents it has
+// prepared but not stored yet.
+func (s *Service) Prepare(ctx context.Context, c identity.Caller, n NewResident) (*Resident, []Key, error) {
 	now := s.timestamp()
 	wardID := n.WardID
 	switch {
 	case n.CentreID != "":
 		centre, err := s.dir.ActiveCentre(ctx, n.CentreID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if wardID != "" && wardID != centre.WardID {
-			return nil, apperr.Invalid("centre_id", "ward", "Nhà sinh hoạt cộng đồng không thuộc phường đã chọn.", "The centre is not in the given ward.")
+			return nil, nil, apperr.Invalid("centre_id", "ward", "Nhà sinh hoạt cộng đồng không thuộc phường đã chọn.", "The centre is not in the given ward.")
 		}
 		wardID = centre.WardID
 		if !c.HasWard(wardID) && c.Role == identity.RoleVolunteer {
 			if _, err := s.duty.OnDuty(ctx, c.UserID, centre.ID, now); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		} else if err := s.reach(ctx, c, wardID, false); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	case wardID == "":
-		return nil, apperr.Invalid("ward_id", "required", "Cần chọn phường (cán bộ) hoặc nhà sinh hoạt cộng đồng đang trực (tình nguyện viên).",
+		return nil, nil, apperr.Invalid("ward_id", "required", "Cần chọn phường (cán bộ) hoặc nhà sinh hoạt cộng đồng đang trực (tình nguyện viên).",
 			"Give the ward (staff) or the centre where you are on duty (volunteers).")
 	default:
 		if _, err := s.dir.Ward(ctx, wardID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if c.Role == identity.RoleVolunteer {
-			return nil, apperr.Invalid("centre_id", "required", "Tình nguyện viên cần chọn nhà sinh hoạt cộng đồng nơi đang trực.",
+			return nil, nil, apperr.Invalid("centre_id", "required", "Tình nguyện viên cần chọn nhà sinh hoạt cộng đồng nơi đang trực.",
 				"A volunteer gives the centre where they are on duty.")
 		}
 		if err := s.reach(ctx, c, wardID, false); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := s.open(ctx, wardID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r, keys, err := s.build(c, wardID, n, now, consentWindow)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Exact duplicates first (a look-up by blind index; the claims decide races),
 	// then possible ones.
 	if err := s.checkNumbers(c, len(keys)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, k := range keys {
 		if err := s.holder(ctx, c, k); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if r.DuplicateOverride == "" {
 		same, err := s.store.ListResidents(ctx, Filter{WardID: wardID, DupKey: r.DupKey}, page.Request{Limit: 1})
 		if err != nil {
-			return nil, fmt.Errorf("possible duplicates: %w", err)
+			return nil, nil, fmt.Errorf("possible duplicates: %w", err)
 		}
 		if len(same) > 0 {
-			return nil, possibleDuplicate(same[0].ID)
+			return nil, nil, possibleDuplicate(same[0].ID)
 		}
 	}
-	if err := s.store.CreateResident(ctx, r, keys); err != nil {
-		return nil, s.keyErr(ctx, c, err, "register resident")
-	}
-	return r, nil
+	return r, keys, nil
 }
 
 // possibleDuplicate is the refusal of a resident like another (same folded

@@ -120,6 +120,13 @@ func KeyDiff(from, to []Key) (add, drop []Key) {
 	return add, drop
 }
 
+// Prepared is a resident built by Service.Prepare, with the claims its
+// numbers need, for a batch insert (store.Bulk's InsertResidents).
+type Prepared struct {
+	Resident *Resident
+	Keys     []Key
+}
+
 // TransientKeys returns the transient keys of keys.
 func TransientKeys(keys []Key) []Key {
 	var out []Key

@@ -104,7 +104,8 @@
 // (moving residents' numbers to the current data key, under a lease per resident),
 // merges.go (ward and district targets, ward merges), orghours.go (an
 // organisation's hours), partner.go (the partner view's counts), coverage.go
-// (coverage stamps, marked before each write a summary reads, and facts).
+// (coverage stamps, marked before each write a summary reads, and facts), bulk.go
+// (batch writes for the seeder, with unordered InsertMany).
 package mongo
 
 import (

@@ -106,19 +106,11 @@ func decodeStatement(b []byte) (certificate.Statement, error) {
 // ErrConflict, an unknown user holder ErrNotFound (one statement: the row is
 // inserted only when the kind's holder is not a user or the user exists).
 func (db *DB) CreateCertificate(ctx context.Context, c *certificate.Certificate) error {
-	st, err := encodeStatement(c.Statement)
+	args, err := certificateArgs(c)
 	if err != nil {
-		return fmt.Errorf("certificate %s: %w", c.ID, err)
+		return err
 	}
-	wards, err := json.Marshal(append([]string{}, c.WardIDs...))
-	if err != nil {
-		return fmt.Errorf("certificate %s: %w", c.ID, err)
-	}
-	res, err := db.w.ExecContext(ctx, `INSERT INTO certificates (id, code, kind, issue_key, holder_id,
-		ward_ids, organisation_id, issued_by, issued_at, statement)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT ? OR EXISTS (SELECT 1 FROM users WHERE id = ?)`,
-		c.ID, c.Code, string(c.Kind), c.IssueKey, c.HolderID, string(wards), c.OrganisationID, c.IssuedBy, ms(c.IssuedAt), string(st),
-		c.Kind.UserHeld(), c.HolderID)
+	res, err := db.w.ExecContext(ctx, insertCertificate, args...)
 	if err != nil {
 		return wrap(err, "create certificate %s", c.ID)
 	}
@@ -128,6 +120,24 @@ func (db *DB) CreateCertificate(ctx context.Context, c *certificate.Certificate)
 		return notFound("holder of certificate", c.HolderID)
 	}
 	return nil
+}
+
+const insertCertificate = `INSERT INTO certificates (id, code, kind, issue_key, holder_id,
+	ward_ids, organisation_id, issued_by, issued_at, statement)
+	SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT ? OR EXISTS (SELECT 1 FROM users WHERE id = ?)`
+
+// certificateArgs are the values of insertCertificate.
+func certificateArgs(c *certificate.Certificate) ([]any, error) {
+	st, err := encodeStatement(c.Statement)
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", c.ID, err)
+	}
+	wards, err := json.Marshal(append([]string{}, c.WardIDs...))
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", c.ID, err)
+	}
+	return []any{c.ID, c.Code, string(c.Kind), c.IssueKey, c.HolderID, string(wards), c.OrganisationID, c.IssuedBy, ms(c.IssuedAt), string(st),
+		c.Kind.UserHeld(), c.HolderID}, nil
 }
 
 // CertificateByCode returns the certificate of a code, with its revocation.

@@ -40,7 +40,8 @@
 // hours in one query), partner.go (the partner view's counts), merges.go (ward
 // and district targets, ward merges), coverage.go (coverage stamps, moved by the
 // triggers of migration 0041, and the facts summaries are computed from),
-// stmts.go (the readers' prepared statements).
+// stmts.go (the readers' prepared statements), bulk.go (batch writes for the
+// seeder, one transaction a batch).
 package sqlite
 
 import (

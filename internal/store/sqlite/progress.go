@@ -21,10 +21,16 @@ const progressColumns = `SELECT id, resident_id, skill_code, method, evidence, r
 // CreateProgressRecord inserts a record; a taken id is ErrConflict, an unknown
 // resident ErrNotFound.
 func (db *DB) CreateProgressRecord(ctx context.Context, r *progress.Record) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO progress_records (id, resident_id, skill_code, method, evidence,
-		recorded_by, centre_id, shift_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.ResidentID, r.SkillCode, string(r.Method), r.Evidence, r.RecordedBy, r.CentreID, r.ShiftID, ms(r.At))
+	_, err := db.w.ExecContext(ctx, insertRecord, recordArgs(r)...)
 	return wrap(err, "create progress record %s", r.ID)
+}
+
+const insertRecord = `INSERT INTO progress_records (id, resident_id, skill_code, method, evidence,
+	recorded_by, centre_id, shift_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// recordArgs are the values of insertRecord.
+func recordArgs(r *progress.Record) []any {
+	return []any{r.ID, r.ResidentID, r.SkillCode, string(r.Method), r.Evidence, r.RecordedBy, r.CentreID, r.ShiftID, ms(r.At)}
 }
 
 // ProgressRecordByID returns a record with its revocation (nil when none).

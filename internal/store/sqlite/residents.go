@@ -80,17 +80,7 @@ func (db *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []r
 		if err := claim(ctx, tx, keys); err != nil {
 			return err
 		}
-		pk, pb := sealed(r.Phone)
-		nk, nb := sealed(r.NationalID)
-		_, err = tx.ExecContext(ctx, `INSERT INTO residents (id, ward_id, origin_ward_id, full_name, name_key, birth_year,
-			gender, residential_group, notes, dup_key, duplicate_override, phone_key_id, phone_box,
-			phone_index, national_key_id, national_box, national_index, consent_version, consent_given_at,
-			consent_recorded_by, created_by, created_at, updated_at, erased_at, erased_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
-			r.ID, r.WardID, r.OriginWardID, r.FullName, r.NameKey, r.BirthYear, string(r.Gender), r.Group, r.Notes, r.DupKey,
-			r.DuplicateOverride, pk, pb, nullString(r.PhoneIndex), nk, nb, nullString(r.NationalIndex),
-			r.Consent.Version, ms(r.Consent.GivenAt), r.Consent.RecordedBy, r.CreatedBy, ms(r.CreatedAt), ms(r.UpdatedAt))
-		if err != nil {
+		if _, err = tx.ExecContext(ctx, insertResident, residentArgs(r)...); err != nil {
 			return err
 		}
 		if err := writeNameWords(ctx, tx, r.ID, r.NameKey); err != nil {
@@ -103,6 +93,21 @@ func (db *DB) CreateResident(ctx context.Context, r *resident.Resident, keys []r
 		return err
 	}
 	return wrap(err, "create resident %s", r.ID)
+}
+
+const insertResident = `INSERT INTO residents (id, ward_id, origin_ward_id, full_name, name_key, birth_year,
+	gender, residential_group, notes, dup_key, duplicate_override, phone_key_id, phone_box,
+	phone_index, national_key_id, national_box, national_index, consent_version, consent_given_at,
+	consent_recorded_by, created_by, created_at, updated_at, erased_at, erased_by)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`
+
+// residentArgs are the values of insertResident.
+func residentArgs(r *resident.Resident) []any {
+	pk, pb := sealed(r.Phone)
+	nk, nb := sealed(r.NationalID)
+	return []any{r.ID, r.WardID, r.OriginWardID, r.FullName, r.NameKey, r.BirthYear, string(r.Gender), r.Group, r.Notes, r.DupKey,
+		r.DuplicateOverride, pk, pb, nullString(r.PhoneIndex), nk, nb, nullString(r.NationalIndex),
+		r.Consent.Version, ms(r.Consent.GivenAt), r.Consent.RecordedBy, r.CreatedBy, ms(r.CreatedAt), ms(r.UpdatedAt)}
 }
 
 // ResidentByID finds a resident by id.

@@ -28,15 +28,21 @@ const shiftColumns = `SELECT id, centre_id, ward_id, title, role, starts_at, end
 // CreateShift inserts a shift; a taken ID is ErrConflict, an unknown centre, ward or
 // qualification course ErrNotFound.
 func (db *DB) CreateShift(ctx context.Context, s *roster.Shift) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO shifts (id, centre_id, ward_id, title, role,
-		starts_at, ends_at, places, qualification_course_id, notes, signup_opens_at,
-		cancel_deadline, status, created_by, created_at, updated_at, series_id, occurrence, detached)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.ID, s.CentreID, s.WardID, s.Title, string(s.Role), ms(s.StartsAt), ms(s.EndsAt),
+	_, err := db.w.ExecContext(ctx, insertShift, shiftArgs(s)...)
+	return wrap(err, "create shift %s", s.ID)
+}
+
+const insertShift = `INSERT INTO shifts (id, centre_id, ward_id, title, role,
+	starts_at, ends_at, places, qualification_course_id, notes, signup_opens_at,
+	cancel_deadline, status, created_by, created_at, updated_at, series_id, occurrence, detached)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// shiftArgs are the values of insertShift.
+func shiftArgs(s *roster.Shift) []any {
+	return []any{s.ID, s.CentreID, s.WardID, s.Title, string(s.Role), ms(s.StartsAt), ms(s.EndsAt),
 		s.Places, nullString(s.QualificationCourseID), s.Notes, ms(s.SignupOpensAt),
 		ms(s.CancelDeadline), string(s.Status), s.CreatedBy, ms(s.CreatedAt), ms(s.UpdatedAt),
-		nullString(s.SeriesID), occurrence(s), s.Detached)
-	return wrap(err, "create shift %s", s.ID)
+		nullString(s.SeriesID), occurrence(s), s.Detached}
 }
 
 // ShiftByID finds a shift by id.

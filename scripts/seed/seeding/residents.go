@@ -2,11 +2,11 @@ package seeding
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,6 +28,13 @@ import (
 const (
 	DefaultResidents = 40000
 	DefaultProgress  = 200000
+)
+
+// residentBatch and recordBatch are how many residents, and about how many
+// progress records (whole residents' worth), one batch write takes (store.Bulk).
+const (
+	residentBatch = 1000
+	recordBatch   = 4000
 )
 
 // ECitizenShare is the share of seeded residents whose records complete the
@@ -148,9 +155,10 @@ func (s *seeder) seedResidents(ctx context.Context) error {
 	now := time.Now()
 	year := now.In(hanoiZone).Year()
 	jobs := make(chan int)
+	prepared := make(chan seededPrep, 2*residentBatch)
 	var (
 		mu   sync.Mutex
-		done atomic.Int64
+		seen = map[[2]string]bool{} // (ward, duplicate key) of the residents prepared so far
 	)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -183,25 +191,68 @@ func (s *seeder) seedResidents(ctx context.Context) error {
 				}
 				// Registered on a working day of the past year, in opening hours.
 				clock.at = workingMoment(rng, now.AddDate(-1, 0, 0), now.Add(-7*24*time.Hour))
-				r, err := svc.Register(ctx, w.Staff, nr)
-				if hasCode(err, resident.CodePossibleDuplicate) {
+				// Prepared by the service as a registration, stored in batches
+				// below: a possible duplicate of a stored resident, or of one
+				// prepared in this run and not yet stored, is registered with a
+				// reason, as staff would.
+				r, rkeys, err := svc.Prepare(ctx, w.Staff, nr)
+				if err == nil {
+					mu.Lock()
+					dup := seen[[2]string{w.ID, r.DupKey}]
+					seen[[2]string{w.ID, r.DupKey}] = true
+					mu.Unlock()
+					if dup {
+						err = errPendingDuplicate
+					}
+				}
+				if hasCode(err, resident.CodePossibleDuplicate) || errors.Is(err, errPendingDuplicate) {
 					nr.DuplicateOverride = "Người khác trùng họ tên, năm sinh và tổ (dữ liệu mẫu)."
-					r, err = svc.Register(ctx, w.Staff, nr)
+					r, rkeys, err = svc.Prepare(ctx, w.Staff, nr)
 				}
 				if err != nil {
 					cancel(fmt.Errorf("resident %d: %w", n, err))
 					continue
 				}
-				mu.Lock()
-				s.residents = append(s.residents, seededResident{ID: r.ID, FullName: r.FullName, Ward: w, Created: r.CreatedAt})
-				s.res.Residents.Created++
-				mu.Unlock()
-				if d := done.Add(1); d%5000 == 0 {
-					fmt.Fprintf(s.opt.Log, "seed: residents %d/%d\n", d, s.opt.Residents)
+				select {
+				case prepared <- seededPrep{resident.Prepared{Resident: r, Keys: rkeys}, w}:
+				case <-ctx.Done():
 				}
 			}
 		})
 	}
+	// One writer stores the prepared residents in batches.
+	var writer sync.WaitGroup
+	writer.Go(func() {
+		var (
+			batch []resident.Prepared
+			refs  []*wardRef
+		)
+		flush := func() {
+			if len(batch) == 0 || ctx.Err() != nil {
+				return
+			}
+			if err := s.st.InsertResidents(ctx, batch); err != nil {
+				cancel(fmt.Errorf("insert residents: %w", err))
+				return
+			}
+			before := s.res.Residents.Created
+			for i, p := range batch {
+				s.residents = append(s.residents, seededResident{ID: p.Resident.ID, FullName: p.Resident.FullName, Ward: refs[i], Created: p.Resident.CreatedAt})
+			}
+			s.res.Residents.Created += len(batch)
+			if d := s.res.Residents.Created; d/5000 > before/5000 || d == s.opt.Residents {
+				fmt.Fprintf(s.opt.Log, "seed: residents %d/%d\n", d, s.opt.Residents)
+			}
+			batch, refs = batch[:0], refs[:0]
+		}
+		for p := range prepared {
+			batch, refs = append(batch, p.Prepared), append(refs, p.ward)
+			if len(batch) >= residentBatch {
+				flush()
+			}
+		}
+		flush()
+	})
 feed:
 	for n := 1; n <= s.opt.Residents; n++ {
 		select {
@@ -212,9 +263,21 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
+	close(prepared)
+	writer.Wait()
 	// Progress is spread in a stable order whatever the workers' interleaving.
 	slices.SortFunc(s.residents, func(a, b seededResident) int { return a.Created.Compare(b.Created) })
 	return context.Cause(ctx)
+}
+
+// errPendingDuplicate is a possible duplicate of a resident prepared in this
+// run and not yet stored (the store cannot tell).
+var errPendingDuplicate = errors.New("possible duplicate of a resident prepared in this run")
+
+// seededPrep is a resident prepared for a batch, with its ward.
+type seededPrep struct {
+	resident.Prepared
+	ward *wardRef
 }
 
 // hanoiZone is the district's time zone (certificate.Zone).
@@ -267,13 +330,10 @@ func (s *seeder) seedProgress(ctx context.Context) error {
 	n := len(s.residents)
 	now := time.Now().UTC()
 	jobs := make(chan int)
-	var done atomic.Int64
+	shown := make(chan shownSkills, 256)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var (
-		wg sync.WaitGroup
-		mu sync.Mutex
-	)
+	var wg sync.WaitGroup
 	for range s.opt.Workers {
 		clock := &residentClock{}
 		clock.certs = certificate.NewService(certificate.Deps{Store: s.st, JWTKey: s.opt.JWTKey, PublicURL: s.opt.PublicURL, Now: clock.now})
@@ -312,43 +372,72 @@ func (s *seeder) seedProgress(ctx context.Context) error {
 					if !at.After(r.Created) || at.After(now) {
 						at = r.Created.Add(time.Duration(1+rng.IntN(3600)) * time.Second)
 					}
-					rec := progress.Record{ID: uuid.Must(uuid.NewV7()).String(), ResidentID: r.ID, SkillCode: code, Method: progress.MethodObserved,
+					recs = append(recs, progress.Record{ID: uuid.Must(uuid.NewV7()).String(), ResidentID: r.ID, SkillCode: code, Method: progress.MethodObserved,
 						Evidence: evidenceNotes[rng.IntN(len(evidenceNotes))], RecordedBy: r.Ward.Staff.UserID,
-						CentreID: r.Ward.Centres[rng.IntN(len(r.Ward.Centres))], At: at}
-					if err := s.st.CreateProgressRecord(ctx, &rec); err != nil {
-						cancel(fmt.Errorf("progress of %s: %w", r.ID, err))
-						break
-					}
-					recs = append(recs, rec)
+						CentreID: r.Ward.Centres[rng.IntN(len(r.Ward.Centres))], At: at})
 				}
-				if ctx.Err() != nil {
-					continue
-				}
-				issued := false
+				// The certificate the progress service would have the
+				// certificate service issue when the records complete the set,
+				// stored after the records (below).
+				var cert *certificate.Certificate
 				if st := progress.Evaluate(def.Version, required, recs, nil); st.ECitizen {
 					stmt, err := certificate.NewECitizenStatement(r.ID, r.FullName, st.ReachedAt, framework, st.Version)
 					if err == nil {
 						clock.at = st.ReachedAt.Add(time.Second)
-						_, _, err = clock.certs.IssueECitizen(ctx, stmt, r.Ward.ID, r.Ward.Staff.UserID)
+						_, cert, err = clock.certs.PrepareECitizen(ctx, stmt, r.Ward.ID, r.Ward.Staff.UserID)
 					}
 					if err != nil {
 						cancel(fmt.Errorf("e-citizen certificate of %s: %w", r.ID, err))
 						continue
 					}
-					issued = true
 				}
-				mu.Lock()
-				s.res.Progress.Created += len(recs)
-				if issued {
-					s.res.ECitizens++
-				}
-				mu.Unlock()
-				if d := done.Add(1); d%5000 == 0 {
-					fmt.Fprintf(s.opt.Log, "seed: progress of %d/%d residents\n", d, n)
+				select {
+				case shown <- shownSkills{recs, cert}:
+				case <-ctx.Done():
 				}
 			}
 		})
 	}
+	// One writer stores the records in batches, then the batch's certificates.
+	var writer sync.WaitGroup
+	writer.Go(func() {
+		var (
+			recs  []progress.Record
+			certs []*certificate.Certificate
+			done  int
+		)
+		flush := func() {
+			if len(recs) == 0 || ctx.Err() != nil {
+				return
+			}
+			if err := s.st.InsertProgressRecords(ctx, recs); err != nil {
+				cancel(fmt.Errorf("insert progress records: %w", err))
+				return
+			}
+			s.res.Progress.Created += len(recs)
+			if len(certs) > 0 {
+				if err := s.st.InsertCertificates(ctx, certs); err != nil {
+					cancel(fmt.Errorf("insert e-citizen certificates: %w", err))
+					return
+				}
+				s.res.ECitizens += len(certs)
+			}
+			recs, certs = recs[:0], certs[:0]
+		}
+		for sk := range shown {
+			recs = append(recs, sk.records...)
+			if sk.cert != nil {
+				certs = append(certs, sk.cert)
+			}
+			if done++; done%5000 == 0 {
+				fmt.Fprintf(s.opt.Log, "seed: progress of %d/%d residents\n", done, n)
+			}
+			if len(recs) >= recordBatch {
+				flush()
+			}
+		}
+		flush()
+	})
 feed:
 	for i := range n {
 		select {
@@ -359,5 +448,14 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
+	close(shown)
+	writer.Wait()
 	return context.Cause(ctx)
+}
+
+// shownSkills are the records of one resident and, when they complete the
+// required skills, the e-citizen certificate to store after them.
+type shownSkills struct {
+	records []progress.Record
+	cert    *certificate.Certificate
 }

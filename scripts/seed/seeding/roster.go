@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,6 +59,10 @@ const (
 	pickTries = 200
 	// rosterSeed seeds the generator of shifts and bookings.
 	rosterSeed = 2026
+	// shiftBatch and bookingBatch are how many shifts, and about how many
+	// bookings (whole shifts' worth), one batch write takes (store.Bulk).
+	shiftBatch   = 2000
+	bookingBatch = 4000
 )
 
 // centreRef is a seeded, active centre.
@@ -83,33 +85,6 @@ func (s *seeder) allShifts(ctx context.Context, f roster.ShiftFilter) ([]*roster
 		ss, next := page.Cut(ss, p, roster.ShiftKey)
 		return ss, next, nil
 	})
-}
-
-// parallel runs fn(0) … fn(n-1) on up to opt.Workers goroutines; the first error
-// stops the rest and is returned.
-func (s *seeder) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-	)
-	for range min(s.opt.Workers, n) {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if err := fn(ctx, i); err != nil {
-					cancel(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return context.Cause(ctx)
 }
 
 // seedShifts plans and creates the year of shifts at the centres that have none.
@@ -140,19 +115,15 @@ func (s *seeder) seedShifts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var done atomic.Int64
-	err = s.parallel(ctx, len(shifts), func(ctx context.Context, i int) error {
-		if err := s.st.CreateShift(ctx, shifts[i]); err != nil {
-			return fmt.Errorf("create shift %d: %w", i, err)
+	for from := 0; from < len(shifts); from += shiftBatch {
+		batch := shifts[from:min(from+shiftBatch, len(shifts))]
+		if err := s.st.InsertShifts(ctx, batch); err != nil {
+			return fmt.Errorf("insert shifts %d to %d: %w", from, from+len(batch)-1, err)
 		}
-		if d := done.Add(1); d%5000 == 0 {
+		s.res.Shifts.Created += len(batch)
+		if d := from + len(batch); d%10000 == 0 || d == len(shifts) {
 			fmt.Fprintf(s.opt.Log, "seed: shifts %d/%d\n", d, len(shifts))
 		}
-		return nil
-	})
-	s.res.Shifts.Created += int(done.Load())
-	if err != nil {
-		return err
 	}
 	s.fresh = shifts
 	return nil
@@ -366,88 +337,113 @@ func (s *seeder) seedBookings(ctx context.Context) error {
 		w := wardOf[sh.WardID]
 		byWard[w] = append(byWard[w], i)
 	}
-	taken := make([]atomic.Int32, len(s.fresh)) // places claimed of each shift
+	held := make([][]*roster.Booking, len(s.fresh)) // the planned bookings of each shift, by place
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	var made, assigned, short atomic.Int64
+	rng := rand.New(rand.NewPCG(rosterSeed, 1))
 
-	// book makes one booking for v, or reports that it found no place.
-	book := func(ctx context.Context, v *volunteer, rng *rand.Rand) (bool, error) {
+	// book plans one booking for v, or reports that it found no place.
+	book := func(v *volunteer) bool {
 		for range pickTries {
 			i := rng.IntN(len(s.fresh))
 			if home := byWard[v.home]; len(home) > 0 && rng.IntN(10) < 7 {
 				i = home[rng.IntN(len(home))]
 			}
 			sh := s.fresh[i]
-			if int(taken[i].Load()) >= sh.Places || v.overlaps(sh, days[i]) {
+			if len(held[i]) >= sh.Places || v.overlaps(sh, days[i]) {
 				continue
 			}
-			if int(taken[i].Add(1)) > sh.Places {
-				continue
-			}
-			b := &roster.Booking{ShiftID: sh.ID, VolunteerID: v.id, StartsAt: sh.StartsAt, EndsAt: sh.EndsAt}
-			kind := "booked"
+			// The shift's lowest free place, as a unit books it.
+			b := &roster.Booking{ShiftID: sh.ID, Place: len(held[i]) + 1, VolunteerID: v.id, StartsAt: sh.StartsAt, EndsAt: sh.EndsAt}
 			if now.Before(sh.SignupOpensAt) {
-				kind, b.BookedBy, b.Reason, b.BookedAt = "assigned", sh.CreatedBy, assignReason, now
+				b.BookedBy, b.Reason, b.BookedAt = sh.CreatedBy, assignReason, now
 			} else {
 				// Some time since sign-up opened.
 				b.BookedBy = v.id
 				b.BookedAt = sh.SignupOpensAt.Add(time.Duration(rng.Int64N(int64(now.Sub(sh.SignupOpensAt)) + 1))).Truncate(time.Millisecond)
 			}
-			// One unit, as the service writes a booking: the place is the shift's
-			// lowest free one, and the store answers whether the volunteer is free.
-			err := roster.PutBooking(ctx, s.st, b, kind)
-			switch {
-			case errors.Is(err, roster.ErrOverlap), errors.Is(err, apperr.ErrConflict):
-				continue // the store says no: pick another
-			case err != nil:
-				return false, fmt.Errorf("book %s on shift %s: %w", VolunteerEmail(v.n), sh.ID, err)
-			}
+			held[i] = append(held[i], b)
 			v.held[days[i]] = append(v.held[days[i]], [2]time.Time{sh.StartsAt, sh.EndsAt})
-			if kind == "assigned" {
-				assigned.Add(1)
-			}
-			if n := made.Add(1); n%10000 == 0 {
-				fmt.Fprintf(s.opt.Log, "seed: bookings %d/%d\n", n, target)
-			}
-			return true, nil
+			return true
 		}
-		return false, nil
+		return false
+	}
+	// The volunteers book in turns, one booking each a turn.
+	var (
+		mine  []*volunteer
+		short int
+	)
+	for _, v := range vols {
+		if v.quota > 0 {
+			mine = append(mine, v)
+		}
+	}
+	for len(mine) > 0 {
+		left := mine[:0]
+		for _, v := range mine {
+			if !book(v) { // nowhere left for them
+				short += v.quota
+				v.quota = 0
+				continue
+			}
+			if v.quota--; v.quota > 0 {
+				left = append(left, v)
+			}
+		}
+		mine = left
 	}
 
-	// Worker w owns volunteers w, w+W, …, and books for them in turns.
-	workers := min(s.opt.Workers, len(vols))
-	err = s.parallel(ctx, workers, func(ctx context.Context, w int) error {
-		rng := rand.New(rand.NewPCG(rosterSeed, uint64(w)+1))
-		var mine []*volunteer
-		for k := w; k < len(vols); k += workers {
-			if vols[k].quota > 0 {
-				mine = append(mine, vols[k])
+	// Written shift by shift, in batches: each booking with its line of history
+	// ("booked" or "assigned"), numbered from 1 on its shift, as roster.PutBooking
+	// writes them one unit at a time; the store checks places and overlaps again.
+	var (
+		bookings []*roster.Booking
+		events   []*roster.Event
+		made     int
+		assigned int
+	)
+	flush := func() error {
+		if len(bookings) == 0 {
+			return nil
+		}
+		if err := s.st.InsertBookings(ctx, bookings, events); err != nil {
+			return fmt.Errorf("insert bookings: %w", err)
+		}
+		before := made
+		made += len(bookings)
+		for _, e := range events {
+			if e.Kind == roster.EventAssigned {
+				assigned++
 			}
 		}
-		for len(mine) > 0 {
-			left := mine[:0]
-			for _, v := range mine {
-				ok, err := book(ctx, v, rng)
-				if err != nil {
-					return err
-				}
-				if !ok { // nowhere left for them
-					short.Add(int64(v.quota))
-					v.quota = 0
-					continue
-				}
-				if v.quota--; v.quota > 0 {
-					left = append(left, v)
-				}
-			}
-			mine = left
+		if made/10000 > before/10000 {
+			fmt.Fprintf(s.opt.Log, "seed: bookings %d/%d\n", made, target)
 		}
+		bookings, events = bookings[:0], events[:0]
 		return nil
-	})
-	s.res.Bookings.Created += int(made.Load())
-	s.res.Assigned += int(assigned.Load())
-	s.res.Unplaced += int(short.Load())
+	}
+	for i := range s.fresh {
+		for _, b := range held[i] {
+			kind := roster.EventBooked
+			if b.Reason != "" {
+				kind = roster.EventAssigned
+			}
+			bookings = append(bookings, b)
+			events = append(events, &roster.Event{ShiftID: b.ShiftID, Seq: int64(b.Place), VolunteerID: b.VolunteerID, Kind: kind,
+				Place: b.Place, By: b.BookedBy, Reason: b.Reason, At: b.BookedAt})
+		}
+		if len(bookings) >= bookingBatch {
+			if err = flush(); err != nil {
+				break
+			}
+		}
+	}
+	if err == nil {
+		err = flush()
+	}
+	s.res.Bookings.Created += made
+	s.res.Assigned += assigned
+	s.res.Unplaced += short
 	fmt.Fprintf(s.opt.Log, "seed: %d bookings on %d places of %d shifts by %d volunteers\n",
-		made.Load(), places, len(s.fresh), len(vols))
+		made, places, len(s.fresh), len(vols))
 	return err
 }
