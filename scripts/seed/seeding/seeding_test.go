@@ -6,13 +6,17 @@ import (
 	"crypto/rand"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"ecitizen/content"
+	"ecitizen/internal/app"
 	"ecitizen/internal/certificate"
 	"ecitizen/internal/directory"
 	"ecitizen/internal/identity"
+	"ecitizen/internal/integrity"
 	"ecitizen/internal/page"
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
@@ -50,6 +54,7 @@ func TestRunTwice(t *testing.T) {
 				t.Errorf("first run: %d bookings unplaced", res.Unplaced)
 			}
 			checkRoster(t, st, 50, 100, 8, seeded)
+			checkInvariants(t, st, 50)
 
 			res, err = seeding.Run(ctx, st, opt)
 			if err != nil {
@@ -248,6 +253,30 @@ func checkRoster(t *testing.T, st store.Store, wantShifts, wantBookings, volunte
 	}
 }
 
+// checkInvariants runs the roster check of `ecitizen check` (roster.Service's
+// Check, without repairs) on the seeded store: the batch writes left nothing to
+// report or repair.
+func checkInvariants(t *testing.T, st store.Store, wantShifts int) {
+	t.Helper()
+	key := make([]byte, identity.MinKeyBytes)
+	_, _ = rand.Read(key)
+	dataKey := make([]byte, 32)
+	_, _ = rand.Read(dataKey)
+	svc, err := app.Build(context.Background(), st, app.Options{JWTKey: key, DataKey: dataKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep integrity.Report
+	if err := svc.Roster.Check(context.Background(), false, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Shifts != wantShifts || len(rep.Problems) > 0 {
+		var b bytes.Buffer
+		_ = rep.Write(&b)
+		t.Errorf("roster check of %d shifts (want %d): %s", rep.Shifts, wantShifts, b.String())
+	}
+}
+
 // TestResidentsAndProgress seeds a few residents and progress records on each
 // kind of store: the counts stored match, about ECitizenShare of the residents
 // hold a certificate, a second run adds nothing, and no seeded phone number is
@@ -310,6 +339,22 @@ func TestResidentsAndProgress(t *testing.T) {
 							certs++
 						}
 					}
+				}
+			}
+			// The batch wrote each resident's name words: a search by the
+			// first word of a stored name finds it.
+			for _, w := range ws {
+				rs, err := st.ListResidents(ctx, resident.Filter{WardID: w.ID}, page.Request{Limit: 1})
+				if err != nil || len(rs) == 0 {
+					continue
+				}
+				term := strings.Fields(rs[0].NameKey)[0]
+				found, err := st.ListResidents(ctx, resident.Filter{WardID: w.ID, Terms: []string{term}}, page.Request{Limit: page.MaxLimit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.ContainsFunc(found, func(r *resident.Resident) bool { return r.ID == rs[0].ID }) {
+					t.Errorf("ward %s: a search for %q does not find resident %s (%q)", w.Code, term, rs[0].ID, rs[0].NameKey)
 				}
 			}
 			if residents != 50 || records != 300 || phones != 25 {
