@@ -1,7 +1,8 @@
 // Package store opens the configured storage adapter: the embedded SQLite file by
 // default (store/sqlite), or MongoDB when a URI is configured (store/mongo). Both
 // satisfy every domain's Store interface; store/storetest holds the one conformance
-// suite they must pass.
+// suite they must pass. Bulk is the batch writes of tools that load a whole
+// district (the seeder).
 package store
 
 import (

@@ -5,7 +5,8 @@
 // organisation's invite code; then a year of volunteer shifts at the centres (from
 // tomorrow, within opening hours) and the volunteers' bookings on them. It needs no
 // running server: it opens the store the way the service does and goes through the
-// domain services, and through the roster store directly for shifts and bookings.
+// domain services, and writes shifts, bookings, residents, progress records and
+// certificates in batches (one transaction a batch on SQLite, InsertMany on MongoDB).
 //
 // Usage:
 //
@@ -27,8 +28,9 @@
 //	-progress    how many progress records of the residents this run registers
 //	             (default 200000; 0: none); about 30% of them become e-citizens
 //	             and get their certificate
-//	-workers     concurrent account creations (argon2id hashing is CPU-heavy),
-//	             roster, resident and progress writes (default 4)
+//	-workers     concurrent account creations (argon2id hashing is CPU-heavy)
+//	             and preparations of residents and progress (default 4); one
+//	             writer stores the batches
 //
 // Residents are registered through the resident service as their ward's staff,
 // so phone and national ID numbers are sealed with the server's data key
@@ -88,7 +90,7 @@ func run() error {
 		bookings   = flag.Int("bookings", seeding.DefaultBookings, "volunteers' bookings on the new shifts")
 		residents  = flag.Int("residents", seeding.DefaultResidents, "residents over the wards; 0: none")
 		records    = flag.Int("progress", seeding.DefaultProgress, "progress records of the new residents; 0: none")
-		workers    = flag.Int("workers", 4, "concurrent account creations, roster, resident and progress writes")
+		workers    = flag.Int("workers", 4, "concurrent account creations and preparations of residents and progress")
 	)
 	flag.Parse()
 	if flag.NArg() > 0 {

@@ -205,13 +205,14 @@ func (d *DB) InsertBookings(ctx context.Context, bookings []*roster.Booking, eve
 		if err := insertMany(ctx, d.bookings(), bdocs, "insert bookings"); err != nil {
 			return err
 		}
-		models := make([]mongodrv.WriteModel, 0, len(last))
+		// One update a shift: FerretDB v1 stalls on an update command of many
+		// statements (BulkWrite).
 		for id, seq := range last {
-			models = append(models, mongodrv.NewUpdateOneModel().SetFilter(byID(id)).
-				SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: seq}}}}))
+			if err := updateByID(ctx, d.shifts(), id, bson.D{{Key: "seq", Value: seq}}, "history number of shift "+id); err != nil {
+				return err
+			}
 		}
-		_, err := d.shifts().BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-		return wrapErr(err, "history numbers of shifts")
+		return nil
 	})
 }
 

@@ -96,10 +96,14 @@ type residentClock struct {
 
 func (c *residentClock) now() time.Time { return c.at }
 
-// seedResidents registers opt.Residents residents over the wards through
-// resident.Service (as each ward's staff, so numbers are sealed and indexed
-// the way registration does), backdated over the past year. A ward that
-// already has residents gets none.
+// seedResidents registers opt.Residents residents over the wards, backdated
+// over the past year: opt.Workers goroutines prepare them through
+// resident.Service.Prepare (as each ward's staff, so they are checked,
+// validated and their numbers sealed and indexed the way registration does),
+// and one writer stores them in batches of residentBatch (store.Bulk's
+// InsertResidents, with their claims and name words). A possible duplicate of
+// a stored resident, or of one prepared but not yet stored, is registered with
+// a reason. A ward that already has residents gets none.
 func (s *seeder) seedResidents(ctx context.Context) error {
 	if s.opt.Residents == 0 {
 		return nil
@@ -302,12 +306,14 @@ func workingMoment(rng *rand.Rand, from, to time.Time) time.Time {
 }
 
 // seedProgress records opt.Progress skills shown by the residents this run
-// created, through the progress Store (records are backdated between the
-// resident's registration and now, which progress.Service cannot do), recorded
-// by the ward's staff at one of the ward's centres. About ECitizenShare of them
-// complete the required skills; for those the e-citizen certificate is issued
-// the way progress.Service settles it (certificate.Service.IssueECitizen with
-// the statement of the status evaluated from the stored records).
+// created, in batches of about recordBatch records (store.Bulk's
+// InsertProgressRecords; records are backdated between the resident's
+// registration and now, which progress.Service cannot do), recorded by the
+// ward's staff at one of the ward's centres. About ECitizenShare of them
+// complete the required skills; for those the e-citizen certificate is made
+// the way progress.Service settles it (certificate.Service.PrepareECitizen with
+// the statement of the status evaluated from the records) and stored right
+// after its batch of records (InsertCertificates).
 func (s *seeder) seedProgress(ctx context.Context) error {
 	if s.opt.Progress == 0 || len(s.residents) == 0 {
 		return nil

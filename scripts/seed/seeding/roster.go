@@ -19,9 +19,9 @@ import (
 	"ecitizen/internal/vntime"
 )
 
-// Shifts and bookings, written through the roster Store (store.Store is one)
-// rather than roster.Service, which takes one request at a time and would check
-// again what the seeder builds within its rules.
+// Shifts and bookings, written in batches (store.Bulk's InsertShifts and
+// InsertBookings) rather than through roster.Service, which takes one request
+// at a time and would check again what the seeder builds within its rules.
 //
 // Shifts cover the year from tomorrow (local time, Asia/Ho_Chi_Minh) at every
 // seeded, active centre, inside one opening span of the day: mostly the whole span
@@ -33,15 +33,17 @@ import (
 //
 // Bookings: each volunteer gets a share of them (some are keener than others),
 // prefers the centres of a home ward and books elsewhere in the district when those
-// are full or collide. Each worker owns its own volunteers, so its in-memory check
-// for overlapping bookings is exact; the places of a shift are claimed with a
-// counter the workers share. Each booking is a unit of change (Store.Transact),
-// the arbiter of the invariants: a full shift or an overlap it reports is
-// skipped and another shift picked. A shift
+// are full or collide. The volunteers book in turns, planned in memory: a shift's
+// places are counted and each volunteer's bookings kept by day, so no shift is
+// over its places and no volunteer holds overlapping bookings; a booking takes
+// the shift's lowest free place, as a unit of change does. A shift
 // whose sign-up is open (it starts within 14 days) was booked by the volunteer at
 // some time since it opened; a later one was assigned by ward staff, with a reason,
 // as the service lets staff do outside the sign-up window. Each booking has its
-// line of history ("booked" or "assigned"), as the service writes.
+// line of history ("booked" or "assigned", numbered from 1 on its shift), as
+// roster.PutBooking writes it. The bookings are written shift by shift in
+// batches; on SQLite the batch checks each booking's place and the volunteer's
+// other bookings again, and refuses the whole batch on a violation.
 //
 // Idempotence: when any seeded centre already has a shift, the run adds no shifts
 // and no bookings, and counts the shifts of the seeded centres and the seeded

@@ -10,13 +10,27 @@
 //
 // Accounts, wards, centres and organisations go through the domain services
 // (directory.Service and identity.Service) acting as the district admin, so the
-// data obeys the same rules as data entered through the API. Shifts and bookings,
-// tens of thousands of them, go through the roster Store directly for speed; they
-// are built within the service's rules, and Store.Book still enforces the booking
-// invariants. Seeding is idempotent: what already exists (found by ward code,
+// data obeys the same rules as data entered through the API. The hundreds of
+// thousands of shifts, bookings, residents, progress records and certificates
+// are written in batches through the store's batch writes (store.Bulk: one
+// transaction a batch on SQLite, unordered InsertMany on MongoDB), which keep
+// every side table the single writes keep (claims on residents' numbers, name
+// words, coverage stamps and log, shifts' history numbers): shifts and bookings
+// are planned within the roster's rules (opening hours, windows, places, no
+// overlapping bookings of a volunteer; the SQLite batch checks places and
+// overlaps again), residents are prepared by resident.Service.Prepare (the
+// checks, validation, consent and sealing of a registration, with possible
+// duplicates of residents not yet stored answered by the seeder) and
+// certificates by certificate.Service.PrepareECitizen. The seeding tests run
+// the roster check of `ecitizen check` afterwards on both stores: nothing to
+// report. Seeding is idempotent: what already exists (found by ward code,
 // organisation name, centre name within its ward, invite label, or email) is kept
 // and counted as existing; when the seeded centres already have shifts, no shifts
-// or bookings are added.
+// or bookings are added, and a ward that has residents gets none.
+//
+// Files: seeding.go (Run, accounts, wards, centres, organisations, targets),
+// roster.go (shifts and bookings), residents.go (residents, their progress
+// records and certificates), data.go (names, centres, organisations).
 //
 // Every seeded account shares one password; emails are predictable:
 // volunteer001@seed.ecitizen.vn …, staff-<ward code>@seed.ecitizen.vn,
