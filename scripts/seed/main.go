@@ -39,11 +39,12 @@
 //
 // Running it again adds nothing that is already there; when the centres already
 // have shifts it adds no shifts and no bookings. The server may keep running
-// meanwhile: SQLite in WAL mode lets both use the file. On two shared CPUs the
-// default run takes about 70 s: 15 s for the accounts (argon2id), 5 s for the
-// shifts and 45 s for the bookings, each with its line of booking history. The
-// residents and their records add about 4 minutes more (measured on 4000 and
-// 20000: 15 s and 8 s), much longer when the machine is busy with other jobs.
+// meanwhile: SQLite in WAL mode lets both use the file. Shifts, bookings,
+// residents, progress records and certificates are written in batches
+// (store.Bulk). On two shared CPUs busy with other jobs (load average 10 to 18)
+// the default run took 3 min 32 s, 1 min 17 s of CPU, of which 1 min 40 s
+// for the 600 volunteers' argon2id hashing; see docs/development.md "Seed
+// data" for each phase.
 //
 // Accounts (all with the one password):
 //
