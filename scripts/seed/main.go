@@ -41,10 +41,11 @@
 // have shifts it adds no shifts and no bookings. The server may keep running
 // meanwhile: SQLite in WAL mode lets both use the file. Shifts, bookings,
 // residents, progress records and certificates are written in batches
-// (store.Bulk). On two shared CPUs busy with other jobs (load average 10 to 18)
-// the default run took 3 min 32 s, 1 min 17 s of CPU, of which 1 min 40 s
-// for the 600 volunteers' argon2id hashing; see docs/development.md "Seed
-// data" for each phase.
+// (store.Bulk). On two shared CPUs (load average 2 to 3 from other jobs) the
+// default run takes about 77 s: 19 s for the 600 volunteers' argon2id hashing,
+// 1 s for the shifts, 15 s for the bookings with their history, 17 s for the
+// residents and 23 s for their records and certificates; several times longer
+// when the machine is busy (docs/development.md, "Seed data").
 //
 // Accounts (all with the one password):
 //
