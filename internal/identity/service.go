@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"time"
 
@@ -52,8 +53,10 @@ type Service struct {
 	log     *slog.Logger
 	account *throttle.Limiter
 	addr    *throttle.Limiter
-	// hashing bounds concurrent argon2id computations (19 MiB each).
-	hashing chan struct{}
+	// hashing bounds concurrent argon2id computations (19 MiB each) to the
+	// CPUs, and hashWait how long one waits for a turn (acquire).
+	hashing  chan struct{}
+	hashWait time.Duration
 	// cost is the argon2id work of new hashes.
 	cost PasswordCost
 	// dummyHash is checked for unknown emails so they take as long as wrong passwords.
@@ -83,10 +86,11 @@ type Deps struct {
 func NewService(d Deps) (*Service, error) {
 	s := &Service{
 		store: d.Store, dir: d.Directory, tokens: d.Tokens, now: d.Tokens.now, log: logging.OrDiscard(d.Logger),
-		account: throttle.New(d.Limits.AccountBurst, d.Limits.AccountEvery),
-		addr:    throttle.New(d.Limits.AddrBurst, d.Limits.AddrEvery),
-		hashing: make(chan struct{}, 8),
-		cost:    d.PasswordCost.orDefault(),
+		account:  throttle.New(d.Limits.AccountBurst, d.Limits.AccountEvery),
+		addr:     throttle.New(d.Limits.AddrBurst, d.Limits.AddrEvery),
+		hashing:  make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
+		hashWait: maxHashWait,
+		cost:     d.PasswordCost.orDefault(),
 	}
 	var err error
 	if s.dummyHash, err = s.cost.Hash(uuid.NewString()); err != nil {
@@ -118,10 +122,27 @@ func (s *Service) check(ctx context.Context, hash, pw string) (bool, error) {
 	return CheckPassword(hash, pw)
 }
 
+// maxHashWait is how long a password check or hash waits for a turn before
+// the request is answered 503 store_busy (Retry-After): a burst of sign-ins
+// beyond what the CPUs can hash is shed at once instead of queueing, so that it
+// never holds the CPUs for minutes hashing for clients long gone (a sign-in is
+// a write, which the client leaving does not cancel) while every other request
+// waits behind it.
+const maxHashWait = 2 * time.Second
+
 func (s *Service) acquire(ctx context.Context) error {
 	select {
 	case s.hashing <- struct{}{}:
 		return nil
+	default:
+	}
+	t := time.NewTimer(s.hashWait)
+	defer t.Stop()
+	select {
+	case s.hashing <- struct{}{}:
+		return nil
+	case <-t.C:
+		return apperr.ErrBusy
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -148,7 +169,10 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	}
 	u, err := s.store.UserByEmail(ctx, key)
 	if errors.Is(err, apperr.ErrNotFound) {
-		_, _ = s.check(ctx, s.dummyHash, password)
+		// The same work, and the same answer when there is no turn for it.
+		if _, err := s.check(ctx, s.dummyHash, password); err != nil {
+			return nil, fmt.Errorf("login: %w", err)
+		}
 		return nil, errInvalidCredentials
 	}
 	if err != nil {
