@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/language"
@@ -59,18 +61,37 @@ type fieldError struct {
 
 var langMatcher = language.NewMatcher([]language.Tag{language.Vietnamese, language.English})
 
-// lang picks "vi" (the default) or "en" from Accept-Language.
+// lang picks "vi" (the default) or "en" from Accept-Language. Browsers and
+// apps send a handful of distinct headers, so the choice is kept per header
+// (a pure function of it), for maxLangs headers at most.
 func lang(c *gin.Context) string {
-	tags, _, err := language.ParseAcceptLanguage(c.GetHeader("Accept-Language"))
-	if err != nil || len(tags) == 0 {
+	h := c.GetHeader("Accept-Language")
+	if h == "" {
 		return "vi"
 	}
-	_, i, _ := langMatcher.Match(tags...)
-	if i == 1 {
-		return "en"
+	if l, ok := langs.Load(h); ok {
+		return l.(string)
 	}
-	return "vi"
+	l := "vi"
+	if tags, _, err := language.ParseAcceptLanguage(h); err == nil && len(tags) > 0 {
+		if _, i, _ := langMatcher.Match(tags...); i == 1 {
+			l = "en"
+		}
+	}
+	if langCount.Load() < maxLangs && len(h) <= 200 {
+		if _, loaded := langs.LoadOrStore(h, l); !loaded {
+			langCount.Add(1)
+		}
+	}
+	return l
 }
+
+var (
+	langs     sync.Map // Accept-Language header → "vi" or "en"
+	langCount atomic.Int32
+)
+
+const maxLangs = 1024
 
 // fail writes err as problem+json and aborts. Only *apperr.Error text reaches the
 // client; everything else is logged (with the request id, which the request's

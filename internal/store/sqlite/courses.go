@@ -218,8 +218,9 @@ func insertCard(ctx context.Context, tx *sql.Tx, c *course.Card) error {
 // store of this process open on the file shares one memo (catalogueOf), and Open
 // marks it changed, as migrations may change what the file holds.
 type catalogueMemo struct {
-	tag string // this Open's, so that stamps differ across restarts
-	gen atomic.Uint64
+	tag     string // this Open's, so that stamps differ across restarts
+	gen     atomic.Uint64
+	stamped atomic.Pointer[stampText] // the last stamp formatted
 
 	mu    sync.Mutex
 	at    uint64 // the gen cards were read at; 0: none kept
@@ -246,10 +247,25 @@ func catalogueOf(path string) *catalogueMemo {
 	return memo
 }
 
+// stamp returns the stamp of gen: the memo's tag and gen, formatted once a gen.
+func (m *catalogueMemo) stamp(gen uint64) string {
+	if s := m.stamped.Load(); s != nil && s.gen == gen {
+		return s.text
+	}
+	s := &stampText{gen, m.tag + "." + strconv.FormatUint(gen, 10)}
+	m.stamped.Store(s)
+	return s.text
+}
+
+type stampText struct {
+	gen  uint64
+	text string
+}
+
 // CatalogueStamp returns this process's count of catalogue writes, with a tag of
 // this Open (catalogueMemo): no read of the file.
 func (db *DB) CatalogueStamp(context.Context) (string, error) {
-	return db.catalogue.tag + "." + strconv.FormatUint(db.catalogue.gen.Load(), 10), nil
+	return db.catalogue.stamp(db.catalogue.gen.Load()), nil
 }
 
 // CatalogueCards returns the card of the published version of every course that
@@ -259,7 +275,7 @@ func (db *DB) CatalogueStamp(context.Context) (string, error) {
 // unspecified; at most f.Max (0: all).
 func (db *DB) CatalogueCards(ctx context.Context, f course.CatalogueFilter) ([]*course.Card, string, error) {
 	gen := db.catalogue.gen.Load()
-	stamp := db.catalogue.tag + "." + strconv.FormatUint(gen, 10)
+	stamp := db.catalogue.stamp(gen)
 	m := db.catalogue
 	m.mu.Lock()
 	cards, kept := m.cards, m.at == gen+1
