@@ -74,12 +74,23 @@ func (d *DB) markResident(ctx context.Context, residentID string, wards ...strin
 	if err != nil {
 		return wctx, cancel, err
 	}
+	if coverageFault != nil {
+		coverageFault("marked", residentID)
+	}
 	if err := d.logChanges(wctx, keys, residentID); err != nil {
 		cancel()
 		return ctx, func() {}, err
 	}
+	if coverageFault != nil {
+		coverageFault("logged", residentID)
+	}
 	return wctx, cancel, nil
 }
+
+// coverageFault, when set (by tests), is called in markResident after the
+// marks ("marked") and after the log entries ("logged"), where a writer can be
+// killed.
+var coverageFault func(point, residentID string)
 
 // markWards marks every part of wards, for a change that is not bounded by
 // coverage.WriteBound and marks them again when it ends (a merge).
@@ -263,9 +274,7 @@ type residentFactDoc struct {
 
 // coverageResidentDocs reads the ward's residents and keeps those of part.
 func (d *DB) coverageResidentDocs(ctx context.Context, wardID, part string) ([]residentFactDoc, error) {
-	docs, err := factDocs[residentFactDoc](ctx, d.residents(),
-		bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "ward_id", Value: wardID}}, bson.D{{Key: "origin_ward_id", Value: wardID}}}}},
-		bson.D{{Key: "ward_id", Value: 1}, {Key: "origin_ward_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "erased", Value: 1}}, "coverage residents")
+	docs, err := factDocs[residentFactDoc](ctx, d.residents(), wardResidents(wardID), residentFactFields, "coverage residents")
 	if err != nil {
 		return nil, err
 	}
@@ -278,8 +287,15 @@ func (d *DB) coverageResidentDocs(ctx context.Context, wardID, part string) ([]r
 	return kept, nil
 }
 
-// CoverageResidents returns the residents of a part now in the ward or registered in it.
+// CoverageResidents returns the residents of a part now in the ward or
+// registered in it, from a fill when it may (coverage_fill.go).
 func (d *DB) CoverageResidents(ctx context.Context, wardID, part string) ([]coverage.ResidentFact, error) {
+	if p, err := d.residentPart(ctx, wardID, part); err != nil || p != nil {
+		if err != nil {
+			return nil, err
+		}
+		return clonedResidents(p), nil
+	}
 	docs, err := d.coverageResidentDocs(ctx, wardID, part)
 	if err != nil {
 		return nil, err
@@ -299,8 +315,15 @@ func residentFacts(docs []residentFactDoc) []coverage.ResidentFact {
 	return out
 }
 
-// CoverageRecords returns the records of the residents of a part of the ward.
+// CoverageRecords returns the records of the residents of a part of the ward,
+// from a fill when it may (coverage_fill.go).
 func (d *DB) CoverageRecords(ctx context.Context, wardID, part string) ([]coverage.RecordFact, error) {
+	if p, err := d.residentPart(ctx, wardID, part); err != nil || p != nil {
+		if err != nil {
+			return nil, err
+		}
+		return clonedRecords(p), nil
+	}
 	res, err := d.coverageResidentDocs(ctx, wardID, part)
 	if err != nil {
 		return nil, err
@@ -316,8 +339,7 @@ func (d *DB) CoverageRecords(ctx context.Context, wardID, part string) ([]covera
 func (d *DB) recordFacts(ctx context.Context, ids []string) ([]coverage.RecordFact, error) {
 	var out []coverage.RecordFact
 	err := chunks(ids, func(part []string) error {
-		recs, err := factDocs[progressRecordDoc](ctx, d.progressRecords(), bson.D{{Key: "resident_id", Value: in(part)}},
-			bson.D{{Key: "resident_id", Value: 1}, {Key: "skill_code", Value: 1}, {Key: "centre_id", Value: 1}, {Key: "at", Value: 1}}, "coverage records")
+		recs, err := factDocs[progressRecordDoc](ctx, d.progressRecords(), bson.D{{Key: "resident_id", Value: in(part)}}, recordFactFields, "coverage records")
 		if err != nil {
 			return err
 		}
@@ -326,14 +348,7 @@ func (d *DB) recordFacts(ctx context.Context, ids []string) ([]coverage.RecordFa
 		if err != nil {
 			return err
 		}
-		revoked := make(map[string]bool, len(revs))
-		for _, r := range revs {
-			revoked[r.RecordID] = true
-		}
-		for _, r := range recs {
-			out = append(out, coverage.RecordFact{ID: r.ID, ResidentID: r.ResidentID, SkillCode: r.SkillCode,
-				CentreID: r.CentreID, At: utc(r.At), Revoked: revoked[r.ID]})
-		}
+		out = append(out, recordFactsOf(recs, revs)...)
 		return nil
 	})
 	return out, err

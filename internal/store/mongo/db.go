@@ -104,8 +104,9 @@
 // (moving residents' numbers to the current data key, under a lease per resident),
 // merges.go (ward and district targets, ward merges), orghours.go (an
 // organisation's hours), partner.go (the partner view's counts), coverage.go
-// (coverage stamps, marked before each write a summary reads, and facts), bulk.go
-// (batch writes for the seeder, with unordered InsertMany).
+// (coverage stamps, marked before each write a summary reads, and facts),
+// coverage_fill.go (a ward's or the district's resident parts read together),
+// bulk.go (batch writes for the seeder, with unordered InsertMany).
 package mongo
 
 import (
@@ -174,6 +175,12 @@ type DB struct {
 
 	// logged counts the coverage log's writes, to prune it now and then (coverage.go).
 	logged atomic.Uint64
+	// ferret is whether the server is FerretDB (its buildInfo names its
+	// version), which answers every filter but {_id: v} by a scan: coverage
+	// reads whole collections once rather than a ward's at a time (coverage_fill.go).
+	ferret bool
+	// fills holds the resident parts coverage read together (coverage_fill.go).
+	fills fills
 	// cardCache holds the catalogue's cards between reads (CatalogueCards).
 	cardCache course.CardCache
 }
@@ -207,6 +214,7 @@ func Open(ctx context.Context, uri string, o Options) (*DB, error) {
 		_ = d.Close()
 		return nil, err
 	}
+	d.ferret = isFerretDB(ctx, client)
 	if err := d.createIndexes(ctx); err != nil {
 		_ = d.Close()
 		return nil, err
@@ -260,6 +268,17 @@ func (d *DB) Close() error {
 		return fmt.Errorf("mongo: disconnect: %w", err)
 	}
 	return nil
+}
+
+// isFerretDB reports whether the server is FerretDB: its buildInfo names its
+// version (ferretdbVersion), MongoDB's does not.
+func isFerretDB(ctx context.Context, client *mongodrv.Client) bool {
+	var info bson.M
+	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return false
+	}
+	_, ok := info["ferretdbVersion"]
+	return ok
 }
 
 // index builds a named index model on the given keys (ascending).

@@ -8,6 +8,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"ecitizen/internal/coverage"
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
@@ -138,4 +139,58 @@ func (d *DB) DropCardsForTest(ctx context.Context, migration bool) error {
 // CardsForTest counts the stored catalogue cards.
 func (d *DB) CardsForTest(ctx context.Context) (int64, error) {
 	return d.cards().CountDocuments(ctx, bson.D{})
+}
+
+// CoverageFaultForTest runs f once, the next time a change of residentID
+// reaches point of markResident ("marked": its stamps set; "logged": its
+// coverage log entries written, before the write they announce), and returns
+// its restore.
+func CoverageFaultForTest(point, residentID string, f func()) func() {
+	var done atomic.Bool
+	coverageFault = func(p, r string) {
+		if p == point && r == residentID && done.CompareAndSwap(false, true) {
+			f()
+		}
+	}
+	return func() { coverageFault = nil }
+}
+
+// SetFillSettleForTest sets how old a stamp must have been when a fill read it
+// for the fill to serve its part later, and returns its restore.
+func SetFillSettleForTest(d time.Duration) func() {
+	old := fillSettle
+	fillSettle = d
+	return func() { fillSettle = old }
+}
+
+// SetFerretForTest makes d fill as on FerretDB (every ward) or as on MongoDB
+// (the asked ward), whatever its server.
+func (d *DB) SetFerretForTest(ferret bool) { d.ferret = ferret }
+
+// FillsForTest counts the fills d ran.
+func (d *DB) FillsForTest() int64 { return d.fills.count.Load() }
+
+// CoverageReadAloneForTest reads a resident part of a ward without fills.
+func (d *DB) CoverageReadAloneForTest(ctx context.Context, wardID, part string) ([]coverage.ResidentFact, []coverage.RecordFact, error) {
+	res, err := d.coverageResidentDocs(ctx, wardID, part)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]string, len(res))
+	for i, r := range res {
+		ids[i] = r.ID
+	}
+	recs, err := d.recordFacts(ctx, ids)
+	return residentFacts(res), recs, err
+}
+
+// AgeStampForTest sets back the time of a coverage stamp by age, as if its
+// part had last been marked that long ago.
+func (d *DB) AgeStampForTest(ctx context.Context, key string, age time.Duration) error {
+	s, err := d.stampOf(ctx, key)
+	if err != nil {
+		return err
+	}
+	_, err = d.coverageStamps().UpdateOne(ctx, byID(key), bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: s.At.Add(-age)}}}})
+	return err
 }
