@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"ecitizen/internal/apperr"
 	"ecitizen/internal/coverage"
 	"ecitizen/internal/roster"
 )
@@ -37,7 +39,10 @@ import (
 //     pruned, and a stamp that old is answered "cannot tell".
 //
 // The fact queries read the ward's documents and count bookings, seats and
-// no-shows in Go (FerretDB's $group has only $sum and $count).
+// no-shows in Go (FerretDB's $group has only $sum and $count). The resident
+// parts are read together, a ward's or every ward's at once (coverage_fill.go);
+// CoverageResidentFacts reads a few residents by _id on FerretDB, which pushes
+// down that filter alone.
 const colCoverageStamps = "coverage_stamps"
 
 func (d *DB) coverageStamps() *mongodrv.Collection { return d.db.Collection(colCoverageStamps) }
@@ -183,8 +188,7 @@ func (d *DB) CoverageResidentFacts(ctx context.Context, ids []string) ([]coverag
 		recs []coverage.RecordFact
 	)
 	err := chunks(ids, func(part []string) error {
-		docs, err := factDocs[residentFactDoc](ctx, d.residents(), bson.D{{Key: "_id", Value: in(part)}},
-			bson.D{{Key: "ward_id", Value: 1}, {Key: "origin_ward_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "erased", Value: 1}}, "coverage residents")
+		docs, err := d.residentFactsByID(ctx, part)
 		if err != nil {
 			return err
 		}
@@ -194,6 +198,29 @@ func (d *DB) CoverageResidentFacts(ctx context.Context, ids []string) ([]coverag
 		return err
 	})
 	return res, recs, err
+}
+
+// pointReads is the most residents CoverageResidentFacts reads one by one on
+// FerretDB (a read by _id, pushed down) rather than by one $in (a scan).
+const pointReads = 8
+
+// residentFactsByID reads the residents of ids that exist.
+func (d *DB) residentFactsByID(ctx context.Context, ids []string) ([]residentFactDoc, error) {
+	if !d.ferret || len(ids) > pointReads {
+		return factDocs[residentFactDoc](ctx, d.residents(), bson.D{{Key: "_id", Value: in(ids)}}, residentFactFields, "coverage residents")
+	}
+	var out []residentFactDoc
+	for _, id := range ids {
+		doc, err := findByID[residentFactDoc](ctx, d.residents(), id, "coverage resident "+id, options.FindOne().SetProjection(residentFactFields))
+		if errors.Is(err, apperr.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *doc)
+	}
+	return out, nil
 }
 
 // mark sets each stamp key to a new random value and the time.
