@@ -183,21 +183,15 @@ func (d *DB) CoverageChanges(ctx context.Context, wardID, part string, since, _ 
 
 // CoverageResidentFacts returns the residents of ids and their records.
 func (d *DB) CoverageResidentFacts(ctx context.Context, ids []string) ([]coverage.ResidentFact, []coverage.RecordFact, error) {
-	var (
-		res  []coverage.ResidentFact
-		recs []coverage.RecordFact
-	)
-	err := chunks(ids, func(part []string) error {
-		docs, err := d.residentFactsByID(ctx, part)
-		if err != nil {
-			return err
-		}
-		res = append(res, residentFacts(docs)...)
-		rs, err := d.recordFacts(ctx, part)
-		recs = append(recs, rs...)
-		return err
-	})
-	return res, recs, err
+	docs, err := d.residentFactsByID(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	recs, err := d.recordFacts(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	return residentFacts(docs), recs, nil
 }
 
 // pointReads is the most residents CoverageResidentFacts reads one by one on
@@ -207,7 +201,8 @@ const pointReads = 8
 // residentFactsByID reads the residents of ids that exist.
 func (d *DB) residentFactsByID(ctx context.Context, ids []string) ([]residentFactDoc, error) {
 	if !d.ferret || len(ids) > pointReads {
-		return factDocs[residentFactDoc](ctx, d.residents(), bson.D{{Key: "_id", Value: in(ids)}}, residentFactFields, "coverage residents")
+		return factDocsIn(ctx, d, d.residents(), "_id", ids, nil, residentFactFields,
+			func(r *residentFactDoc) string { return r.ID }, "coverage residents")
 	}
 	var out []residentFactDoc
 	for _, id := range ids {
@@ -364,19 +359,54 @@ func (d *DB) CoverageRecords(ctx context.Context, wardID, part string) ([]covera
 
 // recordFacts returns the records of the residents of ids.
 func (d *DB) recordFacts(ctx context.Context, ids []string) ([]coverage.RecordFact, error) {
-	var out []coverage.RecordFact
+	recs, err := factDocsIn(ctx, d, d.progressRecords(), "resident_id", ids, nil, recordFactFields,
+		func(r *progressRecordDoc) string { return r.ResidentID }, "coverage records")
+	if err != nil {
+		return nil, err
+	}
+	revs, err := factDocsIn(ctx, d, d.progressRevocations(), "resident_id", ids, nil, bson.D{{Key: "resident_id", Value: 1}},
+		func(r *progressRevocationDoc) string { return r.ResidentID }, "coverage revocations")
+	if err != nil {
+		return nil, err
+	}
+	return recordFactsOf(recs, revs), nil
+}
+
+// manyIn is how many values an $in holds at most on FerretDB: past it, one scan
+// without it, matched in Go, costs less (FerretDB scans the collection for
+// either, and compares each document with every value of an $in).
+const manyIn = 64
+
+// factDocsIn returns the documents of col whose field is one of ids (and that
+// match extra), projected (projection must hold field): by $in in batches of
+// 500, or on FerretDB, past manyIn ids, by one scan matched in Go.
+func factDocsIn[T any](ctx context.Context, d *DB, col *mongodrv.Collection, field string, ids []string, extra, projection bson.D,
+	keyOf func(*T) string, what string) ([]T, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if d.ferret && len(ids) > manyIn {
+		all, err := factDocs[T](ctx, col, append(bson.D{}, extra...), projection, what)
+		if err != nil {
+			return nil, err
+		}
+		want := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			want[id] = true
+		}
+		kept := all[:0]
+		for i := range all {
+			if want[keyOf(&all[i])] {
+				kept = append(kept, all[i])
+			}
+		}
+		return kept, nil
+	}
+	var out []T
 	err := chunks(ids, func(part []string) error {
-		recs, err := factDocs[progressRecordDoc](ctx, d.progressRecords(), bson.D{{Key: "resident_id", Value: in(part)}}, recordFactFields, "coverage records")
-		if err != nil {
-			return err
-		}
-		revs, err := factDocs[progressRevocationDoc](ctx, d.progressRevocations(), bson.D{{Key: "resident_id", Value: in(part)}},
-			bson.D{{Key: "_id", Value: 1}}, "coverage revocations")
-		if err != nil {
-			return err
-		}
-		out = append(out, recordFactsOf(recs, revs)...)
-		return nil
+		docs, err := factDocs[T](ctx, col, append(bson.D{{Key: field, Value: in(part)}}, extra...), projection, what)
+		out = append(out, docs...)
+		return err
 	})
 	return out, err
 }
@@ -392,26 +422,21 @@ func (d *DB) CoverageShifts(ctx context.Context, wardID string, from, to time.Ti
 		ids[i] = s.ID
 	}
 	booked, noShows := map[string]int{}, map[string]int{}
-	err = chunks(ids, func(part []string) error {
-		bs, err := factDocs[bookingDoc](ctx, d.bookings(), bson.D{{Key: "shift_id", Value: in(part)}}, bson.D{{Key: "shift_id", Value: 1}}, "coverage bookings")
-		if err != nil {
-			return err
-		}
-		for _, b := range bs {
-			booked[b.ShiftID]++
-		}
-		ns, err := factDocs[noShowDoc](ctx, d.noShows(), bson.D{{Key: "shift_id", Value: in(part)}, {Key: "decision", Value: string(roster.NoShowConfirm)}},
-			bson.D{{Key: "shift_id", Value: 1}}, "coverage no-shows")
-		if err != nil {
-			return err
-		}
-		for _, n := range ns {
-			noShows[n.ShiftID]++
-		}
-		return nil
-	})
+	bs, err := factDocsIn(ctx, d, d.bookings(), "shift_id", ids, nil, bson.D{{Key: "shift_id", Value: 1}},
+		func(b *bookingDoc) string { return b.ShiftID }, "coverage bookings")
 	if err != nil {
 		return nil, err
+	}
+	for _, b := range bs {
+		booked[b.ShiftID]++
+	}
+	ns, err := factDocsIn(ctx, d, d.noShows(), "shift_id", ids, bson.D{{Key: "decision", Value: string(roster.NoShowConfirm)}},
+		bson.D{{Key: "shift_id", Value: 1}}, func(n *noShowDoc) string { return n.ShiftID }, "coverage no-shows")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ns {
+		noShows[n.ShiftID]++
 	}
 	out := make([]coverage.ShiftFact, len(shifts))
 	for i, s := range shifts {
@@ -433,30 +458,24 @@ func (d *DB) CoverageSessions(ctx context.Context, wardID string, from, to time.
 	}
 	type count struct{ enrolled, attended, absent int }
 	counts := map[string]*count{}
-	err = chunks(ids, func(part []string) error {
-		seats, err := factDocs[seatDoc](ctx, d.seats(), bson.D{{Key: "session_id", Value: in(part)}},
-			bson.D{{Key: "session_id", Value: 1}, {Key: "attendance", Value: 1}}, "coverage seats")
-		if err != nil {
-			return err
-		}
-		for _, s := range seats {
-			c := counts[s.SessionID]
-			if c == nil {
-				c = &count{}
-				counts[s.SessionID] = c
-			}
-			c.enrolled++
-			switch s.Attendance {
-			case "attended":
-				c.attended++
-			case "absent":
-				c.absent++
-			}
-		}
-		return nil
-	})
+	seats, err := factDocsIn(ctx, d, d.seats(), "session_id", ids, nil, bson.D{{Key: "session_id", Value: 1}, {Key: "attendance", Value: 1}},
+		func(s *seatDoc) string { return s.SessionID }, "coverage seats")
 	if err != nil {
 		return nil, err
+	}
+	for _, s := range seats {
+		c := counts[s.SessionID]
+		if c == nil {
+			c = &count{}
+			counts[s.SessionID] = c
+		}
+		c.enrolled++
+		switch s.Attendance {
+		case "attended":
+			c.attended++
+		case "absent":
+			c.absent++
+		}
 	}
 	out := make([]coverage.SessionFact, len(sessions))
 	for i, s := range sessions {
@@ -480,15 +499,13 @@ func (d *DB) CoverageUsage(ctx context.Context, wardID string, from, to time.Tim
 		ids[i] = u.ID
 	}
 	voided := map[string]bool{}
-	err = chunks(ids, func(part []string) error {
-		vs, err := factDocs[voidDoc](ctx, d.usageVoids(), bson.D{{Key: "_id", Value: in(part)}}, bson.D{{Key: "_id", Value: 1}}, "coverage voids")
-		for _, v := range vs {
-			voided[v.UsageID] = true
-		}
-		return err
-	})
+	vs, err := factDocsIn(ctx, d, d.usageVoids(), "_id", ids, nil, bson.D{{Key: "_id", Value: 1}},
+		func(v *voidDoc) string { return v.UsageID }, "coverage voids")
 	if err != nil {
 		return nil, err
+	}
+	for _, v := range vs {
+		voided[v.UsageID] = true
 	}
 	out := make([]coverage.UsageFact, len(usage))
 	for i, u := range usage {

@@ -239,3 +239,39 @@ func TestCoverageFillsKeepOnlySettledParts(t *testing.T) {
 		t.Fatalf("%d fills after reading unchanged parts, want %d (%d before the late record)", n, before, fills)
 	}
 }
+
+// A patch's residents and records (CoverageResidentFacts) are the same read by
+// $in (MongoDB, or a few ids) and, past 64 ids on FerretDB, by one scan matched
+// in Go; so are a few ids read one by one.
+func TestCoverageResidentFactsEveryWay(t *testing.T) {
+	w := mkFillWorld(t)
+	ids := []string{uuid.Must(uuid.NewV7()).String()} // unknown: left out
+	for _, r := range w.residents {
+		ids = append(ids, r.ID)
+	}
+	for len(ids) <= 64 {
+		ids = append(ids, uuid.Must(uuid.NewV7()).String())
+	}
+	for _, n := range []int{3, len(ids)} {
+		var want partFacts
+		for i, ferret := range []bool{false, true} {
+			db := open(t, w.name)
+			db.SetFerretForTest(ferret)
+			res, recs, err := db.CoverageResidentFacts(t.Context(), ids[:n])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := sortedFacts(res, recs)
+			if i == 0 {
+				want = got
+				if len(want.Residents) != min(n, len(w.residents)+1)-1 || len(want.Records) == 0 {
+					t.Fatalf("%d ids: %d residents, %d records", n, len(want.Residents), len(want.Records))
+				}
+				continue
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%d ids on FerretDB's way:\n%+v\nby $in:\n%+v", n, got, want)
+			}
+		}
+	}
+}
