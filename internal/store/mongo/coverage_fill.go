@@ -65,6 +65,7 @@ type fills struct {
 	mu      sync.Mutex
 	parts   map[string]*partFill // by coverage.StampKey
 	running map[string]*fillRun  // by scope: a ward, or allWards
+	until   time.Time            // when parts is dropped: fillTTL after the last fill
 	count   atomic.Int64         // fills run
 }
 
@@ -89,6 +90,9 @@ func (d *DB) residentPart(ctx context.Context, wardID, part string) (*partFill, 
 	}
 	now := time.Now()
 	d.fills.mu.Lock()
+	if !now.Before(d.fills.until) {
+		d.fills.parts = nil // the fills are kept fillTTL, then dropped whole
+	}
 	p := d.fills.parts[key]
 	d.fills.mu.Unlock()
 	if servable(p, cur, now) {
@@ -126,15 +130,10 @@ func (d *DB) residentPart(ctx context.Context, wardID, part string) (*partFill, 
 	d.fills.mu.Lock()
 	delete(d.fills.running, scope)
 	if run.err == nil {
-		now := time.Now()
-		if d.fills.parts == nil {
+		if d.fills.parts == nil || !time.Now().Before(d.fills.until) {
 			d.fills.parts = map[string]*partFill{}
 		}
-		for k, p := range d.fills.parts {
-			if !now.Before(p.expires) {
-				delete(d.fills.parts, k)
-			}
-		}
+		d.fills.until = time.Now().Add(fillTTL)
 		for k, p := range run.parts {
 			if p.settled {
 				d.fills.parts[k] = p
