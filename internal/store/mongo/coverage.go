@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -411,9 +412,21 @@ func factDocsIn[T any](ctx context.Context, d *DB, col *mongodrv.Collection, fie
 	return out, err
 }
 
-// CoverageShifts returns the ward's shifts starting in [from, to), counted.
+// CoverageShifts returns the ward's shifts starting in [from, to), counted,
+// from a fill when it may (coverage_fill.go).
 func (d *DB) CoverageShifts(ctx context.Context, wardID string, from, to time.Time) ([]coverage.ShiftFact, error) {
-	shifts, err := factDocs[shiftDoc](ctx, d.shifts(), bson.D{{Key: "ward_id", Value: wardID}, startsIn("starts_at", from, to)}, nil, "coverage shifts")
+	if p, err := d.rosterPart(ctx, wardID, from, to); err != nil || p != nil {
+		if err != nil {
+			return nil, err
+		}
+		return slices.Clone(p.shifts), nil
+	}
+	return d.shiftFacts(ctx, bson.D{{Key: "ward_id", Value: wardID}, startsIn("starts_at", from, to)})
+}
+
+// shiftFacts returns the shifts filter matches, counted.
+func (d *DB) shiftFacts(ctx context.Context, filter bson.D) ([]coverage.ShiftFact, error) {
+	shifts, err := factDocs[shiftDoc](ctx, d.shifts(), filter, nil, "coverage shifts")
 	if err != nil {
 		return nil, err
 	}
@@ -446,11 +459,24 @@ func (d *DB) CoverageShifts(ctx context.Context, wardID string, from, to time.Ti
 	return out, nil
 }
 
-// CoverageSessions returns the training sessions of the ward starting in [from, to), counted.
+// CoverageSessions returns the training sessions of the ward starting in [from,
+// to), counted, from a fill when it may (coverage_fill.go).
 func (d *DB) CoverageSessions(ctx context.Context, wardID string, from, to time.Time) ([]coverage.SessionFact, error) {
-	sessions, err := factDocs[sessionDoc](ctx, d.sessions(), bson.D{{Key: "ward_id", Value: wardID}, startsIn("starts_at", from, to)}, nil, "coverage sessions")
+	if p, err := d.rosterPart(ctx, wardID, from, to); err != nil || p != nil {
+		if err != nil {
+			return nil, err
+		}
+		return slices.Clone(p.sessions), nil
+	}
+	out, _, err := d.sessionFacts(ctx, bson.D{{Key: "ward_id", Value: wardID}, startsIn("starts_at", from, to)})
+	return out, err
+}
+
+// sessionFacts returns the sessions filter matches, counted, and the ward of each.
+func (d *DB) sessionFacts(ctx context.Context, filter bson.D) ([]coverage.SessionFact, []string, error) {
+	sessions, err := factDocs[sessionDoc](ctx, d.sessions(), filter, nil, "coverage sessions")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ids := make([]string, len(sessions))
 	for i, s := range sessions {
@@ -461,7 +487,7 @@ func (d *DB) CoverageSessions(ctx context.Context, wardID string, from, to time.
 	seats, err := factDocsIn(ctx, d, d.seats(), "session_id", ids, nil, bson.D{{Key: "session_id", Value: 1}, {Key: "attendance", Value: 1}},
 		func(s *seatDoc) string { return s.SessionID }, "coverage seats")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, s := range seats {
 		c := counts[s.SessionID]
@@ -477,22 +503,35 @@ func (d *DB) CoverageSessions(ctx context.Context, wardID string, from, to time.
 			c.absent++
 		}
 	}
-	out := make([]coverage.SessionFact, len(sessions))
+	out, wards := make([]coverage.SessionFact, len(sessions)), make([]string, len(sessions))
 	for i, s := range sessions {
 		f := coverage.SessionFact{ID: s.ID, CentreID: s.CentreID, StartsAt: utc(s.StartsAt), EndsAt: utc(s.EndsAt), Status: s.Status}
 		if c := counts[s.ID]; c != nil {
 			f.Enrolled, f.Attended, f.Absent = c.enrolled, c.attended, c.absent
 		}
-		out[i] = f
+		out[i], wards[i] = f, s.WardID
 	}
-	return out, nil
+	return out, wards, nil
 }
 
-// CoverageUsage returns the ward's equipment usage starting in [from, to).
+// CoverageUsage returns the ward's equipment usage starting in [from, to), from
+// a fill when it may (coverage_fill.go).
 func (d *DB) CoverageUsage(ctx context.Context, wardID string, from, to time.Time) ([]coverage.UsageFact, error) {
-	usage, err := factDocs[usageDoc](ctx, d.deviceUsage(), bson.D{{Key: "ward_id", Value: wardID}, startsIn("starts_at", from, to)}, nil, "coverage usage")
+	if p, err := d.rosterPart(ctx, wardID, from, to); err != nil || p != nil {
+		if err != nil {
+			return nil, err
+		}
+		return slices.Clone(p.usage), nil
+	}
+	out, _, err := d.usageFacts(ctx, bson.D{{Key: "ward_id", Value: wardID}, startsIn("starts_at", from, to)})
+	return out, err
+}
+
+// usageFacts returns the usage filter matches and the ward of each.
+func (d *DB) usageFacts(ctx context.Context, filter bson.D) ([]coverage.UsageFact, []string, error) {
+	usage, err := factDocs[usageDoc](ctx, d.deviceUsage(), filter, nil, "coverage usage")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ids := make([]string, len(usage))
 	for i, u := range usage {
@@ -502,16 +541,17 @@ func (d *DB) CoverageUsage(ctx context.Context, wardID string, from, to time.Tim
 	vs, err := factDocsIn(ctx, d, d.usageVoids(), "_id", ids, nil, bson.D{{Key: "_id", Value: 1}},
 		func(v *voidDoc) string { return v.UsageID }, "coverage voids")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, v := range vs {
 		voided[v.UsageID] = true
 	}
-	out := make([]coverage.UsageFact, len(usage))
+	out, wards := make([]coverage.UsageFact, len(usage)), make([]string, len(usage))
 	for i, u := range usage {
 		out[i] = coverage.UsageFact{ID: u.ID, CentreID: u.CentreID, Purpose: u.Purpose, From: utc(u.StartsAt), To: utc(u.EndsAt), Voided: voided[u.ID]}
+		wards[i] = u.WardID
 	}
-	return out, nil
+	return out, wards, nil
 }
 
 // residentWards returns a resident's ward and the ward it was registered in

@@ -58,6 +58,11 @@ type partFill struct {
 	expires   time.Time
 	residents []coverage.ResidentFact
 	records   []coverage.RecordFact
+	// The roster part: its window and facts.
+	from, to time.Time
+	shifts   []coverage.ShiftFact
+	sessions []coverage.SessionFact
+	usage    []coverage.UsageFact
 }
 
 // fills holds the parts of recent fills and the fills running.
@@ -83,6 +88,18 @@ const allWards = "*"
 // nil when the part must be read alone (its stamp has not settled, or a fill
 // another read started could not serve it).
 func (d *DB) residentPart(ctx context.Context, wardID, part string) (*partFill, error) {
+	return d.fromFill(ctx, wardID, part, time.Time{}, time.Time{})
+}
+
+// rosterPart returns the roster part of a ward in the window [from, to) from a
+// fill, or nil when it must be read alone, as residentPart.
+func (d *DB) rosterPart(ctx context.Context, wardID string, from, to time.Time) (*partFill, error) {
+	return d.fromFill(ctx, wardID, coverage.RosterPart, from, to)
+}
+
+// fromFill returns the part of a ward (in the window [from, to) for the roster
+// part) from a fill, or nil when it must be read alone.
+func (d *DB) fromFill(ctx context.Context, wardID, part string, from, to time.Time) (*partFill, error) {
 	key := coverage.StampKey(wardID, part)
 	cur, err := d.stampOf(ctx, key)
 	if err != nil {
@@ -95,7 +112,7 @@ func (d *DB) residentPart(ctx context.Context, wardID, part string) (*partFill, 
 	}
 	p := d.fills.parts[key]
 	d.fills.mu.Unlock()
-	if servable(p, cur, now) {
+	if servable(p, cur, now, from, to) {
 		return p, nil
 	}
 	if cur.Value != "" && !cur.Settled(now, fillSettle) {
@@ -105,47 +122,55 @@ func (d *DB) residentPart(ctx context.Context, wardID, part string) (*partFill, 
 	if d.ferret {
 		scope = allWards
 	}
+	run := scope + "|residents"
+	if part == coverage.RosterPart {
+		run = scope + "|roster|" + from.Format(time.RFC3339Nano) + "|" + to.Format(time.RFC3339Nano)
+	}
 	d.fills.mu.Lock()
 	if d.fills.running == nil {
 		d.fills.running = map[string]*fillRun{}
 	}
-	run, joined := d.fills.running[scope]
+	r, joined := d.fills.running[run]
 	if !joined {
-		run = &fillRun{done: make(chan struct{})}
-		d.fills.running[scope] = run
+		r = &fillRun{done: make(chan struct{})}
+		d.fills.running[run] = r
 	}
 	d.fills.mu.Unlock()
 	if joined {
 		select {
-		case <-run.done:
+		case <-r.done:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		if p := run.parts[key]; run.err == nil && servable(p, cur, time.Now()) {
+		if p := r.parts[key]; r.err == nil && servable(p, cur, time.Now(), from, to) {
 			return p, nil
 		}
 		return nil, nil // a fill begun before this read's stamps may lack what it must see
 	}
-	run.parts, run.err = d.fill(ctx, scope, wardID)
+	if part == coverage.RosterPart {
+		r.parts, r.err = d.fillRoster(ctx, scope, wardID, from, to)
+	} else {
+		r.parts, r.err = d.fill(ctx, scope, wardID)
+	}
 	d.fills.mu.Lock()
-	delete(d.fills.running, scope)
-	if run.err == nil {
+	delete(d.fills.running, run)
+	if r.err == nil {
 		if d.fills.parts == nil || !time.Now().Before(d.fills.until) {
 			d.fills.parts = map[string]*partFill{}
 		}
 		d.fills.until = time.Now().Add(fillTTL)
-		for k, p := range run.parts {
+		for k, p := range r.parts {
 			if p.settled {
 				d.fills.parts[k] = p
 			}
 		}
 	}
 	d.fills.mu.Unlock()
-	close(run.done)
-	if run.err != nil {
-		return nil, run.err
+	close(r.done)
+	if r.err != nil {
+		return nil, r.err
 	}
-	if p := run.parts[key]; p != nil {
+	if p := r.parts[key]; p != nil {
 		return p, nil // read after this read's stamps: whatever its stamp
 	}
 	return &partFill{}, nil
@@ -153,8 +178,8 @@ func (d *DB) residentPart(ctx context.Context, wardID, part string) (*partFill, 
 
 // servable reports whether p (from an earlier fill) may answer a read that
 // found the part's stamp cur at now.
-func servable(p *partFill, cur coverage.Stamp, now time.Time) bool {
-	return p != nil && p.settled && p.stamp == cur.Value && now.Before(p.expires)
+func servable(p *partFill, cur coverage.Stamp, now, from, to time.Time) bool {
+	return p != nil && p.settled && p.stamp == cur.Value && now.Before(p.expires) && p.from.Equal(from) && p.to.Equal(to)
 }
 
 // stampOf reads one stamp by its _id (zero when the part was never marked).
@@ -184,14 +209,8 @@ func (d *DB) fill(ctx context.Context, scope, wardID string) (map[string]*partFi
 		if stamps, err = factDocs[stampDoc](ctx, d.coverageStamps(), bson.D{}, nil, "coverage stamps"); err != nil {
 			return nil, err
 		}
-		ws, err := factDocs[struct {
-			ID string `bson:"_id"`
-		}](ctx, d.wards, bson.D{}, bson.D{{Key: "_id", Value: 1}}, "coverage wards")
-		if err != nil {
+		if wards, err = d.wardIDs(ctx); err != nil {
 			return nil, err
-		}
-		for _, w := range ws {
-			wards = append(wards, w.ID)
 		}
 		if res, err = factDocs[residentFactDoc](ctx, d.residents(), bson.D{}, residentFactFields, "coverage residents"); err != nil {
 			return nil, err
@@ -219,34 +238,7 @@ func (d *DB) fill(ctx context.Context, scope, wardID string) (map[string]*partFi
 			return nil, err
 		}
 	}
-	expires := time.Now().Add(fillTTL)
-	parts := make(map[string]*partFill, len(wards)*len(coverage.ResidentParts))
-	settledAt := make(map[string]stampDoc, len(stamps))
-	for _, s := range stamps {
-		settledAt[s.Key] = s
-	}
-	// part returns the part of a ward in scope, made on first use: a part
-	// without residents is known to be empty.
-	part := func(w, p string) *partFill {
-		if scope != allWards && w != scope {
-			return nil
-		}
-		key := coverage.StampKey(w, p)
-		pf := parts[key]
-		if pf == nil {
-			pf = &partFill{settled: true, expires: expires}
-			if s, ok := settledAt[key]; ok {
-				pf.stamp, pf.settled = s.Value, coverage.Stamp{At: utc(s.At)}.Settled(read, fillSettle)
-			}
-			parts[key] = pf
-		}
-		return pf
-	}
-	for _, w := range wards {
-		for _, p := range coverage.ResidentParts {
-			part(w, p)
-		}
-	}
+	parts, part := newParts(scope, wards, coverage.ResidentParts, stamps, read, time.Time{}, time.Time{})
 	byResident := map[string][]*partFill{}
 	for _, f := range residentFacts(res) {
 		for i, w := range []string{f.WardID, f.OriginWardID} {
@@ -265,6 +257,111 @@ func (d *DB) fill(ctx context.Context, scope, wardID string) (map[string]*partFi
 		}
 	}
 	return parts, nil
+}
+
+// newParts makes the parts of every ward of wards in scope, and returns them
+// with part, which returns a ward's part, made on first use when scope is
+// allWards (a ward of the facts not listed), nil for a ward out of scope. Each
+// part has its stamp as read at read (settled or not), or none.
+func newParts(scope string, wards, names []string, stamps []stampDoc, read, from, to time.Time) (map[string]*partFill, func(w, p string) *partFill) {
+	expires := time.Now().Add(fillTTL)
+	parts := make(map[string]*partFill, len(wards)*len(names))
+	byKey := make(map[string]stampDoc, len(stamps))
+	for _, s := range stamps {
+		byKey[s.Key] = s
+	}
+	part := func(w, p string) *partFill {
+		if scope != allWards && w != scope {
+			return nil
+		}
+		key := coverage.StampKey(w, p)
+		pf := parts[key]
+		if pf == nil {
+			pf = &partFill{settled: true, expires: expires, from: from, to: to}
+			if s, ok := byKey[key]; ok {
+				pf.stamp, pf.settled = s.Value, coverage.Stamp{At: utc(s.At)}.Settled(read, fillSettle)
+			}
+			parts[key] = pf
+		}
+		return pf
+	}
+	for _, w := range wards {
+		for _, p := range names {
+			part(w, p)
+		}
+	}
+	return parts, part
+}
+
+// fillRoster reads the roster parts of scope (a ward, or allWards) in the
+// window [from, to), stamps first: shifts counted, sessions counted, usage.
+func (d *DB) fillRoster(ctx context.Context, scope, wardID string, from, to time.Time) (map[string]*partFill, error) {
+	d.fills.count.Add(1)
+	read := time.Now()
+	window := bson.D{startsIn("starts_at", from, to)}
+	var (
+		stamps []stampDoc
+		wards  []string
+		err    error
+	)
+	if scope == allWards {
+		if stamps, err = factDocs[stampDoc](ctx, d.coverageStamps(), bson.D{}, nil, "coverage stamps"); err != nil {
+			return nil, err
+		}
+		if wards, err = d.wardIDs(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		if stamps, err = factDocs[stampDoc](ctx, d.coverageStamps(), byID(coverage.StampKey(wardID, coverage.RosterPart)), nil, "coverage stamps"); err != nil {
+			return nil, err
+		}
+		wards = []string{wardID}
+		window = append(bson.D{{Key: "ward_id", Value: wardID}}, window...)
+	}
+	shifts, err := d.shiftFacts(ctx, window)
+	if err != nil {
+		return nil, err
+	}
+	sessions, sessionWards, err := d.sessionFacts(ctx, window)
+	if err != nil {
+		return nil, err
+	}
+	usage, usageWards, err := d.usageFacts(ctx, window)
+	if err != nil {
+		return nil, err
+	}
+	parts, part := newParts(scope, wards, []string{coverage.RosterPart}, stamps, read, from, to)
+	for _, f := range shifts {
+		if p := part(f.WardID, coverage.RosterPart); p != nil {
+			p.shifts = append(p.shifts, f)
+		}
+	}
+	for i, f := range sessions {
+		if p := part(sessionWards[i], coverage.RosterPart); p != nil {
+			p.sessions = append(p.sessions, f)
+		}
+	}
+	for i, f := range usage {
+		if p := part(usageWards[i], coverage.RosterPart); p != nil {
+			p.usage = append(p.usage, f)
+		}
+	}
+	return parts, nil
+}
+
+// wardIDs returns the _id of every ward.
+func (d *DB) wardIDs(ctx context.Context) ([]string, error) {
+	ws, err := factDocs[struct {
+		ID string `bson:"_id"`
+	}](ctx, d.wards, bson.D{}, bson.D{{Key: "_id", Value: 1}}, "coverage wards")
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(ws))
+	for i, w := range ws {
+		ids[i] = w.ID
+	}
+	return ids, nil
 }
 
 // residentFactFields is the projection of residentFactDoc.

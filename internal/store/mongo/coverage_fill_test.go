@@ -14,6 +14,7 @@ import (
 	"ecitizen/internal/identity"
 	"ecitizen/internal/progress"
 	"ecitizen/internal/resident"
+	"ecitizen/internal/roster"
 	"ecitizen/internal/store/mongo"
 )
 
@@ -76,6 +77,38 @@ func mkFillWorld(t *testing.T) *fillWorld {
 			t.Fatal(err)
 		}
 	}
+	// Shifts in both wards, some booked, for the roster parts.
+	ts0 := now()
+	day := []directory.Span{{Open: "00:00", Close: "24:00"}}
+	vol := newUser(uuid.Must(uuid.NewV7()).String(), uuid.NewString()+"@example.vn")
+	vol.Role = identity.RoleVolunteer
+	if err := db.CreateUser(ctx, vol); err != nil {
+		t.Fatal(err)
+	}
+	for i, ward := range w.wards {
+		c := &directory.Centre{ID: uuid.NewString(), WardID: ward, Name: "Nhà văn hoá tổ 5", Address: "5 Lương Định Của",
+			Hours: directory.OpeningHours{Mon: day, Tue: day, Wed: day, Thu: day, Fri: day, Sat: day, Sun: day}, Seats: 4, Active: true,
+			CreatedAt: ts0, UpdatedAt: ts0}
+		if err := db.CreateCentre(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		for k := range 4 + 2*i {
+			start := ts0.Truncate(time.Hour).Add(time.Duration(k*26-40+3*i) * time.Hour) // apart: one volunteer books them
+			sh := &roster.Shift{ID: uuid.Must(uuid.NewV7()).String(), CentreID: c.ID, WardID: ward, Title: "Hướng dẫn dịch vụ công",
+				Role: roster.RoleGuide, StartsAt: start, EndsAt: start.Add(2 * time.Hour), Places: 3,
+				SignupOpensAt: start.Add(-roster.DefaultSignupLead), CancelDeadline: start.Add(-roster.DefaultCancelDeadline),
+				Status: roster.StatusScheduled, CreatedBy: "staff-1", CreatedAt: ts0, UpdatedAt: ts0}
+			if err := db.CreateShift(ctx, sh); err != nil {
+				t.Fatal(err)
+			}
+			if k%2 == 0 {
+				b := &roster.Booking{ShiftID: sh.ID, VolunteerID: vol.ID, StartsAt: sh.StartsAt, EndsAt: sh.EndsAt, BookedBy: vol.ID, BookedAt: ts0}
+				if err := roster.PutBooking(ctx, db, b, roster.EventBooked); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
 	er := w.residents[3]
 	w.erased = er
 	ts := now()
@@ -98,6 +131,25 @@ func newFillResident(ward, origin string) *resident.Resident {
 func fillRecord(residentID, skill string) *progress.Record {
 	return &progress.Record{ID: uuid.Must(uuid.NewV7()).String(), ResidentID: residentID, SkillCode: skill,
 		Method: progress.MethodObserved, Evidence: "Tự làm", RecordedBy: "staff-1", At: now()}
+}
+
+// rosterFacts is a roster part's facts.
+type rosterFacts struct {
+	Shifts   []coverage.ShiftFact
+	Sessions []coverage.SessionFact
+	Usage    []coverage.UsageFact
+}
+
+func (f rosterFacts) sorted() rosterFacts {
+	out := rosterFacts{slices.Clone(f.Shifts), slices.Clone(f.Sessions), slices.Clone(f.Usage)}
+	slices.SortFunc(out.Shifts, func(a, b coverage.ShiftFact) int { return cmp.Compare(a.ID, b.ID) })
+	if len(out.Sessions) == 0 {
+		out.Sessions = nil
+	}
+	if len(out.Usage) == 0 {
+		out.Usage = nil
+	}
+	return out
 }
 
 // partFacts is a part's facts in a comparable order.
@@ -134,8 +186,9 @@ func readPart(t *testing.T, db *mongo.DB, ward, part string) partFacts {
 
 // The parts a fill serves (of every ward, as on FerretDB; of the asked ward,
 // as on MongoDB) are the parts read alone, part by part: residents moved to
-// another ward in both wards, erased ones, revoked records. One fill serves
-// them all (one per ward on MongoDB) once their stamps have settled.
+// another ward in both wards, erased ones, revoked records; shifts counted. One
+// fill serves them all (one per ward on MongoDB), and one the roster parts,
+// once their stamps have settled.
 func TestCoverageFillsEqualReadsAlone(t *testing.T) {
 	w := mkFillWorld(t)
 	ctx := t.Context()
@@ -164,8 +217,37 @@ func TestCoverageFillsEqualReadsAlone(t *testing.T) {
 					}
 				}
 			}
-			if n := db.FillsForTest(); n != scope.wantFills {
-				t.Fatalf("%d fills, want %d", n, scope.wantFills)
+			// The roster parts, in a window holding some of the shifts, then in
+			// a shorter one (the day after): each filled once.
+			from, to := now().Add(-30*time.Hour), now().Add(30*24*time.Hour)
+			for i, ward := range append(slices.Clone(w.wards), w.wards...) {
+				if i == len(w.wards) {
+					to = now().Add(20 * time.Hour)
+				}
+				shifts, sessions, usage, err := alone.CoverageRosterAloneForTest(ctx, ward, from, to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := rosterFacts{shifts, sessions, usage}
+				got := rosterFacts{}
+				if got.Shifts, err = db.CoverageShifts(ctx, ward, from, to); err != nil {
+					t.Fatal(err)
+				}
+				if got.Sessions, err = db.CoverageSessions(ctx, ward, from, to); err != nil {
+					t.Fatal(err)
+				}
+				if got.Usage, err = db.CoverageUsage(ctx, ward, from, to); err != nil {
+					t.Fatal(err)
+				}
+				if len(want.Shifts) < 1 || !slices.ContainsFunc(want.Shifts, func(s coverage.ShiftFact) bool { return s.Booked == 1 }) {
+					t.Fatalf("%s: shifts %+v, want some, some booked", ward, want.Shifts)
+				}
+				if !reflect.DeepEqual(got.sorted(), want.sorted()) {
+					t.Fatalf("%s roster from a fill:\n%+v\nread alone:\n%+v", ward, got, want)
+				}
+			}
+			if n := db.FillsForTest(); n != 3*scope.wantFills {
+				t.Fatalf("%d fills, want %d", n, 3*scope.wantFills)
 			}
 		})
 	}

@@ -194,3 +194,18 @@ func (d *DB) AgeStampForTest(ctx context.Context, key string, age time.Duration)
 	_, err = d.coverageStamps().UpdateOne(ctx, byID(key), bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: s.At.Add(-age)}}}})
 	return err
 }
+
+// CoverageRosterAloneForTest reads the roster part of a ward without fills.
+func (d *DB) CoverageRosterAloneForTest(ctx context.Context, wardID string, from, to time.Time) ([]coverage.ShiftFact, []coverage.SessionFact, []coverage.UsageFact, error) {
+	window := bson.D{{Key: "ward_id", Value: wardID}, startsIn("starts_at", from, to)}
+	shifts, err := d.shiftFacts(ctx, window)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sessions, _, err := d.sessionFacts(ctx, window)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	usage, _, err := d.usageFacts(ctx, window)
+	return shifts, sessions, usage, err
+}
