@@ -14,7 +14,7 @@ import (
 	"ecitizen/internal/coverage"
 )
 
-// Fills: the resident parts of wards read together.
+// Fills: the parts of wards read together.
 //
 // coverage.Service asks for a ward's resident facts part by part
 // (CoverageResidents, then CoverageRecords, of each of sixteen parts), so that
@@ -34,6 +34,13 @@ import (
 //   - on MongoDB, the asked ward: its residents by the ward_id and
 //     origin_ward_id indexes, their records and revocations by resident_id in
 //     batches of 500.
+//
+// The roster part (CoverageShifts, CoverageSessions, CoverageUsage, each asked
+// once a ward) is filled the same way for the window asked (the day's), with
+// its bookings, no-shows, seats and voids counted: every ward's shifts,
+// sessions and usage of the window on FerretDB, the ward's on MongoDB. The
+// attendance and work entries the roster part also reads (AttendanceAt,
+// WorkEntriesAt, which other callers share) are read a ward at a time.
 //
 // Stamps before facts (coverage.Store) holds for what is kept: a fill reads the
 // stamps first, then the facts. A part is served from a fill (other than to

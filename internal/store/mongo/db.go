@@ -105,7 +105,7 @@
 // merges.go (ward and district targets, ward merges), orghours.go (an
 // organisation's hours), partner.go (the partner view's counts), coverage.go
 // (coverage stamps, marked before each write a summary reads, and facts),
-// coverage_fill.go (a ward's or the district's resident parts read together),
+// coverage_fill.go (a ward's or the district's coverage parts read together),
 // bulk.go (batch writes for the seeder, with unordered InsertMany).
 package mongo
 
