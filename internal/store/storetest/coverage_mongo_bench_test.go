@@ -23,8 +23,9 @@ import (
 // docs/development.md: 18 wards, 1,000 residents with five records each, 1,000
 // shifts with 500 bookings. Each op of WardCold and DistrictCold is a new
 // coverage service on a store opened anew (no snapshot, no fill: every part
-// read from the database), as after a restart; WardAfterRecord records a skill of one resident and asks the ward
-// again (its part patched from the coverage log). The stamps are left to settle
+// read from the database), as after a restart; WardAfterRecord records a
+// skill of one resident and asks the ward again (its part patched from the
+// coverage log). The stamps are left to settle
 // (coverage.SettleAfter) after seeding, as a served district's are.
 //
 //	go test -bench CoverageMongo -run '^$' -benchtime 3x ./internal/store/storetest/
