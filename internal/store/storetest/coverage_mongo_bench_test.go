@@ -17,7 +17,7 @@ import (
 	"ecitizen/internal/vntext"
 )
 
-// BenchmarkCoverageMongo measures coverage and the residents' search on the
+// BenchmarkMongoCoverage measures coverage and the residents' search on the
 // MongoDB adapter, over the FerretDB the tests start (or the MongoDB of
 // ECITIZEN_TEST_MONGODB_URI), on the small district of the FerretDB bench in
 // docs/development.md: 18 wards, 1,000 residents with five records each, 1,000
@@ -28,8 +28,8 @@ import (
 // coverage log). The stamps are left to settle
 // (coverage.SettleAfter) after seeding, as a served district's are.
 //
-//	go test -bench CoverageMongo -run '^$' -benchtime 3x ./internal/store/storetest/
-func BenchmarkCoverageMongo(b *testing.B) {
+//	go test -bench MongoCoverage -run '^$' -benchtime 3x ./internal/store/storetest/
+func BenchmarkMongoCoverage(b *testing.B) {
 	cfg := Mongo().Config(b)
 	st := MustOpen(b, cfg)
 	ctx := b.Context()
