@@ -160,8 +160,22 @@ func (w *crashWorld) settled(t *testing.T) {
 	}
 }
 
+// unitStale and leaseStale are the shortened times of units and leases in
+// these tests: short, so that the tests wait little for a crashed writer's unit
+// and leases to go stale, and long enough that a live writer on a loaded
+// machine (FerretDB's writes take tens of milliseconds then) finishes its unit
+// in time. The tests sleep past them (staleAfter).
+const (
+	unitStale  = 600 * time.Millisecond
+	leaseStale = 1200 * time.Millisecond
+)
+
+// staleAfter waits until what a writer killed now held is stale: its unit, or
+// its unit and its leases.
+func staleAfter(d time.Duration) { time.Sleep(d + d/6) }
+
 func TestUnitKilledAtEveryPointIsFinished(t *testing.T) {
-	defer mongo.SetTimesForTest(300*time.Millisecond, 600*time.Millisecond)()
+	defer mongo.SetTimesForTest(unitStale, leaseStale)()
 	probe := newCrashWorld(t, open(t, dbName()))
 	ops, err := probe.db.CrashForTest(t.Context(), probe.shift.ID, probe.cancelAndPromote, 1<<30)
 	if err != nil {
@@ -190,7 +204,7 @@ func TestUnitKilledAtEveryPointIsFinished(t *testing.T) {
 						t.Fatal(err)
 					}
 				case "RecoverUnits":
-					time.Sleep(400 * time.Millisecond)
+					staleAfter(unitStale)
 					// (Under load the setup's own units may have been left to
 					// recovery too: at least the killed one is finished.)
 					if got, err := w.db.RecoverUnits(ctx); err != nil || got < 1 {
@@ -203,7 +217,7 @@ func TestUnitKilledAtEveryPointIsFinished(t *testing.T) {
 					// The promoted volunteer books an overlapping shift once the
 					// crashed writer's lease on them expired: the unit it held is
 					// finished first, so the overlap is seen.
-					time.Sleep(700 * time.Millisecond)
+					staleAfter(leaseStale)
 					b := &roster.Booking{ShiftID: w.clash.ID, VolunteerID: w.first, StartsAt: w.clash.StartsAt, EndsAt: w.clash.EndsAt,
 						BookedBy: w.first, BookedAt: now()}
 					if err := roster.PutBooking(ctx, w.db, b, roster.EventBooked); !errors.Is(err, roster.ErrOverlap) {
@@ -219,7 +233,7 @@ func TestUnitKilledAtEveryPointIsFinished(t *testing.T) {
 // A crashed unit that never committed (killed while deciding, or between its
 // volunteer's lease and its commit) left nothing but the lease, which expires.
 func TestUnitKilledBeforeCommitLeavesNothing(t *testing.T) {
-	defer mongo.SetTimesForTest(300*time.Millisecond, 600*time.Millisecond)()
+	defer mongo.SetTimesForTest(unitStale, leaseStale)()
 	ctx := t.Context()
 	w := newCrashWorld(t, open(t, dbName()))
 	before, err := w.db.Events(ctx, w.shift.ID)
@@ -249,7 +263,7 @@ func TestUnitKilledBeforeCommitLeavesNothing(t *testing.T) {
 		t.Fatalf("history after recovery: %d lines (%v), want %d", len(again), err, len(before))
 	}
 	// The lease expires and the volunteer books again.
-	time.Sleep(700 * time.Millisecond)
+	staleAfter(leaseStale)
 	b := &roster.Booking{ShiftID: w.clash.ID, VolunteerID: w.first, StartsAt: w.clash.StartsAt, EndsAt: w.clash.EndsAt, BookedBy: w.first, BookedAt: now()}
 	if err := roster.PutBooking(ctx, w.db, b, roster.EventBooked); err != nil {
 		t.Fatal(err)
