@@ -56,7 +56,27 @@ type Config struct {
 	// DefaultMemoryLimit; "off": none). 0 when it is off, or when it is unset
 	// and GOMEMLIMIT is set: then the runtime applies GOMEMLIMIT itself.
 	MemoryLimit int64
+	// SMTPURL is where e-mail goes (ECITIZEN_SMTP_URL): smtp://user:pass@host:587
+	// (STARTTLS required), smtps://user:pass@host:465 (implicit TLS), or "file:"
+	// (each message written as an .eml file under DataDir/mail). Empty: mail is
+	// off. It holds credentials: log SMTPURLRedacted, never this.
+	SMTPURL string
+	// MailFrom is the From address of e-mail (ECITIZEN_MAIL_FROM); required
+	// when SMTPURL is set.
+	MailFrom string
 }
+
+// SMTPURLRedacted is SMTPURL without its password, for the log.
+func (c *Config) SMTPURLRedacted() string {
+	u, err := url.Parse(c.SMTPURL)
+	if err != nil {
+		return "(invalid)"
+	}
+	return u.Redacted()
+}
+
+// MailDir is where the file: mail transport writes its .eml files.
+func (c *Config) MailDir() string { return filepath.Join(c.DataDir, "mail") }
 
 // DefaultMemoryLimit is the default soft memory limit: the Go heap of a full
 // district (40,000 residents) stays well below it, and the garbage collector
@@ -80,6 +100,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 		ShutdownGrace: 20 * time.Second,
 		NoShowRule:    roster.DefaultNoShowRule,
 		PublicURL:     or(getenv("ECITIZEN_PUBLIC_URL"), "http://localhost:8080"),
+		SMTPURL:       getenv("ECITIZEN_SMTP_URL"),
+		MailFrom:      getenv("ECITIZEN_MAIL_FROM"),
 	}
 	logLevel := or(getenv("ECITIZEN_LOG_LEVEL"), "info")
 
@@ -122,6 +144,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 	}
 	var err error
 	if c.PublicURL, err = publicURL(c.PublicURL); err != nil {
+		return nil, err
+	}
+	if err := c.checkMail(); err != nil {
 		return nil, err
 	}
 	if c.TrustedProxies, err = proxies(getenv("ECITIZEN_TRUSTED_PROXIES")); err != nil {
@@ -241,6 +266,46 @@ func publicURL(v string) (string, error) {
 		return "", fmt.Errorf("ECITIZEN_PUBLIC_URL: %q is not an absolute http(s) URL without query, such as https://ecitizen.example.vn", v)
 	}
 	return strings.TrimRight(v, "/"), nil
+}
+
+// checkMail checks ECITIZEN_SMTP_URL and ECITIZEN_MAIL_FROM. No error message
+// quotes the URL: it may hold a password.
+func (c *Config) checkMail() error {
+	if c.SMTPURL == "" {
+		if c.MailFrom != "" {
+			return errors.New("ECITIZEN_MAIL_FROM: set without ECITIZEN_SMTP_URL")
+		}
+		return nil
+	}
+	const want = "ECITIZEN_SMTP_URL: not like smtp://user:password@host:587 (STARTTLS), smtps://user:password@host:465 or file:"
+	u, err := url.Parse(c.SMTPURL)
+	if err != nil {
+		return errors.New(want)
+	}
+	switch u.Scheme {
+	case "file":
+		if u.Host != "" || (u.Path != "" && u.Path != "/") || u.Opaque != "" || u.User != nil {
+			return errors.New(want + " (file: takes nothing after it)")
+		}
+	case "smtp", "smtps":
+		if u.Hostname() == "" || u.Opaque != "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return errors.New(want)
+		}
+		if p := u.Port(); p != "" {
+			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+				return errors.New(want)
+			}
+		}
+	default:
+		return errors.New(want)
+	}
+	if c.MailFrom == "" {
+		return errors.New("ECITIZEN_MAIL_FROM: required when ECITIZEN_SMTP_URL is set, e.g. ecitizen@phuong.example.vn")
+	}
+	if err := identity.ValidateEmail(c.MailFrom); err != nil && !strings.HasSuffix(c.MailFrom, "@localhost") {
+		return fmt.Errorf("ECITIZEN_MAIL_FROM: %q is not an email address", c.MailFrom)
+	}
+	return nil
 }
 
 // key decodes a base64 key of at least min bytes (and exactly max when max > 0);

@@ -222,3 +222,38 @@ func TestMemoryLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestMail(t *testing.T) {
+	c, err := Load(nil, env(nil), &bytes.Buffer{})
+	if err != nil || c.SMTPURL != "" || c.MailFrom != "" {
+		t.Fatalf("mail is off by default: %+v, %v", c, err)
+	}
+	for _, ok := range []string{"smtp://u:p@mail.example.vn:587", "smtps://u:p@mail.example.vn:465", "smtp://mail.example.vn", "file:"} {
+		c, err := Load(nil, env(map[string]string{"ECITIZEN_SMTP_URL": ok, "ECITIZEN_MAIL_FROM": "ecitizen@phuong.example.vn"}), &bytes.Buffer{})
+		if err != nil || c.SMTPURL != ok {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	bad := map[string]map[string]string{
+		"ECITIZEN_SMTP_URL": {"ECITIZEN_SMTP_URL": "http://u:mat-khau-smtp@host:25", "ECITIZEN_MAIL_FROM": "a@b.vn"},
+		"ECITIZEN_MAIL_FROM": {"ECITIZEN_SMTP_URL": "smtp://u:mat-khau-smtp@host:587"},
+	}
+	for name, e := range bad {
+		_, err := Load(nil, env(e), &bytes.Buffer{})
+		if err == nil || !strings.HasPrefix(err.Error(), name+":") || strings.Contains(err.Error(), "mat-khau-smtp") {
+			t.Errorf("%v: err = %v, want one line starting with %s and no password", e, err, name)
+		}
+	}
+	for _, v := range []string{"smtp://u:p@:587", "smtp://u:p@host:99999", "file:/etc", "mailto:a@b.vn"} {
+		if _, err := Load(nil, env(map[string]string{"ECITIZEN_SMTP_URL": v, "ECITIZEN_MAIL_FROM": "a@b.vn"}), &bytes.Buffer{}); err == nil {
+			t.Errorf("%s accepted", v)
+		}
+	}
+	if _, err := Load(nil, env(map[string]string{"ECITIZEN_MAIL_FROM": "a@b.vn"}), &bytes.Buffer{}); err == nil {
+		t.Error("ECITIZEN_MAIL_FROM without ECITIZEN_SMTP_URL accepted")
+	}
+	c = &Config{SMTPURL: "smtp://mailer:mat-khau-smtp@host:587"}
+	if r := c.SMTPURLRedacted(); strings.Contains(r, "mat-khau-smtp") || !strings.Contains(r, "host:587") {
+		t.Errorf("redacted %q", r)
+	}
+}
