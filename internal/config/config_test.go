@@ -235,7 +235,7 @@ func TestMail(t *testing.T) {
 		}
 	}
 	bad := map[string]map[string]string{
-		"ECITIZEN_SMTP_URL": {"ECITIZEN_SMTP_URL": "http://u:mat-khau-smtp@host:25", "ECITIZEN_MAIL_FROM": "a@b.vn"},
+		"ECITIZEN_SMTP_URL":  {"ECITIZEN_SMTP_URL": "http://u:mat-khau-smtp@host:25", "ECITIZEN_MAIL_FROM": "a@b.vn"},
 		"ECITIZEN_MAIL_FROM": {"ECITIZEN_SMTP_URL": "smtp://u:mat-khau-smtp@host:587"},
 	}
 	for name, e := range bad {
