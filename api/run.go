@@ -21,6 +21,7 @@ import (
 	"ecitizen/internal/httpapi"
 	"ecitizen/internal/identity"
 	"ecitizen/internal/logging"
+	"ecitizen/internal/mail"
 	"ecitizen/internal/resident"
 	"ecitizen/internal/roster"
 	"ecitizen/internal/store"
@@ -101,6 +102,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 0, svc.Coverage.Refresh(ctx)
 		})
 	})
+	if err := startMail(bgCtx, &background, st, cfg, log); err != nil {
+		return err
+	}
 	h, err := handler(svc, cfg, log)
 	if err != nil {
 		return err
@@ -195,6 +199,25 @@ func periodic(ctx context.Context, log *slog.Logger, what string, period time.Du
 		case <-tick.C:
 		}
 	}
+}
+
+// startMail starts the e-mail delivery worker when ECITIZEN_SMTP_URL is set,
+// and says once that mail is off when it is not. The URL is logged without its
+// password.
+func startMail(ctx context.Context, bg *sync.WaitGroup, st store.Store, cfg *config.Config, log *slog.Logger) error {
+	if cfg.SMTPURL == "" {
+		log.Info("mail off: ECITIZEN_SMTP_URL is not set")
+		return nil
+	}
+	tr, err := mail.Open(cfg.SMTPURL, cfg.MailDir(), nil)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	w := &mail.Worker{Outbox: st, Users: st, Transport: tr, From: cfg.MailFrom, PublicURL: cfg.PublicURL,
+		ID: "mail-" + rand.Text()[:10], Log: log}
+	log.Info("mail on", "smtp_url", cfg.SMTPURLRedacted(), "from", cfg.MailFrom)
+	bg.Go(func() { periodic(ctx, log, "notifications mailed", mail.DeliverEvery, w.Deliver) })
+	return nil
 }
 
 // bootstrapAdmin creates the first admin on an empty store. Without a configured
