@@ -80,7 +80,7 @@ func imports(g map[string][]string, pkg, dep string) bool {
 var (
 	domains = []string{"internal/identity", "internal/directory", "internal/course", "internal/training", "internal/roster",
 		"internal/notify", "internal/equipment", "internal/resident", "internal/progress", "internal/certificate",
-		"internal/coverage", "internal/partner", "internal/idempotency", "internal/skills"}
+		"internal/coverage", "internal/partner", "internal/idempotency", "internal/skills", "internal/mail"}
 	foundations = []string{"internal/apperr", "internal/page", "internal/plaintext", "internal/vntext", "internal/vntime",
 		"internal/throttle", "internal/integrity", "internal/export", "internal/logging"}
 	surfaces = []string{"internal/httpapi", "internal/web", "internal/httpx"}
