@@ -201,6 +201,10 @@ func periodic(ctx context.Context, log *slog.Logger, what string, period time.Du
 	}
 }
 
+// mailEvery is how often the mail worker looks for notifications (shortened
+// by tests).
+var mailEvery = mail.DeliverEvery
+
 // startMail starts the e-mail delivery worker when ECITIZEN_SMTP_URL is set,
 // and says once that mail is off when it is not. The URL is logged without its
 // password.
@@ -216,7 +220,7 @@ func startMail(ctx context.Context, bg *sync.WaitGroup, st store.Store, cfg *con
 	w := &mail.Worker{Outbox: st, Users: st, Transport: tr, From: cfg.MailFrom, PublicURL: cfg.PublicURL,
 		ID: "mail-" + rand.Text()[:10], Log: log}
 	log.Info("mail on", "smtp_url", cfg.SMTPURLRedacted(), "from", cfg.MailFrom)
-	bg.Go(func() { periodic(ctx, log, "notifications mailed", mail.DeliverEvery, w.Deliver) })
+	bg.Go(func() { periodic(ctx, log, "notifications mailed", mailEvery, w.Deliver) })
 	return nil
 }
 

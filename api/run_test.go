@@ -161,6 +161,8 @@ func TestRunServesAndRestarts(t *testing.T) {
 			env := newEnv()
 			env["ECITIZEN_ADMIN_EMAIL"] = "admin@quan.example.vn"
 			env["ECITIZEN_ADMIN_PASSWORD"] = "mat-khau-quan-tri"
+			env["ECITIZEN_SMTP_URL"] = "smtp://mailer:mat-khau-smtp@127.0.0.1:1"
+			env["ECITIZEN_MAIL_FROM"] = "ecitizen@quan.example.vn"
 			s := startService(t, env)
 
 			for _, p := range []string{"/healthz", "/readyz"} {
@@ -198,7 +200,7 @@ func TestRunServesAndRestarts(t *testing.T) {
 				}
 			}
 			// No password or token ever reaches the log.
-			for _, secret := range []string{"mat-khau-quan-tri", access, refresh, access2, refresh2} {
+			for _, secret := range []string{"mat-khau-quan-tri", "mat-khau-smtp", access, refresh, access2, refresh2} {
 				if strings.Contains(s.logs.String()+s2.logs.String(), secret) {
 					t.Fatalf("the log contains a secret: %.12s…", secret)
 				}
@@ -224,6 +226,9 @@ func TestRunGeneratesFirstAdminPasswordOnce(t *testing.T) {
 	}
 	if len(pw) < 20 {
 		t.Fatalf("no generated password in the log:\n%s", s.logs)
+	}
+	if n := strings.Count(s.logs.String(), `"msg":"mail off: ECITIZEN_SMTP_URL is not set"`); n != 1 {
+		t.Fatalf("mail off said %d times, want once:\n%s", n, s.logs)
 	}
 	login(t, s.base, "admin@localhost", pw)
 	s.stop(t)
