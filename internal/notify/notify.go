@@ -11,8 +11,8 @@
 //   - Messages are rendered when the notification is created, in Vietnamese and
 //     English (messages.go), so a list needs no join and a later change of the
 //     shift does not rewrite what the user was told.
-//   - Delivery (e-mail, push, SMS) comes later, by a worker that may run in several
-//     instances. A worker picks PendingDeliveries (notifications without a
+//   - Delivery (e-mail today: package mail; push, SMS later) is by a worker that may
+//     run in several instances. A worker picks PendingDeliveries (notifications without a
 //     delivery record, oldest first) and, before sending one, claims it with
 //     ClaimDelivery: an insert of a delivery record keyed by the notification id.
 //     The key is unique, so of any number of workers, in any number of processes,
