@@ -277,7 +277,7 @@ func (c *Config) checkMail() error {
 		}
 		return nil
 	}
-	const want = "ECITIZEN_SMTP_URL: not like smtp://user:password@host:587 (STARTTLS), smtps://user:password@host:465 or file:"
+	const want = "ECITIZEN_SMTP_URL: must be file:, smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465"
 	u, err := url.Parse(c.SMTPURL)
 	if err != nil {
 		return errors.New(want)
@@ -285,7 +285,7 @@ func (c *Config) checkMail() error {
 	switch u.Scheme {
 	case "file":
 		if u.Host != "" || (u.Path != "" && u.Path != "/") || u.Opaque != "" || u.User != nil {
-			return errors.New(want + " (file: takes nothing after it)")
+			return errors.New("ECITIZEN_SMTP_URL: file: takes nothing after it")
 		}
 	case "smtp", "smtps":
 		if u.Hostname() == "" || u.Opaque != "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {

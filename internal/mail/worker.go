@@ -111,7 +111,7 @@ func (w *Worker) send(ctx context.Context, n *notify.Notification) bool {
 	}
 	log = log.With("notification_id", n.ID, "kind", string(n.Kind))
 	if age := w.now().Sub(n.CreatedAt); age > giveUp {
-		log.Info("mail not sent: the notification is older than the retry period", "age", age.Round(time.Second).String())
+		log.Debug("mail not sent: the notification is older than the retry period", "age", age.Round(time.Second).String())
 		return false
 	}
 	u, err := w.Users.UserByID(ctx, n.UserID)
