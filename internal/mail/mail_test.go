@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -20,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"ecitizen/internal/identity"
@@ -145,6 +147,9 @@ type smtpServer struct {
 	code     int
 	refused  int
 	received []received
+	user     string // set: PLAIN authentication required
+	pass     string
+	implicit bool // TLS from the first byte (smtps) instead of STARTTLS
 	addr     string
 	tls      *tls.Config // what the client trusts
 }
@@ -155,8 +160,26 @@ type received struct {
 }
 
 type session struct {
-	s  *smtpServer
-	to []string
+	s      *smtpServer
+	to     []string
+	authed bool
+}
+
+// authSession is a session of a server that requires PLAIN authentication.
+type authSession struct{ *session }
+
+func (a authSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (a authSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		a.s.mu.Lock()
+		ok := user == a.s.user && pass == a.s.pass
+		a.s.mu.Unlock()
+		if !ok {
+			return errors.New("bad credentials")
+		}
+		a.authed = true
+		return nil
+	}), nil
 }
 
 func (s *session) Reset()        { s.to = nil }
@@ -164,6 +187,9 @@ func (s *session) Logout() error { return nil }
 func (s *session) Mail(string, *smtp.MailOptions) error {
 	s.s.mu.Lock()
 	defer s.s.mu.Unlock()
+	if s.s.user != "" && !s.authed {
+		return smtp.ErrAuthRequired
+	}
 	if s.s.refuse > 0 {
 		s.s.refuse--
 		s.s.refused++
@@ -185,6 +211,11 @@ func (s *session) Data(r io.Reader) error {
 
 func startSMTP(t *testing.T, refuse, code int) *smtpServer {
 	t.Helper()
+	return (&smtpServer{refuse: refuse, code: code}).start(t)
+}
+
+func (ss *smtpServer) start(t *testing.T) *smtpServer {
+	t.Helper()
 	hs := httptest.NewUnstartedServer(nil) // for its certificate of 127.0.0.1
 	hs.StartTLS()
 	cert := hs.TLS.Certificates[0]
@@ -192,8 +223,12 @@ func startSMTP(t *testing.T, refuse, code int) *smtpServer {
 	pool.AddCert(hs.Certificate())
 	hs.Close()
 
-	ss := &smtpServer{refuse: refuse, code: code}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: ss}, nil }))
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		if ss.user != "" {
+			return authSession{&session{s: ss}}, nil
+		}
+		return &session{s: ss}, nil
+	}))
 	srv.Domain = "localhost"
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv.EnableSMTPUTF8 = true
@@ -201,6 +236,9 @@ func startSMTP(t *testing.T, refuse, code int) *smtpServer {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if ss.implicit {
+		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
@@ -216,7 +254,14 @@ func (smtpDiscard) Println(...any)        {}
 
 func (ss *smtpServer) transport(t *testing.T) mail.Transport {
 	t.Helper()
-	tr, err := mail.NewSMTP(&url.URL{Scheme: "smtp", Host: ss.addr}, ss.tls)
+	u := &url.URL{Scheme: "smtp", Host: ss.addr}
+	if ss.implicit {
+		u.Scheme = "smtps"
+	}
+	if ss.user != "" {
+		u.User = url.UserPassword(ss.user, ss.pass)
+	}
+	tr, err := mail.Open(u.String(), "", ss.tls)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,6 +291,29 @@ func TestSMTPDeliversOnce(t *testing.T) {
 		t.Fatalf("received %d messages (%v), want one to lan@example.vn", len(got), got)
 	}
 	checkMessage(t, strings.NewReader(string(got[0].data)), "lan@example.vn", "/shifts/shift-1")
+}
+
+// TestSMTPAuthenticates: the user and password of the URL authenticate, over
+// STARTTLS and over implicit TLS (smtps).
+func TestSMTPAuthenticates(t *testing.T) {
+	for _, implicit := range []bool{false, true} {
+		t.Run(fmt.Sprint("implicit=", implicit), func(t *testing.T) {
+			st := storetest.SQLite().Open(t)
+			svc := notify.NewService(notify.Deps{Store: st})
+			newUser(t, st, "u-lan", "lan@example.vn")
+			promote(t, svc, "u-lan", "shift-1")
+			ss := (&smtpServer{user: "mailer", pass: "mat-khau-smtp", implicit: implicit}).start(t)
+			w := &mail.Worker{Outbox: st, Users: st, Transport: ss.transport(t), From: "ecitizen@phuong.example.vn",
+				PublicURL: publicURL, ID: "w1", FirstRetry: time.Millisecond, GiveUpAfter: time.Hour,
+				Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))}
+			if n, err := w.Deliver(context.Background(), time.Now()); err != nil || n != 1 {
+				t.Fatalf("Deliver = %d, %v; want 1", n, err)
+			}
+			if _, got := ss.got(); len(got) != 1 {
+				t.Fatalf("received %d, want 1", len(got))
+			}
+		})
+	}
 }
 
 func TestSMTPRetriesTemporaryRefusal(t *testing.T) {
@@ -279,6 +347,14 @@ func TestSMTPPermanentRefusalGivesUp(t *testing.T) {
 	if refused, got := ss.got(); refused != 1 || len(got) != 0 {
 		t.Fatalf("refused %d, received %d; want 1 attempt and nothing", refused, len(got))
 	}
+}
+
+// testWriter writes to the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // counting records every message it is given.
@@ -327,5 +403,58 @@ func TestTwoWorkersDeliverEachOnce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSMTPWrongPasswordSendsNothing: a refused login is a failure, not a send.
+func TestSMTPWrongPasswordSendsNothing(t *testing.T) {
+	st := storetest.SQLite().Open(t)
+	svc := notify.NewService(notify.Deps{Store: st})
+	newUser(t, st, "u-lan", "lan@example.vn")
+	promote(t, svc, "u-lan", "shift-1")
+	ss := (&smtpServer{user: "mailer", pass: "mat-khau-smtp"}).start(t)
+	ss.pass = "khac" // the client's
+	tr := ss.transport(t)
+	ss.mu.Lock()
+	ss.pass = "mat-khau-smtp" // the server's
+	ss.mu.Unlock()
+	w := &mail.Worker{Outbox: st, Users: st, Transport: tr, From: "ecitizen@phuong.example.vn",
+		PublicURL: publicURL, ID: "w1", FirstRetry: time.Millisecond, MaxRetry: time.Millisecond, GiveUpAfter: time.Hour,
+		Now: func() time.Time { return time.Now() }}
+	// Bound the retries by the context rather than by time: a wrong password
+	// may come back as a temporary failure.
+	ctx, cancel := context.WithCancel(context.Background())
+	w.Transport = transportFunc(func(ctx context.Context, m *mail.Message) error {
+		err := tr.Send(ctx, m)
+		cancel()
+		return err
+	})
+	if n, _ := w.Deliver(ctx, time.Now()); n != 0 {
+		t.Fatalf("Deliver = %d, want 0", n)
+	}
+	if _, got := ss.got(); len(got) != 0 {
+		t.Fatalf("received %d, want 0", len(got))
+	}
+}
+
+type transportFunc func(context.Context, *mail.Message) error
+
+func (f transportFunc) Send(ctx context.Context, m *mail.Message) error { return f(ctx, m) }
+
+// TestOldNotificationsAreNotSent: turning mail on sends no backlog.
+func TestOldNotificationsAreNotSent(t *testing.T) {
+	st := storetest.SQLite().Open(t)
+	svc := notify.NewService(notify.Deps{Store: st})
+	newUser(t, st, "u-lan", "lan@example.vn")
+	promote(t, svc, "u-lan", "shift-1")
+	c := &counting{sent: map[string]int{}}
+	later := time.Now().Add(3 * time.Hour)
+	w := &mail.Worker{Outbox: st, Users: st, Transport: c, From: "ecitizen@phuong.example.vn", PublicURL: publicURL, ID: "w1",
+		Now: func() time.Time { return later }}
+	if n, err := w.Deliver(context.Background(), later); err != nil || n != 0 || len(c.sent) != 0 {
+		t.Fatalf("Deliver = %d, %v, sent %v; want nothing", n, err, c.sent)
+	}
+	if ns, err := st.PendingDeliveries(context.Background(), 0); err != nil || len(ns) != 0 {
+		t.Fatalf("pending %d, %v; want the old one claimed", len(ns), err)
 	}
 }
