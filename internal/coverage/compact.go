@@ -118,22 +118,18 @@ func newPartBuilder(base *residentPart, residents, records int) *partBuilder {
 	return b
 }
 
-func (b *partBuilder) centre(id string) uint32 {
-	i, ok := b.centres[id]
-	if !ok {
-		i = uint32(len(b.p.centres))
-		b.centres[id] = i
-		b.p.centres = append(b.p.centres, id)
-	}
-	return i
-}
+func (b *partBuilder) centre(id string) uint32 { return intern(b.centres, &b.p.centres, id) }
 
-func (b *partBuilder) skill(code string) uint32 {
-	i, ok := b.skills[code]
+func (b *partBuilder) skill(code string) uint32 { return intern(b.skills, &b.p.skills, code) }
+
+// intern returns the index of s in table, appending it (and noting its index in
+// index) the first time.
+func intern(index map[string]uint32, table *[]string, s string) uint32 {
+	i, ok := index[s]
 	if !ok {
-		i = uint32(len(b.p.skills))
-		b.skills[code] = i
-		b.p.skills = append(b.p.skills, code)
+		i = uint32(len(*table))
+		index[s] = i
+		*table = append(*table, s)
 	}
 	return i
 }
